@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The one test command of the project. Extra arguments go to `cargo test`.
+#
+# PostgreSQL tests need no running server: the test support (tests/src/pg.rs) starts a private
+# throwaway cluster per test process from the installed server binaries, which this script makes
+# sure exist. Set TEST_DATABASE_URL (e.g. postgres://user:pw@host:5432/postgres) to use an
+# existing server instead; its user must be allowed to CREATE DATABASE.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+ops/scripts/ensure-postgres.sh
+cargo test --workspace --locked "$@"

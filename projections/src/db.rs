@@ -1,0 +1,144 @@
+//! One handle over PostgreSQL or SQLite, with the migrations of `ops/migrations`.
+//!
+//! Most SQL here is written once and run on either pool with [`with_pool!`]: both
+//! dialects accept `$1` placeholders, `bigint`/`integer` map to `i64` and JSON is read as
+//! text. The few differences (JSON field access, casting `json` to text) go through
+//! [`Db::json_text`] and [`Db::json_field`].
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Executor as _, PgPool, SqlitePool};
+
+/// Runs the same code on whichever pool the [`Db`] holds.
+#[macro_export]
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Postgres($pool) => $body,
+            $crate::db::Db::Sqlite($pool) => $body,
+        }
+    };
+}
+
+/// The database: PostgreSQL in production, an SQLite file as the embedded default.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+/// Which engine a URL names.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+impl Db {
+    /// Connects, applies the migrations and, on PostgreSQL, makes every pooled connection
+    /// act as the `ledger_app` role (INSERT and SELECT only on the append-only tables).
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        if is_postgres_url(url) {
+            let options = PgConnectOptions::from_str(url).context("invalid PostgreSQL URL")?;
+            let owner = PgPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options.clone())
+                .await
+                .context("could not connect to PostgreSQL")?;
+            sqlx::migrate!("../ops/migrations/postgres")
+                .run(&owner)
+                .await
+                .context("could not apply the PostgreSQL migrations")?;
+            let can_set_role: bool = sqlx::query_scalar("SELECT pg_has_role(current_user, 'ledger_app', 'MEMBER')")
+                .fetch_one(&owner)
+                .await
+                .unwrap_or(false);
+            owner.close().await;
+            if !can_set_role {
+                tracing::warn!("role ledger_app is not available: running as the connecting user");
+            }
+            let pool = PgPoolOptions::new()
+                .max_connections(32)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(move |conn, _| {
+                    Box::pin(async move {
+                        if can_set_role {
+                            conn.execute("SET ROLE ledger_app").await?;
+                        }
+                        Ok(())
+                    })
+                })
+                .connect_with(options)
+                .await
+                .context("could not connect to PostgreSQL")?;
+            Ok(Db::Postgres(pool))
+        } else {
+            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            let path = path.split('?').next().unwrap_or(path);
+            if let Some(dir) = std::path::Path::new(path).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("could not create directory {}", dir.display()))?;
+                }
+            }
+            let options = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await
+                .with_context(|| format!("could not open SQLite database {path}"))?;
+            sqlx::migrate!("../ops/migrations/sqlite")
+                .run(&pool)
+                .await
+                .context("could not apply the SQLite migrations")?;
+            Ok(Db::Sqlite(pool))
+        }
+    }
+
+    /// True on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Db::Postgres(_))
+    }
+
+    /// A JSON column as text.
+    pub fn json_text(&self, column: &str) -> String {
+        match self {
+            Db::Postgres(_) => format!("{column}::text"),
+            Db::Sqlite(_) => column.to_string(),
+        }
+    }
+
+    /// A text field inside a JSON column, e.g. `json_field("metadata", &["ledger", "hash"])`.
+    pub fn json_field(&self, column: &str, path: &[&str]) -> String {
+        match self {
+            Db::Postgres(_) => {
+                let mut out = column.to_string();
+                for (i, key) in path.iter().enumerate() {
+                    let arrow = if i + 1 == path.len() { "->>" } else { "->" };
+                    out.push_str(&format!("{arrow}'{key}'"));
+                }
+                out
+            }
+            Db::Sqlite(_) => format!("json_extract({column}, '$.{}')", path.join(".")),
+        }
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await)
+    }
+
+    /// Checks the database answers.
+    pub async fn ping(&self) -> sqlx::Result<()> {
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+    }
+}

@@ -1,0 +1,150 @@
+//! The queries the API serves: view documents, audit histories, checkpoints, counters.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::{with_pool, Db};
+
+/// One audit history row: who recorded what, on what authority, when, and where it sits.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct HistoryRow {
+    pub position: i64,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: i64,
+    pub event_type: String,
+    pub actor: String,
+    pub role: String,
+    #[sqlx(rename = "authority")]
+    #[serde(skip)]
+    pub authority_text: Option<String>,
+    pub occurred_at: Option<String>,
+    pub recorded_at: String,
+    pub request_id: Option<String>,
+    pub hash: String,
+    #[serde(skip)]
+    pub payload_text: String,
+}
+
+/// A history row with its JSON fields parsed, as served.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    #[serde(flatten)]
+    pub row: HistoryRow,
+    pub authority: Value,
+    pub payload: Value,
+}
+
+impl From<HistoryRow> for HistoryEntry {
+    fn from(row: HistoryRow) -> Self {
+        let authority = row.authority_text.as_deref().and_then(|a| serde_json::from_str(a).ok()).unwrap_or(Value::Null);
+        let payload = serde_json::from_str(&row.payload_text).unwrap_or(Value::Null);
+        Self { row, authority, payload }
+    }
+}
+
+/// The latest signed checkpoint.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CheckpointRow {
+    pub tree_size: i64,
+    pub root_hash: String,
+    pub note: String,
+    pub created_at: String,
+}
+
+/// Counters for /health and /metrics.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct LedgerStats {
+    pub events: i64,
+    pub ledger_size: i64,
+    pub awaiting_seal: i64,
+    pub projected_up_to: i64,
+}
+
+/// Read access to the projections.
+#[derive(Debug, Clone)]
+pub struct Reads {
+    db: Db,
+}
+
+impl Reads {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// One view document.
+    pub async fn document(&self, view: &str, id: &str) -> sqlx::Result<Option<Value>> {
+        let body: Option<String> = with_pool!(&self.db, pool => {
+            sqlx::query_scalar("SELECT body FROM view_documents WHERE view = $1 AND id = $2")
+                .bind(view)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+    }
+
+    /// All documents of a view, by id.
+    pub async fn documents(&self, view: &str) -> sqlx::Result<Vec<Value>> {
+        let bodies: Vec<String> = with_pool!(&self.db, pool => {
+            sqlx::query_scalar("SELECT body FROM view_documents WHERE view = $1 ORDER BY id")
+                .bind(view)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(bodies.iter().filter_map(|b| serde_json::from_str(b).ok()).collect())
+    }
+
+    /// The audit history of one aggregate, oldest first, with payloads.
+    pub async fn history(&self, aggregate_type: &str, aggregate_id: &str) -> sqlx::Result<Vec<HistoryEntry>> {
+        let sql = format!(
+            "SELECT a.position, a.aggregate_type, a.aggregate_id, a.sequence, a.event_type, a.actor, a.role, a.authority, \
+             a.occurred_at, a.recorded_at, a.request_id, a.hash, {} AS payload_text \
+             FROM audit_history a JOIN events e ON e.aggregate_type = a.aggregate_type AND e.aggregate_id = a.aggregate_id \
+             AND e.sequence = a.sequence WHERE a.aggregate_type = $1 AND a.aggregate_id = $2 ORDER BY a.sequence",
+            self.db.json_text("e.payload")
+        );
+        let rows: Vec<HistoryRow> = with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(aggregate_type).bind(aggregate_id).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(HistoryEntry::from).collect())
+    }
+
+    /// The whole audit history from a position on, at most `limit` rows.
+    pub async fn audit(&self, from_position: i64, limit: i64) -> sqlx::Result<Vec<HistoryEntry>> {
+        let sql = format!(
+            "SELECT a.position, a.aggregate_type, a.aggregate_id, a.sequence, a.event_type, a.actor, a.role, a.authority, \
+             a.occurred_at, a.recorded_at, a.request_id, a.hash, {} AS payload_text \
+             FROM audit_history a JOIN events e ON e.aggregate_type = a.aggregate_type AND e.aggregate_id = a.aggregate_id \
+             AND e.sequence = a.sequence WHERE a.position >= $1 ORDER BY a.position LIMIT $2",
+            self.db.json_text("e.payload")
+        );
+        let rows: Vec<HistoryRow> = with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(from_position).bind(limit).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(HistoryEntry::from).collect())
+    }
+
+    /// The latest signed checkpoint, if any.
+    pub async fn latest_checkpoint(&self) -> sqlx::Result<Option<CheckpointRow>> {
+        with_pool!(&self.db, pool => {
+            sqlx::query_as("SELECT tree_size, root_hash, note, created_at FROM checkpoints ORDER BY tree_size DESC LIMIT 1")
+                .fetch_optional(pool)
+                .await
+        })
+    }
+
+    /// Counters of the ledger and the projections.
+    pub async fn stats(&self) -> sqlx::Result<LedgerStats> {
+        with_pool!(&self.db, pool => {
+            let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(pool).await?;
+            let ledger_size: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM ledger").fetch_one(pool).await?;
+            let awaiting_seal: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger_inbox").fetch_one(pool).await?;
+            let projected: Option<i64> = sqlx::query_scalar("SELECT next_position FROM projection_cursors WHERE projector = $1")
+                .bind(crate::runner::PROJECTOR)
+                .fetch_optional(pool)
+                .await?;
+            Ok(LedgerStats { events, ledger_size, awaiting_seal, projected_up_to: projected.unwrap_or(0) })
+        })
+    }
+}

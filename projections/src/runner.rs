@@ -1,0 +1,229 @@
+//! The projector: consumes the ledger in position order from a stored cursor.
+//!
+//! Each [`Projector::catch_up_once`] reads one batch of sealed events after the cursor,
+//! folds them into the views and the audit history, and moves the cursor, all in one
+//! transaction: a crash leaves either the whole batch applied or none of it, so every
+//! event is applied exactly once. [`Projector::rebuild`] empties the views and replays
+//! from position 0.
+
+use serde_json::Value;
+
+use crate::stored::StoredEvent;
+use crate::views::{self, Documents, Folded};
+use crate::{with_pool, Db};
+
+/// The one projector of the governance views and the audit history.
+pub const PROJECTOR: &str = "governance";
+
+/// What one step did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Applied this many events.
+    Progressed(usize),
+    /// Nothing after the cursor.
+    CaughtUp,
+}
+
+/// A sealed event joined with its ledger position.
+#[derive(Debug, sqlx::FromRow)]
+struct LedgerRow {
+    position: i64,
+    event_hash: String,
+    #[sqlx(flatten)]
+    event: StoredEvent,
+}
+
+/// An audit history row derived from an event.
+#[derive(Debug)]
+struct AuditRow {
+    position: i64,
+    aggregate_type: String,
+    aggregate_id: String,
+    sequence: i64,
+    event_type: String,
+    actor: String,
+    role: String,
+    authority: Option<String>,
+    occurred_at: Option<String>,
+    recorded_at: String,
+    request_id: Option<String>,
+    hash: String,
+}
+
+/// Runs the projections over a database.
+#[derive(Debug, Clone)]
+pub struct Projector {
+    db: Db,
+    batch: i64,
+}
+
+impl Projector {
+    pub fn new(db: Db) -> Self {
+        Self { db, batch: 500 }
+    }
+
+    /// Applies the next batch of sealed events, if any.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn catch_up_once(&self) -> anyhow::Result<Outcome> {
+        let select = format!(
+            "SELECT l.position, l.event_hash, {} FROM ledger l JOIN events e \
+             ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence \
+             WHERE l.position >= $1 ORDER BY l.position LIMIT $2",
+            StoredEvent::columns(&self.db)
+        );
+        let batch = self.batch;
+        with_pool!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let next: Option<i64> = sqlx::query_scalar("SELECT next_position FROM projection_cursors WHERE projector = $1")
+                .bind(PROJECTOR)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let next = next.unwrap_or(0);
+            let rows: Vec<LedgerRow> = sqlx::query_as(&select).bind(next).bind(batch).fetch_all(&mut *tx).await?;
+            let Some(last) = rows.last().map(|r| r.position) else {
+                tx.commit().await?;
+                return Ok(Outcome::CaughtUp);
+            };
+            let mut parsed = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let payload: Value = serde_json::from_str(&row.event.payload)?;
+                let metadata: Value = serde_json::from_str(&row.event.metadata)?;
+                parsed.push((payload, metadata));
+            }
+            let folded: Vec<Folded<'_>> = rows
+                .iter()
+                .zip(&parsed)
+                .map(|(row, (payload, metadata))| Folded {
+                    position: row.position,
+                    aggregate_type: &row.event.aggregate_type,
+                    aggregate_id: &row.event.aggregate_id,
+                    sequence: u64::try_from(row.event.sequence).unwrap_or(0),
+                    payload,
+                    metadata,
+                })
+                .collect();
+            let mut docs = Documents::new();
+            for event in &folded {
+                for key in views::keys_for(event) {
+                    if docs.contains_key(&key) {
+                        continue;
+                    }
+                    let body: Option<String> = sqlx::query_scalar("SELECT body FROM view_documents WHERE view = $1 AND id = $2")
+                        .bind(&key.0)
+                        .bind(&key.1)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if let Some(body) = body {
+                        docs.insert(key, serde_json::from_str(&body)?);
+                    }
+                }
+                views::apply(&mut docs, event).map_err(anyhow::Error::msg)?;
+            }
+            for ((view, id), body) in &docs {
+                sqlx::query(
+                    "INSERT INTO view_documents (view, id, body, position) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (view, id) DO UPDATE SET body = excluded.body, position = excluded.position",
+                )
+                .bind(view)
+                .bind(id)
+                .bind(body.to_string())
+                .bind(last)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for (row, (_, metadata)) in rows.iter().zip(&parsed) {
+                let audit = audit_row(row, metadata);
+                sqlx::query(
+                    "INSERT INTO audit_history (position, aggregate_type, aggregate_id, sequence, event_type, actor, role, \
+                     authority, occurred_at, recorded_at, request_id, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (position) DO NOTHING",
+                )
+                .bind(audit.position)
+                .bind(audit.aggregate_type)
+                .bind(audit.aggregate_id)
+                .bind(audit.sequence)
+                .bind(audit.event_type)
+                .bind(audit.actor)
+                .bind(audit.role)
+                .bind(audit.authority)
+                .bind(audit.occurred_at)
+                .bind(audit.recorded_at)
+                .bind(audit.request_id)
+                .bind(audit.hash)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query(
+                "INSERT INTO projection_cursors (projector, next_position) VALUES ($1, $2) \
+                 ON CONFLICT (projector) DO UPDATE SET next_position = excluded.next_position",
+            )
+            .bind(PROJECTOR)
+            .bind(last + 1)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Outcome::Progressed(rows.len()))
+        })
+    }
+
+    /// Runs [`Self::catch_up_once`] until caught up; returns the events applied.
+    pub async fn catch_up(&self) -> anyhow::Result<u64> {
+        let mut applied = 0u64;
+        while let Outcome::Progressed(n) = self.catch_up_once().await? {
+            applied += n as u64;
+        }
+        Ok(applied)
+    }
+
+    /// Empties the views, the audit history and the cursor, then replays from position 0,
+    /// calling `progress(applied, total)` after each batch.
+    pub async fn rebuild(&self, progress: impl Fn(u64, u64)) -> anyhow::Result<u64> {
+        let total = self.lag().await?.1;
+        with_pool!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            for table in ["view_documents", "audit_history", "projection_cursors"] {
+                sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        let mut applied = 0u64;
+        while let Outcome::Progressed(n) = self.catch_up_once().await? {
+            applied += n as u64;
+            progress(applied, u64::try_from(total).unwrap_or(0));
+        }
+        Ok(applied)
+    }
+
+    /// (next position the projector will read, ledger size).
+    pub async fn lag(&self) -> anyhow::Result<(i64, i64)> {
+        with_pool!(&self.db, pool => {
+            let next: Option<i64> = sqlx::query_scalar("SELECT next_position FROM projection_cursors WHERE projector = $1")
+                .bind(PROJECTOR)
+                .fetch_optional(pool)
+                .await?;
+            let size: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM ledger").fetch_one(pool).await?;
+            Ok((next.unwrap_or(0), size))
+        })
+    }
+}
+
+fn text(metadata: &Value, key: &str) -> Option<String> {
+    metadata.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn audit_row(row: &LedgerRow, metadata: &Value) -> AuditRow {
+    AuditRow {
+        position: row.position,
+        aggregate_type: row.event.aggregate_type.clone(),
+        aggregate_id: row.event.aggregate_id.clone(),
+        sequence: row.event.sequence,
+        event_type: row.event.event_type.clone(),
+        actor: text(metadata, "actor").unwrap_or_default(),
+        role: text(metadata, "role").unwrap_or_default(),
+        authority: metadata.get("authority").filter(|a| !a.is_null()).map(Value::to_string),
+        occurred_at: text(metadata, "occurred_at"),
+        recorded_at: text(metadata, "recorded_at").unwrap_or_default(),
+        request_id: text(metadata, "request_id"),
+        hash: row.event_hash.clone(),
+    }
+}

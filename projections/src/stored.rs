@@ -1,0 +1,64 @@
+//! An event row as stored, and its split into the hashed record and the seal.
+//!
+//! The `metadata` column holds the envelope plus one reserved key, `ledger`, with the
+//! chain fields: `{"prev_hash", "hash", "signature"}`. The hashed record's metadata is the
+//! column without that key; its `prev_hash` is `ledger.prev_hash`.
+
+use domain::ledger::EventRecord;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The reserved metadata key holding the chain fields.
+pub const LEDGER_KEY: &str = "ledger";
+
+/// The chain fields stored beside an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seal {
+    pub prev_hash: String,
+    pub hash: String,
+    pub signature: String,
+}
+
+/// One row of the `events` table, JSON columns as text.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredEvent {
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: i64,
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: String,
+    pub metadata: String,
+}
+
+impl StoredEvent {
+    /// The SELECT list for a [`StoredEvent`] from table alias `e`.
+    pub fn columns(db: &crate::Db) -> String {
+        format!(
+            "e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, {} AS payload, {} AS metadata",
+            db.json_text("e.payload"),
+            db.json_text("e.metadata")
+        )
+    }
+
+    /// Splits the row into the record that is hashed and its seal.
+    pub fn to_record(&self) -> Result<(EventRecord, Seal), String> {
+        let payload: Value = serde_json::from_str(&self.payload).map_err(|e| format!("payload is not JSON: {e}"))?;
+        let mut metadata: Value =
+            serde_json::from_str(&self.metadata).map_err(|e| format!("metadata is not JSON: {e}"))?;
+        let seal = metadata.as_object_mut().and_then(|m| m.remove(LEDGER_KEY)).ok_or("metadata has no ledger seal")?;
+        let seal: Seal = serde_json::from_value(seal).map_err(|e| format!("ledger seal is malformed: {e}"))?;
+        let sequence = u64::try_from(self.sequence).map_err(|_| "negative sequence".to_string())?;
+        let record = EventRecord {
+            aggregate_type: self.aggregate_type.clone(),
+            aggregate_id: self.aggregate_id.clone(),
+            sequence,
+            event_type: self.event_type.clone(),
+            event_version: self.event_version.clone(),
+            payload,
+            metadata,
+            prev_hash: seal.prev_hash.clone(),
+        };
+        Ok((record, seal))
+    }
+}

@@ -1,0 +1,272 @@
+//! The verifier: recomputes everything from the raw tables and names the first break.
+//!
+//! It trusts nothing derived: not the projections, not the stored hashes. For every
+//! event in ledger position order it recomputes the canonical bytes and hash, checks the
+//! per-aggregate chain (sequence and `prev_hash`), the recorder's signature and the
+//! ledger leaf, and feeds the RFC 6962 tree; at each checkpoint's size it compares the
+//! root and checks the checkpoint's signature. Events not yet sealed are checked the same
+//! way after the sealed ones.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use domain::ledger::merkle::CompactTree;
+use domain::ledger::record::{parse_hash_hex, GENESIS_PREV_HASH};
+use domain::ledger::{Checkpoint, LedgerVerifier};
+use futures::TryStreamExt as _;
+
+use crate::stored::StoredEvent;
+use crate::{with_pool, Db};
+
+/// Where the ledger is broken, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    pub aggregate_type: Option<String>,
+    pub aggregate_id: Option<String>,
+    pub sequence: Option<i64>,
+    pub position: Option<i64>,
+    pub what: String,
+}
+
+impl fmt::Display for Broken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ledger broken")?;
+        if let (Some(t), Some(id)) = (&self.aggregate_type, &self.aggregate_id) {
+            write!(f, " at {t} {id}")?;
+        }
+        if let Some(s) = self.sequence {
+            write!(f, " sequence {s}")?;
+        }
+        if let Some(p) = self.position {
+            write!(f, " position {p}")?;
+        }
+        write!(f, ": {}", self.what)
+    }
+}
+
+/// What an intact ledger holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub events: u64,
+    pub aggregates: u64,
+    pub unsealed: u64,
+    pub tree_size: u64,
+    pub root: String,
+    pub checkpoints: u64,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "ledger intact: {} events in {} aggregates ({} awaiting sealing), tree size {}, root {}, {} signed checkpoints verified",
+            self.events, self.aggregates, self.unsealed, self.tree_size, self.root, self.checkpoints
+        )
+    }
+}
+
+/// Why verification did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("{0}")]
+    Broken(Broken),
+    #[error("could not read the ledger: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct SealedRow {
+    position: i64,
+    l_aggregate_type: String,
+    l_aggregate_id: String,
+    l_sequence: i64,
+    event_hash: String,
+    #[sqlx(flatten)]
+    event: OptionalEvent,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct OptionalEvent {
+    aggregate_type: Option<String>,
+    aggregate_id: Option<String>,
+    sequence: Option<i64>,
+    event_type: Option<String>,
+    event_version: Option<String>,
+    payload: Option<String>,
+    metadata: Option<String>,
+}
+
+impl OptionalEvent {
+    fn into_stored(self) -> Option<StoredEvent> {
+        Some(StoredEvent {
+            aggregate_type: self.aggregate_type?,
+            aggregate_id: self.aggregate_id?,
+            sequence: self.sequence?,
+            event_type: self.event_type?,
+            event_version: self.event_version?,
+            payload: self.payload?,
+            metadata: self.metadata?,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct CheckpointRow {
+    tree_size: i64,
+    root_hash: String,
+    note: String,
+}
+
+/// Per-aggregate chain state and the tree, fed event by event.
+struct Walk<'a> {
+    verifier: &'a LedgerVerifier,
+    heads: HashMap<(String, String), (u64, [u8; 32])>,
+    events: u64,
+}
+
+impl Walk<'_> {
+    /// Checks one stored event; returns its recomputed hash.
+    fn check(&mut self, event: &StoredEvent, position: Option<i64>) -> Result<[u8; 32], Broken> {
+        let broken = |what: String| Broken {
+            aggregate_type: Some(event.aggregate_type.clone()),
+            aggregate_id: Some(event.aggregate_id.clone()),
+            sequence: Some(event.sequence),
+            position,
+            what,
+        };
+        let (record, seal) = event.to_record().map_err(broken)?;
+        let hash = record.hash().map_err(|e| broken(e.to_string()))?;
+        if Some(hash) != parse_hash_hex(&seal.hash) {
+            return Err(broken("content does not match its stored hash (payload or metadata edited)".into()));
+        }
+        let key = (event.aggregate_type.clone(), event.aggregate_id.clone());
+        let (expected_sequence, expected_prev) = match self.heads.get(&key) {
+            Some((seq, prev)) => (seq + 1, hex_of(prev)),
+            None => (1, GENESIS_PREV_HASH.to_string()),
+        };
+        if record.sequence != expected_sequence {
+            return Err(broken(format!(
+                "sequence {} where {expected_sequence} was expected (an event is missing or out of order)",
+                record.sequence
+            )));
+        }
+        if record.prev_hash != expected_prev {
+            return Err(broken("prev_hash does not match the previous event's hash (chain broken)".into()));
+        }
+        if !self.verifier.verify_event_hash(&hash, &seal.signature) {
+            return Err(broken("recorder signature does not verify (event not signed by the ledger key)".into()));
+        }
+        self.heads.insert(key, (record.sequence, hash));
+        self.events += 1;
+        Ok(hash)
+    }
+}
+
+fn hex_of(hash: &[u8; 32]) -> String {
+    hex::encode(hash)
+}
+
+fn at_position(position: i64, what: String) -> Broken {
+    Broken { aggregate_type: None, aggregate_id: None, sequence: None, position: Some(position), what }
+}
+
+/// Verifies the whole ledger against the public key; `progress(events)` is called now and then.
+pub async fn verify(
+    db: &Db,
+    verifier: &LedgerVerifier,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Summary, VerifyError> {
+    let broken = |b: Broken| VerifyError::Broken(b);
+    let sealed_sql = format!(
+        "SELECT l.position, l.aggregate_type AS l_aggregate_type, l.aggregate_id AS l_aggregate_id, l.sequence AS l_sequence, \
+         l.event_hash, e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, \
+         {} AS payload, {} AS metadata \
+         FROM ledger l LEFT JOIN events e \
+         ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence \
+         ORDER BY l.position",
+        db.json_text("e.payload"),
+        db.json_text("e.metadata")
+    );
+    let unsealed_sql = format!(
+        "SELECT {} FROM events e LEFT JOIN ledger l \
+         ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence \
+         WHERE l.position IS NULL ORDER BY e.aggregate_type, e.aggregate_id, e.sequence",
+        StoredEvent::columns(db)
+    );
+
+    with_pool!(db, pool => {
+        let checkpoint_rows: Vec<CheckpointRow> =
+            sqlx::query_as("SELECT tree_size, root_hash, note FROM checkpoints ORDER BY tree_size").fetch_all(pool).await?;
+        let mut checkpoints = Vec::with_capacity(checkpoint_rows.len());
+        for row in &checkpoint_rows {
+            let what = |w: &str| at_position(row.tree_size - 1, format!("checkpoint of tree size {}: {w}", row.tree_size));
+            let opened = Checkpoint::open(&row.note, verifier).map_err(|e| broken(what(&e.to_string())))?;
+            if i64::try_from(opened.size).ok() != Some(row.tree_size) || hex_of(&opened.root) != row.root_hash {
+                return Err(broken(what("the stored size or root differs from the signed note")));
+            }
+            checkpoints.push(opened);
+        }
+        let mut next_checkpoint = checkpoints.iter().peekable();
+
+        let mut walk = Walk { verifier, heads: HashMap::new(), events: 0 };
+        let mut tree = CompactTree::new();
+        let mut rows = sqlx::query_as::<_, SealedRow>(&sealed_sql).fetch(pool);
+        while let Some(row) = rows.try_next().await? {
+            let expected = i64::try_from(tree.size()).unwrap_or(i64::MAX);
+            if row.position != expected {
+                return Err(broken(at_position(expected, format!("ledger position {expected} is missing (next is {})", row.position))));
+            }
+            let Some(event) = row.event.into_stored() else {
+                return Err(broken(Broken {
+                    aggregate_type: Some(row.l_aggregate_type),
+                    aggregate_id: Some(row.l_aggregate_id),
+                    sequence: Some(row.l_sequence),
+                    position: Some(row.position),
+                    what: "the sealed event is missing from the events table (deleted)".into(),
+                }));
+            };
+            let hash = walk.check(&event, Some(row.position)).map_err(broken)?;
+            if parse_hash_hex(&row.event_hash) != Some(hash) {
+                return Err(broken(Broken {
+                    aggregate_type: Some(event.aggregate_type),
+                    aggregate_id: Some(event.aggregate_id),
+                    sequence: Some(event.sequence),
+                    position: Some(row.position),
+                    what: "the ledger leaf does not match the event's hash".into(),
+                }));
+            }
+            tree.push_event_hash(&hash);
+            while let Some(cp) = next_checkpoint.next_if(|cp| cp.size == tree.size()) {
+                if cp.root != tree.root().0 {
+                    return Err(broken(at_position(row.position, format!(
+                        "the signed checkpoint of tree size {} does not match the recomputed Merkle root", cp.size
+                    ))));
+                }
+            }
+            if walk.events.is_multiple_of(65_536) {
+                progress(walk.events);
+            }
+        }
+        drop(rows);
+        if let Some(cp) = next_checkpoint.next() {
+            return Err(broken(at_position(i64::try_from(tree.size()).unwrap_or(0), format!(
+                "a signed checkpoint covers {} events but the ledger holds only {} (events removed)", cp.size, tree.size()
+            ))));
+        }
+        let sealed = walk.events;
+        let mut unsealed = sqlx::query_as::<_, StoredEvent>(&unsealed_sql).fetch(pool);
+        while let Some(event) = unsealed.try_next().await? {
+            walk.check(&event, None).map_err(broken)?;
+        }
+        drop(unsealed);
+        progress(walk.events);
+        Ok(Summary {
+            events: walk.events,
+            aggregates: walk.heads.len() as u64,
+            unsealed: walk.events - sealed,
+            tree_size: tree.size(),
+            root: hex_of(&tree.root().0),
+            checkpoints: checkpoints.len() as u64,
+        })
+    })
+}

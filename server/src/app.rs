@@ -1,0 +1,257 @@
+//! The command service: runs domain commands through cqrs-es and our chaining store.
+//!
+//! HTTP handlers and the demo loader both go through [`Ledger`], so every write takes the
+//! same path: facts the domain needs are read here (the meeting a decision belongs to,
+//! the superseding decision), the envelope is attached, and cqrs-es runs `decide` and
+//! persists through [`ChainingRepository`].
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::{AggregateError, CqrsFramework, EventStore};
+use domain::decision::{Decision, DecisionCommand, DecisionError, MeetingFacts, SupersedingFacts};
+use domain::ledger::LedgerSigner;
+use domain::meeting::{Meeting, MeetingCommand, MeetingError};
+use projections::{with_pool, Db};
+use tokio::sync::Notify;
+
+use crate::store::{ChainingRepository, CommandScope, Envelope, Receipt, COMMAND_SCOPE, ENVELOPE_KEY};
+
+type Store<A> = PersistedEventStore<ChainingRepository, A>;
+
+/// What a successful command recorded.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CommandOutcome {
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    /// The aggregate's version after the command (its last sequence).
+    pub version: u64,
+    pub events: Vec<Receipt>,
+    /// True when an `Idempotency-Key` had already been applied: nothing new was written.
+    pub replayed: bool,
+}
+
+/// Why a command was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// A rule of the domain refused it.
+    #[error("{message}")]
+    Refused { rule: &'static str, message: String },
+    /// The aggregate does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// A concurrent write or a stale expected version.
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Extra per-command inputs from the edge.
+#[derive(Debug, Clone, Default)]
+pub struct CommandMeta {
+    pub envelope: Envelope,
+    pub expected_version: Option<u64>,
+}
+
+/// The write side of the ledger.
+pub struct Ledger {
+    pub db: Db,
+    pub signer: Arc<LedgerSigner>,
+    pub sealer_wake: Arc<Notify>,
+    meetings: CqrsFramework<Meeting, Store<Meeting>>,
+    decisions: CqrsFramework<Decision, Store<Decision>>,
+    meeting_store: Store<Meeting>,
+    decision_store: Store<Decision>,
+}
+
+impl Ledger {
+    pub fn new(db: Db, signer: Arc<LedgerSigner>) -> Self {
+        let sealer_wake = Arc::new(Notify::new());
+        let repo = ChainingRepository::new(&db, Arc::clone(&signer), Arc::clone(&sealer_wake));
+        Self {
+            meetings: CqrsFramework::new(PersistedEventStore::new_event_store(repo.clone()), vec![], ()),
+            decisions: CqrsFramework::new(PersistedEventStore::new_event_store(repo.clone()), vec![], ()),
+            meeting_store: PersistedEventStore::new_event_store(repo.clone()),
+            decision_store: PersistedEventStore::new_event_store(repo),
+            db,
+            signer,
+            sealer_wake,
+        }
+    }
+
+    /// The current state of a meeting, from its events.
+    pub async fn meeting(&self, id: &str) -> Result<Meeting, CommandError> {
+        let context = self.meeting_store.load_aggregate(id).await.map_err(internal)?;
+        Ok(context.aggregate)
+    }
+
+    /// The current state of a decision, from its events.
+    pub async fn decision(&self, id: &str) -> Result<Decision, CommandError> {
+        let context = self.decision_store.load_aggregate(id).await.map_err(internal)?;
+        Ok(context.aggregate)
+    }
+
+    /// The facts about a meeting a decision command needs.
+    pub async fn meeting_facts(&self, meeting_id: &str) -> Result<MeetingFacts, CommandError> {
+        let meeting = self.meeting(meeting_id).await?;
+        Ok(MeetingFacts { meeting_id: meeting_id.to_string(), status: meeting.status, quorum: meeting.quorum })
+    }
+
+    /// The facts about a superseding decision.
+    pub async fn superseding_facts(&self, decision_id: &str) -> Result<SupersedingFacts, CommandError> {
+        let decision = self.decision(decision_id).await?;
+        Ok(SupersedingFacts {
+            decision_id: decision_id.to_string(),
+            status: decision.status,
+            adopted_on: decision.adopted_on,
+        })
+    }
+
+    /// Decisions adopted at a meeting, in the order they were tabled.
+    pub async fn adopted_decisions_of(&self, meeting_id: &str) -> Result<Vec<String>, CommandError> {
+        let meeting_field = self.db.json_field("p.payload", &["DecisionProposed", "meeting_id"]);
+        let sql = format!(
+            "SELECT p.aggregate_id FROM events p WHERE p.aggregate_type = 'decision' AND p.event_type = 'DecisionProposed' \
+             AND {meeting_field} = $1 AND EXISTS (SELECT 1 FROM events a WHERE a.aggregate_type = 'decision' \
+             AND a.aggregate_id = p.aggregate_id AND a.event_type = 'DecisionAdopted') ORDER BY p.aggregate_id"
+        );
+        let ids: Vec<String> = with_pool!(&self.db, pool => {
+            sqlx::query_scalar(&sql).bind(meeting_id).fetch_all(pool).await.map_err(|e| CommandError::Internal(e.into()))?
+        });
+        Ok(ids)
+    }
+
+    /// Runs a meeting command.
+    pub async fn execute_meeting(
+        &self,
+        id: &str,
+        command: MeetingCommand,
+        meta: CommandMeta,
+    ) -> Result<CommandOutcome, CommandError> {
+        let scheduling = matches!(command, MeetingCommand::Schedule { .. });
+        self.run(
+            "meeting",
+            id,
+            meta,
+            |metadata| self.meetings.execute_with_metadata(id, command, metadata),
+            |e: &MeetingError| (e.rule(), !scheduling && *e == MeetingError::NotScheduled),
+        )
+        .await
+    }
+
+    /// Runs a decision command.
+    pub async fn execute_decision(
+        &self,
+        id: &str,
+        command: DecisionCommand,
+        meta: CommandMeta,
+    ) -> Result<CommandOutcome, CommandError> {
+        let proposing = matches!(command, DecisionCommand::Propose { .. });
+        self.run(
+            "decision",
+            id,
+            meta,
+            |metadata| self.decisions.execute_with_metadata(id, command, metadata),
+            |e: &DecisionError| (e.rule(), !proposing && *e == DecisionError::NotProposed),
+        )
+        .await
+    }
+
+    /// Shared command path: idempotency, the task-local scope, error mapping.
+    async fn run<E, F, Fut>(
+        &self,
+        aggregate_type: &str,
+        id: &str,
+        meta: CommandMeta,
+        execute: F,
+        classify: impl Fn(&E) -> (&'static str, bool),
+    ) -> Result<CommandOutcome, CommandError>
+    where
+        E: std::error::Error,
+        F: FnOnce(HashMap<String, String>) -> Fut,
+        Fut: std::future::Future<Output = Result<(), AggregateError<E>>>,
+    {
+        if let Some(key) = &meta.envelope.idempotency_key {
+            if let Some(outcome) = self.already_applied(key).await? {
+                return Ok(outcome);
+            }
+        }
+        let envelope = serde_json::to_string(&meta.envelope).map_err(|e| CommandError::Internal(e.into()))?;
+        let metadata = HashMap::from([(ENVELOPE_KEY.to_string(), envelope)]);
+        let scope = Arc::new(CommandScope { expected_version: meta.expected_version, ..Default::default() });
+        let result = COMMAND_SCOPE.scope(Arc::clone(&scope), execute(metadata)).await;
+        match result {
+            Ok(()) => {
+                let events = std::mem::take(&mut *scope.receipts.lock().unwrap_or_else(|p| p.into_inner()));
+                let version = events.last().map(|r| r.sequence).unwrap_or_default();
+                Ok(CommandOutcome {
+                    aggregate_type: aggregate_type.to_string(),
+                    aggregate_id: id.to_string(),
+                    version,
+                    events,
+                    replayed: false,
+                })
+            }
+            Err(AggregateError::UserError(e)) => {
+                let (rule, not_found) = classify(&e);
+                if not_found {
+                    Err(CommandError::NotFound(format!("{aggregate_type} {id} does not exist")))
+                } else {
+                    Err(CommandError::Refused { rule, message: e.to_string() })
+                }
+            }
+            Err(AggregateError::AggregateConflict) => {
+                // A duplicate Idempotency-Key from a concurrent retry lands here too.
+                if let Some(key) = &meta.envelope.idempotency_key {
+                    if let Some(outcome) = self.already_applied(key).await? {
+                        return Ok(outcome);
+                    }
+                }
+                Err(CommandError::Conflict(match meta.expected_version {
+                    Some(v) => format!("{aggregate_type} {id} is no longer at version {v}"),
+                    None => format!("{aggregate_type} {id} was changed concurrently; reload and retry"),
+                }))
+            }
+            Err(other) => Err(internal(other)),
+        }
+    }
+
+    /// The first result of a command whose idempotency key was already applied.
+    async fn already_applied(&self, key: &str) -> Result<Option<CommandOutcome>, CommandError> {
+        let key_field = self.db.json_field("metadata", &["idempotency_key"]);
+        let sql = format!(
+            "SELECT aggregate_type, aggregate_id, sequence, event_type, {} AS metadata FROM events WHERE {key_field} = $1",
+            self.db.json_text("metadata")
+        );
+        let row: Option<(String, String, i64, String, String)> = with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(key).fetch_optional(pool).await.map_err(|e| CommandError::Internal(e.into()))?
+        });
+        let Some((aggregate_type, aggregate_id, sequence, event_type, metadata)) = row else { return Ok(None) };
+        let metadata: serde_json::Value =
+            serde_json::from_str(&metadata).map_err(|e| CommandError::Internal(e.into()))?;
+        let seal = |k: &str| {
+            metadata.pointer(&format!("/ledger/{k}")).and_then(|v| v.as_str()).unwrap_or_default().to_string()
+        };
+        let sequence = u64::try_from(sequence).unwrap_or_default();
+        Ok(Some(CommandOutcome {
+            aggregate_type: aggregate_type.clone(),
+            aggregate_id: aggregate_id.clone(),
+            version: sequence,
+            events: vec![Receipt {
+                aggregate_type,
+                aggregate_id,
+                sequence,
+                event_type,
+                hash: seal("hash"),
+                signature: seal("signature"),
+            }],
+            replayed: true,
+        }))
+    }
+}
+
+fn internal<E: std::error::Error>(error: AggregateError<E>) -> CommandError {
+    CommandError::Internal(anyhow::anyhow!("{error}"))
+}

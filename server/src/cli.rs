@@ -1,0 +1,246 @@
+//! The `ledger` command line. Every flag has a `LEDGER_*` environment twin.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use domain::ledger::LedgerVerifier;
+use projections::db::is_postgres_url;
+use projections::runner::Projector;
+use projections::verify::VerifyError;
+use projections::Db;
+
+use crate::startup::{Application, Settings};
+
+/// The Alliance 8.7 Accountability Ledger.
+#[derive(Debug, Parser)]
+#[command(name = "ledger", version, about)]
+pub struct Cli {
+    /// Log format.
+    #[arg(long, env = "LEDGER_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
+    pub log_format: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the ledger is stored.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// `sqlite://PATH` (the embedded default) or `postgres://USER@HOST:PORT/DB`.
+    #[arg(long, env = "LEDGER_DATABASE_URL", default_value = "sqlite://ledger-data/ledger.db")]
+    pub database_url: String,
+}
+
+/// The signing key.
+#[derive(Debug, Clone, Args)]
+pub struct KeyArgs {
+    /// File holding the ledger's private signing key (created by `serve` on first run, or by `keygen`).
+    #[arg(long, env = "LEDGER_KEY_FILE", default_value = "ledger-data/ledger.key")]
+    pub key_file: PathBuf,
+    /// The log's origin: the first line of every checkpoint and the key's name.
+    #[arg(long, env = "LEDGER_ORIGIN", default_value = "alliance87-ledger.example/ledger")]
+    pub origin: String,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP API, the sealer and the projections.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Address to listen on.
+        #[arg(long, env = "LEDGER_BIND", default_value = "127.0.0.1:8087")]
+        bind: String,
+        /// Load the demo history at start if the ledger is empty.
+        #[arg(long, env = "LEDGER_DEMO")]
+        demo: bool,
+    },
+    /// Load the demo history into an empty ledger.
+    Demo {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Recompute every hash, chain, signature, Merkle root and checkpoint; exit 1 at the first break.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The ledger's public key (`name+id+base64`); read from the key file when omitted.
+        #[arg(long, env = "LEDGER_PUBLIC_KEY")]
+        public_key: Option<String>,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Write every event with its hash and position, then the latest signed checkpoint, as JSON Lines.
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The output file.
+        #[arg(long, env = "LEDGER_EXPORT_OUT")]
+        out: PathBuf,
+    },
+    /// Create a new signing key file and print its public key.
+    Keygen {
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Rebuild every projection from ledger position 0.
+    Rebuild {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Measure our write and verify paths against plain cqrs-es and a plain read.
+    Bench(crate::bench::BenchArgs),
+}
+
+/// Token commands.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; the token is printed on the last line, once.
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        /// secretariat, chair, gcg_member, focal_point, monitoring_wg, auditor, donor or public.
+        #[arg(long, env = "LEDGER_TOKEN_ROLE")]
+        role: String,
+        /// Who the token belongs to (recorded as the actor of every write).
+        #[arg(long, env = "LEDGER_TOKEN_SUBJECT", default_value = "secretariat-officer")]
+        subject: String,
+    },
+}
+
+/// Runs the CLI; the exit code is 0 on success, 1 when `verify` finds a break, 2 on errors.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    crate::telemetry::init(cli.log_format == "json");
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(error) => {
+            eprintln!("error: could not start the runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Opens an existing ledger (SQLite: the file must exist, so a typo does not verify an empty ledger).
+async fn open_existing(db: &DbArgs) -> anyhow::Result<Db> {
+    if !is_postgres_url(&db.database_url) {
+        let path = db.database_url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+        let path = path.split('?').next().unwrap_or(path);
+        anyhow::ensure!(std::path::Path::new(path).exists(), "no ledger at {path}");
+    }
+    Db::connect(&db.database_url).await
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { db, key, bind, demo } => {
+            let app = Application::build(Settings {
+                database_url: db.database_url,
+                bind,
+                key_file: key.key_file,
+                origin: key.origin,
+                demo,
+            })
+            .await?;
+            // Tests and scripts read the address from this line.
+            println!("listening on http://{}", app.local_addr()?);
+            app.run_until_stopped().await?;
+        }
+        Command::Demo { db, key } => {
+            let database = Db::connect(&db.database_url).await?;
+            let (signer, created) = crate::keys::load_or_create(&key.key_file, &key.origin)?;
+            if created {
+                eprintln!("created signing key {} (public key {})", key.key_file.display(), signer.public_key());
+            }
+            let signer = Arc::new(signer);
+            let ledger = crate::app::Ledger::new(database.clone(), Arc::clone(&signer));
+            crate::demo::load(&ledger).await?;
+            let sealed = crate::sealer::Sealer::new(database.clone(), signer, key.origin).catch_up().await?;
+            Projector::new(database).catch_up().await?;
+            println!("demo history loaded: {sealed} events sealed");
+        }
+        Command::Verify { db, public_key, key } => {
+            let verifier = match public_key {
+                Some(text) => {
+                    LedgerVerifier::from_public_key(&text).map_err(|e| anyhow::anyhow!("--public-key: {e}"))?
+                }
+                None => crate::keys::read(&key.key_file)?.verifier(),
+            };
+            let database = open_existing(&db).await?;
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            let result =
+                projections::verify::verify(&database, &verifier, &|n| bar.set_message(format!("{n} events verified")))
+                    .await;
+            bar.finish_and_clear();
+            match result {
+                Ok(summary) => println!("{summary}"),
+                Err(VerifyError::Broken(broken)) => {
+                    println!("{broken}");
+                    return Ok(ExitCode::from(1));
+                }
+                Err(VerifyError::Database(e)) => return Err(e).context("could not read the ledger"),
+            }
+        }
+        Command::Export { db, key, out } => {
+            let database = open_existing(&db).await?;
+            let public_key = crate::keys::read(&key.key_file)?.public_key();
+            let file = std::fs::File::create(&out).with_context(|| format!("could not create {}", out.display()))?;
+            let mut writer = std::io::BufWriter::new(file);
+            let n = crate::export::export(&database, &key.origin, &public_key, &mut writer).await?;
+            println!("exported {n} events to {}", out.display());
+        }
+        Command::Keygen { key } => {
+            let signer = crate::keys::generate(&key.origin)?;
+            crate::keys::write_new(&key.key_file, &signer)?;
+            eprintln!("wrote the private key to {} (keep it secret)", key.key_file.display());
+            println!("{}", signer.public_key());
+        }
+        Command::Token { command: TokenCommand::Create { db, role, subject } } => {
+            let database = Db::connect(&db.database_url).await?;
+            let token = crate::http::auth::create_token(&database, &role, &subject).await?;
+            eprintln!("created a {role} token for {subject}; it is shown only once:");
+            println!("{token}");
+        }
+        Command::Rebuild { db } => {
+            let database = open_existing(&db).await?;
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} events ({per_sec})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let applied = Projector::new(database)
+                .rebuild(|done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                })
+                .await?;
+            bar.finish_and_clear();
+            println!("rebuilt the projections from {applied} events");
+        }
+        Command::Bench(args) => crate::bench::run(args).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,63 @@
+//! `ledger export`: the whole ledger as JSON Lines (docs/LEDGER-FORMAT.md §9).
+//!
+//! A header line (format, origin, public key), one line per event in position order
+//! (events not yet sealed last, with `"position": null`), then the latest signed
+//! checkpoint. Everything an offline verifier needs, nothing it has to trust.
+
+use std::io::Write;
+
+use futures::TryStreamExt as _;
+use projections::stored::StoredEvent;
+use projections::{with_pool, Db};
+use serde_json::{json, Value};
+
+/// The format tag of the export's header line.
+pub const EXPORT_FORMAT: &str = "alliance87-ledger-export/v1";
+
+#[derive(Debug, sqlx::FromRow)]
+struct Row {
+    position: Option<i64>,
+    #[sqlx(flatten)]
+    event: StoredEvent,
+}
+
+fn line(row: Row) -> anyhow::Result<Value> {
+    let (record, seal) = row.event.to_record().map_err(anyhow::Error::msg)?;
+    Ok(
+        json!({"type": "event", "position": row.position, "record": record, "hash": seal.hash, "signature": seal.signature}),
+    )
+}
+
+/// Writes the export; returns the number of events written.
+pub async fn export(db: &Db, origin: &str, public_key: &str, out: &mut impl Write) -> anyhow::Result<u64> {
+    writeln!(
+        out,
+        "{}",
+        json!({"type": "header", "format": EXPORT_FORMAT, "origin": origin, "public_key": public_key})
+    )?;
+    let columns = StoredEvent::columns(db);
+    let join = "ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence";
+    let sealed = format!("SELECT l.position, {columns} FROM ledger l JOIN events e {join} ORDER BY l.position");
+    let unsealed = format!(
+        "SELECT l.position, {columns} FROM events e LEFT JOIN ledger l {join} WHERE l.position IS NULL \
+         ORDER BY e.aggregate_type, e.aggregate_id, e.sequence"
+    );
+    let mut count = 0u64;
+    with_pool!(db, pool => {
+        for sql in [&sealed, &unsealed] {
+            let mut rows = sqlx::query_as::<_, Row>(sql).fetch(pool);
+            while let Some(row) = rows.try_next().await? {
+                writeln!(out, "{}", line(row)?)?;
+                count += 1;
+            }
+        }
+        let note: Option<String> = sqlx::query_scalar("SELECT note FROM checkpoints ORDER BY tree_size DESC LIMIT 1")
+            .fetch_optional(pool)
+            .await?;
+        if let Some(note) = note {
+            writeln!(out, "{}", json!({"type": "checkpoint", "note": note}))?;
+        }
+    });
+    out.flush()?;
+    Ok(count)
+}

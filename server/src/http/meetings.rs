@@ -1,0 +1,229 @@
+//! Meeting commands and reads: schedule, open, attendance, quorum, close.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use chrono::NaiveDate;
+use domain::meeting::{Attendance, AttendanceStatus, MeetingCommand, MeetingKind, Modality};
+use domain::policy::GovernancePolicy;
+use projections::read::HistoryEntry;
+use projections::views::MEETINGS;
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::auth::{MaybeCaller, Secretariat};
+use super::error::ApiError;
+use super::{found, recorded, AppJson, AppPath, AppState, CommandHeaders, EnvelopeInput};
+
+/// Schedule a GCG meeting.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleMeeting {
+    /// e.g. `GCG-21`
+    pub meeting_id: String,
+    /// The meeting's number in the body's series (21 for the 21st GCG).
+    pub number: u32,
+    #[schema(value_type = String, example = "regular")]
+    pub kind: MeetingKind,
+    pub date: NaiveDate,
+    #[schema(value_type = String, example = "virtual")]
+    pub modality: Modality,
+    pub location: Option<String>,
+    /// The governing body; `GCG` when omitted.
+    pub body_id: Option<String>,
+    #[serde(default)]
+    pub envelope: EnvelopeInput,
+}
+
+/// Open the session.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenMeeting {
+    pub opened_on: NaiveDate,
+    /// Who chairs, e.g. `Chile (Chair)`.
+    pub chaired_by: Option<String>,
+    #[serde(default)]
+    pub envelope: EnvelopeInput,
+}
+
+/// Record one participant's attendance.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordAttendance {
+    /// The GCG seat, e.g. `PFC-AFR`; omitted for observers without a seat.
+    pub seat_id: Option<String>,
+    pub organisation: String,
+    /// `{"kind": "present"}`, `apologies`, `absent`, `observer`, or `{"kind": "proxy", "held_by_seat": "…"}`.
+    #[schema(value_type = Object)]
+    pub status: AttendanceStatus,
+    /// Whether the seat votes.
+    pub voting: bool,
+    #[serde(default)]
+    pub envelope: EnvelopeInput,
+}
+
+/// Declare whether the quorum is met.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclareQuorum {
+    /// Voting seats filled on the meeting date.
+    pub voting_seats_filled: u32,
+    #[serde(default)]
+    pub envelope: EnvelopeInput,
+}
+
+/// Close the meeting.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseMeeting {
+    pub closed_on: NaiveDate,
+    #[serde(default)]
+    pub envelope: EnvelopeInput,
+}
+
+fn date(d: NaiveDate) -> Option<String> {
+    Some(d.format("%Y-%m-%d").to_string())
+}
+
+/// Schedules a meeting.
+#[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings", request_body = ScheduleMeeting,
+    security(("bearer" = [])),
+    responses((status = 201, description = "recorded", body = crate::app::CommandOutcome),
+        (status = 400, description = "malformed"), (status = 401, description = "no valid token"),
+        (status = 403, description = "not the secretariat"), (status = 409, description = "already applied concurrently"),
+        (status = 422, description = "refused by a rule, named in `rule`")))]
+pub async fn schedule(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppJson(body): AppJson<ScheduleMeeting>,
+) -> Result<Response, ApiError> {
+    let meta = body.envelope.into_meta(&caller, headers, date(body.date))?;
+    let id = body.meeting_id.clone();
+    let command = MeetingCommand::Schedule {
+        meeting_id: body.meeting_id,
+        body_id: body.body_id.unwrap_or_else(|| "GCG".into()),
+        number: body.number,
+        kind: body.kind,
+        date: body.date,
+        modality: body.modality,
+        location: body.location,
+    };
+    Ok(recorded(StatusCode::CREATED, state.ledger.execute_meeting(&id, command, meta).await?))
+}
+
+/// Opens a meeting's session.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/open", tag = "meetings", request_body = OpenMeeting,
+    params(("id" = String, Path, description = "meeting id")), security(("bearer" = [])),
+    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+        (status = 404, description = "no such meeting"), (status = 422, description = "refused by a rule")))]
+pub async fn open(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath(id): AppPath<String>,
+    AppJson(body): AppJson<OpenMeeting>,
+) -> Result<Response, ApiError> {
+    let meta = body.envelope.into_meta(&caller, headers, date(body.opened_on))?;
+    let command = MeetingCommand::Open { opened_on: body.opened_on, chaired_by: body.chaired_by };
+    Ok(recorded(StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?))
+}
+
+/// Records one participant's attendance.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/attendance", tag = "meetings", request_body = RecordAttendance,
+    params(("id" = String, Path, description = "meeting id")), security(("bearer" = [])),
+    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+        (status = 404, description = "no such meeting"), (status = 422, description = "refused by a rule")))]
+pub async fn record_attendance(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath(id): AppPath<String>,
+    AppJson(body): AppJson<RecordAttendance>,
+) -> Result<Response, ApiError> {
+    let meeting = state.ledger.meeting(&id).await?;
+    let meta = body.envelope.into_meta(&caller, headers, meeting.opened_on.or(meeting.date).and_then(date))?;
+    let command = MeetingCommand::RecordAttendance(Attendance {
+        seat_id: body.seat_id,
+        organisation: body.organisation,
+        status: body.status,
+        voting: body.voting,
+    });
+    Ok(recorded(StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?))
+}
+
+/// Declares the quorum from the attendance recorded, under the policy in force.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/quorum", tag = "meetings", request_body = DeclareQuorum,
+    params(("id" = String, Path, description = "meeting id")), security(("bearer" = [])),
+    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+        (status = 404, description = "no such meeting"), (status = 422, description = "refused by a rule")))]
+pub async fn declare_quorum(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath(id): AppPath<String>,
+    AppJson(body): AppJson<DeclareQuorum>,
+) -> Result<Response, ApiError> {
+    let meeting = state.ledger.meeting(&id).await?;
+    let meta = body.envelope.into_meta(&caller, headers, meeting.opened_on.and_then(date))?;
+    let command = MeetingCommand::DeclareQuorum {
+        voting_seats_filled: body.voting_seats_filled,
+        policy: GovernancePolicy::provisional_v1(),
+    };
+    Ok(recorded(StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?))
+}
+
+/// Closes a meeting, listing the decisions adopted at it.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/close", tag = "meetings", request_body = CloseMeeting,
+    params(("id" = String, Path, description = "meeting id")), security(("bearer" = [])),
+    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+        (status = 404, description = "no such meeting"), (status = 422, description = "refused by a rule")))]
+pub async fn close(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath(id): AppPath<String>,
+    AppJson(body): AppJson<CloseMeeting>,
+) -> Result<Response, ApiError> {
+    let meta = body.envelope.into_meta(&caller, headers, date(body.closed_on))?;
+    let decisions = state.ledger.adopted_decisions_of(&id).await?;
+    let command = MeetingCommand::Close { closed_on: body.closed_on, decisions };
+    Ok(recorded(StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?))
+}
+
+/// Lists meetings.
+#[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings",
+    responses((status = 200, description = "all meetings", body = Vec<Object>)))]
+pub async fn list(State(state): State<AppState>, _caller: MaybeCaller) -> Result<Json<Vec<Value>>, ApiError> {
+    Ok(Json(state.reads.documents(MEETINGS).await?))
+}
+
+/// One meeting: agenda facts, attendance, quorum and decisions.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings",
+    params(("id" = String, Path, description = "meeting id")),
+    responses((status = 200, description = "the meeting", body = Object), (status = 404, description = "no such meeting")))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+    AppPath(id): AppPath<String>,
+) -> Result<Json<Value>, ApiError> {
+    found("meeting", &id, state.reads.document(MEETINGS, &id).await?)
+}
+
+/// Every event of a meeting: who recorded it, on what authority, when, position, hash.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/history", tag = "meetings",
+    params(("id" = String, Path, description = "meeting id")),
+    responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "no such meeting")))]
+pub async fn history(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+    AppPath(id): AppPath<String>,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    let rows = state.reads.history("meeting", &id).await?;
+    if rows.is_empty() {
+        return Err(ApiError::NotFound(format!("meeting {id} has no recorded history")));
+    }
+    Ok(Json(rows))
+}

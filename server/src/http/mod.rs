@@ -1,0 +1,248 @@
+//! The HTTP API under `/api/v1`: router, shared state and extractors.
+//!
+//! Commands are `POST`s on a resource or an action; reads are `GET`s; every resource has
+//! `/history`. Errors are problem+json ([`error::ApiError`]). The OpenAPI document is
+//! generated from the handlers' annotations ([`openapi`]).
+
+pub mod auth;
+pub mod decisions;
+pub mod error;
+pub mod ledger;
+pub mod meetings;
+pub mod openapi;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use projections::read::Reads;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::ToSchema;
+
+use crate::app::{CommandMeta, CommandOutcome, Ledger};
+use crate::store::Envelope;
+use auth::Caller;
+use error::ApiError;
+
+/// Everything a handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub ledger: Arc<Ledger>,
+    pub reads: Reads,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole API.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/meetings", post(meetings::schedule).get(meetings::list))
+        .route("/meetings/{id}", get(meetings::get_one))
+        .route("/meetings/{id}/history", get(meetings::history))
+        .route("/meetings/{id}/open", post(meetings::open))
+        .route("/meetings/{id}/attendance", post(meetings::record_attendance))
+        .route("/meetings/{id}/quorum", post(meetings::declare_quorum))
+        .route("/meetings/{id}/close", post(meetings::close))
+        .route("/meetings/{id}/decisions", post(decisions::propose))
+        .route("/decisions", get(decisions::list))
+        .route("/decisions/{id}", get(decisions::get_one))
+        .route("/decisions/{id}/history", get(decisions::history))
+        .route("/decisions/{id}/positions", post(decisions::record_position))
+        .route("/decisions/{id}/adopt", post(decisions::adopt))
+        .route("/decisions/{id}/reject", post(decisions::reject))
+        .route("/decisions/{id}/supersede", post(decisions::supersede))
+        .route("/audit", get(ledger::audit))
+        .route("/ledger/checkpoint", get(ledger::checkpoint))
+        .route("/ledger/public-key", get(ledger::public_key))
+        .route("/openapi.json", get(openapi::serve));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/health", get(ledger::health))
+        .route("/ready", get(ledger::ready))
+        .route("/metrics", get(ledger::metrics))
+        .fallback(|| async { ApiError::NotFound("no such resource".into()) })
+        .with_state(state)
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                    let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %request_id)
+                }))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+                .layer(axum::extract::DefaultBodyLimit::max(256 * 1024)),
+        )
+}
+
+/// `Json` whose rejections are problem+json (400, 413 or 415).
+#[derive(Debug)]
+pub struct AppJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
+        Ok(AppJson(value))
+    }
+}
+
+/// `Path` whose rejections are problem+json.
+#[derive(Debug)]
+pub struct AppPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for AppPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(value) = axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(AppPath(value))
+    }
+}
+
+/// `Query` whose rejections are problem+json.
+#[derive(Debug)]
+pub struct AppQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for AppQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Query(value) = axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(AppQuery(value))
+    }
+}
+
+/// Headers every command reads: request id, `Idempotency-Key`, `If-Match`.
+#[derive(Debug, Clone)]
+pub struct CommandHeaders {
+    pub request_id: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub expected_version: Option<u64>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let text = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let idempotency_key = text("idempotency-key");
+        if idempotency_key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
+            return Err(ApiError::BadRequest("Idempotency-Key must be 1 to 200 characters".into()));
+        }
+        let expected_version =
+            match text("if-match") {
+                None => None,
+                Some(v) => {
+                    Some(v.trim().trim_start_matches("W/").trim_matches('"').parse::<u64>().map_err(|_| {
+                        ApiError::BadRequest("If-Match must be the aggregate version, e.g. \"3\"".into())
+                    })?)
+                }
+            };
+        Ok(CommandHeaders { request_id: text("x-request-id"), idempotency_key, expected_version })
+    }
+}
+
+/// What a caller may add to the envelope of the events a command records.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvelopeInput {
+    /// Why the command is legitimate, e.g. `{"kind": "decision", "decision_id": "GCG-19-D04"}`.
+    #[schema(value_type = Object)]
+    pub authority: Option<Value>,
+    /// When it happened (`YYYY-MM-DD` or RFC 3339), if not the command's own date.
+    pub occurred_at: Option<String>,
+    /// Why it was recorded (e.g. a backfill from the meeting report).
+    pub reason: Option<String>,
+    /// Supporting documents: `[{"sha256": "<64 hex>", "title": "...", "url": "..."}]`.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub evidence: Vec<Value>,
+    /// Confidence: `{"confidence": "S|P|I|U|X", "note": "..."}`; `X` marks an invented value.
+    #[schema(value_type = Object)]
+    pub provenance: Option<Value>,
+}
+
+impl EnvelopeInput {
+    /// Checks the input and builds the command's metadata.
+    pub fn into_meta(
+        self,
+        caller: &Caller,
+        headers: CommandHeaders,
+        default_occurred_at: Option<String>,
+    ) -> Result<CommandMeta, ApiError> {
+        if let Some(at) = &self.occurred_at {
+            let valid = chrono::NaiveDate::parse_from_str(at, "%Y-%m-%d").is_ok()
+                || chrono::DateTime::parse_from_rfc3339(at).is_ok();
+            if !valid {
+                return Err(ApiError::BadRequest("envelope.occurred_at must be YYYY-MM-DD or RFC 3339".into()));
+            }
+        }
+        for item in &self.evidence {
+            let ok = item
+                .get("sha256")
+                .and_then(Value::as_str)
+                .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+            if !ok {
+                return Err(ApiError::BadRequest(
+                    "each evidence item needs a \"sha256\" of 64 lowercase hex digits".into(),
+                ));
+            }
+        }
+        if let Some(provenance) = &self.provenance {
+            let ok = provenance
+                .get("confidence")
+                .and_then(Value::as_str)
+                .is_some_and(|c| ["S", "P", "I", "U", "X"].contains(&c));
+            if !ok {
+                return Err(ApiError::BadRequest("provenance.confidence must be one of S, P, I, U, X".into()));
+            }
+        }
+        if self.authority.as_ref().is_some_and(|a| !a.is_object()) {
+            return Err(ApiError::BadRequest("envelope.authority must be an object".into()));
+        }
+        Ok(CommandMeta {
+            envelope: Envelope {
+                actor: caller.subject.clone(),
+                role: caller.role.clone(),
+                authority: self.authority,
+                occurred_at: self.occurred_at.or(default_occurred_at),
+                recorded_at: String::new(),
+                request_id: headers.request_id,
+                idempotency_key: headers.idempotency_key,
+                reason: self.reason,
+                evidence: self.evidence,
+                provenance: self.provenance,
+            },
+            expected_version: headers.expected_version,
+        })
+    }
+}
+
+/// A recorded command: 201 or 200 with the receipts and the new version as `ETag`.
+pub fn recorded(status: StatusCode, outcome: CommandOutcome) -> Response {
+    let status = if outcome.replayed { StatusCode::OK } else { status };
+    let etag = HeaderValue::from_str(&format!("\"{}\"", outcome.version)).unwrap_or(HeaderValue::from_static("\"0\""));
+    let mut response = (status, axum::Json(&outcome)).into_response();
+    response.headers_mut().insert(axum::http::header::ETAG, etag);
+    if outcome.replayed {
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
+}
+
+/// A view document or 404.
+pub fn found(kind: &str, id: &str, document: Option<Value>) -> Result<axum::Json<Value>, ApiError> {
+    document.map(axum::Json).ok_or_else(|| ApiError::NotFound(format!("{kind} {id} does not exist")))
+}

@@ -1,0 +1,305 @@
+//! The hash-chaining repository that wraps postgres-es and sqlite-es.
+//!
+//! cqrs-es hands [`ChainingRepository::persist`] the serialized events of one command.
+//! Before the inner repository writes them, in its one transaction, each event gets its
+//! envelope (actor, role, authority, times, request id), `recorded_at` from the clock,
+//! `prev_hash` (its aggregate's previous event), `hash` = SHA-256 of the RFC 8785 bytes,
+//! and the recorder's Ed25519 signature of that hash. The primary key
+//! `(aggregate_type, aggregate_id, sequence)` turns a concurrent writer into a clean
+//! conflict (HTTP 409), never a lost or duplicated event.
+//!
+//! cqrs-es reads metadata back as `HashMap<String, String>`, so [`ChainingRepository::get_events`]
+//! remembers each aggregate's head hash and hands cqrs-es empty metadata.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use cqrs_es::persist::{PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot};
+use cqrs_es::Aggregate;
+use domain::ledger::record::GENESIS_PREV_HASH;
+use domain::ledger::{EventRecord, LedgerSigner};
+use postgres_es::PostgresEventRepository;
+use projections::stored::LEDGER_KEY;
+use projections::Db;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlite_es::SqliteEventRepository;
+use tokio::sync::Notify;
+
+/// The metadata key cqrs-es carries the JSON-encoded [`Envelope`] under.
+pub const ENVELOPE_KEY: &str = "envelope";
+
+/// Who recorded an event, on what authority, and when it happened.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub actor: String,
+    pub role: String,
+    /// Why the command is legitimate, e.g. `{"kind": "decision", "decision_id": "GCG-19-D04"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<Value>,
+    /// When it happened in the world (`YYYY-MM-DD` or RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<String>,
+    /// When the ledger recorded it; set by the repository, never by the caller.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub recorded_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Documents backing the event: `[{"sha256": …, "title": …, "url": …}]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Value>,
+    /// How sure we are: `{"confidence": "S|P|I|U|X", "note": …}`; `X` marks invented demo values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Value>,
+}
+
+/// What one persisted event became.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Receipt {
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: u64,
+    pub event_type: String,
+    pub hash: String,
+    pub signature: String,
+}
+
+/// Per-command context, carried in a task-local while cqrs-es runs the command.
+#[derive(Debug, Default)]
+pub struct CommandScope {
+    /// The aggregate version the caller expects (`If-Match`); stale → conflict.
+    pub expected_version: Option<u64>,
+    pub receipts: Mutex<Vec<Receipt>>,
+}
+
+tokio::task_local! {
+    /// Set by the command service around `CqrsFramework::execute_with_metadata`.
+    pub static COMMAND_SCOPE: Arc<CommandScope>;
+}
+
+/// postgres-es or sqlite-es, behind one type.
+#[derive(Clone)]
+pub enum InnerRepository {
+    Postgres(Arc<PostgresEventRepository>),
+    Sqlite(Arc<SqliteEventRepository>),
+}
+
+macro_rules! inner {
+    ($self:expr, $repo:ident => $body:expr) => {
+        match $self {
+            InnerRepository::Postgres($repo) => $body,
+            InnerRepository::Sqlite($repo) => $body,
+        }
+    };
+}
+
+impl PersistedEventRepository for InnerRepository {
+    async fn get_events<A: Aggregate>(&self, aggregate_id: &str) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        inner!(self, r => r.get_events::<A>(aggregate_id).await)
+    }
+    async fn get_last_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        last_sequence: usize,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        inner!(self, r => r.get_last_events::<A>(aggregate_id, last_sequence).await)
+    }
+    async fn get_snapshot<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Option<SerializedSnapshot>, PersistenceError> {
+        inner!(self, r => r.get_snapshot::<A>(aggregate_id).await)
+    }
+    async fn persist<A: Aggregate>(
+        &self,
+        events: &[SerializedEvent],
+        snapshot_update: Option<(String, Value, usize)>,
+    ) -> Result<(), PersistenceError> {
+        inner!(self, r => r.persist::<A>(events, snapshot_update).await)
+    }
+    async fn stream_events<A: Aggregate>(&self, aggregate_id: &str) -> Result<ReplayStream, PersistenceError> {
+        inner!(self, r => r.stream_events::<A>(aggregate_id).await)
+    }
+    async fn stream_all_events<A: Aggregate>(&self) -> Result<ReplayStream, PersistenceError> {
+        inner!(self, r => r.stream_all_events::<A>().await)
+    }
+}
+
+/// Aggregate heads seen on load: (type, id) → (sequence, hash). Bounded: cleared when full.
+type Heads = Mutex<HashMap<(String, String), (usize, String)>>;
+const MAX_CACHED_HEADS: usize = 100_000;
+
+/// Wraps the inner repository with the envelope, the hash chain and the signature.
+#[derive(Clone)]
+pub struct ChainingRepository {
+    inner: InnerRepository,
+    signer: Arc<LedgerSigner>,
+    heads: Arc<Heads>,
+    sealer_wake: Arc<Notify>,
+}
+
+impl ChainingRepository {
+    pub fn new(db: &Db, signer: Arc<LedgerSigner>, sealer_wake: Arc<Notify>) -> Self {
+        let inner = match db {
+            Db::Postgres(pool) => InnerRepository::Postgres(Arc::new(PostgresEventRepository::new(pool.clone()))),
+            Db::Sqlite(pool) => InnerRepository::Sqlite(Arc::new(SqliteEventRepository::new(pool.clone()))),
+        };
+        Self { inner, signer, heads: Arc::new(Mutex::new(HashMap::new())), sealer_wake }
+    }
+
+    fn remember_head(&self, aggregate_type: &str, aggregate_id: &str, sequence: usize, hash: String) {
+        let mut heads = self.heads.lock().unwrap_or_else(|p| p.into_inner());
+        if heads.len() >= MAX_CACHED_HEADS {
+            heads.clear();
+        }
+        heads.insert((aggregate_type.to_string(), aggregate_id.to_string()), (sequence, hash));
+    }
+
+    /// The hash of the aggregate's event `sequence - 1`, from the cache or the store.
+    async fn previous_hash<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        sequence: usize,
+    ) -> Result<String, PersistenceError> {
+        if sequence <= 1 {
+            return Ok(GENESIS_PREV_HASH.to_string());
+        }
+        let cached = {
+            let heads = self.heads.lock().unwrap_or_else(|p| p.into_inner());
+            heads.get(&(A::TYPE.to_string(), aggregate_id.to_string())).cloned()
+        };
+        if let Some((seq, hash)) = cached {
+            if seq + 1 == sequence {
+                return Ok(hash);
+            }
+        }
+        let events = self.inner.get_last_events::<A>(aggregate_id, sequence - 2).await?;
+        events
+            .iter()
+            .find(|e| e.sequence + 1 == sequence)
+            .and_then(|e| seal_hash(&e.metadata))
+            // The previous event vanished since the aggregate was loaded: treat as a conflict.
+            .ok_or(PersistenceError::OptimisticLockError)
+    }
+}
+
+fn seal_hash(metadata: &Value) -> Option<String> {
+    metadata.get(LEDGER_KEY)?.get("hash")?.as_str().map(str::to_string)
+}
+
+fn unknown(message: impl Into<String>) -> PersistenceError {
+    PersistenceError::UnknownError(message.into().into())
+}
+
+impl PersistedEventRepository for ChainingRepository {
+    async fn get_events<A: Aggregate>(&self, aggregate_id: &str) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        let mut events = self.inner.get_events::<A>(aggregate_id).await?;
+        if let Some(last) = events.last() {
+            if let Some(hash) = seal_hash(&last.metadata) {
+                self.remember_head(A::TYPE, aggregate_id, last.sequence, hash);
+            }
+        }
+        for event in &mut events {
+            event.metadata = json!({});
+        }
+        Ok(events)
+    }
+
+    async fn get_last_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        last_sequence: usize,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        let mut events = self.inner.get_last_events::<A>(aggregate_id, last_sequence).await?;
+        for event in &mut events {
+            event.metadata = json!({});
+        }
+        Ok(events)
+    }
+
+    async fn get_snapshot<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Option<SerializedSnapshot>, PersistenceError> {
+        self.inner.get_snapshot::<A>(aggregate_id).await
+    }
+
+    async fn persist<A: Aggregate>(
+        &self,
+        events: &[SerializedEvent],
+        snapshot_update: Option<(String, Value, usize)>,
+    ) -> Result<(), PersistenceError> {
+        let Some(first) = events.first() else { return Ok(()) };
+        let scope = COMMAND_SCOPE.try_with(Arc::clone).ok();
+        if let Some(expected) = scope.as_ref().and_then(|s| s.expected_version) {
+            if expected + 1 != first.sequence as u64 {
+                return Err(PersistenceError::OptimisticLockError);
+            }
+        }
+        let recorded_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let mut prev_hash = self.previous_hash::<A>(&first.aggregate_id, first.sequence).await?;
+        let mut sealed = Vec::with_capacity(events.len());
+        let mut receipts = Vec::with_capacity(events.len());
+        for (i, event) in events.iter().enumerate() {
+            let mut envelope: Envelope = match event.metadata.get(ENVELOPE_KEY).and_then(Value::as_str) {
+                Some(text) => serde_json::from_str(text).map_err(|e| unknown(format!("bad envelope: {e}")))?,
+                None => return Err(unknown("command carries no envelope")),
+            };
+            envelope.recorded_at.clone_from(&recorded_at);
+            if i > 0 {
+                // One key per command: only its first event carries it (the key is unique).
+                envelope.idempotency_key = None;
+            }
+            let metadata = serde_json::to_value(&envelope).map_err(|e| unknown(e.to_string()))?;
+            let record = EventRecord {
+                aggregate_type: event.aggregate_type.clone(),
+                aggregate_id: event.aggregate_id.clone(),
+                sequence: event.sequence as u64,
+                event_type: event.event_type.clone(),
+                event_version: event.event_version.clone(),
+                payload: event.payload.clone(),
+                metadata,
+                prev_hash: prev_hash.clone(),
+            };
+            let hash = record.hash().map_err(|e| unknown(e.to_string()))?;
+            let hash_hex = hex::encode(hash);
+            let signature = self.signer.sign_event_hash(&hash);
+            let mut metadata = record.metadata;
+            metadata.as_object_mut().ok_or_else(|| unknown("envelope is not an object"))?.insert(
+                LEDGER_KEY.to_string(),
+                json!({"prev_hash": prev_hash, "hash": hash_hex, "signature": signature}),
+            );
+            receipts.push(Receipt {
+                aggregate_type: event.aggregate_type.clone(),
+                aggregate_id: event.aggregate_id.clone(),
+                sequence: event.sequence as u64,
+                event_type: event.event_type.clone(),
+                hash: hash_hex.clone(),
+                signature,
+            });
+            sealed.push(SerializedEvent { metadata, ..event.clone() });
+            prev_hash = hash_hex;
+        }
+        self.inner.persist::<A>(&sealed, snapshot_update).await?;
+        if let Some(last) = sealed.last() {
+            self.remember_head(A::TYPE, &last.aggregate_id, last.sequence, prev_hash);
+        }
+        if let Some(scope) = scope {
+            scope.receipts.lock().unwrap_or_else(|p| p.into_inner()).extend(receipts);
+        }
+        self.sealer_wake.notify_one();
+        Ok(())
+    }
+
+    async fn stream_events<A: Aggregate>(&self, aggregate_id: &str) -> Result<ReplayStream, PersistenceError> {
+        self.inner.stream_events::<A>(aggregate_id).await
+    }
+
+    async fn stream_all_events<A: Aggregate>(&self) -> Result<ReplayStream, PersistenceError> {
+        self.inner.stream_all_events::<A>().await
+    }
+}

@@ -1,0 +1,3 @@
+//! Test support for the end-to-end suite.
+
+pub mod pg;
