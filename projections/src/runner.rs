@@ -74,6 +74,9 @@ impl Projector {
         let batch = self.batch;
         with_pool!(&self.db, pool => {
             let mut tx = pool.begin().await?;
+            // On SQLite, take the write lock first: a read-then-write transaction could
+            // otherwise fail when a concurrent writer commits in between.
+            sqlx::query("DELETE FROM projection_cursors WHERE 1 = 0").execute(&mut *tx).await?;
             let next: Option<i64> = sqlx::query_scalar("SELECT next_position FROM projection_cursors WHERE projector = $1")
                 .bind(PROJECTOR)
                 .fetch_optional(&mut *tx)

@@ -165,13 +165,17 @@ impl Sealer {
                 });
                 q.build().execute(&mut *tx).await?;
             }
-            let max_id = rows.last().map(|r| r.id).unwrap_or_default();
-            let min_id = rows.first().map(|r| r.id).unwrap_or_default();
-            sqlx::query("DELETE FROM ledger_inbox WHERE id >= $1 AND id <= $2")
-                .bind(min_id)
-                .bind(max_id)
-                .execute(&mut *tx)
-                .await?;
+            // Delete exactly the rows read: a row whose transaction committed after our
+            // read may hold an id inside the range we read, and must stay for the next batch.
+            for chunk in rows.chunks(500) {
+                let mut q = sqlx::QueryBuilder::new("DELETE FROM ledger_inbox WHERE id IN (");
+                let mut ids = q.separated(", ");
+                for row in chunk {
+                    ids.push_bind(row.id);
+                }
+                q.push(")");
+                q.build().execute(&mut *tx).await?;
+            }
             let checkpoint = Checkpoint { origin: self.origin.clone(), size: tree_size, root: root.0 };
             let note = checkpoint.sign(&self.signer)?;
             sqlx::query("INSERT INTO checkpoints (tree_size, root_hash, note, created_at) VALUES ($1, $2, $3, $4)")

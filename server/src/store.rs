@@ -191,6 +191,19 @@ fn seal_hash(metadata: &Value) -> Option<String> {
     metadata.get(LEDGER_KEY)?.get("hash")?.as_str().map(str::to_string)
 }
 
+/// A unique-index violation (a replayed `Idempotency-Key` racing its first use) is a
+/// conflict, like a primary-key violation; sqlite-es maps only the latter.
+fn unique_violation_is_conflict(error: PersistenceError) -> PersistenceError {
+    if let PersistenceError::UnknownError(inner) = &error {
+        if let Some(sqlx::Error::Database(db)) = inner.downcast_ref::<sqlx::Error>() {
+            if db.is_unique_violation() {
+                return PersistenceError::OptimisticLockError;
+            }
+        }
+    }
+    error
+}
+
 fn unknown(message: impl Into<String>) -> PersistenceError {
     PersistenceError::UnknownError(message.into().into())
 }
@@ -284,7 +297,7 @@ impl PersistedEventRepository for ChainingRepository {
             sealed.push(SerializedEvent { metadata, ..event.clone() });
             prev_hash = hash_hex;
         }
-        self.inner.persist::<A>(&sealed, snapshot_update).await?;
+        self.inner.persist::<A>(&sealed, snapshot_update).await.map_err(unique_violation_is_conflict)?;
         if let Some(last) = sealed.last() {
             self.remember_head(A::TYPE, &last.aggregate_id, last.sequence, prev_hash);
         }

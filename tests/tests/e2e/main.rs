@@ -1,1 +1,9 @@
-//! placeholder
+//! End-to-end tests: the real `ledger` binary over real HTTP, every scenario on SQLite and
+//! on PostgreSQL (a private throwaway cluster unless `TEST_DATABASE_URL` is set).
+
+mod concurrency;
+mod lifecycle;
+mod operations;
+mod refusals;
+mod support;
+mod tamper;

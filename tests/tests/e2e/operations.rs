@@ -1,0 +1,92 @@
+//! Operating the server: OpenAPI, health and metrics, keys, graceful shutdown, restart.
+
+use serde_json::json;
+
+use crate::both_stores;
+use crate::support::{fresh_ledger, last_line, Store, TestApp, LEDGER};
+
+async fn openapi_health_metrics_and_restart(store: Store) {
+    let mut app = TestApp::spawn(store).await;
+    let doc = app.get_json("/api/v1/openapi.json").await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/meetings",
+        "/api/v1/decisions/{id}/adopt",
+        "/api/v1/ledger/checkpoint",
+        "/api/v1/meetings/{id}/history",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} documented");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+    let response = app.client.get(app.url("/health")).send().await.unwrap();
+    assert!(response.headers().get("x-request-id").is_some(), "every response carries a request id");
+    assert_eq!(app.client.get(app.url("/ready")).send().await.unwrap().status(), 200);
+    let r = app.client.get(app.url("/api/v1/ledger/checkpoint")).send().await.unwrap();
+    assert_eq!(r.status(), 404, "no checkpoint before anything is sealed");
+
+    let r = app
+        .post(
+            "/api/v1/meetings",
+            json!({"meeting_id": "M", "number": 1, "kind": "regular", "date": "2026-06-16", "modality": "virtual"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    app.settle().await;
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("ledger_events 1"), "{metrics}");
+    assert!(metrics.contains("ledger_tree_size 1"));
+
+    // SIGTERM: graceful exit; a restart keeps the key and the history.
+    let public_key = app.client.get(app.url("/api/v1/ledger/public-key")).send().await.unwrap().text().await.unwrap();
+    assert!(app.stop().await.success());
+    app.start(&[]).await;
+    let again = app.client.get(app.url("/api/v1/ledger/public-key")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(public_key, again, "the key file is reused");
+    assert_eq!(app.get_json("/api/v1/meetings/M").await["status"], "scheduled");
+    let out = app.ledger(&["verify"]).await;
+    assert!(out.status.success());
+}
+both_stores!(openapi_health_metrics_and_restart);
+
+async fn keygen_and_wrong_public_key(store: Store) {
+    let (dir, url) = fresh_ledger(store).await;
+    let key = dir.join("k.key");
+    let out = tokio::process::Command::new(LEDGER)
+        .args(["keygen", "--key-file", key.to_str().unwrap(), "--origin", "example.org/test"])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success());
+    let public_key = last_line(&out);
+    assert!(public_key.starts_with("example.org/test+"), "{public_key}");
+    let out = tokio::process::Command::new(LEDGER)
+        .args(["keygen", "--key-file", key.to_str().unwrap()])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "keygen never overwrites a key");
+
+    let out = tokio::process::Command::new(LEDGER)
+        .args(["demo", "--database-url", &url, "--key-file", key.to_str().unwrap(), "--origin", "example.org/test"])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let verify = |k: String| {
+        let url = url.clone();
+        async move {
+            tokio::process::Command::new(LEDGER)
+                .args(["verify", "--database-url", &url, "--public-key", &k])
+                .output()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(verify(public_key.clone()).await.status.success());
+    let other = domain::ledger::LedgerSigner::from_seed("example.org/test", [3u8; 32]).unwrap().public_key();
+    let out = verify(other).await;
+    assert_eq!(out.status.code(), Some(1), "another key's ledger does not verify: {}", last_line(&out));
+    let _ = std::fs::remove_dir_all(dir);
+}
+both_stores!(keygen_and_wrong_public_key);

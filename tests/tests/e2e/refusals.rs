@@ -1,0 +1,213 @@
+//! Every refusal over HTTP: the right status, problem+json with the rule, and nothing
+//! already recorded lost or altered.
+
+use serde_json::json;
+
+use crate::both_stores;
+use crate::support::{expect_problem, meeting_in_session, Store, TestApp};
+
+/// Event count and the latest checkpoint, to show a refusal changed nothing.
+async fn snapshot(app: &TestApp) -> (serde_json::Value, serde_json::Value) {
+    app.settle().await;
+    (app.get_json("/health").await["events"].clone(), app.get_json("/api/v1/decisions").await)
+}
+
+async fn domain_rules_refuse_with_422_naming_the_rule(store: Store) {
+    let app = TestApp::spawn(store).await;
+    // Quorum declared but not met: 1 of 5 present, 3 required.
+    meeting_in_session(&app, "LOW", 1, 5).await;
+    let body = json!({"decision_id": "LOW-D1", "subject": {"kind": "procedural"}, "text": "Adjourn."});
+    assert_eq!(app.post("/api/v1/meetings/LOW/decisions", body).await.status(), 201);
+    let before = snapshot(&app).await;
+    let r = app.post("/api/v1/decisions/LOW-D1/adopt", json!({"effective_on": "2026-06-16"})).await;
+    let problem = expect_problem(r, 422, "quorum_not_met").await;
+    assert_eq!(problem["rule"], "quorum_not_met");
+    assert_eq!(snapshot(&app).await, before, "a refusal records nothing");
+
+    // No quorum declared at all.
+    let r = app
+        .post(
+            "/api/v1/meetings",
+            json!({"meeting_id": "NOQ", "number": 31, "kind": "regular", "date": "2026-07-01", "modality": "virtual"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(app.post("/api/v1/meetings/NOQ/open", json!({"opened_on": "2026-07-01"})).await.status(), 200);
+    let body = json!({"decision_id": "NOQ-D1", "subject": {"kind": "procedural"}, "text": "x"});
+    assert_eq!(app.post("/api/v1/meetings/NOQ/decisions", body).await.status(), 201);
+    let r = app.post("/api/v1/decisions/NOQ-D1/adopt", json!({"effective_on": "2026-07-01"})).await;
+    expect_problem(r, 422, "quorum_not_declared").await;
+
+    // Consensus blocked, then the adopted decision cannot be edited.
+    meeting_in_session(&app, "OK", 3, 5).await;
+    let body = json!({"decision_id": "OK-D1", "subject": {"kind": "procedural"}, "text": "x"});
+    assert_eq!(app.post("/api/v1/meetings/OK/decisions", body).await.status(), 201);
+    let r = app.post("/api/v1/decisions/OK-D1/positions", json!({"seat_id": "S1", "position": "block"})).await;
+    assert_eq!(r.status(), 200);
+    let r = app.post("/api/v1/decisions/OK-D1/adopt", json!({"effective_on": "2026-06-16"})).await;
+    expect_problem(r, 422, "consensus_blocked").await;
+    let r = app.post("/api/v1/decisions/OK-D1/positions", json!({"seat_id": "S1", "position": "abstain"})).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(app.post("/api/v1/decisions/OK-D1/adopt", json!({"effective_on": "2026-06-16"})).await.status(), 200);
+    let before = snapshot(&app).await;
+    let r = app.post("/api/v1/decisions/OK-D1/positions", json!({"seat_id": "S2", "position": "against"})).await;
+    expect_problem(r, 422, "decision_already_adopted").await;
+    let r = app.post("/api/v1/decisions/OK-D1/reject", json!({"reason": "changed our minds"})).await;
+    expect_problem(r, 422, "decision_already_adopted").await;
+    let r = app.post("/api/v1/decisions/OK-D1/adopt", json!({"effective_on": "2026-06-20"})).await;
+    expect_problem(r, 422, "decision_already_adopted").await;
+    assert_eq!(snapshot(&app).await, before, "the adopted decision is unchanged");
+
+    // Meeting rules.
+    let r = app
+        .post(
+            "/api/v1/meetings",
+            json!({"meeting_id": "OK", "number": 30, "kind": "regular", "date": "2026-06-16", "modality": "virtual"}),
+        )
+        .await;
+    expect_problem(r, 422, "meeting_already_scheduled").await;
+    let r = app.post("/api/v1/meetings/OK/close", json!({"closed_on": "2026-06-16"})).await;
+    assert_eq!(r.status(), 200);
+    let r = app.post("/api/v1/meetings/OK/quorum", json!({"voting_seats_filled": 5})).await;
+    expect_problem(r, 422, "meeting_closed").await;
+    let body = json!({"decision_id": "OK-D2", "subject": {"kind": "procedural"}, "text": "late"});
+    expect_problem(app.post("/api/v1/meetings/OK/decisions", body).await, 422, "meeting_closed").await;
+    let r = app.post("/api/v1/meetings/NOQ/quorum", json!({"voting_seats_filled": 0})).await;
+    expect_problem(r, 422, "no_voting_seats_filled").await;
+    let r = app
+        .post(
+            "/api/v1/meetings",
+            json!({"meeting_id": "ZERO", "number": 0, "kind": "regular", "date": "2026-06-16", "modality": "virtual"}),
+        )
+        .await;
+    expect_problem(r, 422, "meeting_number_invalid").await;
+
+    let out = app.ledger(&["verify"]).await;
+    assert!(out.status.success(), "nothing recorded was altered: {}", String::from_utf8_lossy(&out.stdout));
+}
+both_stores!(domain_rules_refuse_with_422_naming_the_rule);
+
+async fn http_errors_are_problems_with_the_right_status(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let schedule =
+        json!({"meeting_id": "GCG-40", "number": 40, "kind": "regular", "date": "2026-06-16", "modality": "virtual"});
+
+    // 401: no token, unknown token; 403: a role that may not write.
+    let r = app.client.post(app.url("/api/v1/meetings")).json(&schedule).send().await.unwrap();
+    expect_problem(r, 401, "unauthorized").await;
+    let r =
+        app.client.post(app.url("/api/v1/meetings")).bearer_auth("a87_forged").json(&schedule).send().await.unwrap();
+    expect_problem(r, 401, "unauthorized").await;
+    let r = app.client.get(app.url("/api/v1/meetings")).bearer_auth("a87_forged").send().await.unwrap();
+    expect_problem(r, 401, "unauthorized").await;
+    let out = app.ledger(&["token", "create", "--role", "auditor", "--subject", "audit-firm"]).await;
+    let auditor = crate::support::last_line(&out);
+    let r = app.client.post(app.url("/api/v1/meetings")).bearer_auth(&auditor).json(&schedule).send().await.unwrap();
+    expect_problem(r, 403, "forbidden").await;
+    let r = app.client.get(app.url("/api/v1/meetings")).bearer_auth(&auditor).send().await.unwrap();
+    assert_eq!(r.status(), 200, "an auditor reads");
+    let out = app.ledger(&["token", "create", "--role", "emperor"]).await;
+    assert_eq!(out.status.code(), Some(2), "unknown roles are refused");
+
+    // 400: malformed JSON, wrong types, unknown fields, bad envelope; 415: not JSON.
+    let r = app
+        .client
+        .post(app.url("/api/v1/meetings"))
+        .bearer_auth(&app.token)
+        .header("content-type", "application/json")
+        .body("{bad")
+        .send()
+        .await
+        .unwrap();
+    expect_problem(r, 400, "malformed_request").await;
+    let r = app.post("/api/v1/meetings", json!({"meeting_id": "X", "number": "forty", "kind": "regular", "date": "2026-06-16", "modality": "virtual"})).await;
+    expect_problem(r, 400, "malformed_request").await;
+    let r = app.post("/api/v1/meetings", json!({"meeting_id": "X", "number": 1, "kind": "regular", "date": "2026-06-16", "modality": "virtual", "colour": "red"})).await;
+    expect_problem(r, 400, "malformed_request").await;
+    let r = app
+        .post(
+            "/api/v1/meetings",
+            json!({"meeting_id": "X", "number": 1, "kind": "regular", "date": "2026-13-45", "modality": "virtual"}),
+        )
+        .await;
+    expect_problem(r, 400, "malformed_request").await;
+    let mut bad_envelope = schedule.clone();
+    bad_envelope["envelope"] = json!({"provenance": {"confidence": "maybe"}});
+    expect_problem(app.post("/api/v1/meetings", bad_envelope).await, 400, "malformed_request").await;
+    let mut bad_evidence = schedule.clone();
+    bad_evidence["envelope"] = json!({"evidence": [{"sha256": "not-a-hash"}]});
+    expect_problem(app.post("/api/v1/meetings", bad_evidence).await, 400, "malformed_request").await;
+    let r = app.client.post(app.url("/api/v1/meetings")).bearer_auth(&app.token).body("x").send().await.unwrap();
+    expect_problem(r, 415, "unsupported_media_type").await;
+    let big = json!({"meeting_id": "X", "number": 1, "kind": "regular", "date": "2026-06-16", "modality": "virtual", "location": "x".repeat(300_000)});
+    expect_problem(app.post("/api/v1/meetings", big).await, 413, "payload_too_large").await;
+
+    // 404: unknown resources and commands on unknown aggregates.
+    let r = app.client.get(app.url("/api/v1/meetings/NOPE")).send().await.unwrap();
+    expect_problem(r, 404, "not_found").await;
+    let r = app.client.get(app.url("/api/v1/decisions/NOPE/history")).send().await.unwrap();
+    expect_problem(r, 404, "not_found").await;
+    expect_problem(app.post("/api/v1/meetings/NOPE/open", json!({"opened_on": "2026-06-16"})).await, 404, "not_found")
+        .await;
+    expect_problem(
+        app.post("/api/v1/decisions/NOPE/adopt", json!({"effective_on": "2026-06-16"})).await,
+        404,
+        "not_found",
+    )
+    .await;
+    let r = app.client.get(app.url("/api/v1/nothing-here")).send().await.unwrap();
+    expect_problem(r, 404, "not_found").await;
+
+    // 409: a stale If-Match; 200 + same receipt for a replayed Idempotency-Key.
+    let r = app
+        .client
+        .post(app.url("/api/v1/meetings"))
+        .bearer_auth(&app.token)
+        .header("idempotency-key", "k-1")
+        .json(&schedule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let first: serde_json::Value = r.json().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/api/v1/meetings"))
+        .bearer_auth(&app.token)
+        .header("idempotency-key", "k-1")
+        .json(&schedule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["idempotent-replayed"], "true");
+    let replay: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(replay["events"], first["events"], "the first result, nothing new written");
+    let open = json!({"opened_on": "2026-06-16"});
+    let r = app
+        .client
+        .post(app.url("/api/v1/meetings/GCG-40/open"))
+        .bearer_auth(&app.token)
+        .header("if-match", "\"7\"")
+        .json(&open)
+        .send()
+        .await
+        .unwrap();
+    expect_problem(r, 409, "conflict").await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/meetings/GCG-40/open"))
+        .bearer_auth(&app.token)
+        .header("if-match", "\"1\"")
+        .json(&open)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["etag"], "\"2\"");
+    app.settle().await;
+    assert_eq!(app.get_json("/health").await["events"], 2, "only the two accepted commands were recorded");
+    let history = app.get_json("/api/v1/meetings/GCG-40/history").await;
+    assert_eq!(history.as_array().unwrap().len(), 2);
+}
+both_stores!(http_errors_are_problems_with_the_right_status);

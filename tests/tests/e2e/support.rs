@@ -1,0 +1,224 @@
+//! Test support: the real `ledger` binary on a free port, one fresh database per test.
+//!
+//! [`TestApp::spawn`] creates a private directory (SQLite file and key file) or a fresh
+//! PostgreSQL database, creates a secretariat token with `ledger token create`, starts
+//! `ledger serve --bind 127.0.0.1:0` and reads the address it prints. Dropping the app
+//! kills the server and removes the directory.
+
+use std::path::PathBuf;
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::process::{Child, Command};
+
+/// The binary under test: built from server/src/main.rs, exactly like `ledger`.
+pub const LEDGER: &str = env!("CARGO_BIN_EXE_ledger-under-test");
+
+/// Which store the scenario runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs one scenario on both stores: `both_stores!(scenario_fn);` makes `scenario_fn::sqlite`
+/// and `scenario_fn::postgres` tests.
+#[macro_export]
+macro_rules! both_stores {
+    ($scenario:ident) => {
+        mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$scenario($crate::support::Store::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$scenario($crate::support::Store::Postgres).await
+            }
+        }
+    };
+}
+
+/// A running server and what it needs.
+pub struct TestApp {
+    pub store: Store,
+    pub base: String,
+    pub client: reqwest::Client,
+    /// A secretariat token.
+    pub token: String,
+    pub database_url: String,
+    pub dir: PathBuf,
+    pub key_file: PathBuf,
+    child: Option<Child>,
+}
+
+/// A fresh private directory and database for one test.
+pub async fn fresh_ledger(store: Store) -> (PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("ledger-e2e-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let url = match store {
+        Store::Sqlite => format!("sqlite://{}", dir.join("ledger.db").display()),
+        Store::Postgres => tests::pg::fresh_database_url().await,
+    };
+    (dir, url)
+}
+
+impl TestApp {
+    /// Starts a server on an empty ledger.
+    pub async fn spawn(store: Store) -> Self {
+        Self::spawn_with(store, &[]).await
+    }
+
+    /// Starts a server with the demo history loaded.
+    pub async fn spawn_demo(store: Store) -> Self {
+        Self::spawn_with(store, &["--demo"]).await
+    }
+
+    async fn spawn_with(store: Store, extra: &[&str]) -> Self {
+        let (dir, database_url) = fresh_ledger(store).await;
+        let key_file = dir.join("ledger.key");
+        let mut app = TestApp {
+            store,
+            base: String::new(),
+            client: reqwest::Client::new(),
+            token: String::new(),
+            database_url,
+            dir,
+            key_file,
+            child: None,
+        };
+        app.start(extra).await;
+        let out = app.ledger(&["token", "create", "--role", "secretariat", "--subject", "alice"]).await;
+        assert!(out.status.success(), "token create failed: {}", String::from_utf8_lossy(&out.stderr));
+        app.token = last_line(&out);
+        app
+    }
+
+    /// Starts (or restarts) the server process on this app's database and key.
+    pub async fn start(&mut self, extra: &[&str]) {
+        let mut command = Command::new(LEDGER);
+        command
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(extra)
+            .envs(self.env())
+            .stdout(Stdio::piped())
+            .stderr(if std::env::var_os("TEST_LOG").is_some() { Stdio::inherit() } else { Stdio::null() })
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("ledger serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+            .await
+            .expect("server printed its address in time")
+            .expect("stdout readable")
+            .expect("server printed a line before exiting");
+        let address = line.strip_prefix("listening on ").expect("listening line").to_string();
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        self.base = address;
+        self.child = Some(child);
+    }
+
+    /// Stops the server with SIGTERM and waits for it; returns its exit status.
+    pub async fn stop(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("server running");
+        let pid = child.id().expect("pid");
+        let status = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill");
+        assert!(status.success());
+        tokio::time::timeout(Duration::from_secs(20), child.wait())
+            .await
+            .expect("server stopped in time")
+            .expect("wait")
+    }
+
+    /// Environment for the binary: this app's database and key.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("LEDGER_DATABASE_URL".into(), self.database_url.clone()),
+            ("LEDGER_KEY_FILE".into(), self.key_file.display().to_string()),
+        ]
+    }
+
+    /// Runs `ledger ARGS` against this app's database and key.
+    pub async fn ledger(&self, args: &[&str]) -> Output {
+        Command::new(LEDGER).args(args).envs(self.env()).output().await.expect("ledger runs")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POSTs JSON with the secretariat token.
+    pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.client.post(self.url(path)).bearer_auth(&self.token).json(&body).send().await.expect("request")
+    }
+
+    /// GETs and parses JSON, asserting 200.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.client.get(self.url(path)).send().await.expect("request");
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.expect("json")
+    }
+
+    /// Waits until every event is sealed and projected.
+    pub async fn settle(&self) {
+        for _ in 0..400 {
+            let health = self.get_json("/health").await;
+            let events = health["events"].as_i64().unwrap_or(-1);
+            if health["awaiting_seal"] == 0 && health["projection_lag"] == 0 && health["ledger_size"] == events {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the ledger did not settle");
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.start_kill();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The last non-empty line of a command's stdout.
+pub fn last_line(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+/// Asserts a problem+json response with the status and code; returns the body.
+pub async fn expect_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status(), status, "status");
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.expect("problem body");
+    assert_eq!(body["code"], code, "problem code in {body}");
+    assert_eq!(body["status"], status);
+    body
+}
+
+/// Schedules and opens a meeting with `present` voting seats out of `filled`, and declares quorum.
+pub async fn meeting_in_session(app: &TestApp, id: &str, present: u32, filled: u32) {
+    let r = app
+        .post("/api/v1/meetings", serde_json::json!({"meeting_id": id, "number": 30, "kind": "regular", "date": "2026-06-16", "modality": "virtual"}))
+        .await;
+    assert_eq!(r.status(), 201);
+    let r = app.post(&format!("/api/v1/meetings/{id}/open"), serde_json::json!({"opened_on": "2026-06-16"})).await;
+    assert_eq!(r.status(), 200);
+    for seat in 0..present {
+        let body = serde_json::json!({"seat_id": format!("S{seat}"), "organisation": format!("Org {seat}"), "status": {"kind": "present"}, "voting": true});
+        assert_eq!(app.post(&format!("/api/v1/meetings/{id}/attendance"), body).await.status(), 200);
+    }
+    let r =
+        app.post(&format!("/api/v1/meetings/{id}/quorum"), serde_json::json!({"voting_seats_filled": filled})).await;
+    assert_eq!(r.status(), 200);
+}

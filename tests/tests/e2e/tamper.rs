@@ -1,0 +1,272 @@
+//! Tampering behind the application's back, by an attacker with database rights who
+//! disables the append-only triggers first: `ledger verify` must exit 1 and name the first
+//! broken event. Also: with the triggers in place, the database itself refuses.
+
+use domain::ledger::{Checkpoint, EventRecord, LedgerSigner};
+use serde_json::{json, Value};
+use sqlx::{Connection as _, PgConnection, SqliteConnection};
+
+use crate::both_stores;
+use crate::support::{last_line, meeting_in_session, Store, TestApp};
+
+/// A stopped ledger with one meeting (T: scheduled, opened, 2 attendance, quorum) and one
+/// decision (T-D1: proposed, adopted), ready to be tampered with.
+async fn recorded_history(store: Store) -> TestApp {
+    let mut app = TestApp::spawn(store).await;
+    meeting_in_session(&app, "T", 2, 3).await;
+    let body = json!({"decision_id": "T-D1", "subject": {"kind": "procedural"}, "text": "Hold an extra session."});
+    assert_eq!(app.post("/api/v1/meetings/T/decisions", body).await.status(), 201);
+    assert_eq!(app.post("/api/v1/decisions/T-D1/adopt", json!({"effective_on": "2026-06-16"})).await.status(), 200);
+    app.settle().await;
+    assert!(app.stop().await.success(), "graceful shutdown exits 0");
+    let out = app.ledger(&["verify"]).await;
+    assert!(out.status.success(), "intact before tampering: {}", last_line(&out));
+    app
+}
+
+/// Runs statements as the attacker: database owner, triggers disabled first.
+async fn attack(app: &TestApp, statements: &[String]) {
+    match app.store {
+        Store::Postgres => {
+            let mut conn = PgConnection::connect(&app.database_url).await.unwrap();
+            for table in ["events", "ledger", "merkle_hashes", "checkpoints"] {
+                sqlx::raw_sql(&format!("ALTER TABLE {table} DISABLE TRIGGER USER")).execute(&mut conn).await.unwrap();
+            }
+            for s in statements {
+                sqlx::raw_sql(s).execute(&mut conn).await.unwrap_or_else(|e| panic!("{s}: {e}"));
+            }
+        }
+        Store::Sqlite => {
+            let mut conn = SqliteConnection::connect(&app.database_url).await.unwrap();
+            let triggers: Vec<String> =
+                sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%no_%'")
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+            for t in triggers {
+                sqlx::raw_sql(&format!("DROP TRIGGER {t}")).execute(&mut conn).await.unwrap();
+            }
+            for s in statements {
+                sqlx::raw_sql(s).execute(&mut conn).await.unwrap_or_else(|e| panic!("{s}: {e}"));
+            }
+        }
+    }
+}
+
+/// `json` needs a cast on PostgreSQL.
+fn json_col(store: Store, column: &str) -> String {
+    match store {
+        Store::Postgres => format!("{column}::text"),
+        Store::Sqlite => column.to_string(),
+    }
+}
+
+fn as_json(store: Store, expr: &str) -> String {
+    match store {
+        Store::Postgres => format!("({expr})::json"),
+        Store::Sqlite => expr.to_string(),
+    }
+}
+
+/// Runs verify and asserts it fails naming `at` and `what`.
+async fn verify_fails(app: &TestApp, at: &str, what: &str) {
+    let out = app.ledger(&["verify"]).await;
+    let line = last_line(&out);
+    assert_eq!(out.status.code(), Some(1), "verify must fail: {line}");
+    assert!(line.contains(at), "`{line}` should name `{at}`");
+    assert!(line.contains(what), "`{line}` should say `{what}`");
+}
+
+async fn edited_payload_is_caught(store: Store) {
+    let app = recorded_history(store).await;
+    let edit = as_json(
+        store,
+        &format!("replace({}, 'Hold an extra session.', 'Cancel all sessions.')", json_col(store, "payload")),
+    );
+    attack(&app, &[format!("UPDATE events SET payload = {edit} WHERE aggregate_id = 'T-D1' AND sequence = 1")]).await;
+    verify_fails(&app, "decision T-D1 sequence 1", "content does not match its stored hash").await;
+}
+both_stores!(edited_payload_is_caught);
+
+async fn edited_metadata_is_caught(store: Store) {
+    let app = recorded_history(store).await;
+    let edit = as_json(store, &format!("replace({}, '\"alice\"', '\"mallory\"')", json_col(store, "metadata")));
+    attack(&app, &[format!("UPDATE events SET metadata = {edit} WHERE aggregate_id = 'T' AND sequence = 3")]).await;
+    verify_fails(&app, "meeting T sequence 3", "content does not match its stored hash").await;
+}
+both_stores!(edited_metadata_is_caught);
+
+async fn deleted_event_is_caught(store: Store) {
+    let app = recorded_history(store).await;
+    attack(&app, &["DELETE FROM events WHERE aggregate_id = 'T' AND sequence = 3".into()]).await;
+    verify_fails(&app, "meeting T sequence 3", "missing from the events table").await;
+}
+both_stores!(deleted_event_is_caught);
+
+async fn deleted_last_event_of_an_aggregate_is_caught(store: Store) {
+    let app = recorded_history(store).await;
+    attack(&app, &["DELETE FROM events WHERE aggregate_id = 'T-D1' AND sequence = 2".into()]).await;
+    verify_fails(&app, "decision T-D1 sequence 2", "missing from the events table").await;
+}
+both_stores!(deleted_last_event_of_an_aggregate_is_caught);
+
+async fn deleted_last_event_and_its_ledger_row_is_caught(store: Store) {
+    let app = recorded_history(store).await;
+    attack(
+        &app,
+        &[
+            "DELETE FROM events WHERE aggregate_id = 'T-D1' AND sequence = 2".into(),
+            "DELETE FROM ledger WHERE aggregate_id = 'T-D1' AND sequence = 2".into(),
+        ],
+    )
+    .await;
+    verify_fails(&app, "position", "a signed checkpoint covers 7 events but the ledger holds only 6").await;
+}
+both_stores!(deleted_last_event_and_its_ledger_row_is_caught);
+
+async fn swapped_events_are_caught(store: Store) {
+    let app = recorded_history(store).await;
+    attack(
+        &app,
+        &[
+            "UPDATE events SET sequence = 1000 WHERE aggregate_id = 'T' AND sequence = 3".into(),
+            "UPDATE events SET sequence = 3 WHERE aggregate_id = 'T' AND sequence = 4".into(),
+            "UPDATE events SET sequence = 4 WHERE aggregate_id = 'T' AND sequence = 1000".into(),
+        ],
+    )
+    .await;
+    verify_fails(&app, "meeting T sequence 3", "content does not match its stored hash").await;
+}
+both_stores!(swapped_events_are_caught);
+
+/// The last stored event of an aggregate, as the attacker reads it.
+async fn last_event(app: &TestApp, aggregate_id: &str) -> (i64, String, Value) {
+    let sql = format!(
+        "SELECT sequence, {}, {} FROM events WHERE aggregate_id = '{aggregate_id}' ORDER BY sequence DESC LIMIT 1",
+        json_col(app.store, "payload"),
+        json_col(app.store, "metadata")
+    );
+    let (sequence, _payload, metadata): (i64, String, String) = match app.store {
+        Store::Postgres => {
+            let mut c = PgConnection::connect(&app.database_url).await.unwrap();
+            sqlx::query_as(&sql).fetch_one(&mut c).await.unwrap()
+        }
+        Store::Sqlite => {
+            let mut c = SqliteConnection::connect(&app.database_url).await.unwrap();
+            sqlx::query_as(&sql).fetch_one(&mut c).await.unwrap()
+        }
+    };
+    let metadata: Value = serde_json::from_str(&metadata).unwrap();
+    (sequence, metadata["ledger"]["hash"].as_str().unwrap().to_string(), metadata)
+}
+
+async fn forged_event_with_a_consistent_chain_is_caught(store: Store) {
+    let app = recorded_history(store).await;
+    let (sequence, prev_hash, mut metadata) = last_event(&app, "T-D1").await;
+    metadata.as_object_mut().unwrap().remove("ledger");
+    metadata["actor"] = json!("alice");
+    let record = EventRecord {
+        aggregate_type: "decision".into(),
+        aggregate_id: "T-D1".into(),
+        sequence: sequence as u64 + 1,
+        event_type: "DecisionSuperseded".into(),
+        event_version: "1".into(),
+        payload: json!({"DecisionSuperseded": {"by_decision_id": "FORGED"}}),
+        metadata: metadata.clone(),
+        prev_hash: prev_hash.clone(),
+    };
+    let hash = record.hash().unwrap();
+    let attacker = LedgerSigner::from_seed("alliance87-ledger.example/ledger", [9u8; 32]).unwrap();
+    metadata["ledger"] =
+        json!({"prev_hash": prev_hash, "hash": hex::encode(hash), "signature": attacker.sign_event_hash(&hash)});
+    let insert = format!(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+         VALUES ('decision', 'T-D1', {}, 'DecisionSuperseded', '1', '{}', '{}')",
+        sequence + 1,
+        record.payload,
+        metadata.to_string().replace('\'', "''")
+    );
+    attack(&app, &[insert]).await;
+    verify_fails(&app, "decision T-D1 sequence 3", "recorder signature does not verify").await;
+}
+both_stores!(forged_event_with_a_consistent_chain_is_caught);
+
+async fn checkpoint_with_a_bad_signature_is_caught(store: Store) {
+    let app = recorded_history(store).await;
+    // Flip one character of the signature line.
+    let note = match store {
+        Store::Postgres => "overlay(note placing (CASE WHEN substr(note, length(note) - 5, 1) = 'A' THEN 'B' ELSE 'A' END) from length(note) - 5 for 1)",
+        Store::Sqlite => "substr(note, 1, length(note) - 6) || (CASE WHEN substr(note, length(note) - 5, 1) = 'A' THEN 'B' ELSE 'A' END) || substr(note, length(note) - 4)",
+    };
+    attack(
+        &app,
+        &[format!("UPDATE checkpoints SET note = {note} WHERE tree_size = (SELECT MAX(tree_size) FROM checkpoints)")],
+    )
+    .await;
+    verify_fails(&app, "position", "signature does not verify").await;
+}
+both_stores!(checkpoint_with_a_bad_signature_is_caught);
+
+async fn checkpoint_whose_root_does_not_match_is_caught(store: Store) {
+    let app = recorded_history(store).await;
+    // A correctly signed checkpoint (the attacker stole the key) over a wrong root.
+    let signer = LedgerSigner::from_private_key(&std::fs::read_to_string(&app.key_file).unwrap()).unwrap();
+    let forged = Checkpoint { origin: "alliance87-ledger.example/ledger".into(), size: 7, root: [7u8; 32] };
+    let note = forged.sign(&signer).unwrap();
+    attack(
+        &app,
+        &[
+            "DELETE FROM checkpoints WHERE tree_size = 7".into(),
+            format!(
+                "INSERT INTO checkpoints (tree_size, root_hash, note, created_at) VALUES (7, '{}', '{}', '2026-01-01T00:00:00Z')",
+                hex::encode([7u8; 32]),
+                note
+            ),
+        ],
+    )
+    .await;
+    verify_fails(&app, "position 6", "does not match the recomputed Merkle root").await;
+}
+both_stores!(checkpoint_whose_root_does_not_match_is_caught);
+
+async fn the_database_refuses_updates_and_deletes(store: Store) {
+    let app = recorded_history(store).await;
+    let statements = [
+        "UPDATE events SET event_type = 'X' WHERE aggregate_id = 'T'",
+        "DELETE FROM events WHERE aggregate_id = 'T'",
+        "UPDATE ledger SET event_hash = 'x' WHERE position = 0",
+        "DELETE FROM ledger WHERE position = 0",
+        "UPDATE merkle_hashes SET idx = idx + 1000",
+        "DELETE FROM merkle_hashes",
+        "UPDATE checkpoints SET note = 'x'",
+        "DELETE FROM checkpoints",
+    ];
+    for s in statements {
+        let result = match store {
+            Store::Postgres => {
+                let mut c = PgConnection::connect(&app.database_url).await.unwrap();
+                sqlx::raw_sql(s).execute(&mut c).await.map(|_| ())
+            }
+            Store::Sqlite => {
+                let mut c = SqliteConnection::connect(&app.database_url).await.unwrap();
+                sqlx::raw_sql(s).execute(&mut c).await.map(|_| ())
+            }
+        };
+        let error = result.expect_err(s).to_string();
+        assert!(error.contains("append-only"), "{s}: {error}");
+    }
+    if store == Store::Postgres {
+        // The application role cannot rewrite history even with the triggers disabled.
+        let mut c = PgConnection::connect(&app.database_url).await.unwrap();
+        sqlx::raw_sql("ALTER TABLE events DISABLE TRIGGER USER").execute(&mut c).await.unwrap();
+        sqlx::raw_sql("SET ROLE ledger_app").execute(&mut c).await.unwrap();
+        for s in ["UPDATE events SET event_type = 'X'", "DELETE FROM events", "ALTER TABLE ledger DISABLE TRIGGER USER"]
+        {
+            let error = sqlx::raw_sql(s).execute(&mut c).await.expect_err(s).to_string();
+            assert!(error.contains("permission denied") || error.contains("must be owner"), "{s}: {error}");
+        }
+    }
+    let out = app.ledger(&["verify"]).await;
+    assert!(out.status.success(), "{}", last_line(&out));
+}
+both_stores!(the_database_refuses_updates_and_deletes);
