@@ -175,7 +175,7 @@ impl Ledger {
     {
         if let Some(key) = &meta.envelope.idempotency_key {
             if let Some(outcome) = self.already_applied(key).await? {
-                return Ok(outcome);
+                return same_target(outcome, aggregate_type, id);
             }
         }
         let envelope = serde_json::to_string(&meta.envelope).map_err(|e| CommandError::Internal(e.into()))?;
@@ -206,7 +206,7 @@ impl Ledger {
                 // A duplicate Idempotency-Key from a concurrent retry lands here too.
                 if let Some(key) = &meta.envelope.idempotency_key {
                     if let Some(outcome) = self.already_applied(key).await? {
-                        return Ok(outcome);
+                        return same_target(outcome, aggregate_type, id);
                     }
                 }
                 Err(CommandError::Conflict(match meta.expected_version {
@@ -249,6 +249,21 @@ impl Ledger {
             }],
             replayed: true,
         }))
+    }
+}
+
+/// A replayed key must name the same resource it was first used for.
+fn same_target(outcome: CommandOutcome, aggregate_type: &str, id: &str) -> Result<CommandOutcome, CommandError> {
+    if outcome.aggregate_type == aggregate_type && outcome.aggregate_id == id {
+        Ok(outcome)
+    } else {
+        Err(CommandError::Refused {
+            rule: "idempotency_key_reused",
+            message: format!(
+                "this Idempotency-Key was already used for {} {}",
+                outcome.aggregate_type, outcome.aggregate_id
+            ),
+        })
     }
 }
 

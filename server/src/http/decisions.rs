@@ -212,7 +212,7 @@ pub async fn get_one(
     State(state): State<AppState>,
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     found("decision", &id, state.reads.document(DECISIONS, &id).await?)
 }
 

@@ -208,7 +208,7 @@ pub async fn get_one(
     State(state): State<AppState>,
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     found("meeting", &id, state.reads.document(MEETINGS, &id).await?)
 }
 

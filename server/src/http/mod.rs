@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ledger::ready))
         .route("/metrics", get(ledger::metrics))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
         .layer(
             tower::ServiceBuilder::new()
@@ -220,7 +221,8 @@ impl EnvelopeInput {
                 occurred_at: self.occurred_at.or(default_occurred_at),
                 recorded_at: String::new(),
                 request_id: headers.request_id,
-                idempotency_key: headers.idempotency_key,
+                // Keys are scoped to the caller: one caller's key never replays another's command.
+                idempotency_key: headers.idempotency_key.map(|key| format!("{}:{key}", caller.subject)),
                 reason: self.reason,
                 evidence: self.evidence,
                 provenance: self.provenance,
@@ -242,7 +244,13 @@ pub fn recorded(status: StatusCode, outcome: CommandOutcome) -> Response {
     response
 }
 
-/// A view document or 404.
-pub fn found(kind: &str, id: &str, document: Option<Value>) -> Result<axum::Json<Value>, ApiError> {
-    document.map(axum::Json).ok_or_else(|| ApiError::NotFound(format!("{kind} {id} does not exist")))
+/// A view document with its version as `ETag`, or 404.
+pub fn found(kind: &str, id: &str, document: Option<Value>) -> Result<Response, ApiError> {
+    let document = document.ok_or_else(|| ApiError::NotFound(format!("{kind} {id} does not exist")))?;
+    let version = document.get("version").and_then(Value::as_u64).unwrap_or_default();
+    let mut response = axum::Json(document).into_response();
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        response.headers_mut().insert(axum::http::header::ETAG, etag);
+    }
+    Ok(response)
 }

@@ -183,6 +183,36 @@ async fn http_errors_are_problems_with_the_right_status(store: Store) {
     assert_eq!(r.headers()["idempotent-replayed"], "true");
     let replay: serde_json::Value = r.json().await.unwrap();
     assert_eq!(replay["events"], first["events"], "the first result, nothing new written");
+    // The same key for another resource is refused; another caller's identical key is its own.
+    let other =
+        json!({"meeting_id": "GCG-41", "number": 41, "kind": "regular", "date": "2026-06-17", "modality": "virtual"});
+    let r = app
+        .client
+        .post(app.url("/api/v1/meetings"))
+        .bearer_auth(&app.token)
+        .header("idempotency-key", "k-1")
+        .json(&other)
+        .send()
+        .await
+        .unwrap();
+    expect_problem(r, 422, "idempotency_key_reused").await;
+    let out = app.ledger(&["token", "create", "--role", "secretariat", "--subject", "bob"]).await;
+    let bob = crate::support::last_line(&out);
+    let r = app
+        .client
+        .post(app.url("/api/v1/meetings"))
+        .bearer_auth(&bob)
+        .header("idempotency-key", "k-1")
+        .json(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "keys are scoped to the caller");
+
+    // 405 as a problem too.
+    let r = app.client.delete(app.url("/api/v1/meetings")).bearer_auth(&app.token).send().await.unwrap();
+    expect_problem(r, 405, "method_not_allowed").await;
+
     let open = json!({"opened_on": "2026-06-16"});
     let r = app
         .client
@@ -206,7 +236,9 @@ async fn http_errors_are_problems_with_the_right_status(store: Store) {
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["etag"], "\"2\"");
     app.settle().await;
-    assert_eq!(app.get_json("/health").await["events"], 2, "only the two accepted commands were recorded");
+    assert_eq!(app.get_json("/health").await["events"], 3, "only the three accepted commands were recorded");
+    let r = app.client.get(app.url("/api/v1/meetings/GCG-40")).send().await.unwrap();
+    assert_eq!(r.headers()["etag"], "\"2\"", "reads carry the version to send back as If-Match");
     let history = app.get_json("/api/v1/meetings/GCG-40/history").await;
     assert_eq!(history.as_array().unwrap().len(), 2);
 }
