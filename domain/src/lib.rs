@@ -10,6 +10,9 @@
 //! `server` crate) puts time, actor and new ids into each command.
 
 pub mod decision;
-pub mod ledger;
 pub mod meeting;
 pub mod policy;
+
+/// The ledger format, re-exported: it lives in the `ledger-format` crate so the offline
+/// verifier can be built without the domain's dependencies.
+pub use ledger_format as ledger;

@@ -134,6 +134,53 @@ impl Reads {
         })
     }
 
+    /// The signed checkpoint of exactly this tree size, if one was issued.
+    pub async fn checkpoint_of_size(&self, tree_size: i64) -> sqlx::Result<Option<CheckpointRow>> {
+        with_pool!(&self.db, pool => {
+            sqlx::query_as("SELECT tree_size, root_hash, note, created_at FROM checkpoints WHERE tree_size = $1")
+                .bind(tree_size)
+                .fetch_optional(pool)
+                .await
+        })
+    }
+
+    /// Signed checkpoints from a tree size on, oldest first.
+    pub async fn checkpoints(&self, from_size: i64, limit: i64) -> sqlx::Result<Vec<CheckpointRow>> {
+        with_pool!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT tree_size, root_hash, note, created_at FROM checkpoints WHERE tree_size >= $1 ORDER BY tree_size LIMIT $2",
+            )
+            .bind(from_size)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })
+    }
+
+    /// The witness cosignature lines stored for a checkpoint, by witness name.
+    pub async fn cosignatures(&self, tree_size: i64) -> sqlx::Result<Vec<(String, String)>> {
+        with_pool!(&self.db, pool => {
+            sqlx::query_as("SELECT witness, signature_line FROM cosignatures WHERE tree_size = $1 ORDER BY witness")
+                .bind(tree_size)
+                .fetch_all(pool)
+                .await
+        })
+    }
+
+    /// The latest checkpoint cosigned by at least `quorum` witnesses.
+    pub async fn latest_witnessed(&self, quorum: i64) -> sqlx::Result<Option<CheckpointRow>> {
+        with_pool!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT c.tree_size, c.root_hash, c.note, c.created_at FROM checkpoints c \
+                 WHERE (SELECT COUNT(*) FROM cosignatures w WHERE w.tree_size = c.tree_size) >= $1 \
+                 ORDER BY c.tree_size DESC LIMIT 1",
+            )
+            .bind(quorum)
+            .fetch_optional(pool)
+            .await
+        })
+    }
+
     /// Counters of the ledger and the projections.
     pub async fn stats(&self) -> sqlx::Result<LedgerStats> {
         with_pool!(&self.db, pool => {

@@ -117,16 +117,136 @@ struct CheckpointRow {
     note: String,
 }
 
-/// Per-aggregate chain state and the tree, fed event by event.
-struct Walk<'a> {
-    verifier: &'a LedgerVerifier,
+/// What one event's own checks found, before its place in the chain is checked: the
+/// expensive, independent part (JSON, canonical bytes, SHA-256, Ed25519), which verify
+/// runs on all cores ahead of the in-order walk.
+struct Checked {
+    hash: [u8; 32],
+    sequence: u64,
+    prev_hash: String,
+    signature_ok: bool,
+}
+
+/// Recomputes one event's hash, compares it with the stored one and checks its signature;
+/// `Err` holds what is broken.
+fn prepare(event: &StoredEvent, verifier: &LedgerVerifier) -> Result<Checked, String> {
+    let (record, seal) = event.to_record()?;
+    let hash = record.hash().map_err(|e| e.to_string())?;
+    if Some(hash) != parse_hash_hex(&seal.hash) {
+        return Err("content does not match its stored hash (payload or metadata edited)".into());
+    }
+    let signature_ok = verifier.verify_event_hash(&hash, &seal.signature);
+    Ok(Checked { hash, sequence: record.sequence, prev_hash: record.prev_hash, signature_ok })
+}
+
+/// Sealed rows per parallel job.
+const CHUNK: usize = 1024;
+
+/// A sealed row with its event and the event's own checks done.
+struct ReadyRow {
+    position: i64,
+    l_aggregate_type: String,
+    l_aggregate_id: String,
+    l_sequence: i64,
+    event_hash: String,
+    event: Option<(StoredEvent, Result<Checked, String>)>,
+}
+
+impl ReadyRow {
+    fn prepare(row: SealedRow, verifier: &LedgerVerifier) -> Self {
+        let event = row.event.into_stored().map(|event| {
+            let checked = prepare(&event, verifier);
+            (event, checked)
+        });
+        Self {
+            position: row.position,
+            l_aggregate_type: row.l_aggregate_type,
+            l_aggregate_id: row.l_aggregate_id,
+            l_sequence: row.l_sequence,
+            event_hash: row.event_hash,
+            event,
+        }
+    }
+}
+
+/// Reads sealed rows in position order while blocking workers run [`prepare`] on the
+/// chunks read ahead; yields them in order. A read error is returned after every row
+/// read before it, so the first break is still the one reported.
+struct ReadAhead<S> {
+    rows: S,
+    verifier: LedgerVerifier,
+    pending: std::collections::VecDeque<tokio::task::JoinHandle<Vec<ReadyRow>>>,
+    ready: std::vec::IntoIter<ReadyRow>,
+    error: Option<sqlx::Error>,
+    done: bool,
+    in_flight: usize,
+}
+
+impl<S: futures::Stream<Item = Result<SealedRow, sqlx::Error>> + Unpin> ReadAhead<S> {
+    fn new(rows: S, verifier: &LedgerVerifier) -> Self {
+        Self {
+            rows,
+            verifier: verifier.clone(),
+            pending: Default::default(),
+            ready: Vec::new().into_iter(),
+            error: None,
+            done: false,
+            in_flight: std::thread::available_parallelism().map_or(2, |n| n.get()) + 1,
+        }
+    }
+
+    async fn next(&mut self) -> Result<Option<ReadyRow>, sqlx::Error> {
+        loop {
+            if let Some(row) = self.ready.next() {
+                return Ok(Some(row));
+            }
+            while !self.done && self.pending.len() < self.in_flight {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                while chunk.len() < CHUNK {
+                    match self.rows.try_next().await {
+                        Ok(Some(row)) => chunk.push(row),
+                        Ok(None) => self.done = true,
+                        Err(error) => {
+                            self.error = Some(error);
+                            self.done = true;
+                        }
+                    }
+                    if self.done {
+                        break;
+                    }
+                }
+                if !chunk.is_empty() {
+                    let verifier = self.verifier.clone();
+                    self.pending.push_back(tokio::task::spawn_blocking(move || {
+                        chunk.into_iter().map(|row| ReadyRow::prepare(row, &verifier)).collect()
+                    }));
+                }
+            }
+            match self.pending.pop_front() {
+                Some(job) => {
+                    let rows = job.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+                    self.ready = rows.into_iter();
+                }
+                None => return self.error.take().map_or(Ok(None), Err),
+            }
+        }
+    }
+}
+
+/// Per-aggregate chain state, fed event by event in ledger order.
+struct Walk {
     heads: HashMap<(String, String), (u64, [u8; 32])>,
     events: u64,
 }
 
-impl Walk<'_> {
-    /// Checks one stored event; returns its recomputed hash.
-    fn check(&mut self, event: &StoredEvent, position: Option<i64>) -> Result<[u8; 32], Broken> {
+impl Walk {
+    /// Checks one stored event, given its own checks; returns its recomputed hash.
+    fn check(
+        &mut self,
+        event: &StoredEvent,
+        checked: Result<Checked, String>,
+        position: Option<i64>,
+    ) -> Result<[u8; 32], Broken> {
         let broken = |what: String| Broken {
             aggregate_type: Some(event.aggregate_type.clone()),
             aggregate_id: Some(event.aggregate_id.clone()),
@@ -134,11 +254,8 @@ impl Walk<'_> {
             position,
             what,
         };
-        let (record, seal) = event.to_record().map_err(broken)?;
-        let hash = record.hash().map_err(|e| broken(e.to_string()))?;
-        if Some(hash) != parse_hash_hex(&seal.hash) {
-            return Err(broken("content does not match its stored hash (payload or metadata edited)".into()));
-        }
+        let record = checked.map_err(broken)?;
+        let hash = record.hash;
         let key = (event.aggregate_type.clone(), event.aggregate_id.clone());
         let (expected_sequence, expected_prev) = match self.heads.get(&key) {
             Some((seq, prev)) => (seq + 1, hex_of(prev)),
@@ -153,7 +270,7 @@ impl Walk<'_> {
         if record.prev_hash != expected_prev {
             return Err(broken("prev_hash does not match the previous event's hash (chain broken)".into()));
         }
-        if !self.verifier.verify_event_hash(&hash, &seal.signature) {
+        if !record.signature_ok {
             return Err(broken("recorder signature does not verify (event not signed by the ledger key)".into()));
         }
         self.heads.insert(key, (record.sequence, hash));
@@ -174,6 +291,18 @@ fn at_position(position: i64, what: String) -> Broken {
 pub async fn verify(
     db: &Db,
     verifier: &LedgerVerifier,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Summary, VerifyError> {
+    verify_with(db, verifier, &[], progress).await
+}
+
+/// [`verify`], also checking checkpoints the caller held on to (already signature-checked):
+/// the recomputed tree must have each one's root at its size. This catches a rewritten
+/// history even when the checkpoint table was rewritten with it.
+pub async fn verify_with(
+    db: &Db,
+    verifier: &LedgerVerifier,
+    pinned: &[Checkpoint],
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Summary, VerifyError> {
     let broken = |b: Broken| VerifyError::Broken(b);
@@ -206,17 +335,20 @@ pub async fn verify(
             }
             checkpoints.push(opened);
         }
+        let mut pinned: Vec<&Checkpoint> = pinned.iter().collect();
+        pinned.sort_by_key(|c| c.size);
+        let mut next_pinned = pinned.into_iter().peekable();
         let mut next_checkpoint = checkpoints.iter().peekable();
 
-        let mut walk = Walk { verifier, heads: HashMap::new(), events: 0 };
+        let mut walk = Walk { heads: HashMap::new(), events: 0 };
         let mut tree = CompactTree::new();
-        let mut rows = sqlx::query_as::<_, SealedRow>(&sealed_sql).fetch(pool);
-        while let Some(row) = rows.try_next().await? {
+        let mut rows = ReadAhead::new(sqlx::query_as::<_, SealedRow>(&sealed_sql).fetch(pool), verifier);
+        while let Some(row) = rows.next().await? {
             let expected = i64::try_from(tree.size()).unwrap_or(i64::MAX);
             if row.position != expected {
                 return Err(broken(at_position(expected, format!("ledger position {expected} is missing (next is {})", row.position))));
             }
-            let Some(event) = row.event.into_stored() else {
+            let Some((event, checked)) = row.event else {
                 return Err(broken(Broken {
                     aggregate_type: Some(row.l_aggregate_type),
                     aggregate_id: Some(row.l_aggregate_id),
@@ -225,7 +357,7 @@ pub async fn verify(
                     what: "the sealed event is missing from the events table (deleted)".into(),
                 }));
             };
-            let hash = walk.check(&event, Some(row.position)).map_err(broken)?;
+            let hash = walk.check(&event, checked, Some(row.position)).map_err(broken)?;
             if parse_hash_hex(&row.event_hash) != Some(hash) {
                 return Err(broken(Broken {
                     aggregate_type: Some(event.aggregate_type),
@@ -243,6 +375,13 @@ pub async fn verify(
                     ))));
                 }
             }
+            while let Some(cp) = next_pinned.next_if(|cp| cp.size == tree.size()) {
+                if cp.root != tree.root().0 {
+                    return Err(broken(at_position(row.position, format!(
+                        "the ledger at tree size {} does not match the checkpoint you hold (history was rewritten)", cp.size
+                    ))));
+                }
+            }
             if walk.events.is_multiple_of(65_536) {
                 progress(walk.events);
             }
@@ -253,13 +392,30 @@ pub async fn verify(
                 "a signed checkpoint covers {} events but the ledger holds only {} (events removed)", cp.size, tree.size()
             ))));
         }
+        if let Some(cp) = next_pinned.next() {
+            return Err(broken(at_position(i64::try_from(tree.size()).unwrap_or(0), format!(
+                "the checkpoint you hold covers {} events but the ledger holds only {} (history was removed)", cp.size, tree.size()
+            ))));
+        }
         let sealed = walk.events;
         let mut unsealed = sqlx::query_as::<_, StoredEvent>(&unsealed_sql).fetch(pool);
         while let Some(event) = unsealed.try_next().await? {
-            walk.check(&event, None).map_err(broken)?;
+            walk.check(&event, prepare(&event, verifier), None).map_err(broken)?;
         }
         drop(unsealed);
         progress(walk.events);
+        if tree.size() > 0 {
+            // The stored tree hashes serve proofs: they must agree with the recomputed tree.
+            let last = i64::try_from(tree.size()).unwrap_or(i64::MAX) - 1;
+            let stored = crate::proofs::Proofs::new(db.clone())
+                .root(tree.size())
+                .await
+                .map_err(|e| broken(at_position(last, format!("stored Merkle hashes: {e}"))))?;
+            if stored.0 != tree.root().0 {
+                return Err(broken(at_position(last,
+                    "the stored Merkle hashes (used for proofs) disagree with the recomputed tree".into())));
+            }
+        }
         Ok(Summary {
             events: walk.events,
             aggregates: walk.heads.len() as u64,

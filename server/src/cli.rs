@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
-use domain::ledger::LedgerVerifier;
+use domain::ledger::{Checkpoint, LedgerVerifier};
 use projections::db::is_postgres_url;
 use projections::runner::Projector;
 use projections::verify::VerifyError;
@@ -59,6 +59,12 @@ pub enum Command {
         /// Load the demo history at start if the ledger is empty.
         #[arg(long, env = "LEDGER_DEMO")]
         demo: bool,
+        /// A trusted witness's public key (`name+id+base64`); repeat, or comma-separate in the env twin.
+        #[arg(long = "witness", env = "LEDGER_WITNESSES", value_delimiter = ',')]
+        witnesses: Vec<String>,
+        /// How many trusted witnesses must cosign a checkpoint (default 1 when any is configured).
+        #[arg(long, env = "LEDGER_WITNESS_QUORUM")]
+        witness_quorum: Option<usize>,
     },
     /// Load the demo history into an empty ledger.
     Demo {
@@ -74,6 +80,10 @@ pub enum Command {
         /// The ledger's public key (`name+id+base64`); read from the key file when omitted.
         #[arg(long, env = "LEDGER_PUBLIC_KEY")]
         public_key: Option<String>,
+        /// A signed checkpoint obtained earlier (e.g. printed in meeting minutes): the ledger
+        /// must still have its root at its size. May be repeated.
+        #[arg(long, env = "LEDGER_VERIFY_CHECKPOINT")]
+        checkpoint: Vec<PathBuf>,
         #[command(flatten)]
         key: KeyArgs,
     },
@@ -91,7 +101,12 @@ pub enum Command {
     Keygen {
         #[command(flatten)]
         key: KeyArgs,
+        /// Create a witness cosigning key (C2SP tlog-cosignature) instead of a ledger key.
+        #[arg(long, env = "LEDGER_KEYGEN_WITNESS")]
+        witness: bool,
     },
+    /// Check the ledger's latest checkpoint extends the last one seen, then cosign it.
+    Witness(crate::witness::WitnessArgs),
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -154,13 +169,15 @@ async fn open_existing(db: &DbArgs) -> anyhow::Result<Db> {
 
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { db, key, bind, demo } => {
+        Command::Serve { db, key, bind, demo, witnesses, witness_quorum } => {
             let app = Application::build(Settings {
                 database_url: db.database_url,
                 bind,
                 key_file: key.key_file,
                 origin: key.origin,
                 demo,
+                witnesses,
+                witness_quorum,
             })
             .await?;
             // Tests and scripts read the address from this line.
@@ -180,19 +197,32 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             Projector::new(database).catch_up().await?;
             println!("demo history loaded: {sealed} events sealed");
         }
-        Command::Verify { db, public_key, key } => {
+        Command::Verify { db, public_key, key, checkpoint } => {
             let verifier = match public_key {
                 Some(text) => {
                     LedgerVerifier::from_public_key(&text).map_err(|e| anyhow::anyhow!("--public-key: {e}"))?
                 }
                 None => crate::keys::read(&key.key_file)?.verifier(),
             };
+            let mut pinned = Vec::new();
+            for file in &checkpoint {
+                let note =
+                    std::fs::read_to_string(file).with_context(|| format!("could not read {}", file.display()))?;
+                match Checkpoint::open(&note, &verifier) {
+                    Ok(cp) => pinned.push(cp),
+                    Err(error) => {
+                        println!("the checkpoint in {} does not verify: {error}", file.display());
+                        return Ok(ExitCode::from(1));
+                    }
+                }
+            }
             let database = open_existing(&db).await?;
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            let result =
-                projections::verify::verify(&database, &verifier, &|n| bar.set_message(format!("{n} events verified")))
-                    .await;
+            let result = projections::verify::verify_with(&database, &verifier, &pinned, &|n| {
+                bar.set_message(format!("{n} events verified"))
+            })
+            .await;
             bar.finish_and_clear();
             match result {
                 Ok(summary) => println!("{summary}"),
@@ -211,12 +241,19 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let n = crate::export::export(&database, &key.origin, &public_key, &mut writer).await?;
             println!("exported {n} events to {}", out.display());
         }
-        Command::Keygen { key } => {
+        Command::Keygen { key, witness: false } => {
             let signer = crate::keys::generate(&key.origin)?;
-            crate::keys::write_new(&key.key_file, &signer)?;
+            crate::keys::write_new(&key.key_file, &signer.private_key_string())?;
             eprintln!("wrote the private key to {} (keep it secret)", key.key_file.display());
             println!("{}", signer.public_key());
         }
+        Command::Keygen { key, witness: true } => {
+            let signer = crate::keys::generate_witness(&key.origin)?;
+            crate::keys::write_new(&key.key_file, &signer.private_key_string())?;
+            eprintln!("wrote the witness private key to {} (keep it secret)", key.key_file.display());
+            println!("{}", signer.public_key());
+        }
+        Command::Witness(args) => return crate::witness::run(args).await,
         Command::Token { command: TokenCommand::Create { db, role, subject } } => {
             let database = Db::connect(&db.database_url).await?;
             let token = crate::http::auth::create_token(&database, &role, &subject).await?;

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use anyhow::Context as _;
+use domain::ledger::cosignature::WitnessSigner;
 use domain::ledger::LedgerSigner;
 use rand_core::{OsRng, RngCore as _};
 
@@ -16,8 +17,15 @@ pub fn generate(origin: &str) -> anyhow::Result<LedgerSigner> {
     LedgerSigner::from_seed(origin, seed).map_err(|e| anyhow::anyhow!("key name {origin:?} is not usable: {e}"))
 }
 
-/// Writes a key file that must not exist yet.
-pub fn write_new(path: &Path, signer: &LedgerSigner) -> anyhow::Result<()> {
+/// Generates a new witness cosigning key named `name`.
+pub fn generate_witness(name: &str) -> anyhow::Result<WitnessSigner> {
+    let mut seed = [0u8; 32];
+    OsRng.fill_bytes(&mut seed);
+    WitnessSigner::from_seed(name, seed).map_err(|e| anyhow::anyhow!("witness name {name:?} is not usable: {e}"))
+}
+
+/// Writes a private key file that must not exist yet.
+pub fn write_new(path: &Path, private_key: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
     }
@@ -29,7 +37,7 @@ pub fn write_new(path: &Path, signer: &LedgerSigner) -> anyhow::Result<()> {
         options.mode(0o600);
     }
     let mut file = options.open(path).with_context(|| format!("could not create key file {}", path.display()))?;
-    std::io::Write::write_all(&mut file, format!("{}\n", signer.private_key_string()).as_bytes())
+    std::io::Write::write_all(&mut file, format!("{private_key}\n").as_bytes())
         .with_context(|| format!("could not write key file {}", path.display()))
 }
 
@@ -45,6 +53,6 @@ pub fn load_or_create(path: &Path, origin: &str) -> anyhow::Result<(LedgerSigner
         return Ok((read(path)?, false));
     }
     let signer = generate(origin)?;
-    write_new(path, &signer)?;
+    write_new(path, &signer.private_key_string())?;
     Ok((signer, true))
 }

@@ -6,6 +6,7 @@
 //! * [`store`]: the hash-chaining repository around postgres-es / sqlite-es.
 //! * [`sealer`]: ledger positions, the Merkle tree and signed checkpoints.
 //! * [`http`]: the axum API.
+//! * [`witness`]: the witness that checks consistency and cosigns checkpoints.
 //! * [`demo`], [`export`], [`bench`], [`keys`], [`telemetry`]: what their names say.
 //!
 //! **Invariant:** no business rule lives here; the domain crate decides, this crate
@@ -22,3 +23,4 @@ pub mod sealer;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod witness;

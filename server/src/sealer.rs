@@ -110,13 +110,22 @@ impl Sealer {
             // hashes that appending can need.
             let frontier = tlog_tiles::tlog::sub_tree_index(0, start, vec![]);
             let mut overlay = Overlay(HashMap::new());
-            for idx in &frontier {
-                let hash: Vec<u8> = sqlx::query_scalar("SELECT hash FROM merkle_hashes WHERE idx = $1")
-                    .bind(i64::try_from(*idx)?)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .with_context(|| format!("stored Merkle hash {idx} is missing"))?;
-                overlay.0.insert(*idx, Hash(hash.try_into().map_err(|_| anyhow::anyhow!("stored hash {idx} is not 32 bytes"))?));
+            if !frontier.is_empty() {
+                // One round trip for the whole frontier (up to log2 n hashes).
+                let mut q = sqlx::QueryBuilder::new("SELECT idx, hash FROM merkle_hashes WHERE idx IN (");
+                let mut list = q.separated(", ");
+                for idx in &frontier {
+                    list.push_bind(i64::try_from(*idx)?);
+                }
+                list.push_unseparated(")");
+                let stored: Vec<(i64, Vec<u8>)> = q.build_query_as().fetch_all(&mut *tx).await?;
+                for (idx, hash) in stored {
+                    let hash = hash.try_into().map_err(|_| anyhow::anyhow!("stored hash {idx} is not 32 bytes"))?;
+                    overlay.0.insert(u64::try_from(idx)?, Hash(hash));
+                }
+                if let Some(idx) = frontier.iter().find(|idx| !overlay.0.contains_key(idx)) {
+                    anyhow::bail!("stored Merkle hash {idx} is missing");
+                }
             }
             let sealed_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
             let mut new_hashes: Vec<(u64, Hash)> = Vec::with_capacity(rows.len() * 2);

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use projections::proofs::Proofs;
 use projections::read::Reads;
 use projections::runner::Projector;
 use projections::Db;
@@ -17,6 +18,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 
 use crate::app::Ledger;
+use crate::http::witness::WitnessPolicy;
 use crate::http::{router, AppState};
 use crate::sealer::Sealer;
 
@@ -28,6 +30,10 @@ pub struct Settings {
     pub key_file: PathBuf,
     pub origin: String,
     pub demo: bool,
+    /// Public keys of the witnesses whose cosignatures are accepted.
+    pub witnesses: Vec<String>,
+    /// How many of them must cosign a checkpoint for `?witnessed=true`.
+    pub witness_quorum: Option<usize>,
 }
 
 /// A built server, ready to run.
@@ -42,6 +48,7 @@ impl Application {
     /// Connects, migrates, loads or creates the signing key, catches up, loads the demo
     /// history if asked, and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let witnesses = Arc::new(WitnessPolicy::new(&settings.witnesses, settings.witness_quorum)?);
         let db = Db::connect(&settings.database_url).await?;
         let (signer, created) = crate::keys::load_or_create(&settings.key_file, &settings.origin)?;
         if created {
@@ -62,7 +69,7 @@ impl Application {
         tracing::info!(sealed, projected, "caught up");
         let listener =
             TcpListener::bind(&settings.bind).await.with_context(|| format!("could not bind {}", settings.bind))?;
-        let state = AppState { ledger, reads: Reads::new(db) };
+        let state = AppState { ledger, reads: Reads::new(db.clone()), proofs: Proofs::new(db), witnesses };
         Ok(Self { listener, state, sealer, projector })
     }
 

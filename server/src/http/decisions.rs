@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::{found, recorded, AppJson, AppPath, AppState, CommandHeaders, EnvelopeInput};
+use super::{found, respond, AppJson, AppPath, AppState, CommandHeaders, EnvelopeInput};
 
 /// Table a proposal at a meeting.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -92,7 +92,7 @@ pub async fn propose(
     if meeting.date.is_none() {
         return Err(ApiError::NotFound(format!("meeting {meeting_id} does not exist")));
     }
-    let meta = body.envelope.into_meta(&caller, headers, date(meeting.opened_on.or(meeting.date)))?;
+    let meta = body.envelope.into_meta(&caller, &headers, date(meeting.opened_on.or(meeting.date)))?;
     let facts = state.ledger.meeting_facts(&meeting_id).await?;
     let id = body.decision_id.clone();
     let command = DecisionCommand::Propose {
@@ -102,7 +102,7 @@ pub async fn propose(
         text: body.text,
         meeting: facts,
     };
-    Ok(recorded(StatusCode::CREATED, state.ledger.execute_decision(&id, command, meta).await?))
+    respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_decision(&id, command, meta).await?).await
 }
 
 async fn meeting_of(
@@ -130,14 +130,14 @@ pub async fn record_position(
     AppJson(body): AppJson<RecordPosition>,
 ) -> Result<Response, ApiError> {
     let (meeting, on) = meeting_of(&state, &id).await?;
-    let meta = body.envelope.into_meta(&caller, headers, date(on))?;
+    let meta = body.envelope.into_meta(&caller, &headers, date(on))?;
     let command = DecisionCommand::RecordPosition {
         seat_id: body.seat_id,
         position: body.position,
         reason: body.reason,
         meeting,
     };
-    Ok(recorded(StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?))
+    respond(&state, &headers, StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?).await
 }
 
 /// Adopts a decision: refused without a declared, met quorum or when consensus is blocked.
@@ -154,10 +154,10 @@ pub async fn adopt(
     AppJson(body): AppJson<AdoptDecision>,
 ) -> Result<Response, ApiError> {
     let (meeting, _) = meeting_of(&state, &id).await?;
-    let meta = body.envelope.into_meta(&caller, headers, date(Some(body.effective_on)))?;
+    let meta = body.envelope.into_meta(&caller, &headers, date(Some(body.effective_on)))?;
     let command =
         DecisionCommand::Adopt { effective_on: body.effective_on, meeting, policy: GovernancePolicy::provisional_v1() };
-    Ok(recorded(StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?))
+    respond(&state, &headers, StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?).await
 }
 
 /// Rejects a decision.
@@ -173,9 +173,9 @@ pub async fn reject(
     AppJson(body): AppJson<RejectDecision>,
 ) -> Result<Response, ApiError> {
     let (meeting, on) = meeting_of(&state, &id).await?;
-    let meta = body.envelope.into_meta(&caller, headers, date(on))?;
+    let meta = body.envelope.into_meta(&caller, &headers, date(on))?;
     let command = DecisionCommand::Reject { meeting, reason: body.reason };
-    Ok(recorded(StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?))
+    respond(&state, &headers, StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?).await
 }
 
 /// Marks an adopted decision superseded by a later adopted decision.
@@ -192,9 +192,9 @@ pub async fn supersede(
     AppJson(body): AppJson<SupersedeDecision>,
 ) -> Result<Response, ApiError> {
     let by = state.ledger.superseding_facts(&body.by_decision_id).await?;
-    let meta = body.envelope.into_meta(&caller, headers, date(by.adopted_on))?;
+    let meta = body.envelope.into_meta(&caller, &headers, date(by.adopted_on))?;
     let command = DecisionCommand::Supersede { by };
-    Ok(recorded(StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?))
+    respond(&state, &headers, StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?).await
 }
 
 /// Lists decisions.

@@ -28,14 +28,41 @@ fn text(body: String) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
-/// The latest signed checkpoint (C2SP tlog-checkpoint in a signed note).
-#[utoipa::path(get, path = "/api/v1/ledger/checkpoint", tag = "ledger",
-    responses((status = 200, description = "signed note", content_type = "text/plain", body = String),
-        (status = 404, description = "nothing sealed yet")))]
-pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let latest = state.reads.latest_checkpoint().await?;
-    let row = latest.ok_or_else(|| ApiError::NotFound("no checkpoint has been signed yet".into()))?;
-    Ok(text(row.note))
+/// Which checkpoint to serve.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointQuery {
+    /// Serve the latest checkpoint cosigned by the configured quorum of witnesses.
+    pub witnessed: Option<bool>,
+}
+
+/// The latest signed checkpoint (C2SP tlog-checkpoint in a signed note), with the witness
+/// cosignature lines it has; `Ledger-Cosignatures` says how many of the quorum.
+#[utoipa::path(get, path = "/api/v1/ledger/checkpoint", tag = "ledger", params(CheckpointQuery),
+    responses((status = 200, description = "signed note with cosignatures", content_type = "text/plain", body = String),
+        (status = 404, description = "nothing sealed (or witnessed) yet")))]
+pub async fn checkpoint(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<CheckpointQuery>,
+) -> Result<Response, ApiError> {
+    let quorum = state.witnesses.quorum;
+    let latest = if query.witnessed.unwrap_or(false) {
+        state.reads.latest_witnessed(i64::try_from(quorum.max(1)).unwrap_or(i64::MAX)).await?
+    } else {
+        state.reads.latest_checkpoint().await?
+    };
+    let row = latest.ok_or_else(|| ApiError::NotFound("no checkpoint has been signed (or witnessed) yet".into()))?;
+    let cosignatures = state.reads.cosignatures(row.tree_size).await?;
+    let mut note = row.note;
+    for (_, line) in &cosignatures {
+        note.push_str(line);
+        note.push('\n');
+    }
+    let mut response = text(note);
+    if let Ok(value) = axum::http::HeaderValue::from_str(&format!("{}/{}", cosignatures.len(), quorum)) {
+        response.headers_mut().insert("ledger-cosignatures", value);
+    }
+    Ok(response)
 }
 
 /// The ledger's public key (C2SP signed-note verifier key).
@@ -98,4 +125,136 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError
         s.awaiting_seal,
         s.ledger_size - s.projected_up_to
     )))
+}
+
+/// Which inclusion proof: by position, or by event; against which checkpoint.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InclusionQuery {
+    /// The event's ledger position (or give aggregate_type, aggregate_id and sequence).
+    pub position: Option<u64>,
+    pub aggregate_type: Option<String>,
+    pub aggregate_id: Option<String>,
+    pub sequence: Option<i64>,
+    /// The size of a signed checkpoint to prove against (default: the latest).
+    pub tree_size: Option<u64>,
+}
+
+/// Which consistency proof.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyQuery {
+    /// The older tree size.
+    pub from: u64,
+    /// The newer tree size (default: the latest checkpoint's).
+    pub to: Option<u64>,
+}
+
+/// Paging through checkpoints.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointsQuery {
+    /// Smallest tree size to return (default 0).
+    pub from_size: Option<i64>,
+    /// At most this many (default 100, at most 1000).
+    pub limit: Option<i64>,
+}
+
+fn proof_error(error: projections::proofs::ProofError) -> ApiError {
+    match error {
+        projections::proofs::ProofError::OutOfRange(m) => ApiError::BadRequest(m),
+        projections::proofs::ProofError::Database(e) => ApiError::Internal(e.into()),
+        other => ApiError::Internal(anyhow::anyhow!("{other}")),
+    }
+}
+
+/// The signed checkpoint of `tree_size`, or the latest.
+async fn checkpoint_for(
+    state: &AppState,
+    tree_size: Option<u64>,
+) -> Result<projections::read::CheckpointRow, ApiError> {
+    let row = match tree_size {
+        Some(size) => state.reads.checkpoint_of_size(i64::try_from(size).unwrap_or(i64::MAX)).await?,
+        None => state.reads.latest_checkpoint().await?,
+    };
+    row.ok_or_else(|| match tree_size {
+        Some(size) => ApiError::NotFound(format!(
+            "no signed checkpoint has tree size {size}; pick one from /api/v1/ledger/checkpoints"
+        )),
+        None => ApiError::NotFound("no checkpoint has been signed yet".into()),
+    })
+}
+
+/// Builds the inclusion proof of a position against a checkpoint.
+pub async fn inclusion_against(
+    state: &AppState,
+    position: u64,
+    checkpoint: &projections::read::CheckpointRow,
+) -> Result<Value, ApiError> {
+    let size = u64::try_from(checkpoint.tree_size).unwrap_or(0);
+    let proof = state.proofs.inclusion(position, size).await.map_err(proof_error)?;
+    let mut body = serde_json::to_value(&proof).map_err(|e| ApiError::Internal(e.into()))?;
+    body["checkpoint"] = json!(checkpoint.note);
+    Ok(body)
+}
+
+/// An RFC 9162 inclusion proof: the leaf, its audit path and the signed checkpoint.
+#[utoipa::path(get, path = "/api/v1/ledger/proofs/inclusion", tag = "ledger", params(InclusionQuery),
+    responses((status = 200, description = "inclusion proof (docs/LEDGER-FORMAT.md)", body = Object),
+        (status = 400, description = "position or size out of range"), (status = 404, description = "no such event or checkpoint")))]
+pub async fn inclusion_proof(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<InclusionQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let position = match (query.position, &query.aggregate_type, &query.aggregate_id, query.sequence) {
+        (Some(p), None, None, None) => p,
+        (None, Some(t), Some(id), Some(seq)) => {
+            state.proofs.position_of(t, id, seq).await.map_err(proof_error)?.ok_or_else(|| {
+                ApiError::NotFound(format!("{t} {id} sequence {seq} is not sealed (or does not exist)"))
+            })?
+        }
+        _ => {
+            return Err(ApiError::BadRequest(
+                "give either position, or aggregate_type, aggregate_id and sequence".into(),
+            ))
+        }
+    };
+    let checkpoint = checkpoint_for(&state, query.tree_size).await?;
+    Ok(Json(inclusion_against(&state, position, &checkpoint).await?))
+}
+
+/// An RFC 9162 consistency proof between two tree sizes.
+#[utoipa::path(get, path = "/api/v1/ledger/proofs/consistency", tag = "ledger", params(ConsistencyQuery),
+    responses((status = 200, description = "consistency proof (docs/LEDGER-FORMAT.md)", body = Object),
+        (status = 400, description = "sizes out of range")))]
+pub async fn consistency_proof(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<ConsistencyQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let to = match query.to {
+        Some(to) => to,
+        None => u64::try_from(checkpoint_for(&state, None).await?.tree_size).unwrap_or(0),
+    };
+    let proof = state.proofs.consistency(query.from, to).await.map_err(proof_error)?;
+    let mut body = serde_json::to_value(&proof).map_err(|e| ApiError::Internal(e.into()))?;
+    for (key, size) in [("first_checkpoint", query.from), ("second_checkpoint", to)] {
+        let row = state.reads.checkpoint_of_size(i64::try_from(size).unwrap_or(i64::MAX)).await?;
+        body[key] = row.map(|r| json!(r.note)).unwrap_or(Value::Null);
+    }
+    Ok(Json(body))
+}
+
+/// Every signed checkpoint, oldest first.
+#[utoipa::path(get, path = "/api/v1/ledger/checkpoints", tag = "ledger", params(CheckpointsQuery),
+    responses((status = 200, description = "checkpoints with their signed notes", body = Vec<Object>)))]
+pub async fn checkpoints(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<CheckpointsQuery>,
+) -> Result<Json<Vec<projections::read::CheckpointRow>>, ApiError> {
+    let from = query.from_size.unwrap_or(0);
+    let limit = query.limit.unwrap_or(100);
+    if from < 0 || !(1..=1000).contains(&limit) {
+        return Err(ApiError::BadRequest("from_size must be ≥ 0 and limit between 1 and 1000".into()));
+    }
+    Ok(Json(state.reads.checkpoints(from, limit).await?))
 }

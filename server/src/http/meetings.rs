@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::{found, recorded, AppJson, AppPath, AppState, CommandHeaders, EnvelopeInput};
+use super::{found, respond, AppJson, AppPath, AppState, CommandHeaders, EnvelopeInput};
 
 /// Schedule a GCG meeting.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -100,7 +100,7 @@ pub async fn schedule(
     headers: CommandHeaders,
     AppJson(body): AppJson<ScheduleMeeting>,
 ) -> Result<Response, ApiError> {
-    let meta = body.envelope.into_meta(&caller, headers, date(body.date))?;
+    let meta = body.envelope.into_meta(&caller, &headers, date(body.date))?;
     let id = body.meeting_id.clone();
     let command = MeetingCommand::Schedule {
         meeting_id: body.meeting_id,
@@ -111,7 +111,7 @@ pub async fn schedule(
         modality: body.modality,
         location: body.location,
     };
-    Ok(recorded(StatusCode::CREATED, state.ledger.execute_meeting(&id, command, meta).await?))
+    respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_meeting(&id, command, meta).await?).await
 }
 
 /// Opens a meeting's session.
@@ -126,9 +126,9 @@ pub async fn open(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<OpenMeeting>,
 ) -> Result<Response, ApiError> {
-    let meta = body.envelope.into_meta(&caller, headers, date(body.opened_on))?;
+    let meta = body.envelope.into_meta(&caller, &headers, date(body.opened_on))?;
     let command = MeetingCommand::Open { opened_on: body.opened_on, chaired_by: body.chaired_by };
-    Ok(recorded(StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?))
+    respond(&state, &headers, StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?).await
 }
 
 /// Records one participant's attendance.
@@ -144,14 +144,14 @@ pub async fn record_attendance(
     AppJson(body): AppJson<RecordAttendance>,
 ) -> Result<Response, ApiError> {
     let meeting = state.ledger.meeting(&id).await?;
-    let meta = body.envelope.into_meta(&caller, headers, meeting.opened_on.or(meeting.date).and_then(date))?;
+    let meta = body.envelope.into_meta(&caller, &headers, meeting.opened_on.or(meeting.date).and_then(date))?;
     let command = MeetingCommand::RecordAttendance(Attendance {
         seat_id: body.seat_id,
         organisation: body.organisation,
         status: body.status,
         voting: body.voting,
     });
-    Ok(recorded(StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?))
+    respond(&state, &headers, StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?).await
 }
 
 /// Declares the quorum from the attendance recorded, under the policy in force.
@@ -167,12 +167,12 @@ pub async fn declare_quorum(
     AppJson(body): AppJson<DeclareQuorum>,
 ) -> Result<Response, ApiError> {
     let meeting = state.ledger.meeting(&id).await?;
-    let meta = body.envelope.into_meta(&caller, headers, meeting.opened_on.and_then(date))?;
+    let meta = body.envelope.into_meta(&caller, &headers, meeting.opened_on.and_then(date))?;
     let command = MeetingCommand::DeclareQuorum {
         voting_seats_filled: body.voting_seats_filled,
         policy: GovernancePolicy::provisional_v1(),
     };
-    Ok(recorded(StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?))
+    respond(&state, &headers, StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?).await
 }
 
 /// Closes a meeting, listing the decisions adopted at it.
@@ -187,10 +187,10 @@ pub async fn close(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<CloseMeeting>,
 ) -> Result<Response, ApiError> {
-    let meta = body.envelope.into_meta(&caller, headers, date(body.closed_on))?;
+    let meta = body.envelope.into_meta(&caller, &headers, date(body.closed_on))?;
     let decisions = state.ledger.adopted_decisions_of(&id).await?;
     let command = MeetingCommand::Close { closed_on: body.closed_on, decisions };
-    Ok(recorded(StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?))
+    respond(&state, &headers, StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?).await
 }
 
 /// Lists meetings.

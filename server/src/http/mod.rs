@@ -10,6 +10,7 @@ pub mod error;
 pub mod ledger;
 pub mod meetings;
 pub mod openapi;
+pub mod witness;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +21,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use projections::proofs::Proofs;
 use projections::read::Reads;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -39,6 +41,8 @@ use error::ApiError;
 pub struct AppState {
     pub ledger: Arc<Ledger>,
     pub reads: Reads,
+    pub proofs: Proofs,
+    pub witnesses: Arc<witness::WitnessPolicy>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -63,6 +67,10 @@ pub fn router(state: AppState) -> Router {
         .route("/decisions/{id}/supersede", post(decisions::supersede))
         .route("/audit", get(ledger::audit))
         .route("/ledger/checkpoint", get(ledger::checkpoint))
+        .route("/ledger/checkpoints", get(ledger::checkpoints))
+        .route("/ledger/checkpoints/{tree_size}/cosignatures", post(witness::add_cosignature))
+        .route("/ledger/proofs/inclusion", get(ledger::inclusion_proof))
+        .route("/ledger/proofs/consistency", get(ledger::consistency_proof))
         .route("/ledger/public-key", get(ledger::public_key))
         .route("/openapi.json", get(openapi::serve));
     Router::new()
@@ -125,12 +133,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for AppQuery<T> {
     }
 }
 
-/// Headers every command reads: request id, `Idempotency-Key`, `If-Match`.
+/// Headers every command reads: request id, `Idempotency-Key`, `If-Match`, `Prefer`.
 #[derive(Debug, Clone)]
 pub struct CommandHeaders {
     pub request_id: Option<String>,
     pub idempotency_key: Option<String>,
     pub expected_version: Option<u64>,
+    /// `Prefer: wait=sealed`: answer only once the events are sealed, with receipts.
+    pub wait_sealed: bool,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
@@ -151,7 +161,8 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
                     })?)
                 }
             };
-        Ok(CommandHeaders { request_id: text("x-request-id"), idempotency_key, expected_version })
+        let wait_sealed = text("prefer").is_some_and(|p| p.split([',', ';']).any(|part| part.trim() == "wait=sealed"));
+        Ok(CommandHeaders { request_id: text("x-request-id"), idempotency_key, expected_version, wait_sealed })
     }
 }
 
@@ -180,7 +191,7 @@ impl EnvelopeInput {
     pub fn into_meta(
         self,
         caller: &Caller,
-        headers: CommandHeaders,
+        headers: &CommandHeaders,
         default_occurred_at: Option<String>,
     ) -> Result<CommandMeta, ApiError> {
         if let Some(at) = &self.occurred_at {
@@ -220,9 +231,9 @@ impl EnvelopeInput {
                 authority: self.authority,
                 occurred_at: self.occurred_at.or(default_occurred_at),
                 recorded_at: String::new(),
-                request_id: headers.request_id,
+                request_id: headers.request_id.clone(),
                 // Keys are scoped to the caller: one caller's key never replays another's command.
-                idempotency_key: headers.idempotency_key.map(|key| format!("{}:{key}", caller.subject)),
+                idempotency_key: headers.idempotency_key.as_ref().map(|key| format!("{}:{key}", caller.subject)),
                 reason: self.reason,
                 evidence: self.evidence,
                 provenance: self.provenance,
@@ -233,15 +244,76 @@ impl EnvelopeInput {
 }
 
 /// A recorded command: 201 or 200 with the receipts and the new version as `ETag`.
-pub fn recorded(status: StatusCode, outcome: CommandOutcome) -> Response {
+///
+/// With `Prefer: wait=sealed` the answer waits (up to 10 s) until every event has a ledger
+/// position, and each receipt then carries its position, inclusion proof and the signed
+/// checkpoint it is proven against.
+pub async fn respond(
+    state: &AppState,
+    headers: &CommandHeaders,
+    status: StatusCode,
+    outcome: CommandOutcome,
+) -> Result<Response, ApiError> {
     let status = if outcome.replayed { StatusCode::OK } else { status };
+    let mut body = serde_json::to_value(&outcome).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut sealed = false;
+    if headers.wait_sealed {
+        if let Some(receipts) = sealed_receipts(state, &outcome).await? {
+            body["receipts"] = Value::Array(receipts);
+            sealed = true;
+        }
+    }
     let etag = HeaderValue::from_str(&format!("\"{}\"", outcome.version)).unwrap_or(HeaderValue::from_static("\"0\""));
-    let mut response = (status, axum::Json(&outcome)).into_response();
+    let mut response = (status, axum::Json(body)).into_response();
     response.headers_mut().insert(axum::http::header::ETAG, etag);
     if outcome.replayed {
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
-    response
+    if sealed {
+        response.headers_mut().insert("preference-applied", HeaderValue::from_static("wait=sealed"));
+    }
+    Ok(response)
+}
+
+/// Waits for the outcome's events to be sealed; `None` if that takes longer than 10 s.
+async fn sealed_receipts(state: &AppState, outcome: &CommandOutcome) -> Result<Option<Vec<Value>>, ApiError> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut positions = Vec::with_capacity(outcome.events.len());
+    for receipt in &outcome.events {
+        let sequence = i64::try_from(receipt.sequence).unwrap_or(i64::MAX);
+        loop {
+            let found = state
+                .proofs
+                .position_of(&receipt.aggregate_type, &receipt.aggregate_id, sequence)
+                .await
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+            if let Some(position) = found {
+                positions.push(position);
+                break;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Ok(None);
+            }
+            state.ledger.sealer_wake.notify_one();
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    // The sealer signs a checkpoint in the same transaction as the positions it assigns.
+    let Some(checkpoint) = state.reads.latest_checkpoint().await? else { return Ok(None) };
+    let mut receipts = Vec::with_capacity(positions.len());
+    for (receipt, position) in outcome.events.iter().zip(positions) {
+        let proof = ledger::inclusion_against(state, position, &checkpoint).await?;
+        receipts.push(serde_json::json!({
+            "aggregate_type": receipt.aggregate_type,
+            "aggregate_id": receipt.aggregate_id,
+            "sequence": receipt.sequence,
+            "position": position,
+            "hash": receipt.hash,
+            "signature": receipt.signature,
+            "inclusion_proof": proof,
+        }));
+    }
+    Ok(Some(receipts))
 }
 
 /// A view document with its version as `ETag`, or 404.

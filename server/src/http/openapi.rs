@@ -25,9 +25,9 @@ impl Modify for BearerAuth {
         meetings::list, meetings::get_one, meetings::history,
         decisions::propose, decisions::record_position, decisions::adopt, decisions::reject, decisions::supersede,
         decisions::list, decisions::get_one, decisions::history,
-        ledger::checkpoint, ledger::public_key, ledger::audit, ledger::health, ledger::ready, ledger::metrics,
+        ledger::checkpoint, ledger::checkpoints, super::witness::add_cosignature, ledger::inclusion_proof, ledger::consistency_proof, ledger::public_key, ledger::audit, ledger::health, ledger::ready, ledger::metrics,
     ),
-    components(schemas(EnvelopeInput, crate::app::CommandOutcome, crate::store::Receipt)),
+    components(schemas(EnvelopeInput, super::witness::Cosignature, crate::app::CommandOutcome, crate::store::Receipt)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -4,6 +4,8 @@
 mod concurrency;
 mod lifecycle;
 mod operations;
+mod proofs;
 mod refusals;
 mod support;
 mod tamper;
+mod witness;

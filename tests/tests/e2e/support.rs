@@ -10,6 +10,7 @@ use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
+use sqlx::{Connection as _, PgConnection, SqliteConnection};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::{Child, Command};
 
@@ -76,7 +77,8 @@ impl TestApp {
         Self::spawn_with(store, &["--demo"]).await
     }
 
-    async fn spawn_with(store: Store, extra: &[&str]) -> Self {
+    /// Starts a server with extra `serve` arguments.
+    pub async fn spawn_with(store: Store, extra: &[&str]) -> Self {
         let (dir, database_url) = fresh_ledger(store).await;
         let key_file = dir.join("ledger.key");
         let mut app = TestApp {
@@ -221,4 +223,50 @@ pub async fn meeting_in_session(app: &TestApp, id: &str, present: u32, filled: u
     let r =
         app.post(&format!("/api/v1/meetings/{id}/quorum"), serde_json::json!({"voting_seats_filled": filled})).await;
     assert_eq!(r.status(), 200);
+}
+
+/// Deletes everything as an attacker with database rights (triggers disabled first).
+pub async fn wipe(app: &TestApp) {
+    let tables = [
+        "events",
+        "ledger",
+        "merkle_hashes",
+        "cosignatures",
+        "checkpoints",
+        "ledger_inbox",
+        "view_documents",
+        "audit_history",
+        "projection_cursors",
+    ];
+    match app.store {
+        Store::Postgres => {
+            let mut c = PgConnection::connect(&app.database_url).await.unwrap();
+            for t in ["events", "ledger", "merkle_hashes", "cosignatures", "checkpoints"] {
+                sqlx::raw_sql(&format!("ALTER TABLE {t} DISABLE TRIGGER USER")).execute(&mut c).await.unwrap();
+            }
+            for t in tables {
+                sqlx::raw_sql(&format!("DELETE FROM {t}")).execute(&mut c).await.unwrap();
+            }
+            for t in ["events", "ledger", "merkle_hashes", "cosignatures", "checkpoints"] {
+                sqlx::raw_sql(&format!("ALTER TABLE {t} ENABLE TRIGGER USER")).execute(&mut c).await.unwrap();
+            }
+        }
+        Store::Sqlite => {
+            let mut c = SqliteConnection::connect(&app.database_url).await.unwrap();
+            let triggers: Vec<(String, String)> =
+                sqlx::query_as("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%no_%'")
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap();
+            for (name, _) in &triggers {
+                sqlx::raw_sql(&format!("DROP TRIGGER {name}")).execute(&mut c).await.unwrap();
+            }
+            for t in tables {
+                sqlx::raw_sql(&format!("DELETE FROM {t}")).execute(&mut c).await.unwrap();
+            }
+            for (_, sql) in &triggers {
+                sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
+            }
+        }
+    }
 }

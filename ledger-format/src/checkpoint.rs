@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use signed_note::{Note, VerifierList};
 
-use super::keys::{LedgerSigner, LedgerVerifier};
+use crate::keys::{LedgerSigner, LedgerVerifier};
 
 /// A tree head: the origin (log name), the size and the RFC 6962 root.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,96 @@
+//! `ledger-verify`: checks an accountability dossier offline (docs/VERIFYING.md).
+//!
+//! ```text
+//! ledger-verify DOSSIER.json [--public-key KEY]
+//! ```
+//!
+//! Exit status: 0 the dossier is intact, 1 it is not (the failing part is printed),
+//! 2 usage or I/O error. Arguments are parsed by hand: this crate stays dependency-light
+//! so an auditor can build it alone.
+
+use std::process::ExitCode;
+
+use ledger_format::{verify_dossier_bytes, KeySource, LedgerVerifier};
+
+const USAGE: &str = "\
+usage: ledger-verify DOSSIER.json [--public-key KEY]
+
+Verifies an Alliance 8.7 ledger dossier with no database and no network: every record's
+hash (RFC 8785 + SHA-256), every recorder signature and the checkpoint's signature
+(Ed25519), every inclusion proof (RFC 9162) against the checkpoint root, and each
+aggregate's hash chain from sequence 1.
+
+  --public-key KEY  the ledger's public key (<name>+<key id>+<base64>), obtained from a
+                    channel independent of the dossier; without it the file's own key is
+                    used and the result proves only that the file is self-consistent
+  -h, --help        this help
+
+exit status: 0 intact, 1 not intact (the failing part is printed), 2 usage or I/O error";
+
+fn main() -> ExitCode {
+    let mut path: Option<String> = None;
+    let mut key: Option<String> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            "--public-key" => match args.next() {
+                Some(value) if key.is_none() => key = Some(value),
+                Some(_) => return usage("--public-key given twice"),
+                None => return usage("--public-key needs a value"),
+            },
+            _ if arg.starts_with("--public-key=") && key.is_none() => {
+                key = Some(arg["--public-key=".len()..].to_string());
+            }
+            _ if arg.starts_with('-') && arg != "-" => return usage(&format!("unknown option {arg}")),
+            _ if path.is_none() => path = Some(arg),
+            _ => return usage("only one dossier at a time"),
+        }
+    }
+    let Some(path) = path else {
+        return usage("missing DOSSIER.json");
+    };
+    let pinned = match key.as_deref().map(LedgerVerifier::from_public_key).transpose() {
+        Ok(pinned) => pinned,
+        Err(e) => return usage(&format!("--public-key: {e}")),
+    };
+    let bytes = match if path == "-" { read_stdin() } else { std::fs::read(&path) } {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("ledger-verify: cannot read {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match verify_dossier_bytes(&bytes, pinned.as_ref()) {
+        Ok(summary) => {
+            let key = match summary.key_source {
+                KeySource::Pinned => "key pinned",
+                KeySource::FromFile => "key from the file (pin it with --public-key)",
+            };
+            println!(
+                "dossier intact: {}: {} events in {} aggregates, tree size {}, root {}, {key}",
+                summary.subject, summary.events, summary.aggregates, summary.tree_size, summary.root
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("dossier NOT intact: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn read_stdin() -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::io::stdin().read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn usage(problem: &str) -> ExitCode {
+    eprintln!("ledger-verify: {problem}\n\n{USAGE}");
+    ExitCode::from(2)
+}

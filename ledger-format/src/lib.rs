@@ -1,0 +1,28 @@
+//! The ledger format (docs/LEDGER-FORMAT.md is its specification), with no server,
+//! database or async dependency, so an auditor can build and run it alone.
+//!
+//! Everything an independent verifier needs lives here and only here: how an event
+//! record becomes canonical bytes and a hash ([`record`]), how hashes form the RFC 6962
+//! Merkle tree ([`merkle`]), how RFC 9162 inclusion and consistency proofs are checked
+//! ([`proof`]), how checkpoints are written and signed ([`checkpoint`]), how keys are
+//! named ([`keys`]), how witnesses cosign checkpoints ([`cosignature`]), and the
+//! per-subject accountability dossier ([`dossier`]), checked by the `ledger-verify`
+//! binary.
+
+pub mod checkpoint;
+pub mod cosignature;
+pub mod dossier;
+pub mod keys;
+pub mod merkle;
+pub mod proof;
+pub mod record;
+
+pub use checkpoint::{Checkpoint, CheckpointError};
+pub use cosignature::{CosignatureError, WitnessSigner, WitnessVerifier};
+pub use dossier::{
+    render_markdown, verify_dossier, verify_dossier_bytes, Dossier, DossierError, DossierEvent, DossierSummary,
+    KeySource, DOSSIER_FORMAT,
+};
+pub use keys::{KeyError, LedgerSigner, LedgerVerifier};
+pub use proof::{verify_consistency, verify_inclusion, ConsistencyProof, InclusionProof, ProofError};
+pub use record::{EventRecord, Hash32, RecordError, GENESIS_PREV_HASH};

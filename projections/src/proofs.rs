@@ -1,0 +1,211 @@
+//! Inclusion and consistency proofs from the stored tree, in O(log n) reads.
+//!
+//! The sealer stores every RFC 6962 tree hash in the tlog stored-hash layout, so a proof
+//! needs only the O(log n) hashes on its path: they are computed from the sizes alone,
+//! fetched with one query, and assembled by `tlog_tiles`. Nothing is re-hashed.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use domain::ledger::merkle::{self, Hash, HashReader};
+use serde::Serialize;
+
+use crate::{with_pool, Db};
+
+/// Why a proof cannot be given.
+#[derive(Debug, thiserror::Error)]
+pub enum ProofError {
+    #[error("{0}")]
+    OutOfRange(String),
+    #[error("the stored tree is missing hash {0}")]
+    MissingHash(u64),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// An inclusion proof, RFC 9162 shaped (audit path leaf level first).
+#[derive(Debug, Clone, Serialize)]
+pub struct InclusionProof {
+    pub position: u64,
+    pub tree_size: u64,
+    pub leaf_hash: String,
+    pub event_hash: String,
+    pub audit_path: Vec<String>,
+    pub root_hash: String,
+}
+
+/// A consistency proof between two tree sizes.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsistencyProof {
+    pub first: u64,
+    pub second: u64,
+    pub first_root: String,
+    pub second_root: String,
+    pub consistency_path: Vec<String>,
+}
+
+/// Records the indexes a proof asks for, answering with placeholders.
+#[derive(Default)]
+struct Recorder(RefCell<Vec<u64>>);
+
+impl HashReader for Recorder {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, tlog_tiles::tlog::Error> {
+        self.0.borrow_mut().extend_from_slice(indexes);
+        Ok(vec![Hash([0; 32]); indexes.len()])
+    }
+}
+
+/// Answers from hashes fetched from the database.
+struct Fetched(HashMap<u64, Hash>);
+
+impl HashReader for Fetched {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, tlog_tiles::tlog::Error> {
+        indexes.iter().map(|i| self.0.get(i).copied().ok_or(tlog_tiles::tlog::Error::IndexesNotInTree)).collect()
+    }
+}
+
+fn hex_all(hashes: &[Hash]) -> Vec<String> {
+    hashes.iter().map(|h| hex::encode(h.0)).collect()
+}
+
+/// Proofs over one database.
+#[derive(Debug, Clone)]
+pub struct Proofs {
+    db: Db,
+}
+
+impl Proofs {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// The number of sealed events.
+    pub async fn tree_size(&self) -> Result<u64, ProofError> {
+        let size: i64 = with_pool!(&self.db, pool => {
+            sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM ledger").fetch_one(pool).await?
+        });
+        Ok(u64::try_from(size).unwrap_or(0))
+    }
+
+    /// Fetches the stored hashes with these tlog indexes, in one query.
+    async fn fetch(&self, indexes: &[u64]) -> Result<Fetched, ProofError> {
+        let mut found = HashMap::with_capacity(indexes.len());
+        if indexes.is_empty() {
+            return Ok(Fetched(found));
+        }
+        let rows: Vec<(i64, Vec<u8>)> = with_pool!(&self.db, pool => {
+            let mut q = sqlx::QueryBuilder::new("SELECT idx, hash FROM merkle_hashes WHERE idx IN (");
+            let mut list = q.separated(", ");
+            for idx in indexes {
+                list.push_bind(i64::try_from(*idx).unwrap_or(i64::MAX));
+            }
+            q.push(")");
+            q.build_query_as().fetch_all(pool).await?
+        });
+        for (idx, hash) in rows {
+            let idx = u64::try_from(idx).unwrap_or_default();
+            let hash: [u8; 32] = hash.try_into().map_err(|_| ProofError::MissingHash(idx))?;
+            found.insert(idx, Hash(hash));
+        }
+        if let Some(missing) = indexes.iter().find(|i| !found.contains_key(i)) {
+            return Err(ProofError::MissingHash(*missing));
+        }
+        Ok(Fetched(found))
+    }
+
+    /// The root of the tree of `size` leaves, from the stored hashes.
+    pub async fn root(&self, size: u64) -> Result<Hash, ProofError> {
+        let recorder = Recorder::default();
+        let _ = merkle::tree_hash(size, &recorder);
+        let fetched = self.fetch(&recorder.0.take()).await?;
+        merkle::tree_hash(size, &fetched).map_err(|_| ProofError::OutOfRange(format!("no tree of size {size}")))
+    }
+
+    async fn check_size(&self, tree_size: u64) -> Result<(), ProofError> {
+        let current = self.tree_size().await?;
+        if tree_size == 0 || tree_size > current {
+            return Err(ProofError::OutOfRange(format!("tree_size must be between 1 and {current}, the sealed size")));
+        }
+        Ok(())
+    }
+
+    /// Proves that the event at `position` is leaf `position` of the tree of `tree_size`.
+    pub async fn inclusion(&self, position: u64, tree_size: u64) -> Result<InclusionProof, ProofError> {
+        self.check_size(tree_size).await?;
+        if position >= tree_size {
+            return Err(ProofError::OutOfRange(format!("position {position} is not in a tree of size {tree_size}")));
+        }
+        let recorder = Recorder::default();
+        let _ = merkle::prove_record(tree_size, position, &recorder);
+        let _ = merkle::tree_hash(tree_size, &recorder);
+        let mut indexes = recorder.0.take();
+        let leaf_index = merkle::stored_hash_index(0, position);
+        indexes.push(leaf_index);
+        indexes.sort_unstable();
+        indexes.dedup();
+        let fetched = self.fetch(&indexes).await?;
+        let path =
+            merkle::prove_record(tree_size, position, &fetched).map_err(|_| ProofError::MissingHash(leaf_index))?;
+        let root = merkle::tree_hash(tree_size, &fetched).map_err(|_| ProofError::MissingHash(leaf_index))?;
+        let leaf = fetched.0[&leaf_index];
+        let event_hash: Option<String> = with_pool!(&self.db, pool => {
+            sqlx::query_scalar("SELECT event_hash FROM ledger WHERE position = $1")
+                .bind(i64::try_from(position).unwrap_or(i64::MAX))
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(InclusionProof {
+            position,
+            tree_size,
+            leaf_hash: hex::encode(leaf.0),
+            event_hash: event_hash.unwrap_or_default(),
+            audit_path: hex_all(&path),
+            root_hash: hex::encode(root.0),
+        })
+    }
+
+    /// Proves that the tree of `first` leaves is a prefix of the tree of `second` leaves.
+    pub async fn consistency(&self, first: u64, second: u64) -> Result<ConsistencyProof, ProofError> {
+        self.check_size(second).await?;
+        if first == 0 || first > second {
+            return Err(ProofError::OutOfRange(format!("from must be between 1 and {second}")));
+        }
+        let recorder = Recorder::default();
+        let _ = merkle::prove_tree(second, first, &recorder);
+        let _ = merkle::tree_hash(first, &recorder);
+        let _ = merkle::tree_hash(second, &recorder);
+        let mut indexes = recorder.0.take();
+        indexes.sort_unstable();
+        indexes.dedup();
+        let fetched = self.fetch(&indexes).await?;
+        let missing = |_| ProofError::OutOfRange("the stored tree is incomplete".into());
+        let path = merkle::prove_tree(second, first, &fetched).map_err(missing)?;
+        let first_root = merkle::tree_hash(first, &fetched).map_err(missing)?;
+        let second_root = merkle::tree_hash(second, &fetched).map_err(missing)?;
+        Ok(ConsistencyProof {
+            first,
+            second,
+            first_root: hex::encode(first_root.0),
+            second_root: hex::encode(second_root.0),
+            consistency_path: hex_all(&path),
+        })
+    }
+
+    /// The ledger position of an event, if sealed.
+    pub async fn position_of(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        sequence: i64,
+    ) -> Result<Option<u64>, ProofError> {
+        let position: Option<i64> = with_pool!(&self.db, pool => {
+            sqlx::query_scalar("SELECT position FROM ledger WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3")
+                .bind(aggregate_type)
+                .bind(aggregate_id)
+                .bind(sequence)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(position.and_then(|p| u64::try_from(p).ok()))
+    }
+}
