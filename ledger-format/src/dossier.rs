@@ -129,8 +129,10 @@ pub fn verify_dossier(dossier: &Dossier, pinned_key: Option<&LedgerVerifier>) ->
             (pinned.clone(), KeySource::Pinned)
         }
         None => match LedgerVerifier::from_public_key(&dossier.public_key) {
-            Ok(key) if key.encoded() == dossier.public_key => (key, KeySource::FromFile),
-            Ok(_) => return fail("public_key", "has surrounding whitespace"),
+            Ok(key) if key.encoded() == dossier.public_key && canonical_key_id(&dossier.public_key) => {
+                (key, KeySource::FromFile)
+            }
+            Ok(_) => return fail("public_key", "is not in its canonical encoding (lowercase key id, no spaces)"),
             Err(e) => return fail("public_key", e.to_string()),
         },
     };
@@ -261,7 +263,7 @@ pub fn render_markdown(dossier: &Dossier) -> String {
     let _ = writeln!(out, "- events: {} in {} aggregate(s)", dossier.events.len(), aggregates.len());
     let _ = writeln!(
         out,
-        "- recorded but not yet covered by this checkpoint (not included): {}\n",
+        "- recorded but not yet covered by this checkpoint, so not included (as the server counts them): {}\n",
         dossier.omitted_unsealed
     );
     out.push_str("Signed checkpoint note:\n\n```text\n");
@@ -342,6 +344,15 @@ pub fn render_markdown(dossier: &Dossier) -> String {
          See docs/VERIFYING.md for what this proves and what it does not.\n",
     );
     out
+}
+
+/// The key id of an encoded key is written as 8 lowercase hex digits (as every
+/// signed-note implementation writes it), so one key has one spelling.
+fn canonical_key_id(encoded: &str) -> bool {
+    encoded
+        .split('+')
+        .nth(1)
+        .is_some_and(|id| id.len() == 8 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }
 
 fn compact(value: &Value) -> String {

@@ -148,7 +148,10 @@ fn consistency_edge_cases() {
     assert_eq!(verify_consistency(3, 3, &roots[3], &roots[3], &[]), Ok(()));
     assert_eq!(verify_consistency(3, 3, &roots[3], &roots[4], &[]), Err(ProofError::SecondRootMismatch));
     assert_eq!(verify_consistency(3, 5, &roots[3], &roots[5], &[]), Err(ProofError::EmptyPath));
-    assert_eq!(verify_consistency(5, 3, &roots[5], &roots[3], &[]), Err(ProofError::SizesOutOfOrder { first: 5, second: 3 }));
+    assert_eq!(
+        verify_consistency(5, 3, &roots[5], &roots[3], &[]),
+        Err(ProofError::SizesOutOfOrder { first: 5, second: 3 })
+    );
     assert_eq!(
         verify_inclusion(&leaf_of(0), 0, 0, &[], &empty),
         Err(ProofError::IndexOutOfRange { index: 0, tree_size: 0 })
@@ -175,7 +178,8 @@ fn published_merkle_vectors_verify() {
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../domain/tests/vectors/merkle.json");
     let vectors: Value = serde_json::from_str(&std::fs::read_to_string(file).expect("merkle.json")).expect("json");
     let hex = |v: &Value| parse_hash(v.as_str().expect("string")).expect("hex hash");
-    let leaves: Vec<[u8; 32]> = vectors["leaves"].as_array().expect("leaves").iter().map(|l| hex(&l["leaf_hash"])).collect();
+    let leaves: Vec<[u8; 32]> =
+        vectors["leaves"].as_array().expect("leaves").iter().map(|l| hex(&l["leaf_hash"])).collect();
     let roots: Vec<[u8; 32]> = vectors["roots"].as_array().expect("roots").iter().map(|r| hex(&r["root"])).collect();
     for (i, l) in vectors["leaves"].as_array().expect("leaves").iter().enumerate() {
         let event = sha256(l["data"].as_str().expect("data").as_bytes());

@@ -164,6 +164,32 @@ impl Proofs {
         })
     }
 
+    /// Audit paths for many positions in one tree, fetching every hash they need at once.
+    pub async fn audit_paths(&self, positions: &[u64], tree_size: u64) -> Result<Vec<Vec<String>>, ProofError> {
+        self.check_size(tree_size).await?;
+        let recorder = Recorder::default();
+        for &position in positions {
+            if position >= tree_size {
+                return Err(ProofError::OutOfRange(format!(
+                    "position {position} is not in a tree of size {tree_size}"
+                )));
+            }
+            let _ = merkle::prove_record(tree_size, position, &recorder);
+        }
+        let mut indexes = recorder.0.take();
+        indexes.sort_unstable();
+        indexes.dedup();
+        let fetched = self.fetch(&indexes).await?;
+        positions
+            .iter()
+            .map(|&p| {
+                merkle::prove_record(tree_size, p, &fetched)
+                    .map(|path| hex_all(&path))
+                    .map_err(|_| ProofError::MissingHash(p))
+            })
+            .collect()
+    }
+
     /// Proves that the tree of `first` leaves is a prefix of the tree of `second` leaves.
     pub async fn consistency(&self, first: u64, second: u64) -> Result<ConsistencyProof, ProofError> {
         self.check_size(second).await?;

@@ -84,10 +84,14 @@ pub enum Command {
         /// must still have its root at its size. May be repeated.
         #[arg(long, env = "LEDGER_VERIFY_CHECKPOINT")]
         checkpoint: Vec<PathBuf>,
+        /// Verify this dossier file offline instead (no database, no network, no key file).
+        #[arg(long, env = "LEDGER_VERIFY_DOSSIER")]
+        dossier: Option<PathBuf>,
         #[command(flatten)]
         key: KeyArgs,
     },
-    /// Write every event with its hash and position, then the latest signed checkpoint, as JSON Lines.
+    /// Write every event with its hash and position, then the latest signed checkpoint, as
+    /// JSON Lines; or, with --dossier, one subject's dossier (JSON, plus FILE.md to read).
     Export {
         #[command(flatten)]
         db: DbArgs,
@@ -96,6 +100,9 @@ pub enum Command {
         /// The output file.
         #[arg(long, env = "LEDGER_EXPORT_OUT")]
         out: PathBuf,
+        /// Export the dossier of this subject instead, e.g. `meeting:GCG-21`.
+        #[arg(long, env = "LEDGER_EXPORT_DOSSIER")]
+        dossier: Option<String>,
     },
     /// Create a new signing key file and print its public key.
     Keygen {
@@ -197,7 +204,31 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             Projector::new(database).catch_up().await?;
             println!("demo history loaded: {sealed} events sealed");
         }
-        Command::Verify { db, public_key, key, checkpoint } => {
+        Command::Verify { dossier: Some(file), public_key, .. } => {
+            let pinned = match public_key {
+                Some(text) => {
+                    Some(LedgerVerifier::from_public_key(&text).map_err(|e| anyhow::anyhow!("--public-key: {e}"))?)
+                }
+                None => None,
+            };
+            let bytes = std::fs::read(&file).with_context(|| format!("could not read {}", file.display()))?;
+            match domain::ledger::dossier::verify_dossier_bytes(&bytes, pinned.as_ref()) {
+                Ok(summary) => {
+                    if pinned.is_none() {
+                        eprintln!("warning: checked against the key inside the file; pass --public-key to pin the published key");
+                    }
+                    println!(
+                        "dossier intact: {}: {} events in {} aggregates, tree size {}, root {}",
+                        summary.subject, summary.events, summary.aggregates, summary.tree_size, summary.root
+                    );
+                }
+                Err(error) => {
+                    println!("dossier broken: {error}");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        Command::Verify { db, public_key, key, checkpoint, dossier: None } => {
             let verifier = match public_key {
                 Some(text) => {
                     LedgerVerifier::from_public_key(&text).map_err(|e| anyhow::anyhow!("--public-key: {e}"))?
@@ -233,7 +264,24 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 Err(VerifyError::Database(e)) => return Err(e).context("could not read the ledger"),
             }
         }
-        Command::Export { db, key, out } => {
+        Command::Export { db, key, out, dossier: Some(subject) } => {
+            let database = open_existing(&db).await?;
+            let public_key = crate::keys::read(&key.key_file)?.public_key();
+            let dossier = crate::dossier::build(&database, &subject, &public_key).await?;
+            std::fs::write(&out, serde_json::to_vec_pretty(&dossier)?)
+                .with_context(|| format!("could not write {}", out.display()))?;
+            let mut markdown = out.clone().into_os_string();
+            markdown.push(".md");
+            std::fs::write(&markdown, domain::ledger::dossier::render_markdown(&dossier))
+                .with_context(|| format!("could not write {}", PathBuf::from(&markdown).display()))?;
+            println!(
+                "exported the dossier of {subject}: {} events to {} (and {})",
+                dossier.events.len(),
+                out.display(),
+                PathBuf::from(markdown).display()
+            );
+        }
+        Command::Export { db, key, out, dossier: None } => {
             let database = open_existing(&db).await?;
             let public_key = crate::keys::read(&key.key_file)?.public_key();
             let file = std::fs::File::create(&out).with_context(|| format!("could not create {}", out.display()))?;

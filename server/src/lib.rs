@@ -6,6 +6,7 @@
 //! * [`store`]: the hash-chaining repository around postgres-es / sqlite-es.
 //! * [`sealer`]: ledger positions, the Merkle tree and signed checkpoints.
 //! * [`http`]: the axum API.
+//! * [`dossier`]: per-subject dossiers with inclusion proofs, verifiable offline.
 //! * [`witness`]: the witness that checks consistency and cosigns checkpoints.
 //! * [`demo`], [`export`], [`bench`], [`keys`], [`telemetry`]: what their names say.
 //!
@@ -16,6 +17,7 @@ pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod demo;
+pub mod dossier;
 pub mod export;
 pub mod http;
 pub mod keys;

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod decisions;
+pub mod dossiers;
 pub mod error;
 pub mod ledger;
 pub mod meetings;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/decisions/{id}/reject", post(decisions::reject))
         .route("/decisions/{id}/supersede", post(decisions::supersede))
         .route("/audit", get(ledger::audit))
+        .route("/dossiers/{subject}", get(dossiers::get_dossier))
         .route("/ledger/checkpoint", get(ledger::checkpoint))
         .route("/ledger/checkpoints", get(ledger::checkpoints))
         .route("/ledger/checkpoints/{tree_size}/cosignatures", post(witness::add_cosignature))

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{decisions, ledger, meetings, EnvelopeInput};
+use super::{decisions, dossiers, ledger, meetings, EnvelopeInput};
 
 struct BearerAuth;
 
@@ -25,7 +25,7 @@ impl Modify for BearerAuth {
         meetings::list, meetings::get_one, meetings::history,
         decisions::propose, decisions::record_position, decisions::adopt, decisions::reject, decisions::supersede,
         decisions::list, decisions::get_one, decisions::history,
-        ledger::checkpoint, ledger::checkpoints, super::witness::add_cosignature, ledger::inclusion_proof, ledger::consistency_proof, ledger::public_key, ledger::audit, ledger::health, ledger::ready, ledger::metrics,
+        ledger::checkpoint, ledger::checkpoints, super::witness::add_cosignature, ledger::inclusion_proof, ledger::consistency_proof, ledger::public_key, ledger::audit, dossiers::get_dossier, ledger::health, ledger::ready, ledger::metrics,
     ),
     components(schemas(EnvelopeInput, super::witness::Cosignature, crate::app::CommandOutcome, crate::store::Receipt)),
     modifiers(&BearerAuth)

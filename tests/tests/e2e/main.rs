@@ -2,6 +2,7 @@
 //! on PostgreSQL (a private throwaway cluster unless `TEST_DATABASE_URL` is set).
 
 mod concurrency;
+mod dossiers;
 mod lifecycle;
 mod operations;
 mod proofs;

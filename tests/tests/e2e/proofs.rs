@@ -20,7 +20,6 @@ fn leaf_of(event_hash_hex: &str) -> [u8; 32] {
     Sha256::digest(&data).into()
 }
 
-
 async fn text(app: &TestApp, path: &str) -> String {
     app.client.get(app.url(path)).send().await.unwrap().text().await.unwrap()
 }

@@ -1,0 +1,117 @@
+//! Accountability dossiers: everything the ledger recorded about one subject, each event
+//! with its inclusion proof against one signed checkpoint, verifiable offline
+//! (`ledger-verify`, `ledger verify --dossier`, or by hand: docs/VERIFYING.md).
+//!
+//! Subjects are `<aggregate type>:<id>`. A meeting's dossier also holds the decisions
+//! tabled at it; a decision's dossier also holds its meeting (attendance and quorum are
+//! its provenance). Every other aggregate type is served as itself, so a dossier exists
+//! for any recorded subject. Aggregates are always complete from sequence 1, so the
+//! per-aggregate chains can be checked; events not yet sealed are counted, not included.
+
+use domain::ledger::dossier::{Dossier, DossierEvent, DOSSIER_FORMAT};
+use projections::proofs::Proofs;
+use projections::read::Reads;
+use projections::stored::StoredEvent;
+use projections::{with_pool, Db};
+
+/// Why a dossier cannot be built.
+#[derive(Debug, thiserror::Error)]
+pub enum DossierError {
+    #[error("subjects look like meeting:GCG-21 or decision:GCG-19-D04")]
+    BadSubject,
+    #[error("nothing has been recorded (and sealed) about {0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Row {
+    position: i64,
+    #[sqlx(flatten)]
+    event: StoredEvent,
+}
+
+async fn ids(db: &Db, sql: &str, bind: &str) -> anyhow::Result<Vec<String>> {
+    Ok(with_pool!(db, pool => sqlx::query_scalar(sql).bind(bind).fetch_all(pool).await?))
+}
+
+/// The aggregates a subject covers.
+async fn aggregates_of(db: &Db, kind: &str, id: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let mut aggregates = vec![(kind.to_string(), id.to_string())];
+    let proposed_at = db.json_field("payload", &["DecisionProposed", "meeting_id"]);
+    match kind {
+        "meeting" => {
+            let sql = format!(
+                "SELECT DISTINCT aggregate_id FROM events WHERE aggregate_type = 'decision' \
+                 AND event_type = 'DecisionProposed' AND {proposed_at} = $1 ORDER BY aggregate_id"
+            );
+            aggregates.extend(ids(db, &sql, id).await?.into_iter().map(|d| ("decision".to_string(), d)));
+        }
+        "decision" => {
+            let sql = format!(
+                "SELECT {proposed_at} FROM events WHERE aggregate_type = 'decision' AND aggregate_id = $1 \
+                 AND event_type = 'DecisionProposed'"
+            );
+            aggregates.extend(ids(db, &sql, id).await?.into_iter().map(|m| ("meeting".to_string(), m)));
+        }
+        _ => {}
+    }
+    Ok(aggregates)
+}
+
+/// Builds the dossier of `subject` against the latest signed checkpoint.
+pub async fn build(db: &Db, subject: &str, public_key: &str) -> Result<Dossier, DossierError> {
+    let (kind, id) =
+        subject.split_once(':').filter(|(k, i)| !k.is_empty() && !i.is_empty()).ok_or(DossierError::BadSubject)?;
+    let aggregates = aggregates_of(db, kind, id).await?;
+    let checkpoint = Reads::new(db.clone())
+        .latest_checkpoint()
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or_else(|| DossierError::NotFound(subject.to_string()))?;
+    let join = "ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence";
+    let (rows, unsealed): (Vec<Row>, i64) = with_pool!(db, pool => {
+        let mut q = sqlx::QueryBuilder::new(format!(
+            "SELECT l.position, {} FROM ledger l JOIN events e {join} WHERE l.position < ",
+            StoredEvent::columns(db)
+        ));
+        q.push_bind(checkpoint.tree_size).push(" AND (");
+        let mut u = sqlx::QueryBuilder::new(format!("SELECT COUNT(*) FROM events e LEFT JOIN ledger l {join} WHERE (l.position IS NULL OR l.position >= "));
+        u.push_bind(checkpoint.tree_size).push(") AND (");
+        for (i, (t, a)) in aggregates.iter().enumerate() {
+            for builder in [&mut q, &mut u] {
+                if i > 0 {
+                    builder.push(" OR ");
+                }
+                builder.push("(e.aggregate_type = ").push_bind(t.clone()).push(" AND e.aggregate_id = ").push_bind(a.clone()).push(")");
+            }
+        }
+        q.push(") ORDER BY l.position");
+        u.push(")");
+        let rows: Vec<Row> = q.build_query_as().fetch_all(pool).await.map_err(anyhow::Error::from)?;
+        let unsealed: i64 = u.build_query_scalar().fetch_one(pool).await.map_err(anyhow::Error::from)?;
+        (rows, unsealed)
+    });
+    if rows.is_empty() {
+        return Err(DossierError::NotFound(subject.to_string()));
+    }
+    let tree_size = u64::try_from(checkpoint.tree_size).unwrap_or(0);
+    let positions: Vec<u64> = rows.iter().map(|r| u64::try_from(r.position).unwrap_or(0)).collect();
+    let paths = Proofs::new(db.clone()).audit_paths(&positions, tree_size).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut events = Vec::with_capacity(rows.len());
+    for ((row, position), inclusion_proof) in rows.into_iter().zip(positions).zip(paths) {
+        let (record, seal) = row.event.to_record().map_err(anyhow::Error::msg)?;
+        events.push(DossierEvent { position, record, hash: seal.hash, signature: seal.signature, inclusion_proof });
+    }
+    Ok(Dossier {
+        format: DOSSIER_FORMAT.to_string(),
+        subject: subject.to_string(),
+        generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        origin: checkpoint.note.lines().next().unwrap_or_default().to_string(),
+        public_key: public_key.to_string(),
+        checkpoint: checkpoint.note,
+        events,
+        omitted_unsealed: u64::try_from(unsealed).unwrap_or(0),
+    })
+}

@@ -1,0 +1,47 @@
+//! `GET /api/v1/dossiers/{subject}`: a subject's events with inclusion proofs against one
+//! signed checkpoint, as JSON (verifiable offline) or rendered as Markdown.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::auth::MaybeCaller;
+use super::error::ApiError;
+use super::{AppPath, AppQuery, AppState};
+use crate::dossier::{build, DossierError};
+
+/// How to render the dossier.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DossierQuery {
+    /// `json` (default, for verification) or `markdown` (for reading).
+    pub format: Option<String>,
+}
+
+/// The accountability dossier of a subject, e.g. `meeting:GCG-21` or `decision:GCG-19-D04`.
+#[utoipa::path(get, path = "/api/v1/dossiers/{subject}", tag = "ledger", params(("subject" = String, Path, description = "e.g. meeting:GCG-21"), DossierQuery),
+    responses((status = 200, description = "the dossier (docs/LEDGER-FORMAT.md, Dossiers)", body = Object),
+        (status = 400, description = "malformed subject"), (status = 404, description = "nothing recorded about the subject")))]
+pub async fn get_dossier(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+    AppPath(subject): AppPath<String>,
+    AppQuery(query): AppQuery<DossierQuery>,
+) -> Result<Response, ApiError> {
+    let dossier = build(&state.ledger.db, &subject, &state.ledger.signer.public_key()).await.map_err(|e| match e {
+        DossierError::BadSubject => ApiError::BadRequest(e.to_string()),
+        DossierError::NotFound(_) => ApiError::NotFound(e.to_string()),
+        DossierError::Other(e) => ApiError::Internal(e),
+    })?;
+    match query.format.as_deref().unwrap_or("json") {
+        "json" => Ok(axum::Json(dossier).into_response()),
+        "markdown" => Ok((
+            [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
+            domain::ledger::dossier::render_markdown(&dossier),
+        )
+            .into_response()),
+        other => Err(ApiError::BadRequest(format!("format {other:?} is not json or markdown"))),
+    }
+}
