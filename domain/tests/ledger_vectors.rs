@@ -573,7 +573,10 @@ fn canonical_bytes_refuse_floats() {
         err(json!({}), json!({ "provenance": { "scores": [1, 0.5] } })),
         RecordError::FloatNotAllowed("metadata.provenance.scores[1]".into())
     );
-    assert!(matches!(record_with(json!(0.1), json!({})).hash(), Err(RecordError::FloatNotAllowed(_))));
+    assert!(matches!(record_with(json!({ "x": 0.1 }), json!({})).hash(), Err(RecordError::FloatNotAllowed(_))));
+    // Payload and metadata are JSON objects.
+    assert_eq!(err(json!(0.1), json!({})), RecordError::NotAnObject("payload"));
+    assert_eq!(err(json!({}), json!("x")), RecordError::NotAnObject("metadata"));
     // Parsed from text, `-0` and exponents are floats too (an integer is digits only).
     for text in ["-0", "1e2", "1E+2", "0.0"] {
         let payload: Value = serde_json::from_str(&format!("{{\"n\":{text}}}")).expect("JSON");

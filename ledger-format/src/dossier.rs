@@ -220,6 +220,15 @@ pub fn verify_dossier(dossier: &Dossier, pinned_key: Option<&LedgerVerifier>) ->
         chains.insert(aggregate, (record.sequence, event.hash.clone()));
     }
 
+    // The subject is a label no signature covers; bind it to the content: the subject's own
+    // aggregate must be in the dossier.
+    match dossier.subject.split_once(':') {
+        Some((kind, id)) if chains.contains_key(&(kind, id)) => {}
+        _ => {
+            return fail("subject", format!("{:?} names no aggregate whose events are in the dossier", dossier.subject))
+        }
+    }
+
     Ok(DossierSummary {
         subject: dossier.subject.clone(),
         events: dossier.events.len() as u64,

@@ -235,7 +235,7 @@ pub enum ServedProofError {
     LeafHashMismatch,
     #[error("checkpoint: {0}")]
     Checkpoint(#[from] crate::checkpoint::CheckpointError),
-    #[error("tree_size and root_hash differ from the signed checkpoint's")]
+    #[error("the signed checkpoint is missing, or its size and root differ from the proof's")]
     CheckpointMismatch,
     #[error("{0}")]
     Proof(#[from] ProofError),
@@ -272,6 +272,12 @@ pub struct ConsistencyProof {
     pub second_root: String,
     /// RFC 9162 consistency path, hex.
     pub consistency_path: Vec<String>,
+    /// The signed checkpoint of size `first`, when the server has one (else `null`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_checkpoint: Option<String>,
+    /// The signed checkpoint of size `second`, when the server has one (else `null`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_checkpoint: Option<String>,
 }
 
 impl ConsistencyProof {
@@ -284,5 +290,22 @@ impl ConsistencyProof {
         let path = parse_hash_list(&self.consistency_path)?;
         verify_consistency(self.first, self.second, &first, &second, &path)?;
         Ok(())
+    }
+
+    /// [`Self::verify`], and also checks that the two signed checkpoints the server
+    /// attached verify with `key` and have the stated sizes and roots. Compare the first
+    /// root with a checkpoint you kept: that is what makes the proof meaningful.
+    pub fn verify_with_checkpoints(&self, key: &LedgerVerifier) -> Result<(), ServedProofError> {
+        for (note, size, root) in [
+            (&self.first_checkpoint, self.first, &self.first_root),
+            (&self.second_checkpoint, self.second, &self.second_root),
+        ] {
+            let note = note.as_deref().ok_or(ServedProofError::CheckpointMismatch)?;
+            let checkpoint = Checkpoint::open(note, key)?;
+            if checkpoint.size != size || hex::encode(checkpoint.root) != *root {
+                return Err(ServedProofError::CheckpointMismatch);
+            }
+        }
+        self.verify()
     }
 }

@@ -40,6 +40,8 @@ pub enum RecordError {
     FloatNotAllowed(String),
     #[error("payload or metadata holds an integer outside ±(2^53 − 1) at {0}")]
     IntegerOutOfRange(String),
+    #[error("{0} must be a JSON object")]
+    NotAnObject(&'static str),
     #[error("record cannot be canonicalised: {0}")]
     Canonicalisation(String),
 }
@@ -54,6 +56,12 @@ impl EventRecord {
     pub fn canonical_bytes(&self) -> Result<Vec<u8>, RecordError> {
         if self.sequence > MAX_SAFE_INTEGER {
             return Err(RecordError::IntegerOutOfRange("sequence".to_string()));
+        }
+        if !self.payload.is_object() {
+            return Err(RecordError::NotAnObject("payload"));
+        }
+        if !self.metadata.is_object() {
+            return Err(RecordError::NotAnObject("metadata"));
         }
         reject_floats("payload", &self.payload)?;
         reject_floats("metadata", &self.metadata)?;

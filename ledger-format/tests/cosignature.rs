@@ -23,7 +23,8 @@ fn witness() -> WitnessSigner {
 /// The 17-leaf checkpoint of domain/tests/vectors/checkpoint.json, signed by the log.
 fn note() -> String {
     let log = LedgerSigner::from_seed("alliance87.example/ledger", [7u8; 32]).expect("log key");
-    let root = ledger_format::proof::parse_hash("1a227ac45ac8f4a3a05d36d8eb3528391eb7b3ec0b3edc9d50a041fc9ec8e6c9").expect("root");
+    let root = ledger_format::proof::parse_hash("1a227ac45ac8f4a3a05d36d8eb3528391eb7b3ec0b3edc9d50a041fc9ec8e6c9")
+        .expect("root");
     Checkpoint { origin: "alliance87.example/ledger".to_string(), size: 17, root }.sign(&log).expect("note")
 }
 
@@ -86,7 +87,10 @@ fn wrong_text_key_or_bytes_fail() {
     // The timestamp is signed.
     let mut raw = BASE64.decode(b64).expect("b64");
     raw[11] ^= 1;
-    assert_eq!(verifier.verify(body, &format!("{prefix} {}", BASE64.encode(&raw))), Err(CosignatureError::BadSignature));
+    assert_eq!(
+        verifier.verify(body, &format!("{prefix} {}", BASE64.encode(&raw))),
+        Err(CosignatureError::BadSignature)
+    );
     // Timestamps beyond 2^63 − 1 are refused.
     raw[4] = 0x80;
     assert_eq!(
@@ -118,7 +122,8 @@ fn keys_are_checked() {
 /// signature layout, with the timestamp of the specification's example message.
 #[test]
 fn specification_example_layout() {
-    let b64 = "jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==";
+    let b64 =
+        "jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==";
     let raw = BASE64.decode(b64).expect("b64");
     assert_eq!(raw.len(), 4 + 8 + 64);
     assert_eq!(u64::from_be_bytes(raw[4..12].try_into().expect("8")), 1_679_315_147);
@@ -153,7 +158,8 @@ fn published_vector() {
         std::fs::write(&path, &text).expect("write");
     }
     let committed: Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("cosignature.json (UPDATE_VECTORS=1)")).expect("json");
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("cosignature.json (UPDATE_VECTORS=1)"))
+            .expect("json");
     assert_eq!(committed, vector, "cosignature.json differs from the code");
     let verifier = WitnessVerifier::from_public_key(committed["public_key"].as_str().expect("key")).expect("vkey");
     assert_eq!(verifier.verify(body, committed["signature_line"].as_str().expect("line")), Ok(TIMESTAMP));
@@ -161,6 +167,6 @@ fn published_vector() {
 
 fn ed25519_public(w: &WitnessSigner) -> [u8; 32] {
     let public = w.public_key();
-    let key = public.rsplit('+').next().expect("key");
+    let key = public.splitn(3, '+').nth(2).expect("key");
     BASE64.decode(key).expect("b64")[1..].try_into().expect("32 bytes")
 }

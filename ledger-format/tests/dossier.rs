@@ -492,9 +492,11 @@ fn incomplete_aggregates_are_refused() {
         ("events[0] (meeting GCG-21 sequence 1)", "prev_hash of sequence 1 is not 64 zeros")
     );
 
-    // An empty dossier is intact (a subject with no sealed event yet).
-    let mut d = good;
+    // A dossier must hold its subject: an empty one, or one relabelled, is refused.
+    let mut d = good.clone();
     d.events.clear();
-    let summary = verify_dossier(&d, Some(&signer.verifier())).expect("empty");
-    assert_eq!((summary.events, summary.aggregates), (0, 0));
+    assert_eq!(verify_dossier(&d, Some(&signer.verifier())).expect_err("empty").part, "subject");
+    let mut d = good;
+    d.subject = "decision:GCG-19-D04".into();
+    assert_eq!(verify_dossier(&d, Some(&signer.verifier())).expect_err("relabelled").part, "subject");
 }

@@ -200,6 +200,8 @@ fn published_merkle_vectors_verify() {
             first_root: hex::encode(roots[m as usize]),
             second_root: hex::encode(roots[n as usize]),
             consistency_path: strings(&proof["path"]),
+            first_checkpoint: None,
+            second_checkpoint: None,
         };
         served.verify().expect("published consistency proof");
         count += 1;
@@ -209,4 +211,65 @@ fn published_merkle_vectors_verify() {
 
 fn strings(value: &Value) -> Vec<String> {
     value.as_array().expect("array").iter().map(|v| v.as_str().expect("string").to_string()).collect()
+}
+
+/// The JSON shapes the API serves, checked end to end with signed checkpoints.
+#[test]
+fn served_proofs_verify_with_their_checkpoints() {
+    use ledger_format::proof::ServedProofError;
+    use ledger_format::{Checkpoint, InclusionProof, LedgerSigner};
+    let (store, roots) = build();
+    let signer = LedgerSigner::from_seed("alliance87.example/ledger", [7u8; 32]).expect("key");
+    let key = signer.verifier();
+    let note = |n: u64| {
+        Checkpoint { origin: "alliance87.example/ledger".into(), size: n, root: roots[n as usize] }
+            .sign(&signer)
+            .expect("note")
+    };
+    let (position, size) = (11, 23);
+    let event = sha256(format!("event-{position}").as_bytes());
+    let proof = InclusionProof {
+        position,
+        tree_size: size,
+        leaf_hash: hex::encode(leaf_of(position)),
+        event_hash: hex::encode(event),
+        audit_path: hash_list_hex(&raw(prove_record(size, position, &store).expect("proof"))),
+        root_hash: hex::encode(roots[size as usize]),
+        checkpoint: note(size),
+    };
+    assert_eq!(proof.verify(&key), Ok(event));
+    let text = serde_json::to_string(&proof).expect("json");
+    assert_eq!(serde_json::from_str::<InclusionProof>(&text).expect("parse"), proof);
+
+    let mut bad = proof.clone();
+    bad.event_hash = hex::encode(sha256(b"event-12"));
+    assert_eq!(bad.verify(&key), Err(ServedProofError::LeafHashMismatch));
+    let mut bad = proof.clone();
+    bad.checkpoint = note(size + 1);
+    assert_eq!(bad.verify(&key), Err(ServedProofError::CheckpointMismatch));
+    let mut bad = proof.clone();
+    bad.position = 12;
+    assert!(matches!(bad.verify(&key), Err(ServedProofError::Proof(_))));
+    let other = LedgerSigner::from_seed("alliance87.example/ledger", [8u8; 32]).expect("key").verifier();
+    assert!(matches!(proof.verify(&other), Err(ServedProofError::Checkpoint(_))));
+
+    let (m, n) = (6, 23);
+    let consistency = ConsistencyProof {
+        first: m,
+        second: n,
+        first_root: hex::encode(roots[m as usize]),
+        second_root: hex::encode(roots[n as usize]),
+        consistency_path: hash_list_hex(&raw(prove_tree(n, m, &store).expect("proof"))),
+        first_checkpoint: Some(note(m)),
+        second_checkpoint: Some(note(n)),
+    };
+    assert_eq!(consistency.verify_with_checkpoints(&key), Ok(()));
+    let served = serde_json::to_value(&consistency).expect("json");
+    assert_eq!(serde_json::from_value::<ConsistencyProof>(served).expect("parse"), consistency);
+    let mut bad = consistency.clone();
+    bad.first_checkpoint = Some(note(m + 1));
+    assert_eq!(bad.verify_with_checkpoints(&key), Err(ServedProofError::CheckpointMismatch));
+    bad.first_checkpoint = None;
+    assert_eq!(bad.verify_with_checkpoints(&key), Err(ServedProofError::CheckpointMismatch));
+    assert_eq!(bad.verify(), Ok(()), "the path alone does not need the notes");
 }

@@ -40,6 +40,25 @@ impl Db {
     /// Connects, applies the migrations and, on PostgreSQL, makes every pooled connection
     /// act as the `ledger_app` role (INSERT and SELECT only on the append-only tables).
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        Self::open(url, true).await
+    }
+
+    /// Opens a ledger to read it as it is, without applying migrations (verify, export):
+    /// an audit never writes to what it audits, and works on a read-only replica.
+    pub async fn connect_read_only(url: &str) -> anyhow::Result<Self> {
+        Self::open(url, false).await
+    }
+
+    async fn open(url: &str, migrate: bool) -> anyhow::Result<Self> {
+        if is_postgres_url(url) && !migrate {
+            let pool = PgPoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(PgConnectOptions::from_str(url).context("invalid PostgreSQL URL")?)
+                .await
+                .context("could not connect to PostgreSQL")?;
+            return Ok(Db::Postgres(pool));
+        }
         if is_postgres_url(url) {
             let options = PgConnectOptions::from_str(url).context("invalid PostgreSQL URL")?;
             let owner = PgPoolOptions::new()
@@ -84,11 +103,13 @@ impl Db {
                         .with_context(|| format!("could not create directory {}", dir.display()))?;
                 }
             }
+            // FULL: with WAL, NORMAL may lose the last commits on power loss, and a lost
+            // sealed batch would make the key sign two different trees of the same size.
             let options = SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true);
             let pool = SqlitePoolOptions::new()
@@ -96,10 +117,12 @@ impl Db {
                 .connect_with(options)
                 .await
                 .with_context(|| format!("could not open SQLite database {path}"))?;
-            sqlx::migrate!("../ops/migrations/sqlite")
-                .run(&pool)
-                .await
-                .context("could not apply the SQLite migrations")?;
+            if migrate {
+                sqlx::migrate!("../ops/migrations/sqlite")
+                    .run(&pool)
+                    .await
+                    .context("could not apply the SQLite migrations")?;
+            }
             Ok(Db::Sqlite(pool))
         }
     }

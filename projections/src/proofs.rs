@@ -93,15 +93,20 @@ impl Proofs {
         if indexes.is_empty() {
             return Ok(Fetched(found));
         }
-        let rows: Vec<(i64, Vec<u8>)> = with_pool!(&self.db, pool => {
-            let mut q = sqlx::QueryBuilder::new("SELECT idx, hash FROM merkle_hashes WHERE idx IN (");
-            let mut list = q.separated(", ");
-            for idx in indexes {
-                list.push_bind(i64::try_from(*idx).unwrap_or(i64::MAX));
-            }
-            q.push(")");
-            q.build_query_as().fetch_all(pool).await?
-        });
+        let mut rows: Vec<(i64, Vec<u8>)> = Vec::with_capacity(indexes.len());
+        // Chunks keep each query under the databases' bind-parameter limits.
+        for chunk in indexes.chunks(1000) {
+            let part: Vec<(i64, Vec<u8>)> = with_pool!(&self.db, pool => {
+                let mut q = sqlx::QueryBuilder::new("SELECT idx, hash FROM merkle_hashes WHERE idx IN (");
+                let mut list = q.separated(", ");
+                for idx in chunk {
+                    list.push_bind(i64::try_from(*idx).unwrap_or(i64::MAX));
+                }
+                q.push(")");
+                q.build_query_as().fetch_all(pool).await?
+            });
+            rows.extend(part);
+        }
         for (idx, hash) in rows {
             let idx = u64::try_from(idx).unwrap_or_default();
             let hash: [u8; 32] = hash.try_into().map_err(|_| ProofError::MissingHash(idx))?;

@@ -167,26 +167,33 @@ impl Reads {
         })
     }
 
-    /// The latest checkpoint cosigned by at least `quorum` witnesses.
-    pub async fn latest_witnessed(&self, quorum: i64) -> sqlx::Result<Option<CheckpointRow>> {
+    /// The latest checkpoint cosigned by at least `quorum` of the named witnesses.
+    pub async fn latest_witnessed(&self, quorum: i64, witnesses: &[String]) -> sqlx::Result<Option<CheckpointRow>> {
+        if witnesses.is_empty() {
+            return Ok(None);
+        }
         with_pool!(&self.db, pool => {
-            sqlx::query_as(
+            let mut q = sqlx::QueryBuilder::new(
                 "SELECT c.tree_size, c.root_hash, c.note, c.created_at FROM checkpoints c \
-                 WHERE (SELECT COUNT(*) FROM cosignatures w WHERE w.tree_size = c.tree_size) >= $1 \
-                 ORDER BY c.tree_size DESC LIMIT 1",
-            )
-            .bind(quorum)
-            .fetch_optional(pool)
-            .await
+                 WHERE (SELECT COUNT(*) FROM cosignatures w WHERE w.tree_size = c.tree_size AND w.witness IN (",
+            );
+            let mut names = q.separated(", ");
+            for name in witnesses {
+                names.push_bind(name.clone());
+            }
+            q.push(")) >= ").push_bind(quorum).push(" ORDER BY c.tree_size DESC LIMIT 1");
+            q.build_query_as().fetch_optional(pool).await
         })
     }
 
     /// Counters of the ledger and the projections.
     pub async fn stats(&self) -> sqlx::Result<LedgerStats> {
         with_pool!(&self.db, pool => {
-            let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(pool).await?;
+            // Cheap on every probe: positions are gap-free and every stored event is either
+            // sealed or waiting in the inbox, so no scan of the events table is needed.
             let ledger_size: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM ledger").fetch_one(pool).await?;
             let awaiting_seal: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger_inbox").fetch_one(pool).await?;
+            let events = ledger_size + awaiting_seal;
             let projected: Option<i64> = sqlx::query_scalar("SELECT next_position FROM projection_cursors WHERE projector = $1")
                 .bind(crate::runner::PROJECTOR)
                 .fetch_optional(pool)

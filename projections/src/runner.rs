@@ -15,6 +15,9 @@ use crate::{with_pool, Db};
 /// The one projector of the governance views and the audit history.
 pub const PROJECTOR: &str = "governance";
 
+/// The advisory lock key that serialises projectors on PostgreSQL ("A87P").
+const PROJECTOR_LOCK: i64 = 0x4138_3750;
+
 /// What one step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -72,11 +75,17 @@ impl Projector {
             StoredEvent::columns(&self.db)
         );
         let batch = self.batch;
+        let postgres = self.db.is_postgres();
         with_pool!(&self.db, pool => {
             let mut tx = pool.begin().await?;
-            // On SQLite, take the write lock first: a read-then-write transaction could
-            // otherwise fail when a concurrent writer commits in between.
-            sqlx::query("DELETE FROM projection_cursors WHERE 1 = 0").execute(&mut *tx).await?;
+            // One projector at a time, whatever else runs (several servers, `ledger rebuild`):
+            // on PostgreSQL an advisory lock, on SQLite the write lock taken up front (a
+            // read-then-write transaction could otherwise fail when another writer commits).
+            if postgres {
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PROJECTOR_LOCK).execute(&mut *tx).await?;
+            } else {
+                sqlx::query("DELETE FROM projection_cursors WHERE 1 = 0").execute(&mut *tx).await?;
+            }
             let next: Option<i64> = sqlx::query_scalar("SELECT next_position FROM projection_cursors WHERE projector = $1")
                 .bind(PROJECTOR)
                 .fetch_optional(&mut *tx)

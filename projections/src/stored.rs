@@ -13,6 +13,7 @@ pub const LEDGER_KEY: &str = "ledger";
 
 /// The chain fields stored beside an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Seal {
     pub prev_hash: String,
     pub hash: String,

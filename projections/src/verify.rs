@@ -59,7 +59,7 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "ledger intact: {} events in {} aggregates ({} awaiting sealing), tree size {}, root {}, {} signed checkpoints verified",
+            "ledger intact: {} events in {} aggregates ({} awaiting sealing), tree size {}, root {}, {} signed checkpoints verified (each an extension of the one before)",
             self.events, self.aggregates, self.unsealed, self.tree_size, self.root, self.checkpoints
         )
     }
@@ -323,9 +323,15 @@ pub async fn verify_with(
         StoredEvent::columns(db)
     );
 
+    let postgres = db.is_postgres();
     with_pool!(db, pool => {
+        // Every read from one snapshot, so a live ledger verifies as of one instant.
+        let mut tx = pool.begin().await?;
+        if postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+        }
         let checkpoint_rows: Vec<CheckpointRow> =
-            sqlx::query_as("SELECT tree_size, root_hash, note FROM checkpoints ORDER BY tree_size").fetch_all(pool).await?;
+            sqlx::query_as("SELECT tree_size, root_hash, note FROM checkpoints ORDER BY tree_size").fetch_all(&mut *tx).await?;
         let mut checkpoints = Vec::with_capacity(checkpoint_rows.len());
         for row in &checkpoint_rows {
             let what = |w: &str| at_position(row.tree_size - 1, format!("checkpoint of tree size {}: {w}", row.tree_size));
@@ -342,7 +348,7 @@ pub async fn verify_with(
 
         let mut walk = Walk { heads: HashMap::new(), events: 0 };
         let mut tree = CompactTree::new();
-        let mut rows = ReadAhead::new(sqlx::query_as::<_, SealedRow>(&sealed_sql).fetch(pool), verifier);
+        let mut rows = ReadAhead::new(sqlx::query_as::<_, SealedRow>(&sealed_sql).fetch(&mut *tx), verifier);
         while let Some(row) = rows.next().await? {
             let expected = i64::try_from(tree.size()).unwrap_or(i64::MAX);
             if row.position != expected {
@@ -398,11 +404,12 @@ pub async fn verify_with(
             ))));
         }
         let sealed = walk.events;
-        let mut unsealed = sqlx::query_as::<_, StoredEvent>(&unsealed_sql).fetch(pool);
+        let mut unsealed = sqlx::query_as::<_, StoredEvent>(&unsealed_sql).fetch(&mut *tx);
         while let Some(event) = unsealed.try_next().await? {
             walk.check(&event, prepare(&event, verifier), None).map_err(broken)?;
         }
         drop(unsealed);
+        tx.rollback().await?;
         progress(walk.events);
         if tree.size() > 0 {
             // The stored tree hashes serve proofs: they must agree with the recomputed tree.

@@ -64,6 +64,10 @@ pub struct Ledger {
     decisions: CqrsFramework<Decision, Store<Decision>>,
     meeting_store: Store<Meeting>,
     decision_store: Store<Decision>,
+    /// Per-meeting locks: a decision command reads its meeting's facts (in session? quorum?)
+    /// and a meeting command changes them; the lock keeps the facts true until the event is
+    /// stored, so no decision is adopted at a meeting that closed in between.
+    meeting_locks: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Ledger {
@@ -75,10 +79,22 @@ impl Ledger {
             decisions: CqrsFramework::new(PersistedEventStore::new_event_store(repo.clone()), vec![], ()),
             meeting_store: PersistedEventStore::new_event_store(repo.clone()),
             decision_store: PersistedEventStore::new_event_store(repo),
+            meeting_locks: std::sync::Mutex::new(HashMap::new()),
             db,
             signer,
             sealer_wake,
         }
+    }
+
+    /// Holds the meeting's lock: take it before reading a meeting's facts for a command and
+    /// keep it until the command is stored. (One process; several servers on one database
+    /// would need a database lock here.)
+    pub async fn lock_meeting(&self, meeting_id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = self.meeting_locks.lock().unwrap_or_else(|p| p.into_inner());
+            Arc::clone(locks.entry(meeting_id.to_string()).or_default())
+        };
+        lock.lock_owned().await
     }
 
     /// The current state of a meeting, from its events.
@@ -128,8 +144,9 @@ impl Ledger {
         &self,
         id: &str,
         command: MeetingCommand,
-        meta: CommandMeta,
+        mut meta: CommandMeta,
     ) -> Result<CommandOutcome, CommandError> {
+        meta.envelope.command = Some(command.name().to_string());
         let scheduling = matches!(command, MeetingCommand::Schedule { .. });
         self.run(
             "meeting",
@@ -146,8 +163,9 @@ impl Ledger {
         &self,
         id: &str,
         command: DecisionCommand,
-        meta: CommandMeta,
+        mut meta: CommandMeta,
     ) -> Result<CommandOutcome, CommandError> {
+        meta.envelope.command = Some(command.name().to_string());
         let proposing = matches!(command, DecisionCommand::Propose { .. });
         self.run(
             "decision",
@@ -174,8 +192,8 @@ impl Ledger {
         Fut: std::future::Future<Output = Result<(), AggregateError<E>>>,
     {
         if let Some(key) = &meta.envelope.idempotency_key {
-            if let Some(outcome) = self.already_applied(key).await? {
-                return same_target(outcome, aggregate_type, id);
+            if let Some(first) = self.already_applied(key).await? {
+                return same_target(first, aggregate_type, id, &meta.envelope);
             }
         }
         let envelope = serde_json::to_string(&meta.envelope).map_err(|e| CommandError::Internal(e.into()))?;
@@ -205,8 +223,8 @@ impl Ledger {
             Err(AggregateError::AggregateConflict) => {
                 // A duplicate Idempotency-Key from a concurrent retry lands here too.
                 if let Some(key) = &meta.envelope.idempotency_key {
-                    if let Some(outcome) = self.already_applied(key).await? {
-                        return same_target(outcome, aggregate_type, id);
+                    if let Some(first) = self.already_applied(key).await? {
+                        return same_target(first, aggregate_type, id, &meta.envelope);
                     }
                 }
                 Err(CommandError::Conflict(match meta.expected_version {
@@ -219,7 +237,7 @@ impl Ledger {
     }
 
     /// The first result of a command whose idempotency key was already applied.
-    async fn already_applied(&self, key: &str) -> Result<Option<CommandOutcome>, CommandError> {
+    async fn already_applied(&self, key: &str) -> Result<Option<FirstUse>, CommandError> {
         let key_field = self.db.json_field("metadata", &["idempotency_key"]);
         let sql = format!(
             "SELECT aggregate_type, aggregate_id, sequence, event_type, {} AS metadata FROM events WHERE {key_field} = $1",
@@ -235,7 +253,9 @@ impl Ledger {
             metadata.pointer(&format!("/ledger/{k}")).and_then(|v| v.as_str()).unwrap_or_default().to_string()
         };
         let sequence = u64::try_from(sequence).unwrap_or_default();
-        Ok(Some(CommandOutcome {
+        let text = |k: &str| metadata.get(k).and_then(|c| c.as_str()).map(str::to_string);
+        let (command, digest) = (text("command"), text("request_digest"));
+        let outcome = CommandOutcome {
             aggregate_type: aggregate_type.clone(),
             aggregate_id: aggregate_id.clone(),
             version: sequence,
@@ -248,23 +268,42 @@ impl Ledger {
                 signature: seal("signature"),
             }],
             replayed: true,
-        }))
+        };
+        Ok(Some(FirstUse { outcome, command, digest }))
     }
 }
 
-/// A replayed key must name the same resource it was first used for.
-fn same_target(outcome: CommandOutcome, aggregate_type: &str, id: &str) -> Result<CommandOutcome, CommandError> {
-    if outcome.aggregate_type == aggregate_type && outcome.aggregate_id == id {
-        Ok(outcome)
-    } else {
-        Err(CommandError::Refused {
-            rule: "idempotency_key_reused",
-            message: format!(
-                "this Idempotency-Key was already used for {} {}",
-                outcome.aggregate_type, outcome.aggregate_id
-            ),
-        })
+/// What an idempotency key did the first time it was used.
+#[derive(Debug)]
+struct FirstUse {
+    outcome: CommandOutcome,
+    command: Option<String>,
+    digest: Option<String>,
+}
+
+/// A replayed key must be the same command, on the same resource, with the same body.
+fn same_target(
+    first: FirstUse,
+    aggregate_type: &str,
+    id: &str,
+    envelope: &Envelope,
+) -> Result<CommandOutcome, CommandError> {
+    let same = first.outcome.aggregate_type == aggregate_type
+        && first.outcome.aggregate_id == id
+        && first.command == envelope.command
+        && first.digest == envelope.request_digest;
+    if same {
+        return Ok(first.outcome);
     }
+    Err(CommandError::Refused {
+        rule: "idempotency_key_reused",
+        message: format!(
+            "this Idempotency-Key was already used for another request ({} on {} {})",
+            first.command.as_deref().unwrap_or("a command"),
+            first.outcome.aggregate_type,
+            first.outcome.aggregate_id
+        ),
+    })
 }
 
 fn internal<E: std::error::Error>(error: AggregateError<E>) -> CommandError {

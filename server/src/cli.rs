@@ -165,13 +165,17 @@ pub fn main() -> ExitCode {
 }
 
 /// Opens an existing ledger (SQLite: the file must exist, so a typo does not verify an empty ledger).
-async fn open_existing(db: &DbArgs) -> anyhow::Result<Db> {
+async fn open_existing(db: &DbArgs, read_only: bool) -> anyhow::Result<Db> {
     if !is_postgres_url(&db.database_url) {
         let path = db.database_url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
         let path = path.split('?').next().unwrap_or(path);
         anyhow::ensure!(std::path::Path::new(path).exists(), "no ledger at {path}");
     }
-    Db::connect(&db.database_url).await
+    if read_only {
+        Db::connect_read_only(&db.database_url).await
+    } else {
+        Db::connect(&db.database_url).await
+    }
 }
 
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
@@ -247,7 +251,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
-            let database = open_existing(&db).await?;
+            let database = open_existing(&db, true).await?;
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             let result = projections::verify::verify_with(&database, &verifier, &pinned, &|n| {
@@ -256,7 +260,15 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             .await;
             bar.finish_and_clear();
             match result {
-                Ok(summary) => println!("{summary}"),
+                Ok(summary) => {
+                    if pinned.is_empty() {
+                        eprintln!(
+                            "note: the checkpoints checked came from the database itself; to detect removed or \
+                             rewritten history, pass --checkpoint with one you kept, or run a witness"
+                        );
+                    }
+                    println!("{summary}");
+                }
                 Err(VerifyError::Broken(broken)) => {
                     println!("{broken}");
                     return Ok(ExitCode::from(1));
@@ -265,7 +277,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Export { db, key, out, dossier: Some(subject) } => {
-            let database = open_existing(&db).await?;
+            let database = open_existing(&db, true).await?;
             let public_key = crate::keys::read(&key.key_file)?.public_key();
             let dossier = crate::dossier::build(&database, &subject, &public_key).await?;
             std::fs::write(&out, serde_json::to_vec_pretty(&dossier)?)
@@ -282,7 +294,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Export { db, key, out, dossier: None } => {
-            let database = open_existing(&db).await?;
+            let database = open_existing(&db, true).await?;
             let public_key = crate::keys::read(&key.key_file)?.public_key();
             let file = std::fs::File::create(&out).with_context(|| format!("could not create {}", out.display()))?;
             let mut writer = std::io::BufWriter::new(file);
@@ -309,7 +321,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!("{token}");
         }
         Command::Rebuild { db } => {
-            let database = open_existing(&db).await?;
+            let database = open_existing(&db, false).await?;
             let bar = indicatif::ProgressBar::new(0);
             bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             bar.set_style(

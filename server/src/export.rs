@@ -43,17 +43,24 @@ pub async fn export(db: &Db, origin: &str, public_key: &str, out: &mut impl Writ
          ORDER BY e.aggregate_type, e.aggregate_id, e.sequence"
     );
     let mut count = 0u64;
+    let postgres = db.is_postgres();
     with_pool!(db, pool => {
+        // One snapshot: every event exactly once, and the checkpoint no larger than the file.
+        let mut tx = pool.begin().await?;
+        if postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+        }
         for sql in [&sealed, &unsealed] {
-            let mut rows = sqlx::query_as::<_, Row>(sql).fetch(pool);
+            let mut rows = sqlx::query_as::<_, Row>(sql).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {
                 writeln!(out, "{}", line(row)?)?;
                 count += 1;
             }
         }
         let note: Option<String> = sqlx::query_scalar("SELECT note FROM checkpoints ORDER BY tree_size DESC LIMIT 1")
-            .fetch_optional(pool)
+            .fetch_optional(&mut *tx)
             .await?;
+        tx.rollback().await?;
         if let Some(note) = note {
             writeln!(out, "{}", json!({"type": "checkpoint", "note": note}))?;
         }

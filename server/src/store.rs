@@ -34,6 +34,9 @@ pub const ENVELOPE_KEY: &str = "envelope";
 pub struct Envelope {
     pub actor: String,
     pub role: String,
+    /// The command that recorded the event, e.g. `adopt` (set by the command service).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
     /// Why the command is legitimate, e.g. `{"kind": "decision", "decision_id": "GCG-19-D04"}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority: Option<Value>,
@@ -47,6 +50,9 @@ pub struct Envelope {
     pub request_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
+    /// SHA-256 of the request body that carried the idempotency key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_digest: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Documents backing the event: `[{"sha256": …, "title": …, "url": …}]`.
@@ -249,7 +255,7 @@ impl PersistedEventRepository for ChainingRepository {
         let Some(first) = events.first() else { return Ok(()) };
         let scope = COMMAND_SCOPE.try_with(Arc::clone).ok();
         if let Some(expected) = scope.as_ref().and_then(|s| s.expected_version) {
-            if expected + 1 != first.sequence as u64 {
+            if expected.checked_add(1) != Some(first.sequence as u64) {
                 return Err(PersistenceError::OptimisticLockError);
             }
         }

@@ -39,6 +39,9 @@ pub struct WitnessArgs {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct WitnessState {
     log_public_key: String,
+    /// The log's origin (first checkpoint line): a checkpoint of another log is refused.
+    #[serde(default)]
+    origin: String,
     tree_size: u64,
     root_hash: String,
     checkpoint: String,
@@ -99,6 +102,11 @@ pub async fn run(args: WitnessArgs) -> anyhow::Result<ExitCode> {
         Err(error) => return refuse(format!("the checkpoint is not signed by the ledger key: {error}")),
     };
     let root_hex = hex::encode(checkpoint.root);
+    if let Some(seen) = previous.as_ref().filter(|s| !s.origin.is_empty()) {
+        if seen.origin != checkpoint.origin {
+            return refuse(format!("the checkpoint is for log {:?}, not {:?}", checkpoint.origin, seen.origin));
+        }
+    }
 
     if let Some(seen) = &previous {
         if checkpoint.size < seen.tree_size {
@@ -157,6 +165,7 @@ pub async fn run(args: WitnessArgs) -> anyhow::Result<ExitCode> {
         &args.state,
         &WitnessState {
             log_public_key: log_key,
+            origin: checkpoint.origin.clone(),
             tree_size: checkpoint.size,
             root_hash: root_hex.clone(),
             checkpoint: note,

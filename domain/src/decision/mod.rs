@@ -114,6 +114,19 @@ pub enum DecisionCommand {
     },
 }
 
+impl DecisionCommand {
+    /// The command's stable name (its `command` tag), recorded in the envelope.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DecisionCommand::Propose { .. } => "propose",
+            DecisionCommand::RecordPosition { .. } => "record_position",
+            DecisionCommand::Adopt { .. } => "adopt",
+            DecisionCommand::Reject { .. } => "reject",
+            DecisionCommand::Supersede { .. } => "supersede",
+        }
+    }
+}
+
 /// Events of a decision, in the past tense.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DecisionEvent {

@@ -112,6 +112,19 @@ pub enum MeetingCommand {
     },
 }
 
+impl MeetingCommand {
+    /// The command's stable name (its `command` tag), recorded in the envelope.
+    pub fn name(&self) -> &'static str {
+        match self {
+            MeetingCommand::Schedule { .. } => "schedule",
+            MeetingCommand::Open { .. } => "open",
+            MeetingCommand::RecordAttendance(_) => "record_attendance",
+            MeetingCommand::DeclareQuorum { .. } => "declare_quorum",
+            MeetingCommand::Close { .. } => "close",
+        }
+    }
+}
+
 /// Events of a meeting, in the past tense.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MeetingEvent {

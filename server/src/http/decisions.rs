@@ -88,6 +88,7 @@ pub async fn propose(
     AppPath(meeting_id): AppPath<String>,
     AppJson(body): AppJson<ProposeDecision>,
 ) -> Result<Response, ApiError> {
+    let _meeting = state.ledger.lock_meeting(&meeting_id).await;
     let meeting = state.ledger.meeting(&meeting_id).await?;
     if meeting.date.is_none() {
         return Err(ApiError::NotFound(format!("meeting {meeting_id} does not exist")));
@@ -105,16 +106,18 @@ pub async fn propose(
     respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_decision(&id, command, meta).await?).await
 }
 
+/// The decision's meeting, locked, with its facts and date.
 async fn meeting_of(
     state: &AppState,
     id: &str,
-) -> Result<(domain::decision::MeetingFacts, Option<NaiveDate>), ApiError> {
+) -> Result<(tokio::sync::OwnedMutexGuard<()>, domain::decision::MeetingFacts, Option<NaiveDate>), ApiError> {
     let decision = state.ledger.decision(id).await?;
     if decision.meeting_id.is_empty() {
         return Err(ApiError::NotFound(format!("decision {id} does not exist")));
     }
+    let guard = state.ledger.lock_meeting(&decision.meeting_id).await;
     let meeting = state.ledger.meeting(&decision.meeting_id).await?;
-    Ok((state.ledger.meeting_facts(&decision.meeting_id).await?, meeting.opened_on.or(meeting.date)))
+    Ok((guard, state.ledger.meeting_facts(&decision.meeting_id).await?, meeting.opened_on.or(meeting.date)))
 }
 
 /// Records a voting seat's position.
@@ -129,7 +132,7 @@ pub async fn record_position(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<RecordPosition>,
 ) -> Result<Response, ApiError> {
-    let (meeting, on) = meeting_of(&state, &id).await?;
+    let (_meeting, meeting, on) = meeting_of(&state, &id).await?;
     let meta = body.envelope.into_meta(&caller, &headers, date(on))?;
     let command = DecisionCommand::RecordPosition {
         seat_id: body.seat_id,
@@ -153,7 +156,7 @@ pub async fn adopt(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<AdoptDecision>,
 ) -> Result<Response, ApiError> {
-    let (meeting, _) = meeting_of(&state, &id).await?;
+    let (_meeting, meeting, _) = meeting_of(&state, &id).await?;
     let meta = body.envelope.into_meta(&caller, &headers, date(Some(body.effective_on)))?;
     let command =
         DecisionCommand::Adopt { effective_on: body.effective_on, meeting, policy: GovernancePolicy::provisional_v1() };
@@ -172,7 +175,7 @@ pub async fn reject(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<RejectDecision>,
 ) -> Result<Response, ApiError> {
-    let (meeting, on) = meeting_of(&state, &id).await?;
+    let (_meeting, meeting, on) = meeting_of(&state, &id).await?;
     let meta = body.envelope.into_meta(&caller, &headers, date(on))?;
     let command = DecisionCommand::Reject { meeting, reason: body.reason };
     respond(&state, &headers, StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?).await

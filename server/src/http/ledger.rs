@@ -46,13 +46,25 @@ pub async fn checkpoint(
     AppQuery(query): AppQuery<CheckpointQuery>,
 ) -> Result<Response, ApiError> {
     let quorum = state.witnesses.quorum;
+    let trusted: Vec<String> = state.witnesses.witnesses.iter().map(|w| w.name().to_string()).collect();
     let latest = if query.witnessed.unwrap_or(false) {
-        state.reads.latest_witnessed(i64::try_from(quorum.max(1)).unwrap_or(i64::MAX)).await?
+        state.reads.latest_witnessed(i64::try_from(quorum.max(1)).unwrap_or(i64::MAX), &trusted).await?
     } else {
         state.reads.latest_checkpoint().await?
     };
     let row = latest.ok_or_else(|| ApiError::NotFound("no checkpoint has been signed (or witnessed) yet".into()))?;
-    let cosignatures = state.reads.cosignatures(row.tree_size).await?;
+    // Serve only cosignatures that verify with a witness key trusted now.
+    let body = domain::ledger::cosignature::checkpoint_body(&row.note)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let cosignatures: Vec<(String, String)> = state
+        .reads
+        .cosignatures(row.tree_size)
+        .await?
+        .into_iter()
+        .filter(|(name, line)| {
+            state.witnesses.witnesses.iter().any(|w| w.name() == name && w.verify(body, line).is_ok())
+        })
+        .collect();
     let mut note = row.note;
     for (_, line) in &cosignatures {
         note.push_str(line);

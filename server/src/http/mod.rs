@@ -92,11 +92,23 @@ pub fn router(state: AppState) -> Router {
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-                .layer(axum::extract::DefaultBodyLimit::max(256 * 1024)),
+                .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
+                .layer(axum::middleware::from_fn(with_body_digest)),
         )
 }
 
-/// `Json` whose rejections are problem+json (400, 413 or 415).
+/// The SHA-256 of a request's JSON body, filled in by [`AppJson`] and read by
+/// [`CommandHeaders`]: a replayed `Idempotency-Key` must come with the same body.
+#[derive(Debug, Clone, Default)]
+pub struct BodyDigest(Arc<std::sync::OnceLock<String>>);
+
+async fn with_body_digest(mut request: Request, next: axum::middleware::Next) -> Response {
+    request.extensions_mut().insert(BodyDigest::default());
+    next.run(request).await
+}
+
+/// `Json` whose rejections are problem+json (400, 413 or 415); it also records the body's
+/// digest and refuses NUL characters, which PostgreSQL's JSON cannot store.
 #[derive(Debug)]
 pub struct AppJson<T>(pub T);
 
@@ -104,7 +116,33 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| {
+                let v = v.trim().to_ascii_lowercase();
+                v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let digest = req.extensions().get::<BodyDigest>().cloned();
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::BadRequest(rejection.body_text())
+            }
+        })?;
+        if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+            return Err(ApiError::BadRequest("strings must not contain NUL (\\u0000) characters".into()));
+        }
+        if let Some(BodyDigest(cell)) = digest {
+            let _ = cell.set(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)));
+        }
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
         Ok(AppJson(value))
     }
 }
@@ -143,6 +181,8 @@ pub struct CommandHeaders {
     pub expected_version: Option<u64>,
     /// `Prefer: wait=sealed`: answer only once the events are sealed, with receipts.
     pub wait_sealed: bool,
+    /// The body's digest, once [`AppJson`] has read it.
+    pub body_digest: BodyDigest,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
@@ -164,7 +204,14 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
                 }
             };
         let wait_sealed = text("prefer").is_some_and(|p| p.split([',', ';']).any(|part| part.trim() == "wait=sealed"));
-        Ok(CommandHeaders { request_id: text("x-request-id"), idempotency_key, expected_version, wait_sealed })
+        let body_digest = parts.extensions.get::<BodyDigest>().cloned().unwrap_or_default();
+        Ok(CommandHeaders {
+            request_id: text("x-request-id"),
+            idempotency_key,
+            expected_version,
+            wait_sealed,
+            body_digest,
+        })
     }
 }
 
@@ -230,12 +277,17 @@ impl EnvelopeInput {
             envelope: Envelope {
                 actor: caller.subject.clone(),
                 role: caller.role.clone(),
+                command: None,
                 authority: self.authority,
                 occurred_at: self.occurred_at.or(default_occurred_at),
                 recorded_at: String::new(),
                 request_id: headers.request_id.clone(),
                 // Keys are scoped to the caller: one caller's key never replays another's command.
-                idempotency_key: headers.idempotency_key.as_ref().map(|key| format!("{}:{key}", caller.subject)),
+                idempotency_key: headers
+                    .idempotency_key
+                    .as_ref()
+                    .map(|key| format!("{}:{}:{key}", caller.subject.len(), caller.subject)),
+                request_digest: headers.idempotency_key.as_ref().and_then(|_| headers.body_digest.0.get().cloned()),
                 reason: self.reason,
                 evidence: self.evidence,
                 provenance: self.provenance,

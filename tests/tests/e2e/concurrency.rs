@@ -1,10 +1,16 @@
 //! 16 concurrent commands on one aggregate: every acknowledged event stored exactly once,
-//! the chain intact, the others refused with 409.
+//! the chain intact, the others refused with 409 — over HTTP, and straight against the
+//! store where concurrent writers race for the same sequence number.
 
+use std::sync::Arc;
+
+use domain::decision::{DecisionCommand, Position};
 use serde_json::json;
+use server::app::{CommandError, CommandMeta, Ledger};
+use server::store::Envelope;
 
 use crate::both_stores;
-use crate::support::{meeting_in_session, Store, TestApp};
+use crate::support::{fresh_ledger, meeting_in_session, Store, TestApp};
 
 async fn concurrent_writers_on_one_aggregate(store: Store) {
     let app = TestApp::spawn(store).await;
@@ -12,6 +18,7 @@ async fn concurrent_writers_on_one_aggregate(store: Store) {
     let body = json!({"decision_id": "HOT-D1", "subject": {"kind": "procedural"}, "text": "x"});
     assert_eq!(app.post("/api/v1/meetings/HOT/decisions", body).await.status(), 201);
 
+    // All sixteen expect version 1: one wins, fifteen are stale.
     let mut tasks = Vec::new();
     for i in 0..16 {
         let client = app.client.clone();
@@ -19,7 +26,7 @@ async fn concurrent_writers_on_one_aggregate(store: Store) {
         let token = app.token.clone();
         tasks.push(tokio::spawn(async move {
             let body = json!({"seat_id": format!("SEAT-{i}"), "position": "for"});
-            let r = client.post(url).bearer_auth(token).json(&body).send().await.unwrap();
+            let r = client.post(url).bearer_auth(token).header("if-match", "\"1\"").json(&body).send().await.unwrap();
             let status = r.status().as_u16();
             let json: serde_json::Value = r.json().await.unwrap();
             (i, status, json)
@@ -30,7 +37,7 @@ async fn concurrent_writers_on_one_aggregate(store: Store) {
     for task in tasks {
         let (i, status, body) = task.await.unwrap();
         match status {
-            200 => accepted.push((i, body["events"][0]["sequence"].as_u64().unwrap())),
+            200 => accepted.push(i),
             409 => {
                 assert_eq!(body["code"], "conflict");
                 conflicts += 1;
@@ -38,22 +45,91 @@ async fn concurrent_writers_on_one_aggregate(store: Store) {
             other => panic!("unexpected status {other}: {body}"),
         }
     }
-    assert!(!accepted.is_empty());
-    assert_eq!(accepted.len() + conflicts, 16);
-    let mut sequences: Vec<u64> = accepted.iter().map(|(_, s)| *s).collect();
-    sequences.sort_unstable();
-    sequences.dedup();
-    assert_eq!(sequences.len(), accepted.len(), "no two acknowledged commands got the same sequence");
+    assert_eq!((accepted.len(), conflicts), (1, 15));
 
+    // Without If-Match all sixteen are applied, one after another, each exactly once.
+    let mut tasks = Vec::new();
+    for i in 16..32 {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/decisions/HOT-D1/positions");
+        let token = app.token.clone();
+        tasks.push(tokio::spawn(async move {
+            let body = json!({"seat_id": format!("SEAT-{i}"), "position": "for"});
+            client.post(url).bearer_auth(token).json(&body).send().await.unwrap().status().as_u16()
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 200);
+    }
     app.settle().await;
     let decision = app.get_json("/api/v1/decisions/HOT-D1").await;
     let seats: Vec<String> =
         decision["positions"].as_array().unwrap().iter().map(|p| p["seat_id"].as_str().unwrap().to_string()).collect();
-    assert_eq!(seats.len(), accepted.len(), "every acknowledged event is stored exactly once");
-    for (i, _) in &accepted {
-        assert_eq!(seats.iter().filter(|s| **s == format!("SEAT-{i}")).count(), 1);
-    }
+    assert_eq!(seats.len(), 17, "every acknowledged event is stored exactly once");
+    assert!(seats.contains(&format!("SEAT-{}", accepted[0])));
     let out = app.ledger(&["verify"]).await;
     assert!(out.status.success(), "chain intact: {}", String::from_utf8_lossy(&out.stdout));
 }
 both_stores!(concurrent_writers_on_one_aggregate);
+
+async fn racing_writers_in_the_store_get_conflicts(store: Store) {
+    let (dir, url) = fresh_ledger(store).await;
+    let db = projections::Db::connect(&url).await.unwrap();
+    let signer = Arc::new(domain::ledger::LedgerSigner::from_seed("test.example/ledger", [1u8; 32]).unwrap());
+    let ledger = Arc::new(Ledger::new(db.clone(), signer.clone()));
+    let meta = || CommandMeta {
+        envelope: Envelope { actor: "race".into(), role: "secretariat".into(), ..Envelope::default() },
+        expected_version: None,
+    };
+    let facts = domain::decision::MeetingFacts {
+        meeting_id: "M".into(),
+        status: domain::meeting::MeetingStatus::InSession,
+        quorum: None,
+    };
+    let propose = DecisionCommand::Propose {
+        decision_id: "D".into(),
+        agenda_item: None,
+        subject: domain::decision::DecisionSubject::Procedural,
+        text: "x".into(),
+        meeting: facts.clone(),
+    };
+    ledger.execute_decision("D", propose, meta()).await.unwrap();
+
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let ledger = Arc::clone(&ledger);
+        let facts = facts.clone();
+        let meta = meta();
+        tasks.push(tokio::spawn(async move {
+            let command = DecisionCommand::RecordPosition {
+                seat_id: format!("S{i}"),
+                position: Position::For,
+                reason: None,
+                meeting: facts,
+            };
+            ledger.execute_decision("D", command, meta).await
+        }));
+    }
+    let (mut accepted, mut conflicts) = (Vec::new(), 0);
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(outcome) => accepted.push(outcome.version),
+            Err(CommandError::Conflict(_)) => conflicts += 1,
+            Err(other) => panic!("unexpected: {other}"),
+        }
+    }
+    assert!(!accepted.is_empty());
+    assert_eq!(accepted.len() + conflicts, 16);
+    accepted.sort_unstable();
+    accepted.dedup();
+    assert_eq!(accepted.len() + conflicts, 16, "no sequence acknowledged twice");
+    let stored: i64 = projections::with_pool!(&db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE aggregate_id = 'D'").fetch_one(pool).await.unwrap()
+    });
+    assert_eq!(stored as usize, 1 + accepted.len(), "exactly the acknowledged events are stored");
+    server::sealer::Sealer::new(db.clone(), signer.clone(), "test.example/ledger".into()).catch_up().await.unwrap();
+    projections::verify::verify(&db, &signer.verifier(), &|_| {}).await.expect("chain intact");
+    db.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+both_stores!(racing_writers_in_the_store_get_conflicts);

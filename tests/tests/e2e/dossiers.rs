@@ -42,9 +42,20 @@ async fn dossiers_verify_offline_and_catch_any_change(store: Store) {
         assert_eq!(app.client.get(app.url(path)).send().await.unwrap().status(), status, "{path}");
     }
 
-    // One changed byte anywhere in the file is caught (in-process, the same code as the binaries).
+    // One changed byte anywhere in the file is caught (in-process, the same code as the
+    // binaries), except in the two labels no signature covers: when the file was generated
+    // and how many unsealed events were left out.
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let unsigned: Vec<std::ops::Range<usize>> = ["\"generated_at\":", "\"omitted_unsealed\":"]
+        .iter()
+        .map(|key| {
+            let start = text.find(key).unwrap() + key.len();
+            let end = start + text[start..].find([',', '}']).unwrap();
+            start..end
+        })
+        .collect();
     let step = (bytes.len() / 400).max(1);
-    for i in (0..bytes.len()).step_by(step) {
+    for i in (0..bytes.len()).step_by(step).filter(|i| !unsigned.iter().any(|r| r.contains(i))) {
         let mut changed = bytes.clone();
         changed[i] = if changed[i] == b'0' { b'1' } else { b'0' };
         if changed == bytes {

@@ -209,6 +209,24 @@ async fn http_errors_are_problems_with_the_right_status(store: Store) {
         .unwrap();
     assert_eq!(r.status(), 201, "keys are scoped to the caller");
 
+    // The same key, command and resource with a different body is refused too.
+    let mut changed = schedule.clone();
+    changed["location"] = json!("Geneva");
+    let r = app
+        .client
+        .post(app.url("/api/v1/meetings"))
+        .bearer_auth(&app.token)
+        .header("idempotency-key", "k-1")
+        .json(&changed)
+        .send()
+        .await
+        .unwrap();
+    expect_problem(r, 422, "idempotency_key_reused").await;
+
+    // NUL characters cannot be stored (PostgreSQL's JSON refuses them): 400 on every store.
+    let nul = json!({"meeting_id": "N", "number": 1, "kind": "regular", "date": "2026-06-16", "modality": "virtual", "location": "a\u{0}b"});
+    expect_problem(app.post("/api/v1/meetings", nul).await, 400, "malformed_request").await;
+
     // 405 as a problem too.
     let r = app.client.delete(app.url("/api/v1/meetings")).bearer_auth(&app.token).send().await.unwrap();
     expect_problem(r, 405, "method_not_allowed").await;

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""usage: python3 verify_dossier.py DOSSIER.json [PUBLIC_KEY]
+Verifies an Alliance 8.7 ledger dossier as docs/LEDGER-FORMAT.md section 12 says (written from it alone):
+record hashes (RFC 8785, SHA-256), recorder and checkpoint signatures (Ed25519), inclusion proofs
+(RFC 9162), per-aggregate hash chains. Needs `pip install cryptography`. Exit 0 intact, 1 not, 2 usage."""
+import base64, hashlib, json, re, sys
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+CONTEXT = b"alliance87-ledger/event-hash/v1\n"
+RECORD_MEMBERS = {"aggregate_type": str, "aggregate_id": str, "sequence": int, "event_type": str,
+                  "event_version": str, "payload": dict, "metadata": dict, "prev_hash": str}
+DOSSIER_MEMBERS = {"format", "subject", "generated_at", "origin", "public_key", "checkpoint", "events", "omitted_unsealed"}
+EVENT_MEMBERS = {"position", "record", "hash", "signature", "inclusion_proof"}
+
+class Bad(Exception): pass  # "<part>: <what>"
+
+def check(condition, part, what):
+    if not condition:
+        raise Bad(f"{part}: {what}")
+
+def jcs(v):  # RFC 8785 for the values the format allows (section 3): no floats, safe integers
+    if v is None or isinstance(v, bool):
+        return {None: "null", True: "true", False: "false"}[v]
+    if isinstance(v, int):
+        check(abs(v) <= 2**53 - 1, "record", f"integer {v} outside +-(2^53-1)")
+        return str(v)
+    if isinstance(v, str):  # escapes " \ \b \t \n \f \r, other controls as \u00xx; the rest as is
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, list):
+        return "[" + ",".join(jcs(x) for x in v) + "]"
+    if isinstance(v, dict):  # members sorted by UTF-16 code units
+        keys = sorted(v, key=lambda k: k.encode("utf-16-be"))
+        return "{" + ",".join(jcs(k) + ":" + jcs(v[k]) for k in keys) + "}"
+    raise Bad(f"record: {type(v).__name__} values are not allowed (no floats)")
+
+def b64(text, length, part):  # standard alphabet with padding, canonical (re-encodes to the same text)
+    ok = isinstance(text, str) and re.fullmatch("(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?", text)
+    raw = base64.b64decode(text) if ok else b""
+    check(ok and base64.b64encode(raw).decode() == text and length in (None, len(raw)), part, "bad base64")
+    return raw
+
+def hex32(text, part):
+    check(isinstance(text, str) and re.fullmatch("[0-9a-f]{64}", text), part, "not 64 lowercase hex characters")
+    return bytes.fromhex(text)
+
+sha = lambda data: hashlib.sha256(data).digest()
+node = lambda left, right: sha(b"\x01" + left + right)  # RFC 6962 interior node (section 7)
+
+def parse_key(vkey):  # <name>+<key id hex>+<base64(0x01 || 32-byte key)> (section 8.1)
+    check(isinstance(vkey, str) and vkey.count("+") >= 2, "public_key", "not <name>+<id>+<base64>")
+    name, key_id, key64 = vkey.split("+", 2)
+    raw = b64(key64, 33, "public_key")
+    check(raw[0] == 1 and re.fullmatch("[0-9a-f]{8}", key_id), "public_key", "not an Ed25519 signed-note key")
+    check(sha(name.encode() + b"\n" + raw)[:4].hex() == key_id, "public_key", "key id does not match the key")
+    return name, bytes.fromhex(key_id), Ed25519PublicKey.from_public_bytes(raw[1:])
+
+def ed25519_ok(key, signature, message):
+    try:
+        return key.verify(signature, message) is None
+    except Exception:  # InvalidSignature, or a signature of the wrong length
+        return False
+
+def open_checkpoint(note, name, key_id, key):  # section 8.3, then 8.2
+    check("\n\n" in note and note.endswith("\n"), "checkpoint", "not a signed note")
+    text, sigs = note.split("\n\n", 1)
+    text, verified = text + "\n", False
+    for line in sigs[:-1].split("\n"):
+        check(m := re.fullmatch("\u2014 (\\S+) (\\S+)", line), "checkpoint", "malformed signature line")
+        sig = b64(m.group(2), None, "checkpoint")
+        if m.group(1) == name and sig[:4] == key_id and not verified:
+            check(ed25519_ok(key, sig[4:], text.encode()), "checkpoint", "signature does not verify with the key")
+            verified = True
+    check(verified, "checkpoint", "no signature by the key")
+    lines = text.split("\n")
+    check(len(lines) >= 4 and lines[0] and re.fullmatch("0|[1-9][0-9]*", lines[1]), "checkpoint", "malformed text")
+    return lines[0], int(lines[1]), b64(lines[2], 32, "checkpoint")
+
+def inclusion_ok(leaf, index, size, path, root):  # RFC 9162 section 2.1.3.2 (LEDGER-FORMAT.md 13.1)
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node(p, r)
+            while fn & 1 == 0 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return index < size and sn == 0 and r == root
+
+def no_float(text):  # section 3: no fraction, no exponent, no -0
+    raise Bad(f"file: number {text} is not allowed")
+
+def no_duplicates(pairs):
+    check(len(set(k for k, _ in pairs)) == len(pairs), "file", "duplicate member name")
+    return dict(pairs)
+
+def load(raw):
+    try:
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicates, parse_float=no_float,
+                          parse_constant=no_float, parse_int=lambda t: no_float(t) if t == "-0" else int(t))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise Bad(f"file: not JSON: {e}")
+
+def verify(d, pinned):
+    check(isinstance(d, dict) and set(d) == DOSSIER_MEMBERS, "file", "not a dossier (wrong members)")
+    check(d["format"] == "alliance87-ledger-dossier/v1", "format", "unknown format")
+    check(pinned is None or d["public_key"] == pinned, "public_key", "differs from the pinned key")
+    name, key_id, key = parse_key(d["public_key"])
+    origin, size, root = open_checkpoint(d["checkpoint"], name, key_id, key)
+    check(d["origin"] == origin, "origin", "differs from the checkpoint's origin")
+    chains, last_position = {}, -1
+    for i, e in enumerate(d["events"]):
+        check(isinstance(e, dict) and set(e) == EVENT_MEMBERS, f"events[{i}]", "wrong members")
+        r = e["record"]
+        check(isinstance(r, dict) and set(r) == set(RECORD_MEMBERS), f"events[{i}]", "record has wrong members")
+        check(all(isinstance(r[k], t) and not isinstance(r[k], bool) for k, t in RECORD_MEMBERS.items()),
+              f"events[{i}]", "record member of the wrong type")
+        part = f"events[{i}] ({r['aggregate_type']} {r['aggregate_id']} sequence {r['sequence']})"
+        h = hex32(e["hash"], part)
+        check(sha(jcs(r).encode()) == h, part, "record does not match its hash")
+        check(ed25519_ok(key, b64(e["signature"], 64, part), CONTEXT + h), part, "recorder signature does not verify")
+        check(type(pos := e["position"]) is int and last_position < pos < size, part, f"position {pos} out of order or not covered")
+        last_position = pos
+        path = [hex32(p, part) for p in e["inclusion_proof"]]
+        check(inclusion_ok(sha(b"\x00" + h), pos, size, path, root), part, "inclusion proof does not lead to the root")
+        agg = (r["aggregate_type"], r["aggregate_id"])
+        seq, prev = chains.get(agg, (0, "0" * 64))
+        check(r["sequence"] == seq + 1, part, f"sequence does not follow {seq} in its aggregate")
+        check(r["prev_hash"] == prev, part, "prev_hash does not chain")
+        chains[agg] = (r["sequence"], e["hash"])
+    return f"{d['subject']}: {len(d['events'])} events in {len(chains)} aggregates, tree size {size}, root {root.hex()}"
+
+def main(argv):
+    if len(argv) not in (2, 3) or argv[1] in ("-h", "--help"):
+        return print(__doc__, file=sys.stderr) or 2
+    try:
+        raw = open(argv[1], "rb").read()
+    except OSError as e:
+        return print(f"cannot read {argv[1]}: {e}", file=sys.stderr) or 2
+    try:
+        summary = verify(load(raw), argv[2] if len(argv) == 3 else None)
+    except (Bad, KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+        return print(f"dossier NOT intact: {e}") or 1
+    return print(f"dossier intact: {summary}, key {'pinned' if len(argv) == 3 else 'from the file: pin it'}") or 0
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
