@@ -130,6 +130,7 @@ def verify(d, pinned):
         check(r["sequence"] == seq + 1, part, f"sequence does not follow {seq} in its aggregate")
         check(r["prev_hash"] == prev, part, "prev_hash does not chain")
         chains[agg] = (r["sequence"], e["hash"])
+    check(tuple(d["subject"].split(":", 1)) in chains, "subject", "names no aggregate whose events are in the dossier")
     return f"{d['subject']}: {len(d['events'])} events in {len(chains)} aggregates, tree size {size}, root {root.hex()}"
 
 def main(argv):
