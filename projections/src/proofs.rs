@@ -8,7 +8,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use domain::ledger::merkle::{self, Hash, HashReader};
-use serde::Serialize;
 
 use crate::{with_pool, Db};
 
@@ -23,26 +22,9 @@ pub enum ProofError {
     Database(#[from] sqlx::Error),
 }
 
-/// An inclusion proof, RFC 9162 shaped (audit path leaf level first).
-#[derive(Debug, Clone, Serialize)]
-pub struct InclusionProof {
-    pub position: u64,
-    pub tree_size: u64,
-    pub leaf_hash: String,
-    pub event_hash: String,
-    pub audit_path: Vec<String>,
-    pub root_hash: String,
-}
-
-/// A consistency proof between two tree sizes.
-#[derive(Debug, Clone, Serialize)]
-pub struct ConsistencyProof {
-    pub first: u64,
-    pub second: u64,
-    pub first_root: String,
-    pub second_root: String,
-    pub consistency_path: Vec<String>,
-}
+/// The proof shapes served are the published ones (docs/LEDGER-FORMAT.md §13), the very
+/// types auditors parse; `checkpoint` fields are filled in by the server.
+pub use domain::ledger::proof::{ConsistencyProof, InclusionProof};
 
 /// Records the indexes a proof asks for, answering with placeholders.
 #[derive(Default)]
@@ -135,8 +117,10 @@ impl Proofs {
     }
 
     /// Proves that the event at `position` is leaf `position` of the tree of `tree_size`.
+    ///
+    /// No separate size check: a size beyond the sealed tree shows up as missing stored
+    /// hashes, so a proof costs two queries (the path's hashes, the event hash).
     pub async fn inclusion(&self, position: u64, tree_size: u64) -> Result<InclusionProof, ProofError> {
-        self.check_size(tree_size).await?;
         if position >= tree_size {
             return Err(ProofError::OutOfRange(format!("position {position} is not in a tree of size {tree_size}")));
         }
@@ -148,24 +132,44 @@ impl Proofs {
         indexes.push(leaf_index);
         indexes.sort_unstable();
         indexes.dedup();
-        let fetched = self.fetch(&indexes).await?;
+        // One round trip: the path's stored hashes and the event hash of the leaf.
+        let unhex = if self.db.is_postgres() { "decode(event_hash, 'hex')" } else { "unhex(event_hash)" };
+        let rows: Vec<(i64, Vec<u8>)> = with_pool!(&self.db, pool => {
+            let mut q = sqlx::QueryBuilder::new("SELECT idx, hash FROM merkle_hashes WHERE idx IN (");
+            let mut list = q.separated(", ");
+            for idx in &indexes {
+                list.push_bind(i64::try_from(*idx).unwrap_or(i64::MAX));
+            }
+            q.push(format!(") UNION ALL SELECT -1, {unhex} FROM ledger WHERE position = "));
+            q.push_bind(i64::try_from(position).unwrap_or(i64::MAX));
+            q.build_query_as().fetch_all(pool).await?
+        });
+        let mut found = HashMap::with_capacity(rows.len());
+        let mut event_hash = String::new();
+        for (idx, hash) in rows {
+            if idx < 0 {
+                event_hash = hex::encode(hash);
+                continue;
+            }
+            let idx = u64::try_from(idx).unwrap_or_default();
+            found.insert(idx, Hash(hash.try_into().map_err(|_| ProofError::MissingHash(idx))?));
+        }
+        if indexes.iter().any(|i| !found.contains_key(i)) {
+            return Err(ProofError::OutOfRange(format!("tree_size {tree_size} is beyond the sealed tree")));
+        }
+        let fetched = Fetched(found);
         let path =
             merkle::prove_record(tree_size, position, &fetched).map_err(|_| ProofError::MissingHash(leaf_index))?;
         let root = merkle::tree_hash(tree_size, &fetched).map_err(|_| ProofError::MissingHash(leaf_index))?;
         let leaf = fetched.0[&leaf_index];
-        let event_hash: Option<String> = with_pool!(&self.db, pool => {
-            sqlx::query_scalar("SELECT event_hash FROM ledger WHERE position = $1")
-                .bind(i64::try_from(position).unwrap_or(i64::MAX))
-                .fetch_optional(pool)
-                .await?
-        });
         Ok(InclusionProof {
             position,
             tree_size,
             leaf_hash: hex::encode(leaf.0),
-            event_hash: event_hash.unwrap_or_default(),
+            event_hash,
             audit_path: hex_all(&path),
             root_hash: hex::encode(root.0),
+            checkpoint: String::new(),
         })
     }
 
@@ -219,6 +223,8 @@ impl Proofs {
             first_root: hex::encode(first_root.0),
             second_root: hex::encode(second_root.0),
             consistency_path: hex_all(&path),
+            first_checkpoint: None,
+            second_checkpoint: None,
         })
     }
 

@@ -21,6 +21,7 @@ pub mod dossier;
 pub mod export;
 pub mod http;
 pub mod keys;
+pub mod proof_bench;
 pub mod sealer;
 pub mod startup;
 pub mod store;

@@ -204,10 +204,9 @@ pub async fn inclusion_against(
     checkpoint: &projections::read::CheckpointRow,
 ) -> Result<Value, ApiError> {
     let size = u64::try_from(checkpoint.tree_size).unwrap_or(0);
-    let proof = state.proofs.inclusion(position, size).await.map_err(proof_error)?;
-    let mut body = serde_json::to_value(&proof).map_err(|e| ApiError::Internal(e.into()))?;
-    body["checkpoint"] = json!(checkpoint.note);
-    Ok(body)
+    let mut proof = state.proofs.inclusion(position, size).await.map_err(proof_error)?;
+    proof.checkpoint = checkpoint.note.clone();
+    serde_json::to_value(&proof).map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// An RFC 9162 inclusion proof: the leaf, its audit path and the signed checkpoint.
@@ -247,13 +246,11 @@ pub async fn consistency_proof(
         Some(to) => to,
         None => u64::try_from(checkpoint_for(&state, None).await?.tree_size).unwrap_or(0),
     };
-    let proof = state.proofs.consistency(query.from, to).await.map_err(proof_error)?;
-    let mut body = serde_json::to_value(&proof).map_err(|e| ApiError::Internal(e.into()))?;
-    for (key, size) in [("first_checkpoint", query.from), ("second_checkpoint", to)] {
-        let row = state.reads.checkpoint_of_size(i64::try_from(size).unwrap_or(i64::MAX)).await?;
-        body[key] = row.map(|r| json!(r.note)).unwrap_or(Value::Null);
+    let mut proof = state.proofs.consistency(query.from, to).await.map_err(proof_error)?;
+    for (slot, size) in [(&mut proof.first_checkpoint, query.from), (&mut proof.second_checkpoint, to)] {
+        *slot = state.reads.checkpoint_of_size(i64::try_from(size).unwrap_or(i64::MAX)).await?.map(|r| r.note);
     }
-    Ok(Json(body))
+    Ok(Json(serde_json::to_value(&proof).map_err(|e| ApiError::Internal(e.into()))?))
 }
 
 /// Every signed checkpoint, oldest first.
