@@ -84,15 +84,21 @@ impl Reads {
         Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
     }
 
-    /// All documents of a view, by id.
-    pub async fn documents(&self, view: &str) -> sqlx::Result<Vec<Value>> {
-        let bodies: Vec<String> = with_pool!(&self.db, pool => {
-            sqlx::query_scalar("SELECT body FROM view_documents WHERE view = $1 ORDER BY id")
+    /// One page of a view's documents in id order: those after `after`, at most `limit`,
+    /// with the id to continue from when there are more.
+    pub async fn documents(&self, view: &str, after: &str, limit: i64) -> sqlx::Result<(Vec<Value>, Option<String>)> {
+        let rows: Vec<(String, String)> = with_pool!(&self.db, pool => {
+            sqlx::query_as("SELECT id, body FROM view_documents WHERE view = $1 AND id > $2 ORDER BY id LIMIT $3")
                 .bind(view)
+                .bind(after)
+                .bind(limit + 1)
                 .fetch_all(pool)
                 .await?
         });
-        Ok(bodies.iter().filter_map(|b| serde_json::from_str(b).ok()).collect())
+        let more = rows.len() as i64 > limit;
+        let page: Vec<(String, String)> = rows.into_iter().take(usize::try_from(limit).unwrap_or(0)).collect();
+        let next = if more { page.last().map(|(id, _)| id.clone()) } else { None };
+        Ok((page.iter().filter_map(|(_, b)| serde_json::from_str(b).ok()).collect(), next))
     }
 
     /// The audit history of one aggregate, oldest first, with payloads.

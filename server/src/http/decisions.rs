@@ -10,12 +10,11 @@ use domain::policy::GovernancePolicy;
 use projections::read::HistoryEntry;
 use projections::views::DECISIONS;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::{found, respond, AppJson, AppPath, AppState, CommandHeaders, EnvelopeInput};
+use super::{found, page, respond, AppJson, AppPath, AppQuery, AppState, CommandHeaders, EnvelopeInput, PageQuery};
 
 /// Table a proposal at a meeting.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -202,9 +201,14 @@ pub async fn supersede(
 
 /// Lists decisions.
 #[utoipa::path(get, path = "/api/v1/decisions", tag = "decisions",
-    responses((status = 200, description = "all decisions", body = Vec<Object>)))]
-pub async fn list(State(state): State<AppState>, _caller: MaybeCaller) -> Result<Json<Vec<Value>>, ApiError> {
-    Ok(Json(state.reads.documents(DECISIONS).await?))
+    params(PageQuery),
+    responses((status = 200, description = "one page of decisions in id order; `Link: rel=next` when there are more", body = Vec<Object>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+    AppQuery(query): AppQuery<PageQuery>,
+) -> Result<Response, ApiError> {
+    page(&state, DECISIONS, "/api/v1/decisions", query).await
 }
 
 /// One decision: subject, text, positions (all, with the effective ones marked), tally, quorum, policy.

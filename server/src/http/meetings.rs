@@ -10,12 +10,11 @@ use domain::policy::GovernancePolicy;
 use projections::read::HistoryEntry;
 use projections::views::MEETINGS;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::{found, respond, AppJson, AppPath, AppState, CommandHeaders, EnvelopeInput};
+use super::{found, page, respond, AppJson, AppPath, AppQuery, AppState, CommandHeaders, EnvelopeInput, PageQuery};
 
 /// Schedule a GCG meeting.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -199,9 +198,14 @@ pub async fn close(
 
 /// Lists meetings.
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings",
-    responses((status = 200, description = "all meetings", body = Vec<Object>)))]
-pub async fn list(State(state): State<AppState>, _caller: MaybeCaller) -> Result<Json<Vec<Value>>, ApiError> {
-    Ok(Json(state.reads.documents(MEETINGS).await?))
+    params(PageQuery),
+    responses((status = 200, description = "one page of meetings in id order; `Link: rel=next` when there are more", body = Vec<Object>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+    AppQuery(query): AppQuery<PageQuery>,
+) -> Result<Response, ApiError> {
+    page(&state, MEETINGS, "/api/v1/meetings", query).await
 }
 
 /// One meeting: agenda facts, attendance, quorum and decisions.

@@ -370,6 +370,42 @@ async fn sealed_receipts(state: &AppState, outcome: &CommandOutcome) -> Result<O
     Ok(Some(receipts))
 }
 
+/// Paging through a list: `?after=<last id seen>&limit=N` (default 100, at most 1000).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// Return the documents after this id (the last one of the previous page).
+    pub after: Option<String>,
+    /// At most this many (default 100, at most 1000).
+    pub limit: Option<i64>,
+}
+
+/// One page of a view as a JSON array, with `Link: <…>; rel="next"` when there is more.
+pub async fn page(state: &AppState, view: &str, path: &str, query: PageQuery) -> Result<Response, ApiError> {
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::BadRequest("limit must be between 1 and 1000".into()));
+    }
+    let (documents, next) = state.reads.documents(view, query.after.as_deref().unwrap_or(""), limit).await?;
+    let mut response = axum::Json(documents).into_response();
+    if let Some(next) = next {
+        let encoded: String = next
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        if let Ok(link) = HeaderValue::from_str(&format!("<{path}?after={encoded}&limit={limit}>; rel=\"next\"")) {
+            response.headers_mut().insert(axum::http::header::LINK, link);
+        }
+    }
+    Ok(response)
+}
+
 /// A view document with its version as `ETag`, or 404.
 pub fn found(kind: &str, id: &str, document: Option<Value>) -> Result<Response, ApiError> {
     let document = document.ok_or_else(|| ApiError::NotFound(format!("{kind} {id} does not exist")))?;

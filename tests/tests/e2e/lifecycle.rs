@@ -76,6 +76,26 @@ async fn demo_history_is_served_verified_and_labelled(store: Store) {
     let meetings = app.get_json("/api/v1/meetings").await;
     let ids: Vec<&str> = meetings.as_array().unwrap().iter().map(|m| m["meeting_id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["GCG-05", "GCG-06", "GCG-07", "GCG-08", "GCG-19", "GCG-21", "GCG-22"]);
+
+    // Lists page in id order, with a Link to the next page.
+    let mut seen = Vec::new();
+    let mut next = Some("/api/v1/meetings?limit=3".to_string());
+    while let Some(path) = next.take() {
+        let r = app.client.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        next = r.headers().get("link").map(|l| {
+            let l = l.to_str().unwrap();
+            assert!(l.ends_with("; rel=\"next\""), "{l}");
+            l[1..l.find('>').unwrap()].to_string()
+        });
+        let page: Vec<serde_json::Value> = r.json().await.unwrap();
+        assert!(page.len() <= 3);
+        seen.extend(page.iter().map(|m| m["meeting_id"].as_str().unwrap().to_string()));
+    }
+    assert_eq!(seen, ids, "the pages together are the whole list, once");
+    for bad in ["/api/v1/meetings?limit=0", "/api/v1/decisions?limit=5000", "/api/v1/meetings?page=2"] {
+        assert_eq!(app.client.get(app.url(bad)).send().await.unwrap().status(), 400, "{bad}");
+    }
     let agriculture = app.get_json("/api/v1/decisions/GCG-19-D04").await;
     assert_eq!(agriculture["status"], "adopted");
     assert_eq!(agriculture["subject"], json!({"kind": "create_action_group", "name": "Agriculture"}));
