@@ -20,6 +20,55 @@ use crate::store::{ChainingRepository, CommandScope, Envelope, Receipt, COMMAND_
 
 type Store<A> = PersistedEventStore<ChainingRepository, A>;
 
+/// The advisory-lock key space of meeting locks on PostgreSQL ("A87M" as an int4).
+const MEETING_LOCK_SPACE: i32 = 0x4138_374D;
+
+/// A connection waiting for an advisory lock. If the wait is cancelled (a client went
+/// away), the connection is closed rather than pooled: otherwise its session could be
+/// granted the lock later and hold it with nobody to release it. Closing ends the session,
+/// which releases whatever it was granted.
+struct Acquiring(Option<sqlx::pool::PoolConnection<sqlx::Postgres>>);
+
+impl Drop for Acquiring {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.take() {
+            drop(conn.detach());
+        }
+    }
+}
+
+/// A held meeting lock; released on drop.
+pub struct MeetingLock {
+    _local: tokio::sync::OwnedMutexGuard<()>,
+    /// The connection holding the PostgreSQL advisory lock, and the meeting id.
+    database: Option<(sqlx::pool::PoolConnection<sqlx::Postgres>, String)>,
+}
+
+impl Drop for MeetingLock {
+    fn drop(&mut self) {
+        if let Some((mut conn, meeting_id)) = self.database.take() {
+            // Unlock before the connection goes back to the pool; if that fails, close the
+            // connection, which releases every session lock it holds.
+            let unlock = async move {
+                let result = sqlx::query("SELECT pg_advisory_unlock($1, hashtext($2))")
+                    .bind(MEETING_LOCK_SPACE)
+                    .bind(&meeting_id)
+                    .execute(&mut *conn)
+                    .await;
+                if result.is_err() {
+                    drop(conn.detach());
+                }
+            };
+            match tokio::runtime::Handle::try_current() {
+                Ok(handle) => {
+                    handle.spawn(unlock);
+                }
+                Err(_) => tracing::warn!("no runtime to release a meeting lock; its connection closes instead"),
+            }
+        }
+    }
+}
+
 /// What a successful command recorded.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CommandOutcome {
@@ -87,14 +136,31 @@ impl Ledger {
     }
 
     /// Holds the meeting's lock: take it before reading a meeting's facts for a command and
-    /// keep it until the command is stored. (One process; several servers on one database
-    /// would need a database lock here.)
-    pub async fn lock_meeting(&self, meeting_id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+    /// keep it until the command is stored. Within a process a mutex per meeting; on
+    /// PostgreSQL also a session advisory lock on a dedicated connection, so several servers
+    /// sharing one database (design §9) serialise too.
+    pub async fn lock_meeting(&self, meeting_id: &str) -> Result<MeetingLock, CommandError> {
         let lock = {
             let mut locks = self.meeting_locks.lock().unwrap_or_else(|p| p.into_inner());
             Arc::clone(locks.entry(meeting_id.to_string()).or_default())
         };
-        lock.lock_owned().await
+        let local = lock.lock_owned().await;
+        let database = match &self.db {
+            Db::Postgres(pool) => {
+                let conn = pool.acquire().await.map_err(|e| CommandError::Internal(e.into()))?;
+                let mut acquiring = Acquiring(Some(conn));
+                let conn = acquiring.0.as_mut().expect("set above");
+                sqlx::query("SELECT pg_advisory_lock($1, hashtext($2))")
+                    .bind(MEETING_LOCK_SPACE)
+                    .bind(meeting_id)
+                    .execute(&mut **conn)
+                    .await
+                    .map_err(|e| CommandError::Internal(e.into()))?;
+                Some((acquiring.0.take().expect("set above"), meeting_id.to_string()))
+            }
+            Db::Sqlite(_) => None,
+        };
+        Ok(MeetingLock { _local: local, database })
     }
 
     /// The current state of a meeting, from its events.

@@ -87,7 +87,7 @@ pub async fn propose(
     AppPath(meeting_id): AppPath<String>,
     AppJson(body): AppJson<ProposeDecision>,
 ) -> Result<Response, ApiError> {
-    let _meeting = state.ledger.lock_meeting(&meeting_id).await;
+    let _meeting = state.ledger.lock_meeting(&meeting_id).await?;
     let meeting = state.ledger.meeting(&meeting_id).await?;
     if meeting.date.is_none() {
         return Err(ApiError::NotFound(format!("meeting {meeting_id} does not exist")));
@@ -109,12 +109,12 @@ pub async fn propose(
 async fn meeting_of(
     state: &AppState,
     id: &str,
-) -> Result<(tokio::sync::OwnedMutexGuard<()>, domain::decision::MeetingFacts, Option<NaiveDate>), ApiError> {
+) -> Result<(crate::app::MeetingLock, domain::decision::MeetingFacts, Option<NaiveDate>), ApiError> {
     let decision = state.ledger.decision(id).await?;
     if decision.meeting_id.is_empty() {
         return Err(ApiError::NotFound(format!("decision {id} does not exist")));
     }
-    let guard = state.ledger.lock_meeting(&decision.meeting_id).await;
+    let guard = state.ledger.lock_meeting(&decision.meeting_id).await?;
     let meeting = state.ledger.meeting(&decision.meeting_id).await?;
     Ok((guard, state.ledger.meeting_facts(&decision.meeting_id).await?, meeting.opened_on.or(meeting.date)))
 }

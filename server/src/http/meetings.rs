@@ -125,7 +125,7 @@ pub async fn open(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<OpenMeeting>,
 ) -> Result<Response, ApiError> {
-    let _meeting = state.ledger.lock_meeting(&id).await;
+    let _meeting = state.ledger.lock_meeting(&id).await?;
     let meta = body.envelope.into_meta(&caller, &headers, date(body.opened_on))?;
     let command = MeetingCommand::Open { opened_on: body.opened_on, chaired_by: body.chaired_by };
     respond(&state, &headers, StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?).await
@@ -143,7 +143,7 @@ pub async fn record_attendance(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<RecordAttendance>,
 ) -> Result<Response, ApiError> {
-    let _meeting = state.ledger.lock_meeting(&id).await;
+    let _meeting = state.ledger.lock_meeting(&id).await?;
     let meeting = state.ledger.meeting(&id).await?;
     let meta = body.envelope.into_meta(&caller, &headers, meeting.opened_on.or(meeting.date).and_then(date))?;
     let command = MeetingCommand::RecordAttendance(Attendance {
@@ -167,7 +167,7 @@ pub async fn declare_quorum(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<DeclareQuorum>,
 ) -> Result<Response, ApiError> {
-    let _meeting = state.ledger.lock_meeting(&id).await;
+    let _meeting = state.ledger.lock_meeting(&id).await?;
     let meeting = state.ledger.meeting(&id).await?;
     let meta = body.envelope.into_meta(&caller, &headers, meeting.opened_on.and_then(date))?;
     let command = MeetingCommand::DeclareQuorum {
@@ -189,7 +189,7 @@ pub async fn close(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<CloseMeeting>,
 ) -> Result<Response, ApiError> {
-    let _meeting = state.ledger.lock_meeting(&id).await;
+    let _meeting = state.ledger.lock_meeting(&id).await?;
     let meta = body.envelope.into_meta(&caller, &headers, date(body.closed_on))?;
     let decisions = state.ledger.adopted_decisions_of(&id).await?;
     let command = MeetingCommand::Close { closed_on: body.closed_on, decisions };

@@ -133,3 +133,23 @@ async fn racing_writers_in_the_store_get_conflicts(store: Store) {
     let _ = std::fs::remove_dir_all(dir);
 }
 both_stores!(racing_writers_in_the_store_get_conflicts);
+
+/// Two servers on one PostgreSQL database: a meeting locked by one is locked for the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_meeting_lock_spans_servers_on_postgres() {
+    let (dir, url) = fresh_ledger(Store::Postgres).await;
+    let signer = Arc::new(domain::ledger::LedgerSigner::from_seed("test.example/ledger", [2u8; 32]).unwrap());
+    let first = Ledger::new(projections::Db::connect(&url).await.unwrap(), Arc::clone(&signer));
+    let second = Ledger::new(projections::Db::connect(&url).await.unwrap(), Arc::clone(&signer));
+
+    let held = first.lock_meeting("GCG-30").await.unwrap();
+    let waiting = tokio::time::timeout(std::time::Duration::from_millis(300), second.lock_meeting("GCG-30")).await;
+    assert!(waiting.is_err(), "the other server waits while the meeting is locked");
+    let other_meeting = tokio::time::timeout(std::time::Duration::from_secs(5), second.lock_meeting("GCG-31")).await;
+    assert!(other_meeting.is_ok(), "another meeting is not blocked");
+    drop(other_meeting);
+    drop(held);
+    let acquired = tokio::time::timeout(std::time::Duration::from_secs(5), second.lock_meeting("GCG-30")).await;
+    assert!(acquired.expect("released on drop").is_ok());
+    let _ = std::fs::remove_dir_all(dir);
+}
