@@ -192,19 +192,25 @@ impl Reads {
         })
     }
 
-    /// Counters of the ledger and the projections.
+    /// Counters of the ledger and the projections, from one statement (one snapshot), so a
+    /// sealing batch landing in between cannot make them disagree.
     pub async fn stats(&self) -> sqlx::Result<LedgerStats> {
-        with_pool!(&self.db, pool => {
-            // Cheap on every probe: positions are gap-free and every stored event is either
-            // sealed or waiting in the inbox, so no scan of the events table is needed.
-            let ledger_size: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM ledger").fetch_one(pool).await?;
-            let awaiting_seal: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger_inbox").fetch_one(pool).await?;
-            let events = ledger_size + awaiting_seal;
-            let projected: Option<i64> = sqlx::query_scalar("SELECT next_position FROM projection_cursors WHERE projector = $1")
-                .bind(crate::runner::PROJECTOR)
-                .fetch_optional(pool)
-                .await?;
-            Ok(LedgerStats { events, ledger_size, awaiting_seal, projected_up_to: projected.unwrap_or(0) })
+        // Cheap on every probe: positions are gap-free and every stored event is either
+        // sealed or waiting in the inbox, so no scan of the events table is needed.
+        let (ledger_size, awaiting_seal, projected): (i64, i64, Option<i64>) = with_pool!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT (SELECT COALESCE(MAX(position) + 1, 0) FROM ledger), (SELECT COUNT(*) FROM ledger_inbox), \
+                 (SELECT next_position FROM projection_cursors WHERE projector = $1)",
+            )
+            .bind(crate::runner::PROJECTOR)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(LedgerStats {
+            events: ledger_size + awaiting_seal,
+            ledger_size,
+            awaiting_seal,
+            projected_up_to: projected.unwrap_or(0),
         })
     }
 }
