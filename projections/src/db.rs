@@ -31,6 +31,21 @@ pub enum Db {
     Sqlite(SqlitePool),
 }
 
+/// Pool options for the application's connections on PostgreSQL: each connection acts as
+/// the `ledger_app` role (INSERT and SELECT only on the append-only tables) when it can.
+pub fn app_pool_options(max_connections: u32, can_set_role: bool) -> PgPoolOptions {
+    PgPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(30)).after_connect(
+        move |conn, _| {
+            Box::pin(async move {
+                if can_set_role {
+                    conn.execute("SET ROLE ledger_app").await?;
+                }
+                Ok(())
+            })
+        },
+    )
+}
+
 /// Which engine a URL names.
 pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
@@ -79,17 +94,7 @@ impl Db {
             if !can_set_role {
                 tracing::warn!("role ledger_app is not available: running as the connecting user");
             }
-            let pool = PgPoolOptions::new()
-                .max_connections(32)
-                .acquire_timeout(Duration::from_secs(30))
-                .after_connect(move |conn, _| {
-                    Box::pin(async move {
-                        if can_set_role {
-                            conn.execute("SET ROLE ledger_app").await?;
-                        }
-                        Ok(())
-                    })
-                })
+            let pool = app_pool_options(32, can_set_role)
                 .connect_with(options)
                 .await
                 .context("could not connect to PostgreSQL")?;

@@ -169,19 +169,8 @@ async fn bench(args: &BenchArgs, url: &str, options: PgConnectOptions) -> anyhow
     if !args.skip_write {
         owner.execute(PLAIN_SCHEMA).await.context("could not create the plain postgres-es tables")?;
         // The plain path runs as the same role as ours, on its own pool of the same size.
-        let plain_pool = PgPoolOptions::new()
-            .max_connections(POOL_SIZE)
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if can_set_role {
-                        conn.execute("SET ROLE ledger_app").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options.clone())
-            .await?;
+        let plain_pool =
+            projections::db::app_pool_options(POOL_SIZE, can_set_role).connect_with(options.clone()).await?;
         let writers = Arc::new(Writers {
             ledger: Ledger::new(db.clone(), Arc::clone(&signer)),
             sealer: Sealer::new(db.clone(), Arc::clone(&signer), ORIGIN.to_string()),
