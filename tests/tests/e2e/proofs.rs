@@ -31,15 +31,7 @@ async fn every_proof_of_trees_1_to_70_verifies_independently(store: Store) {
     // One command at a time, each waiting to be sealed: a signed checkpoint for every size.
     for i in 0..SIZES {
         let body = json!({"meeting_id": format!("P-{i}"), "number": i + 1, "kind": "regular", "date": "2026-06-16", "modality": "virtual"});
-        let r = app
-            .client
-            .post(app.url("/api/v1/meetings"))
-            .bearer_auth(&app.token)
-            .header("prefer", "wait=sealed")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let r = app.post_as(&app.token, "/api/v1/meetings", &[("prefer", "wait=sealed")], &body).await;
         assert_eq!(r.status(), 201);
         assert_eq!(r.headers()["preference-applied"], "wait=sealed");
         let outcome: Value = r.json().await.unwrap();

@@ -95,14 +95,13 @@ async fn http_errors_are_problems_with_the_right_status(store: Store) {
     // 401: no token, unknown token; 403: a role that may not write.
     let r = app.client.post(app.url("/api/v1/meetings")).json(&schedule).send().await.unwrap();
     expect_problem(r, 401, "unauthorized").await;
-    let r =
-        app.client.post(app.url("/api/v1/meetings")).bearer_auth("a87_forged").json(&schedule).send().await.unwrap();
+    let r = app.post_as("a87_forged", "/api/v1/meetings", &[], &schedule).await;
     expect_problem(r, 401, "unauthorized").await;
     let r = app.client.get(app.url("/api/v1/meetings")).bearer_auth("a87_forged").send().await.unwrap();
     expect_problem(r, 401, "unauthorized").await;
     let out = app.ledger(&["token", "create", "--role", "auditor", "--subject", "audit-firm"]).await;
     let auditor = crate::support::last_line(&out);
-    let r = app.client.post(app.url("/api/v1/meetings")).bearer_auth(&auditor).json(&schedule).send().await.unwrap();
+    let r = app.post_as(&auditor, "/api/v1/meetings", &[], &schedule).await;
     expect_problem(r, 403, "forbidden").await;
     let r = app.client.get(app.url("/api/v1/meetings")).bearer_auth(&auditor).send().await.unwrap();
     assert_eq!(r.status(), 200, "an auditor reads");
@@ -159,26 +158,10 @@ async fn http_errors_are_problems_with_the_right_status(store: Store) {
     expect_problem(r, 404, "not_found").await;
 
     // 409: a stale If-Match; 200 + same receipt for a replayed Idempotency-Key.
-    let r = app
-        .client
-        .post(app.url("/api/v1/meetings"))
-        .bearer_auth(&app.token)
-        .header("idempotency-key", "k-1")
-        .json(&schedule)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_as(&app.token, "/api/v1/meetings", &[("idempotency-key", "k-1")], &schedule).await;
     assert_eq!(r.status(), 201);
     let first: serde_json::Value = r.json().await.unwrap();
-    let r = app
-        .client
-        .post(app.url("/api/v1/meetings"))
-        .bearer_auth(&app.token)
-        .header("idempotency-key", "k-1")
-        .json(&schedule)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_as(&app.token, "/api/v1/meetings", &[("idempotency-key", "k-1")], &schedule).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["idempotent-replayed"], "true");
     let replay: serde_json::Value = r.json().await.unwrap();
@@ -186,71 +169,53 @@ async fn http_errors_are_problems_with_the_right_status(store: Store) {
     // The same key for another resource is refused; another caller's identical key is its own.
     let other =
         json!({"meeting_id": "GCG-41", "number": 41, "kind": "regular", "date": "2026-06-17", "modality": "virtual"});
-    let r = app
-        .client
-        .post(app.url("/api/v1/meetings"))
-        .bearer_auth(&app.token)
-        .header("idempotency-key", "k-1")
-        .json(&other)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_as(&app.token, "/api/v1/meetings", &[("idempotency-key", "k-1")], &other).await;
     expect_problem(r, 422, "idempotency_key_reused").await;
     let out = app.ledger(&["token", "create", "--role", "secretariat", "--subject", "bob"]).await;
     let bob = crate::support::last_line(&out);
-    let r = app
-        .client
-        .post(app.url("/api/v1/meetings"))
-        .bearer_auth(&bob)
-        .header("idempotency-key", "k-1")
-        .json(&other)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_as(&bob, "/api/v1/meetings", &[("idempotency-key", "k-1")], &other).await;
     assert_eq!(r.status(), 201, "keys are scoped to the caller");
 
     // The same key, command and resource with a different body is refused too.
     let mut changed = schedule.clone();
     changed["location"] = json!("Geneva");
-    let r = app
-        .client
-        .post(app.url("/api/v1/meetings"))
-        .bearer_auth(&app.token)
-        .header("idempotency-key", "k-1")
-        .json(&changed)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_as(&app.token, "/api/v1/meetings", &[("idempotency-key", "k-1")], &changed).await;
     expect_problem(r, 422, "idempotency_key_reused").await;
 
     // NUL characters cannot be stored (PostgreSQL's JSON refuses them): 400 on every store.
     let nul = json!({"meeting_id": "N", "number": 1, "kind": "regular", "date": "2026-06-16", "modality": "virtual", "location": "a\u{0}b"});
     expect_problem(app.post("/api/v1/meetings", nul).await, 400, "malformed_request").await;
 
+    // Malformed concurrency headers and out-of-range paging are 400s.
+    let r = app
+        .post_as(
+            &app.token,
+            "/api/v1/meetings/GCG-40/open",
+            &[("if-match", "\"two\"")],
+            &json!({"opened_on": "2026-06-16"}),
+        )
+        .await;
+    expect_problem(r, 400, "malformed_request").await;
+    let long_key = "k".repeat(201);
+    let r = app.post_as(&app.token, "/api/v1/meetings", &[("idempotency-key", long_key.as_str())], &schedule).await;
+    expect_problem(r, 400, "malformed_request").await;
+    for bad in [
+        "/api/v1/audit?limit=0",
+        "/api/v1/audit?from=-1",
+        "/api/v1/ledger/checkpoints?limit=5000",
+        "/api/v1/audit?colour=red",
+    ] {
+        expect_problem(app.client.get(app.url(bad)).send().await.unwrap(), 400, "malformed_request").await;
+    }
+
     // 405 as a problem too.
     let r = app.client.delete(app.url("/api/v1/meetings")).bearer_auth(&app.token).send().await.unwrap();
     expect_problem(r, 405, "method_not_allowed").await;
 
     let open = json!({"opened_on": "2026-06-16"});
-    let r = app
-        .client
-        .post(app.url("/api/v1/meetings/GCG-40/open"))
-        .bearer_auth(&app.token)
-        .header("if-match", "\"7\"")
-        .json(&open)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_as(&app.token, "/api/v1/meetings/GCG-40/open", &[("if-match", "\"7\"")], &open).await;
     expect_problem(r, 409, "conflict").await;
-    let r = app
-        .client
-        .post(app.url("/api/v1/meetings/GCG-40/open"))
-        .bearer_auth(&app.token)
-        .header("if-match", "\"1\"")
-        .json(&open)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_as(&app.token, "/api/v1/meetings/GCG-40/open", &[("if-match", "\"1\"")], &open).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["etag"], "\"2\"");
     app.settle().await;

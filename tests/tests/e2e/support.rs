@@ -153,7 +153,16 @@ impl TestApp {
 
     /// POSTs JSON with the secretariat token.
     pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
-        self.client.post(self.url(path)).bearer_auth(&self.token).json(&body).send().await.expect("request")
+        self.post_as(&self.token, path, &[], &body).await
+    }
+
+    /// POSTs JSON with a given token and extra headers (`Idempotency-Key`, `If-Match`, `Prefer`).
+    pub async fn post_as(&self, token: &str, path: &str, headers: &[(&str, &str)], body: &Value) -> reqwest::Response {
+        let mut request = self.client.post(self.url(path)).bearer_auth(token).json(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request")
     }
 
     /// GETs and parses JSON, asserting 200.
