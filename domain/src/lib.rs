@@ -3,15 +3,24 @@
 //! * [`ledger`] is the published ledger format: event records, their canonical bytes
 //!   (RFC 8785), event hashes and per-aggregate chains, the RFC 6962 Merkle tree and
 //!   C2SP signed checkpoints. Anyone can re-implement it from docs/LEDGER-FORMAT.md.
-//! * [`meeting`] and [`decision`] are the first governance aggregates, written as pure
-//!   `decide`/`evolve` functions with a thin `cqrs_es::Aggregate` adapter.
+//! * The governance aggregates, each pure `decide`/`evolve` functions with a thin
+//!   `cqrs_es::Aggregate` adapter: [`reference`] (organisations, countries), [`body`] (the
+//!   GCG: seats, Chair and Deputy Chair terms, calls, policy versions), [`meeting`],
+//!   [`decision`] (with the effects it authorises), [`group`] (Action and Working Groups)
+//!   and [`partner`]. [`authority`] is the one check of a cited decision's authority;
+//!   [`policy`] the versioned rules.
 //!
 //! Nothing in this crate does I/O, reads the clock or generates ids: the edge (the
 //! `server` crate) puts time, actor and new ids into each command.
 
+pub mod authority;
+pub mod body;
 pub mod decision;
+pub mod group;
 pub mod meeting;
+pub mod partner;
 pub mod policy;
+pub mod reference;
 
 /// The ledger format, re-exported: it lives in the `ledger-format` crate so the offline
 /// verifier can be built without the domain's dependencies.

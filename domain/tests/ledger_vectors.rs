@@ -71,6 +71,7 @@ fn records() -> Vec<EventRecord> {
         agenda_item: Some("4.2".to_string()),
         subject: DecisionSubject::GrantPathfinderStatus { iso3: "CIV".to_string() },
         text: "The GCG grants Côte d'Ivoire \"Pathfinder\" status.\nIt reports to GCG-23.".to_string(),
+        effect: None,
     };
     let adopted = DecisionEvent::DecisionAdopted {
         method: DecisionMethod::Consensus,

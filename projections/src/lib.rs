@@ -13,6 +13,7 @@
 //! **Invariant:** nothing here writes to `events`, `ledger`, `merkle_hashes` or `checkpoints`.
 
 pub mod db;
+pub mod governance;
 pub mod proofs;
 pub mod read;
 pub mod runner;

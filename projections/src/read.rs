@@ -214,3 +214,22 @@ impl Reads {
         })
     }
 }
+
+impl Reads {
+    /// Every event recorded on the authority of a decision (its envelope cites it), in
+    /// ledger order: what the decision authorised.
+    pub async fn authorised_by(&self, decision_id: &str) -> sqlx::Result<Vec<HistoryEntry>> {
+        let field = self.db.json_field("e.metadata", &["authority", "decision_id"]);
+        let sql = format!(
+            "SELECT a.position, a.aggregate_type, a.aggregate_id, a.sequence, a.event_type, a.actor, a.role, a.authority, \
+             a.occurred_at, a.recorded_at, a.request_id, a.hash, {} AS payload_text \
+             FROM audit_history a JOIN events e ON e.aggregate_type = a.aggregate_type AND e.aggregate_id = a.aggregate_id \
+             AND e.sequence = a.sequence WHERE {field} = $1 AND a.aggregate_type <> 'decision' ORDER BY a.position",
+            self.db.json_text("e.payload")
+        );
+        let rows: Vec<HistoryRow> = with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(decision_id).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(HistoryEntry::from).collect())
+    }
+}

@@ -7,11 +7,21 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use domain::decision::{DecisionEvent, DecisionStatus, DecisionSubject, Position, Tally};
-use domain::meeting::{Attendance, MeetingEvent, MeetingKind, MeetingStatus, Modality, QuorumSnapshot};
+use domain::decision::{
+    DecisionEffect, DecisionEvent, DecisionStatus, DecisionSubject, EffectOutcome, Position, Tally,
+};
+use domain::meeting::{
+    AgendaItem, Attendance, MeetingEvent, MeetingKind, MeetingStatus, MinutesApproval, Modality, QuorumSnapshot,
+};
 use domain::policy::DecisionMethod;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::governance::{fold_body, fold_country, fold_group, fold_organisation, fold_partner};
+pub use crate::governance::{
+    BodyView, CountryView, GroupView, OrganisationView, PartnerView, COUNTRIES, GCG, GROUPS, ORGANISATIONS, PARTNERS,
+};
+use domain::group::GroupEvent;
 
 /// The meetings view.
 pub const MEETINGS: &str = "meetings";
@@ -28,7 +38,7 @@ pub struct Labels {
 }
 
 impl Labels {
-    fn absorb(&mut self, metadata: &Value) {
+    pub(crate) fn absorb(&mut self, metadata: &Value) {
         if let Some(conf) = metadata.pointer("/provenance/confidence").and_then(Value::as_str) {
             if !self.confidence.iter().any(|c| c == conf) {
                 self.confidence.push(conf.to_string());
@@ -61,10 +71,77 @@ pub struct MeetingView {
     pub decisions: Vec<String>,
     pub attendees_count: Option<u32>,
     pub organisations_present: Vec<String>,
+    pub agenda: Option<AgendaView>,
+    pub reschedules: Vec<RescheduleView>,
+    pub cancelled: Option<CancellationView>,
+    pub adjournments: Vec<AdjournmentView>,
+    pub minutes: Option<MinutesView>,
+    pub report: Option<ReportView>,
     pub labels: Labels,
     /// Sequence of the last event folded in (the aggregate version for `If-Match`).
     pub version: u64,
     pub last_position: i64,
+}
+
+/// The meeting's agenda as last published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgendaView {
+    pub version: u32,
+    pub published_on: NaiveDate,
+    pub items: Vec<AgendaItem>,
+}
+
+/// A change of date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RescheduleView {
+    pub old_date: NaiveDate,
+    pub new_date: NaiveDate,
+    pub reason: String,
+}
+
+/// A cancellation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancellationView {
+    pub cancelled_on: NaiveDate,
+    pub reason: String,
+}
+
+/// An adjournment and, if it happened, the resumption.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdjournmentView {
+    pub adjourned_on: NaiveDate,
+    pub resumed_on: Option<NaiveDate>,
+}
+
+/// The minutes' progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinutesView {
+    pub version: u32,
+    pub doc_sha256: String,
+    pub drafted_on: NaiveDate,
+    pub circulated_on: Option<NaiveDate>,
+    pub comment_deadline: Option<NaiveDate>,
+    pub approved_on: Option<NaiveDate>,
+    pub approved_by: Option<MinutesApproval>,
+}
+
+/// The published meeting report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportView {
+    pub doc_sha256: String,
+    pub url: Option<String>,
+    pub published_on: NaiveDate,
+}
+
+/// An action item of an adopted decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionItemView {
+    pub item_id: String,
+    pub text: String,
+    pub owner: String,
+    pub due_on: NaiveDate,
+    pub completed_on: Option<NaiveDate>,
+    pub evidence_sha256: Option<String>,
 }
 
 /// A position as recorded, kept even when a later one supersedes it.
@@ -95,6 +172,19 @@ pub struct DecisionView {
     pub effective_on: Option<NaiveDate>,
     pub rejection_reason: Option<String>,
     pub superseded_by: Option<String>,
+    /// What the decision authorises once adopted, and what happened when it was applied.
+    pub effect: Option<DecisionEffect>,
+    pub effect_outcome: Option<EffectOutcome>,
+    pub deferred: Option<String>,
+    pub deferred_to: Option<String>,
+    /// Earlier meetings the decision was tabled at before it was deferred and re-tabled.
+    pub tabled_at: Vec<String>,
+    pub withdrawn: Option<String>,
+    pub rescinded_by: Option<String>,
+    pub rescind_reason: Option<String>,
+    pub action_items: Vec<ActionItemView>,
+    /// Evidence documents cited by any of the decision's events.
+    pub evidence: Vec<Value>,
     pub labels: Labels,
     pub version: u64,
     pub last_position: i64,
@@ -120,13 +210,67 @@ pub fn keys_for(event: &Folded<'_>) -> Vec<(String, String)> {
         "meeting" => vec![(MEETINGS.to_string(), event.aggregate_id.to_string())],
         "decision" => {
             let mut keys = vec![(DECISIONS.to_string(), event.aggregate_id.to_string())];
-            if let Some(meeting) = event.payload.pointer("/DecisionProposed/meeting_id").and_then(Value::as_str) {
-                keys.push((MEETINGS.to_string(), meeting.to_string()));
+            for pointer in ["/DecisionProposed/meeting_id", "/DecisionRetabled/meeting_id"] {
+                if let Some(meeting) = event.payload.pointer(pointer).and_then(Value::as_str) {
+                    keys.push((MEETINGS.to_string(), meeting.to_string()));
+                }
             }
             keys
         }
+        "body" => vec![(GCG.to_string(), event.aggregate_id.to_string())],
+        "group" => {
+            let mut keys = vec![(GROUPS.to_string(), event.aggregate_id.to_string())];
+            for pointer in ["/GroupMemberJoined/organisation", "/GroupMemberLeft/organisation"] {
+                if let Some(org) = event.payload.pointer(pointer).and_then(Value::as_str) {
+                    keys.push((PARTNERS.to_string(), org.to_string()));
+                }
+            }
+            keys
+        }
+        "partner" => vec![(PARTNERS.to_string(), event.aggregate_id.to_string())],
+        "organisation" => vec![(ORGANISATIONS.to_string(), event.aggregate_id.to_string())],
+        "country" => vec![(COUNTRIES.to_string(), event.aggregate_id.to_string())],
         _ => vec![],
     }
+}
+
+/// A view document that records its labels, version and last position.
+trait Stamped {
+    fn stamp(&mut self, event: &Folded<'_>);
+}
+
+macro_rules! stamped {
+    ($($view:ty),*) => {$(
+        impl Stamped for $view {
+            fn stamp(&mut self, event: &Folded<'_>) {
+                self.labels.absorb(event.metadata);
+                self.version = event.sequence;
+                self.last_position = event.position;
+            }
+        }
+    )*};
+}
+
+stamped!(MeetingView, DecisionView, BodyView, GroupView, PartnerView, OrganisationView, CountryView);
+
+/// Parses the event, folds it into the aggregate's own document and stamps it.
+fn fold_own<E, V>(
+    docs: &mut Documents,
+    view: &str,
+    event: &Folded<'_>,
+    fold: impl FnOnce(&mut V, E),
+) -> Result<(), String>
+where
+    E: for<'de> Deserialize<'de>,
+    V: Default + Serialize + for<'de> Deserialize<'de> + Stamped,
+{
+    let parsed: E = serde_json::from_value(event.payload.clone())
+        .map_err(|e| format!("{} event does not parse: {e}", event.aggregate_type))?;
+    let key = (view.to_string(), event.aggregate_id.to_string());
+    let mut doc: V = load(docs, &key);
+    fold(&mut doc, parsed);
+    doc.stamp(event);
+    store(docs, key, &doc)
 }
 
 fn load<T: Default + for<'de> Deserialize<'de>>(docs: &Documents, key: &(String, String)) -> T {
@@ -147,9 +291,7 @@ pub fn apply(docs: &mut Documents, event: &Folded<'_>) -> Result<(), String> {
             let key = (MEETINGS.to_string(), event.aggregate_id.to_string());
             let mut view: MeetingView = load(docs, &key);
             fold_meeting(&mut view, parsed);
-            view.labels.absorb(event.metadata);
-            view.version = event.sequence;
-            view.last_position = event.position;
+            view.stamp(event);
             store(docs, key, &view)
         }
         "decision" => {
@@ -157,7 +299,9 @@ pub fn apply(docs: &mut Documents, event: &Folded<'_>) -> Result<(), String> {
                 .map_err(|e| format!("decision event does not parse: {e}"))?;
             let key = (DECISIONS.to_string(), event.aggregate_id.to_string());
             let mut view: DecisionView = load(docs, &key);
-            if let DecisionEvent::DecisionProposed { meeting_id, .. } = &parsed {
+            if let DecisionEvent::DecisionProposed { meeting_id, .. } | DecisionEvent::DecisionRetabled { meeting_id } =
+                &parsed
+            {
                 let meeting_key = (MEETINGS.to_string(), meeting_id.clone());
                 let mut meeting: MeetingView = load(docs, &meeting_key);
                 if !meeting.decisions.iter().any(|d| d == event.aggregate_id) {
@@ -166,11 +310,40 @@ pub fn apply(docs: &mut Documents, event: &Folded<'_>) -> Result<(), String> {
                 store(docs, meeting_key, &meeting)?;
             }
             fold_decision(&mut view, parsed, event.position);
-            view.labels.absorb(event.metadata);
-            view.version = event.sequence;
-            view.last_position = event.position;
+            if let Some(evidence) = event.metadata.get("evidence").and_then(Value::as_array) {
+                for item in evidence {
+                    if !view.evidence.contains(item) {
+                        view.evidence.push(item.clone());
+                    }
+                }
+            }
+            view.stamp(event);
             store(docs, key, &view)
         }
+        "body" => fold_own(docs, GCG, event, |v: &mut BodyView, e| fold_body(v, e, event.position)),
+        "group" => {
+            let parsed: GroupEvent = serde_json::from_value(event.payload.clone())
+                .map_err(|e| format!("group event does not parse: {e}"))?;
+            let membership = match &parsed {
+                GroupEvent::GroupMemberJoined { organisation, .. } => Some((organisation.clone(), true)),
+                GroupEvent::GroupMemberLeft { organisation, .. } => Some((organisation.clone(), false)),
+                _ => None,
+            };
+            if let Some((organisation, joined)) = membership {
+                let key = (PARTNERS.to_string(), organisation);
+                let mut partner: PartnerView = load(docs, &key);
+                partner.groups.retain(|g| g != event.aggregate_id);
+                if joined {
+                    partner.groups.push(event.aggregate_id.to_string());
+                    partner.groups.sort();
+                }
+                store(docs, key, &partner)?;
+            }
+            fold_own(docs, GROUPS, event, |v: &mut GroupView, e| fold_group(v, e))
+        }
+        "partner" => fold_own(docs, PARTNERS, event, |v: &mut PartnerView, e| fold_partner(v, e)),
+        "organisation" => fold_own(docs, ORGANISATIONS, event, |v: &mut OrganisationView, e| fold_organisation(v, e)),
+        "country" => fold_own(docs, COUNTRIES, event, |v: &mut CountryView, e| fold_country(v, e)),
         _ => Ok(()),
     }
 }
@@ -200,12 +373,60 @@ fn fold_meeting(view: &mut MeetingView, event: MeetingEvent) {
             view.organisations_present = organisations_present;
             view.status = MeetingStatus::Closed;
         }
+        MeetingEvent::MeetingRescheduled { old_date, new_date, reason } => {
+            view.date = Some(new_date);
+            view.reschedules.push(RescheduleView { old_date, new_date, reason });
+        }
+        MeetingEvent::MeetingCancelled { cancelled_on, reason } => {
+            view.status = MeetingStatus::Cancelled;
+            view.cancelled = Some(CancellationView { cancelled_on, reason });
+        }
+        MeetingEvent::AgendaPublished { version, items, published_on } => {
+            view.agenda = Some(AgendaView { version, published_on, items })
+        }
+        MeetingEvent::MeetingAdjourned { adjourned_on } => {
+            view.status = MeetingStatus::Adjourned;
+            view.adjournments.push(AdjournmentView { adjourned_on, resumed_on: None });
+        }
+        MeetingEvent::MeetingResumed { resumed_on } => {
+            view.status = MeetingStatus::InSession;
+            if let Some(a) = view.adjournments.last_mut() {
+                a.resumed_on = Some(resumed_on);
+            }
+        }
+        MeetingEvent::MinutesDrafted { version, doc_sha256, drafted_on } => {
+            view.minutes = Some(MinutesView {
+                version,
+                doc_sha256,
+                drafted_on,
+                circulated_on: None,
+                comment_deadline: None,
+                approved_on: None,
+                approved_by: None,
+            })
+        }
+        MeetingEvent::MinutesCirculated { circulated_on, comment_deadline, .. } => {
+            if let Some(m) = view.minutes.as_mut() {
+                m.circulated_on = Some(circulated_on);
+                m.comment_deadline = Some(comment_deadline);
+            }
+        }
+        MeetingEvent::MinutesApproved { approved_on, by, .. } => {
+            if let Some(m) = view.minutes.as_mut() {
+                m.approved_on = Some(approved_on);
+                m.approved_by = Some(by);
+            }
+        }
+        MeetingEvent::MeetingReportPublished { doc_sha256, url, published_on } => {
+            view.report = Some(ReportView { doc_sha256, url, published_on })
+        }
     }
 }
 
 fn fold_decision(view: &mut DecisionView, event: DecisionEvent, position: i64) {
     match event {
-        DecisionEvent::DecisionProposed { decision_id, meeting_id, agenda_item, subject, text } => {
+        DecisionEvent::DecisionProposed { decision_id, meeting_id, agenda_item, subject, text, effect } => {
+            view.effect = effect;
             view.decision_id = decision_id;
             view.meeting_id = meeting_id;
             view.agenda_item = agenda_item;
@@ -242,6 +463,44 @@ fn fold_decision(view: &mut DecisionView, event: DecisionEvent, position: i64) {
         DecisionEvent::DecisionSuperseded { by_decision_id } => {
             view.status = DecisionStatus::Superseded;
             view.superseded_by = Some(by_decision_id);
+        }
+        DecisionEvent::DecisionDeferred { reason, to_meeting } => {
+            view.status = DecisionStatus::Deferred;
+            view.deferred = Some(reason);
+            view.deferred_to = to_meeting;
+        }
+        DecisionEvent::DecisionRetabled { meeting_id } => {
+            view.tabled_at.push(std::mem::replace(&mut view.meeting_id, meeting_id));
+            view.status = DecisionStatus::Proposed;
+        }
+        DecisionEvent::DecisionWithdrawn { reason, .. } => {
+            view.status = DecisionStatus::Withdrawn;
+            view.withdrawn = Some(reason);
+        }
+        DecisionEvent::DecisionRescinded { by_decision_id, reason } => {
+            view.status = DecisionStatus::Rescinded;
+            view.rescinded_by = Some(by_decision_id);
+            view.rescind_reason = Some(reason);
+        }
+        DecisionEvent::ActionItemAssigned { item_id, text, owner, due_on } => view.action_items.push(ActionItemView {
+            item_id,
+            text,
+            owner,
+            due_on,
+            completed_on: None,
+            evidence_sha256: None,
+        }),
+        DecisionEvent::ActionItemCompleted { item_id, completed_on, evidence_sha256 } => {
+            if let Some(item) = view.action_items.iter_mut().find(|i| i.item_id == item_id) {
+                item.completed_on = Some(completed_on);
+                item.evidence_sha256 = evidence_sha256;
+            }
+        }
+        DecisionEvent::DecisionEffectApplied { target_type, target_id, events } => {
+            view.effect_outcome = Some(EffectOutcome::Applied { target_type, target_id, events })
+        }
+        DecisionEvent::DecisionEffectFailed { rule, message } => {
+            view.effect_outcome = Some(EffectOutcome::Failed { rule, message })
         }
     }
 }

@@ -9,10 +9,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::Aggregate;
 use cqrs_es::{AggregateError, CqrsFramework, EventStore};
+use domain::body::Body;
 use domain::decision::{Decision, DecisionCommand, DecisionError, MeetingFacts, SupersedingFacts};
+use domain::group::Group;
 use domain::ledger::LedgerSigner;
 use domain::meeting::{Meeting, MeetingCommand, MeetingError};
+use domain::partner::Partner;
+use domain::reference::{Country, Organisation};
 use projections::{with_pool, Db};
 use tokio::sync::Notify;
 
@@ -104,6 +109,27 @@ pub struct CommandMeta {
     pub expected_version: Option<u64>,
 }
 
+/// One aggregate type's command framework and the store it loads state from.
+pub struct Aggregates<A: Aggregate<Services = ()>> {
+    pub(crate) cqrs: CqrsFramework<A, Store<A>>,
+    store: Store<A>,
+}
+
+impl<A: Aggregate<Services = ()>> Aggregates<A> {
+    fn new(repo: &ChainingRepository) -> Self {
+        Self {
+            cqrs: CqrsFramework::new(PersistedEventStore::new_event_store(repo.clone()), vec![], ()),
+            store: PersistedEventStore::new_event_store(repo.clone()),
+        }
+    }
+
+    /// The current state of one aggregate, from its events (the default state if none).
+    pub async fn load(&self, id: &str) -> Result<A, CommandError> {
+        let context = self.store.load_aggregate(id).await.map_err(internal)?;
+        Ok(context.aggregate)
+    }
+}
+
 /// The write side of the ledger.
 pub struct Ledger {
     pub db: Db,
@@ -113,6 +139,11 @@ pub struct Ledger {
     decisions: CqrsFramework<Decision, Store<Decision>>,
     meeting_store: Store<Meeting>,
     decision_store: Store<Decision>,
+    pub bodies: Aggregates<Body>,
+    pub groups: Aggregates<Group>,
+    pub partners: Aggregates<Partner>,
+    pub organisations: Aggregates<Organisation>,
+    pub countries: Aggregates<Country>,
     /// Per-meeting locks: a decision command reads its meeting's facts (in session? quorum?)
     /// and a meeting command changes them; the lock keeps the facts true until the event is
     /// stored, so no decision is adopted at a meeting that closed in between.
@@ -127,7 +158,12 @@ impl Ledger {
             meetings: CqrsFramework::new(PersistedEventStore::new_event_store(repo.clone()), vec![], ()),
             decisions: CqrsFramework::new(PersistedEventStore::new_event_store(repo.clone()), vec![], ()),
             meeting_store: PersistedEventStore::new_event_store(repo.clone()),
-            decision_store: PersistedEventStore::new_event_store(repo),
+            decision_store: PersistedEventStore::new_event_store(repo.clone()),
+            bodies: Aggregates::new(&repo),
+            groups: Aggregates::new(&repo),
+            partners: Aggregates::new(&repo),
+            organisations: Aggregates::new(&repo),
+            countries: Aggregates::new(&repo),
             meeting_locks: std::sync::Mutex::new(HashMap::new()),
             db,
             signer,
@@ -178,7 +214,12 @@ impl Ledger {
     /// The facts about a meeting a decision command needs.
     pub async fn meeting_facts(&self, meeting_id: &str) -> Result<MeetingFacts, CommandError> {
         let meeting = self.meeting(meeting_id).await?;
-        Ok(MeetingFacts { meeting_id: meeting_id.to_string(), status: meeting.status, quorum: meeting.quorum })
+        Ok(MeetingFacts {
+            meeting_id: meeting_id.to_string(),
+            status: meeting.status,
+            quorum: meeting.quorum,
+            kind: meeting.kind,
+        })
     }
 
     /// The facts about a superseding decision.
@@ -244,7 +285,7 @@ impl Ledger {
     }
 
     /// Shared command path: idempotency, the task-local scope, error mapping.
-    async fn run<E, F, Fut>(
+    pub(crate) async fn run<E, F, Fut>(
         &self,
         aggregate_type: &str,
         id: &str,

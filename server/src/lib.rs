@@ -19,6 +19,7 @@ pub mod cli;
 pub mod demo;
 pub mod dossier;
 pub mod export;
+pub mod governance;
 pub mod http;
 pub mod keys;
 pub mod proof_bench;

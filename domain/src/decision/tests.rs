@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use cqrs_es::DomainEvent;
 
 use super::*;
-use crate::meeting::{MeetingStatus, QuorumSnapshot};
+use crate::meeting::{MeetingKind, MeetingStatus, QuorumSnapshot};
 use crate::policy::{DecisionMethod, GovernancePolicy, QuorumRule};
 
 #[track_caller]
@@ -34,7 +34,7 @@ fn quorum(met: bool) -> QuorumSnapshot {
 }
 
 fn meeting(status: MeetingStatus, quorum: Option<QuorumSnapshot>) -> MeetingFacts {
-    MeetingFacts { meeting_id: "GCG-21".to_string(), status, quorum }
+    MeetingFacts { meeting_id: "GCG-21".to_string(), status, quorum, kind: None }
 }
 
 /// GCG-21 in session with a quorum declared and met.
@@ -55,6 +55,7 @@ fn propose(decision_id: &str, text: &str, meeting: MeetingFacts) -> DecisionComm
         subject: subject(),
         text: text.to_string(),
         meeting,
+        effect: None,
     }
 }
 
@@ -65,11 +66,18 @@ fn proposed() -> DecisionEvent {
         agenda_item: Some("4.2".to_string()),
         subject: subject(),
         text: TEXT.to_string(),
+        effect: None,
     }
 }
 
 fn record(seat: &str, position: Position) -> DecisionCommand {
-    DecisionCommand::RecordPosition { seat_id: seat.to_string(), position, reason: None, meeting: in_session() }
+    DecisionCommand::RecordPosition {
+        seat_id: seat.to_string(),
+        position,
+        reason: None,
+        meeting: in_session(),
+        seat: SeatFacts::VOTING_PRESENT,
+    }
 }
 
 fn recorded(seat: &str, position: Position, supersedes: Option<Position>) -> DecisionEvent {
@@ -82,6 +90,7 @@ fn policy(method: DecisionMethod) -> GovernancePolicy {
         method,
         quorum: QuorumRule::MajorityOfFilledVotingSeats,
         provisional: false,
+        ..GovernancePolicy::provisional_v1()
     }
 }
 
@@ -189,6 +198,7 @@ fn record_a_first_position() {
             position: Position::For,
             reason: Some("national action plan adopted".to_string()),
             meeting: in_session(),
+            seat: SeatFacts::VOTING_PRESENT,
         },
         Ok(vec![DecisionEvent::PositionRecorded {
             seat_id: "seat-civ".to_string(),
@@ -233,7 +243,8 @@ fn record_position_with_a_blank_seat_is_refused() {
 
 #[test]
 fn record_position_with_facts_of_another_meeting_is_refused() {
-    let other = MeetingFacts { meeting_id: "GCG-20".to_string(), status: MeetingStatus::InSession, quorum: None };
+    let other =
+        MeetingFacts { meeting_id: "GCG-20".to_string(), status: MeetingStatus::InSession, quorum: None, kind: None };
     check(
         vec![proposed()],
         DecisionCommand::RecordPosition {
@@ -241,6 +252,7 @@ fn record_position_with_facts_of_another_meeting_is_refused() {
             position: Position::For,
             reason: None,
             meeting: other,
+            seat: SeatFacts::VOTING_PRESENT,
         },
         Err(DecisionError::WrongMeeting),
     );
@@ -255,6 +267,7 @@ fn record_position_before_the_meeting_opens_is_refused() {
             position: Position::For,
             reason: None,
             meeting: meeting(MeetingStatus::Scheduled, None),
+            seat: SeatFacts::VOTING_PRESENT,
         },
         Err(DecisionError::MeetingNotInSession),
     );
@@ -269,6 +282,7 @@ fn record_position_after_the_meeting_closed_is_refused() {
             position: Position::For,
             reason: None,
             meeting: meeting(MeetingStatus::Closed, Some(quorum(true))),
+            seat: SeatFacts::VOTING_PRESENT,
         },
         Err(DecisionError::MeetingClosed),
     );
@@ -329,8 +343,12 @@ fn adopt_when_quorum_was_not_met_is_refused() {
 
 #[test]
 fn adopt_with_facts_of_another_meeting_is_refused() {
-    let other =
-        MeetingFacts { meeting_id: "GCG-20".to_string(), status: MeetingStatus::InSession, quorum: Some(quorum(true)) };
+    let other = MeetingFacts {
+        meeting_id: "GCG-20".to_string(),
+        status: MeetingStatus::InSession,
+        quorum: Some(quorum(true)),
+        kind: None,
+    };
     check(vec![proposed()], adopt_with(DecisionMethod::Consensus, other), Err(DecisionError::WrongMeeting));
 }
 
@@ -602,6 +620,671 @@ fn a_superseded_decision_cannot_be_adopted_or_rejected() {
     check(vec![proposed(), adopted(), superseded()], reject(), Err(DecisionError::AlreadySuperseded));
 }
 
+// --- Propose with an effect -------------------------------------------------------
+
+fn chile_chair() -> DecisionEffect {
+    DecisionEffect::ElectOfficeHolder {
+        term_id: "term-chl".to_string(),
+        office: Office::Chair,
+        holder: "CHL".to_string(),
+        term_start: date("2023-06-01"),
+        term_end: date("2026-05-31"),
+    }
+}
+
+fn elect_chair() -> DecisionSubject {
+    DecisionSubject::ElectOfficeHolder { office: "chair".to_string() }
+}
+
+fn propose_effect(subject: DecisionSubject, effect: DecisionEffect) -> DecisionCommand {
+    DecisionCommand::Propose {
+        decision_id: "GCG-21-D04".to_string(),
+        agenda_item: Some("4.2".to_string()),
+        subject,
+        text: TEXT.to_string(),
+        meeting: in_session(),
+        effect: Some(effect),
+    }
+}
+
+fn proposed_with_effect() -> DecisionEvent {
+    DecisionEvent::DecisionProposed {
+        decision_id: "GCG-21-D04".to_string(),
+        meeting_id: "GCG-21".to_string(),
+        agenda_item: Some("4.2".to_string()),
+        subject: elect_chair(),
+        text: TEXT.to_string(),
+        effect: Some(chile_chair()),
+    }
+}
+
+#[test]
+fn propose_with_an_effect_that_fits_the_subject() {
+    check(vec![], propose_effect(elect_chair(), chile_chair()), Ok(vec![proposed_with_effect()]));
+}
+
+#[test]
+fn propose_with_an_effect_that_does_not_fit_the_subject_is_refused() {
+    check(vec![], propose_effect(subject(), chile_chair()), Err(DecisionError::EffectSubjectMismatch));
+    check(
+        vec![],
+        propose_effect(DecisionSubject::ElectOfficeHolder { office: "deputy_chair".to_string() }, chile_chair()),
+        Err(DecisionError::EffectSubjectMismatch),
+    );
+}
+
+#[test]
+fn propose_at_an_adjourned_meeting_but_not_a_cancelled_one() {
+    check(vec![], propose("GCG-21-D04", TEXT, meeting(MeetingStatus::Adjourned, None)), Ok(vec![proposed()]));
+    check(
+        vec![],
+        propose("GCG-21-D04", TEXT, meeting(MeetingStatus::Cancelled, None)),
+        Err(DecisionError::MeetingClosed),
+    );
+}
+
+#[test]
+fn each_effect_fits_only_its_subjects() {
+    use crate::group::GroupKind;
+    let d = date("2027-01-01");
+    let group = |kind| DecisionEffect::EstablishGroup {
+        group_id: "ag-1".to_string(),
+        kind,
+        name: "AG".to_string(),
+        theme: None,
+        established_on: d,
+    };
+    let action = DecisionSubject::CreateActionGroup { name: "AG".to_string() };
+    let working = DecisionSubject::CreateWorkingGroup { name: "WG".to_string() };
+    let cases: Vec<(DecisionEffect, DecisionSubject, DecisionSubject)> = vec![
+        (chile_chair(), elect_chair(), DecisionSubject::ExtendTerm { office: "chair".to_string() }),
+        (
+            DecisionEffect::ExtendTerm { term_id: "term-chl".to_string(), office: Office::DeputyChair, new_end: d },
+            DecisionSubject::ExtendTerm { office: "deputy_chair".to_string() },
+            DecisionSubject::ExtendTerm { office: "chair".to_string() },
+        ),
+        (
+            DecisionEffect::AssignSeat { seat_id: "seat-civ".to_string(), holder: "CIV".to_string(), from: d },
+            DecisionSubject::AssignSeat { seat_id: "seat-civ".to_string() },
+            DecisionSubject::AssignSeat { seat_id: "seat-nep".to_string() },
+        ),
+        (
+            DecisionEffect::AdoptPolicy { policy: policy(DecisionMethod::SimpleMajority), effective_on: d },
+            DecisionSubject::AdoptPolicy { policy: "gcg-rules/v2".to_string() },
+            DecisionSubject::AdoptPolicy { policy: "gcg-rules/v3".to_string() },
+        ),
+        (group(GroupKind::ActionGroup), action.clone(), working.clone()),
+        (group(GroupKind::WorkingGroup), working.clone(), action.clone()),
+        (
+            DecisionEffect::RelaunchGroup { group_id: "ag-1".to_string(), relaunched_on: d, supporters: vec![] },
+            working,
+            DecisionSubject::Procedural,
+        ),
+        (
+            DecisionEffect::AdmitPartner { organisation: "GLOBAL-MARCH".to_string(), admitted_on: d },
+            DecisionSubject::EndorsePartner { organisation: "GLOBAL-MARCH".to_string() },
+            DecisionSubject::EndorsePartner { organisation: "ILO".to_string() },
+        ),
+        (
+            DecisionEffect::ApproveMinutes { meeting_id: "GCG-20".to_string(), approved_on: d },
+            DecisionSubject::ApproveMinutes { meeting_id: "GCG-20".to_string() },
+            DecisionSubject::ApproveMinutes { meeting_id: "GCG-19".to_string() },
+        ),
+    ];
+    for (effect, fitting, other) in cases {
+        assert!(effect.fits(&fitting), "{effect:?} should fit {fitting:?}");
+        assert!(!effect.fits(&other), "{effect:?} should not fit {other:?}");
+        assert!(!effect.fits(&DecisionSubject::Other { text: "anything".to_string() }));
+    }
+    assert!(DecisionEffect::RelaunchGroup { group_id: "ag-1".to_string(), relaunched_on: d, supporters: vec![] }
+        .fits(&action));
+}
+
+// --- RecordPosition: the seat -----------------------------------------------------
+
+fn record_for(seat: SeatFacts) -> DecisionCommand {
+    DecisionCommand::RecordPosition {
+        seat_id: "seat-civ".to_string(),
+        position: Position::For,
+        reason: None,
+        meeting: in_session(),
+        seat,
+    }
+}
+
+#[test]
+fn a_position_comes_from_a_filled_voting_seat_present_at_the_meeting() {
+    check(vec![proposed()], record_for(SeatFacts::VOTING_PRESENT), Ok(vec![recorded("seat-civ", Position::For, None)]));
+    check(
+        vec![proposed()],
+        record_for(SeatFacts { filled: false, voting: true, present: true }),
+        Err(DecisionError::SeatNotFilled),
+    );
+    check(
+        vec![proposed()],
+        record_for(SeatFacts { filled: true, voting: false, present: true }),
+        Err(DecisionError::SeatNotVoting),
+    );
+    check(
+        vec![proposed()],
+        record_for(SeatFacts { filled: true, voting: true, present: false }),
+        Err(DecisionError::SeatNotPresent),
+    );
+    check(vec![proposed()], record_for(SeatFacts::default()), Err(DecisionError::SeatNotFilled));
+}
+
+#[test]
+fn record_position_while_the_meeting_is_adjourned_or_cancelled_is_refused() {
+    let at = |meeting| DecisionCommand::RecordPosition {
+        seat_id: "seat-civ".to_string(),
+        position: Position::For,
+        reason: None,
+        meeting,
+        seat: SeatFacts::VOTING_PRESENT,
+    };
+    check(
+        vec![proposed()],
+        at(meeting(MeetingStatus::Adjourned, Some(quorum(true)))),
+        Err(DecisionError::MeetingNotInSession),
+    );
+    check(vec![proposed()], at(meeting(MeetingStatus::Cancelled, None)), Err(DecisionError::MeetingClosed));
+}
+
+// --- Adopt: written procedure -----------------------------------------------------
+
+fn intersessional() -> MeetingFacts {
+    MeetingFacts { kind: Some(MeetingKind::Intersessional), ..in_session() }
+}
+
+#[test]
+fn adopt_by_written_procedure_is_refused_unless_the_policy_allows_it() {
+    check(
+        vec![proposed()],
+        DecisionCommand::Adopt {
+            effective_on: date("2026-11-22"),
+            meeting: intersessional(),
+            policy: GovernancePolicy::provisional_v1(),
+        },
+        Err(DecisionError::WrittenProcedureNotAllowed),
+    );
+    let allowing = GovernancePolicy { written_procedure_allowed: true, ..GovernancePolicy::provisional_v1() };
+    check(
+        vec![proposed()],
+        DecisionCommand::Adopt { effective_on: date("2026-11-22"), meeting: intersessional(), policy: allowing },
+        Ok(vec![adopted()]),
+    );
+}
+
+#[test]
+fn adopt_at_a_regular_meeting_needs_no_written_procedure() {
+    check(
+        vec![proposed()],
+        DecisionCommand::Adopt {
+            effective_on: date("2026-11-22"),
+            meeting: MeetingFacts { kind: Some(MeetingKind::Regular), ..in_session() },
+            policy: GovernancePolicy::provisional_v1(),
+        },
+        Ok(vec![adopted()]),
+    );
+}
+
+// --- Defer / Retable --------------------------------------------------------------
+
+fn defer(reason: &str) -> DecisionCommand {
+    DecisionCommand::Defer { meeting: in_session(), reason: reason.to_string(), to_meeting: Some("GCG-22".to_string()) }
+}
+
+fn deferred() -> DecisionEvent {
+    DecisionEvent::DecisionDeferred {
+        reason: "awaiting the mission report".to_string(),
+        to_meeting: Some("GCG-22".to_string()),
+    }
+}
+
+fn gcg22(status: MeetingStatus, quorum: Option<QuorumSnapshot>) -> MeetingFacts {
+    MeetingFacts { meeting_id: "GCG-22".to_string(), status, quorum, kind: None }
+}
+
+fn retabled() -> DecisionEvent {
+    DecisionEvent::DecisionRetabled { meeting_id: "GCG-22".to_string() }
+}
+
+#[test]
+fn defer_an_open_proposal() {
+    check(vec![proposed()], defer("awaiting the mission report"), Ok(vec![deferred()]));
+}
+
+#[test]
+fn defer_without_a_reason_is_refused() {
+    check(vec![proposed()], defer(" "), Err(DecisionError::Empty("reason")));
+}
+
+#[test]
+fn defer_only_an_open_proposal_in_session() {
+    check(vec![], defer("x"), Err(DecisionError::NotProposed));
+    check(vec![proposed(), adopted()], defer("x"), Err(DecisionError::AlreadyAdopted));
+    check(vec![proposed(), deferred()], defer("x"), Err(DecisionError::AlreadyDeferred));
+    check(
+        vec![proposed()],
+        DecisionCommand::Defer {
+            meeting: meeting(MeetingStatus::Scheduled, None),
+            reason: "x".to_string(),
+            to_meeting: None,
+        },
+        Err(DecisionError::MeetingNotInSession),
+    );
+}
+
+#[test]
+fn a_deferred_decision_takes_no_position_and_is_not_adopted() {
+    check(vec![proposed(), deferred()], record("seat-civ", Position::For), Err(DecisionError::AlreadyDeferred));
+    check(vec![proposed(), deferred()], adopt(), Err(DecisionError::AlreadyDeferred));
+    check(vec![proposed(), deferred()], reject(), Err(DecisionError::AlreadyDeferred));
+}
+
+#[test]
+fn retable_a_deferred_decision_at_a_later_meeting() {
+    check(
+        vec![proposed(), deferred()],
+        DecisionCommand::Retable { meeting: gcg22(MeetingStatus::Scheduled, None) },
+        Ok(vec![retabled()]),
+    );
+    check(
+        vec![proposed(), deferred()],
+        DecisionCommand::Retable { meeting: gcg22(MeetingStatus::InSession, Some(quorum(true))) },
+        Ok(vec![retabled()]),
+    );
+}
+
+#[test]
+fn retable_only_a_deferred_decision() {
+    let retable = || DecisionCommand::Retable { meeting: gcg22(MeetingStatus::Scheduled, None) };
+    check(vec![], retable(), Err(DecisionError::NotDeferred));
+    check(vec![proposed()], retable(), Err(DecisionError::NotDeferred));
+    check(vec![proposed(), adopted()], retable(), Err(DecisionError::NotDeferred));
+}
+
+#[test]
+fn retable_at_a_closed_or_unscheduled_meeting_is_refused() {
+    let at = |status| DecisionCommand::Retable { meeting: gcg22(status, None) };
+    check(vec![proposed(), deferred()], at(MeetingStatus::Closed), Err(DecisionError::MeetingClosed));
+    check(vec![proposed(), deferred()], at(MeetingStatus::Cancelled), Err(DecisionError::MeetingClosed));
+    check(vec![proposed(), deferred()], at(MeetingStatus::NotScheduled), Err(DecisionError::MeetingNotInSession));
+}
+
+#[test]
+fn a_retabled_decision_is_decided_at_its_new_meeting() {
+    let given = vec![proposed(), deferred(), retabled()];
+    // Facts of the old meeting no longer apply.
+    check(given.clone(), record("seat-civ", Position::For), Err(DecisionError::WrongMeeting));
+    check(
+        given.clone(),
+        DecisionCommand::RecordPosition {
+            seat_id: "seat-civ".to_string(),
+            position: Position::For,
+            reason: None,
+            meeting: gcg22(MeetingStatus::InSession, Some(quorum(true))),
+            seat: SeatFacts::VOTING_PRESENT,
+        },
+        Ok(vec![recorded("seat-civ", Position::For, None)]),
+    );
+    check(
+        given,
+        DecisionCommand::Adopt {
+            effective_on: date("2027-03-15"),
+            meeting: gcg22(MeetingStatus::InSession, Some(quorum(true))),
+            policy: GovernancePolicy::provisional_v1(),
+        },
+        Ok(vec![adopted_with(DecisionMethod::Consensus, tally(0, 0, 0, 0), "gcg-rules/v1-provisional", "2027-03-15")]),
+    );
+}
+
+#[test]
+fn positions_stated_before_a_deferral_do_not_count_at_the_new_meeting() {
+    // Côte d'Ivoire blocked at GCG-21 and is not at GCG-22: its block no longer counts, and
+    // the seats that stated a position at GCG-21 state one afresh.
+    let given = vec![
+        proposed(),
+        recorded("seat-civ", Position::Block, None),
+        recorded("seat-nep", Position::For, None),
+        deferred(),
+        retabled(),
+        recorded("seat-nep", Position::For, None),
+    ];
+    check(
+        given.clone(),
+        DecisionCommand::Adopt {
+            effective_on: date("2027-03-15"),
+            meeting: gcg22(MeetingStatus::InSession, Some(quorum(true))),
+            policy: GovernancePolicy::provisional_v1(),
+        },
+        Ok(vec![adopted_with(DecisionMethod::Consensus, tally(1, 0, 0, 0), "gcg-rules/v1-provisional", "2027-03-15")]),
+    );
+    check(
+        given,
+        DecisionCommand::RecordPosition {
+            seat_id: "seat-civ".to_string(),
+            position: Position::Against,
+            reason: None,
+            meeting: gcg22(MeetingStatus::InSession, Some(quorum(true))),
+            seat: SeatFacts::VOTING_PRESENT,
+        },
+        Ok(vec![recorded("seat-civ", Position::Against, None)]),
+    );
+}
+
+// --- Withdraw ---------------------------------------------------------------------
+
+fn withdraw(reason: &str) -> DecisionCommand {
+    DecisionCommand::Withdraw { withdrawn_on: date("2026-11-22"), reason: reason.to_string() }
+}
+
+fn withdrawn() -> DecisionEvent {
+    DecisionEvent::DecisionWithdrawn {
+        withdrawn_on: date("2026-11-22"),
+        reason: "withdrawn by the proposer".to_string(),
+    }
+}
+
+#[test]
+fn withdraw_a_proposed_or_deferred_decision() {
+    check(vec![proposed()], withdraw("withdrawn by the proposer"), Ok(vec![withdrawn()]));
+    check(vec![proposed(), deferred()], withdraw("withdrawn by the proposer"), Ok(vec![withdrawn()]));
+}
+
+#[test]
+fn withdraw_without_a_reason_is_refused() {
+    check(vec![proposed()], withdraw(""), Err(DecisionError::Empty("reason")));
+}
+
+#[test]
+fn withdraw_a_decided_decision_is_refused() {
+    check(vec![], withdraw("x"), Err(DecisionError::NotProposed));
+    check(vec![proposed(), adopted()], withdraw("x"), Err(DecisionError::AlreadyAdopted));
+    check(vec![proposed(), rejected()], withdraw("x"), Err(DecisionError::AlreadyRejected));
+    check(vec![proposed(), withdrawn()], withdraw("x"), Err(DecisionError::AlreadyWithdrawn));
+}
+
+#[test]
+fn a_withdrawn_decision_is_closed() {
+    check(vec![proposed(), withdrawn()], record("seat-civ", Position::For), Err(DecisionError::AlreadyWithdrawn));
+    check(vec![proposed(), withdrawn()], adopt(), Err(DecisionError::AlreadyWithdrawn));
+    check(
+        vec![proposed(), withdrawn()],
+        DecisionCommand::Retable { meeting: gcg22(MeetingStatus::Scheduled, None) },
+        Err(DecisionError::NotDeferred),
+    );
+}
+
+// --- Rescind ----------------------------------------------------------------------
+
+fn rescind(id: &str, status: DecisionStatus, adopted_on: Option<&str>, reason: &str) -> DecisionCommand {
+    DecisionCommand::Rescind {
+        by: SupersedingFacts { decision_id: id.to_string(), status, adopted_on: adopted_on.map(date) },
+        reason: reason.to_string(),
+    }
+}
+
+fn rescinded() -> DecisionEvent {
+    DecisionEvent::DecisionRescinded { by_decision_id: "GCG-23-D02".to_string(), reason: "taken in error".to_string() }
+}
+
+#[test]
+fn rescind_by_a_later_adopted_decision() {
+    check(
+        vec![proposed(), adopted()],
+        rescind("GCG-23-D02", DecisionStatus::Adopted, Some("2027-06-10"), "taken in error"),
+        Ok(vec![rescinded()]),
+    );
+}
+
+#[test]
+fn rescind_without_a_reason_is_refused() {
+    check(
+        vec![proposed(), adopted()],
+        rescind("GCG-23-D02", DecisionStatus::Adopted, Some("2027-06-10"), " "),
+        Err(DecisionError::Empty("reason")),
+    );
+}
+
+#[test]
+fn rescind_follows_the_rules_of_supersession() {
+    let given = || vec![proposed(), adopted()];
+    check(
+        given(),
+        rescind("GCG-21-D04", DecisionStatus::Adopted, Some("2026-11-22"), "x"),
+        Err(DecisionError::SelfSupersede),
+    );
+    check(
+        given(),
+        rescind("GCG-23-D02", DecisionStatus::Proposed, None, "x"),
+        Err(DecisionError::SupersederNotAdopted),
+    );
+    check(
+        given(),
+        rescind("GCG-19-D01", DecisionStatus::Adopted, Some("2025-05-14"), "x"),
+        Err(DecisionError::SupersederNotLater),
+    );
+    check(
+        vec![proposed()],
+        rescind("GCG-23-D02", DecisionStatus::Adopted, Some("2027-06-10"), "x"),
+        Err(DecisionError::NotAdopted),
+    );
+    check(
+        vec![],
+        rescind("GCG-23-D02", DecisionStatus::Adopted, Some("2027-06-10"), "x"),
+        Err(DecisionError::NotProposed),
+    );
+    check(
+        vec![proposed(), adopted(), superseded()],
+        rescind("GCG-23-D02", DecisionStatus::Adopted, Some("2027-06-10"), "x"),
+        Err(DecisionError::AlreadySuperseded),
+    );
+}
+
+#[test]
+fn a_rescinded_decision_cannot_be_rescinded_superseded_or_edited() {
+    let given = || vec![proposed(), adopted(), rescinded()];
+    check(
+        given(),
+        rescind("GCG-24-D01", DecisionStatus::Adopted, Some("2027-11-20"), "x"),
+        Err(DecisionError::AlreadyRescinded),
+    );
+    check(
+        given(),
+        superseding("GCG-24-D01", DecisionStatus::Adopted, Some("2027-11-20")),
+        Err(DecisionError::AlreadyRescinded),
+    );
+    check(given(), record("seat-civ", Position::For), Err(DecisionError::AlreadyRescinded));
+}
+
+// --- Action items -----------------------------------------------------------------
+
+const HASH: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+fn assign_item(item: &str, text: &str, owner: &str) -> DecisionCommand {
+    DecisionCommand::AssignActionItem {
+        item_id: item.to_string(),
+        text: text.to_string(),
+        owner: owner.to_string(),
+        due_on: date("2027-03-31"),
+    }
+}
+
+fn item_assigned(item: &str) -> DecisionEvent {
+    DecisionEvent::ActionItemAssigned {
+        item_id: item.to_string(),
+        text: "Publish the roadmap".to_string(),
+        owner: "ILO".to_string(),
+        due_on: date("2027-03-31"),
+    }
+}
+
+fn complete_item(item: &str, evidence: Option<&str>) -> DecisionCommand {
+    DecisionCommand::CompleteActionItem {
+        item_id: item.to_string(),
+        completed_on: date("2027-03-01"),
+        evidence_sha256: evidence.map(str::to_string),
+    }
+}
+
+fn item_completed(item: &str, evidence: Option<&str>) -> DecisionEvent {
+    DecisionEvent::ActionItemCompleted {
+        item_id: item.to_string(),
+        completed_on: date("2027-03-01"),
+        evidence_sha256: evidence.map(str::to_string),
+    }
+}
+
+#[test]
+fn assign_an_action_item_of_an_adopted_decision() {
+    check(
+        vec![proposed(), adopted()],
+        assign_item("AI-1", "Publish the roadmap", "ILO"),
+        Ok(vec![item_assigned("AI-1")]),
+    );
+    check(
+        vec![proposed(), adopted(), item_assigned("AI-1")],
+        assign_item("AI-2", "Publish the roadmap", "ILO"),
+        Ok(vec![item_assigned("AI-2")]),
+    );
+}
+
+#[test]
+fn assign_an_action_item_twice_is_refused() {
+    check(
+        vec![proposed(), adopted(), item_assigned("AI-1")],
+        assign_item("AI-1", "Something else", "FAO"),
+        Err(DecisionError::ActionItemExists("AI-1".to_string())),
+    );
+}
+
+#[test]
+fn assign_an_action_item_with_blank_fields_is_refused() {
+    let empty = || Err(DecisionError::Empty("item_id, text and owner"));
+    check(vec![proposed(), adopted()], assign_item(" ", "Publish the roadmap", "ILO"), empty());
+    check(vec![proposed(), adopted()], assign_item("AI-1", "", "ILO"), empty());
+    check(vec![proposed(), adopted()], assign_item("AI-1", "Publish the roadmap", "\t"), empty());
+}
+
+#[test]
+fn only_an_adopted_decision_in_force_has_action_items() {
+    let when = || assign_item("AI-1", "Publish the roadmap", "ILO");
+    check(vec![], when(), Err(DecisionError::NotProposed));
+    check(vec![proposed()], when(), Err(DecisionError::NotAdopted));
+    check(vec![proposed(), rejected()], when(), Err(DecisionError::NotAdopted));
+    check(vec![proposed(), adopted(), superseded()], when(), Err(DecisionError::AlreadySuperseded));
+    check(vec![proposed(), adopted(), rescinded()], when(), Err(DecisionError::AlreadyRescinded));
+}
+
+#[test]
+fn complete_an_action_item_with_or_without_evidence() {
+    let given = || vec![proposed(), adopted(), item_assigned("AI-1")];
+    check(given(), complete_item("AI-1", None), Ok(vec![item_completed("AI-1", None)]));
+    check(given(), complete_item("AI-1", Some(HASH)), Ok(vec![item_completed("AI-1", Some(HASH))]));
+}
+
+#[test]
+fn complete_an_unknown_action_item_is_refused() {
+    check(
+        vec![proposed(), adopted(), item_assigned("AI-1")],
+        complete_item("AI-9", None),
+        Err(DecisionError::ActionItemUnknown("AI-9".to_string())),
+    );
+    check(vec![], complete_item("AI-1", None), Err(DecisionError::ActionItemUnknown("AI-1".to_string())));
+}
+
+#[test]
+fn complete_an_action_item_twice_is_refused() {
+    check(
+        vec![proposed(), adopted(), item_assigned("AI-1"), item_completed("AI-1", None)],
+        complete_item("AI-1", None),
+        Err(DecisionError::ActionItemCompleted("AI-1".to_string())),
+    );
+}
+
+#[test]
+fn complete_with_malformed_evidence_is_refused() {
+    check(
+        vec![proposed(), adopted(), item_assigned("AI-1")],
+        complete_item("AI-1", Some("not-a-hash")),
+        Err(DecisionError::EvidenceHashInvalid),
+    );
+}
+
+// --- RecordEffect -----------------------------------------------------------------
+
+fn applied_outcome() -> EffectOutcome {
+    EffectOutcome::Applied {
+        target_type: "body".to_string(),
+        target_id: "gcg".to_string(),
+        events: vec!["OfficeHolderElected".to_string()],
+    }
+}
+
+fn effect_applied() -> DecisionEvent {
+    DecisionEvent::DecisionEffectApplied {
+        target_type: "body".to_string(),
+        target_id: "gcg".to_string(),
+        events: vec!["OfficeHolderElected".to_string()],
+    }
+}
+
+fn adopted_with_effect() -> Vec<DecisionEvent> {
+    vec![proposed_with_effect(), adopted()]
+}
+
+#[test]
+fn record_the_applied_effect_of_an_adopted_decision() {
+    check(
+        adopted_with_effect(),
+        DecisionCommand::RecordEffect { outcome: applied_outcome() },
+        Ok(vec![effect_applied()]),
+    );
+}
+
+#[test]
+fn record_the_failed_effect_of_an_adopted_decision() {
+    check(
+        adopted_with_effect(),
+        DecisionCommand::RecordEffect {
+            outcome: EffectOutcome::Failed {
+                rule: "office_occupied".to_string(),
+                message: "the Chair office is held by FRA (term term-fra) during that period".to_string(),
+            },
+        },
+        Ok(vec![DecisionEvent::DecisionEffectFailed {
+            rule: "office_occupied".to_string(),
+            message: "the Chair office is held by FRA (term term-fra) during that period".to_string(),
+        }]),
+    );
+}
+
+#[test]
+fn an_effect_is_recorded_once() {
+    for outcome in [
+        effect_applied(),
+        DecisionEvent::DecisionEffectFailed { rule: "office_occupied".to_string(), message: "x".to_string() },
+    ] {
+        let mut given = adopted_with_effect();
+        given.push(outcome);
+        check(
+            given,
+            DecisionCommand::RecordEffect { outcome: applied_outcome() },
+            Err(DecisionError::EffectNotPending),
+        );
+    }
+}
+
+#[test]
+fn an_effect_is_recorded_only_for_an_adopted_decision_with_an_effect() {
+    let when = || DecisionCommand::RecordEffect { outcome: applied_outcome() };
+    check(vec![], when(), Err(DecisionError::NotProposed));
+    check(vec![proposed_with_effect()], when(), Err(DecisionError::EffectNotPending));
+    check(vec![proposed_with_effect(), rejected()], when(), Err(DecisionError::EffectNotPending));
+    check(vec![proposed(), adopted()], when(), Err(DecisionError::EffectNotPending));
+}
+
 // --- evolve -----------------------------------------------------------------------
 
 #[test]
@@ -627,6 +1310,32 @@ fn evolve_keeps_the_latest_position_per_seat_in_first_stated_order() {
     assert_eq!(state.tally(), tally(0, 1, 1, 0));
     evolve(&mut state, superseded());
     assert_eq!(state.status, DecisionStatus::Superseded);
+}
+
+#[test]
+fn evolve_folds_effects_action_items_deferral_and_rescission() {
+    let mut state = Decision::default();
+    for event in [proposed_with_effect(), deferred()] {
+        evolve(&mut state, event);
+    }
+    assert_eq!(state.status, DecisionStatus::Deferred);
+    assert_eq!(state.subject, Some(elect_chair()));
+    assert_eq!(state.effect, Some(chile_chair()));
+    for event in [retabled(), adopted(), item_assigned("AI-1"), item_assigned("AI-2"), item_completed("AI-1", None)] {
+        evolve(&mut state, event);
+    }
+    assert_eq!(state.meeting_id, "GCG-22");
+    assert_eq!(state.status, DecisionStatus::Adopted);
+    assert_eq!(state.action_items, vec![("AI-1".to_string(), true), ("AI-2".to_string(), false)]);
+    assert!(!state.effect_recorded);
+    evolve(&mut state, effect_applied());
+    assert!(state.effect_recorded);
+    evolve(&mut state, rescinded());
+    assert_eq!(state.status, DecisionStatus::Rescinded);
+    let mut withdrawn_state = Decision::default();
+    evolve(&mut withdrawn_state, proposed());
+    evolve(&mut withdrawn_state, withdrawn());
+    assert_eq!(withdrawn_state.status, DecisionStatus::Withdrawn);
 }
 
 // --- rule names -------------------------------------------------------------------
@@ -655,6 +1364,21 @@ fn all_errors() -> Vec<DecisionError> {
         SupersederNotAdopted,
         SupersederNotLater,
         EmptySeat,
+        EffectSubjectMismatch,
+        SeatNotFilled,
+        SeatNotVoting,
+        SeatNotPresent,
+        WrittenProcedureNotAllowed,
+        AlreadyDeferred,
+        AlreadyWithdrawn,
+        AlreadyRescinded,
+        NotDeferred,
+        Empty("reason"),
+        ActionItemExists("AI-1".to_string()),
+        ActionItemUnknown("AI-1".to_string()),
+        ActionItemCompleted("AI-1".to_string()),
+        EvidenceHashInvalid,
+        EffectNotPending,
     ]
 }
 
@@ -680,6 +1404,21 @@ fn ordinal(error: &DecisionError) -> usize {
         SupersederNotAdopted => 16,
         SupersederNotLater => 17,
         EmptySeat => 18,
+        EffectSubjectMismatch => 19,
+        SeatNotFilled => 20,
+        SeatNotVoting => 21,
+        SeatNotPresent => 22,
+        WrittenProcedureNotAllowed => 23,
+        AlreadyDeferred => 24,
+        AlreadyWithdrawn => 25,
+        AlreadyRescinded => 26,
+        NotDeferred => 27,
+        Empty(_) => 28,
+        ActionItemExists(_) => 29,
+        ActionItemUnknown(_) => 30,
+        ActionItemCompleted(_) => 31,
+        EvidenceHashInvalid => 32,
+        EffectNotPending => 33,
     }
 }
 
@@ -769,6 +1508,55 @@ fn golden_decision_rejected() {
 #[test]
 fn golden_decision_superseded() {
     golden(superseded(), "DecisionSuperseded", r#"{"DecisionSuperseded":{"by_decision_id":"GCG-23-D01"}}"#);
+}
+
+#[test]
+fn golden_decision_proposed_with_an_effect() {
+    golden(
+        proposed_with_effect(),
+        "DecisionProposed",
+        r#"{"DecisionProposed":{"decision_id":"GCG-21-D04","meeting_id":"GCG-21","agenda_item":"4.2","subject":{"kind":"elect_office_holder","office":"chair"},"text":"The GCG grants Côte d'Ivoire Pathfinder status.","effect":{"effect":"elect_office_holder","term_id":"term-chl","office":"chair","holder":"CHL","term_start":"2023-06-01","term_end":"2026-05-31"}}}"#,
+    );
+}
+
+#[test]
+fn golden_later_decision_events() {
+    golden(
+        deferred(),
+        "DecisionDeferred",
+        r#"{"DecisionDeferred":{"reason":"awaiting the mission report","to_meeting":"GCG-22"}}"#,
+    );
+    golden(retabled(), "DecisionRetabled", r#"{"DecisionRetabled":{"meeting_id":"GCG-22"}}"#);
+    golden(
+        withdrawn(),
+        "DecisionWithdrawn",
+        r#"{"DecisionWithdrawn":{"withdrawn_on":"2026-11-22","reason":"withdrawn by the proposer"}}"#,
+    );
+    golden(
+        rescinded(),
+        "DecisionRescinded",
+        r#"{"DecisionRescinded":{"by_decision_id":"GCG-23-D02","reason":"taken in error"}}"#,
+    );
+    golden(
+        item_assigned("AI-1"),
+        "ActionItemAssigned",
+        r#"{"ActionItemAssigned":{"item_id":"AI-1","text":"Publish the roadmap","owner":"ILO","due_on":"2027-03-31"}}"#,
+    );
+    golden(
+        item_completed("AI-1", None),
+        "ActionItemCompleted",
+        r#"{"ActionItemCompleted":{"item_id":"AI-1","completed_on":"2027-03-01","evidence_sha256":null}}"#,
+    );
+    golden(
+        effect_applied(),
+        "DecisionEffectApplied",
+        r#"{"DecisionEffectApplied":{"target_type":"body","target_id":"gcg","events":["OfficeHolderElected"]}}"#,
+    );
+    golden(
+        DecisionEvent::DecisionEffectFailed { rule: "office_occupied".to_string(), message: "m".to_string() },
+        "DecisionEffectFailed",
+        r#"{"DecisionEffectFailed":{"rule":"office_occupied","message":"m"}}"#,
+    );
 }
 
 #[test]

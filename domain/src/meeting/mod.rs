@@ -1,20 +1,28 @@
-//! The `Meeting` aggregate: a GCG meeting from scheduling to closing.
+//! The `Meeting` aggregate: a GCG meeting from scheduling to its published report.
 //!
-//! State machine: `Scheduled → InSession → Closed`. Attendance may be recorded while
-//! scheduled or in session; quorum is declared in session from the attendance recorded
-//! and the number of voting seats filled (a fact the edge supplies), under a versioned
-//! [`GovernancePolicy`].
+//! State machine: `Scheduled (⇄ rescheduled) → InSession ⇄ Adjourned → Closed`, or
+//! `Scheduled → Cancelled`. An agenda may be published (and republished) until the
+//! meeting closes. Attendance may be recorded while scheduled or in session; quorum is
+//! declared in session from the attendance recorded and the number of voting seats filled
+//! on the meeting date (a fact the edge reads from the GCG composition), under the
+//! versioned [`GovernancePolicy`] in force. After closing: minutes drafted (a new draft
+//! gets a new version), circulated with a comment deadline, approved by a later decision
+//! or by silence once the deadline has passed (if the policy allows it), then the report
+//! is published.
 
 use chrono::NaiveDate;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
+use crate::authority::{is_sha256_hex, require_decision, AuthorityError, DecisionFacts};
+use crate::decision::DecisionSubject;
 use crate::policy::GovernancePolicy;
 
 /// What kind of meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MeetingKind {
     Regular,
     ExtraOrdinary,
@@ -25,6 +33,7 @@ pub enum MeetingKind {
 /// How the meeting is held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Modality {
     InPerson,
     Virtual,
@@ -34,6 +43,7 @@ pub enum Modality {
 /// How a participant attended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AttendanceStatus {
     Present,
     Apologies,
@@ -55,16 +65,61 @@ impl AttendanceStatus {
 /// Where the meeting is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MeetingStatus {
     #[default]
     NotScheduled,
     Scheduled,
     InSession,
+    Adjourned,
     Closed,
+    Cancelled,
+}
+
+/// What an agenda item is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum AgendaItemKind {
+    Information,
+    Discussion,
+    Decision,
+}
+
+/// One numbered agenda item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgendaItem {
+    /// e.g. `4.2`
+    pub number: String,
+    pub title: String,
+    pub objective: Option<String>,
+    pub kind: AgendaItemKind,
+}
+
+/// How minutes were approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum MinutesApproval {
+    /// By an adopted decision (subject `approve_minutes`) at a later meeting.
+    Decision { decision_id: String },
+    /// By silence: no objection by the comment deadline.
+    Silence { comment_deadline: NaiveDate },
+}
+
+/// The minutes' progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Minutes {
+    pub version: u32,
+    pub comment_deadline: Option<NaiveDate>,
+    pub circulated_on: Option<NaiveDate>,
+    pub approved: bool,
 }
 
 /// One attendance line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attendance {
     pub seat_id: Option<String>,
     pub organisation: String,
@@ -74,6 +129,7 @@ pub struct Attendance {
 
 /// The quorum as declared: what a decision taken at the meeting was judged against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuorumSnapshot {
     pub voting_seats_filled: u32,
     pub voting_seats_present: u32,
@@ -82,9 +138,11 @@ pub struct QuorumSnapshot {
     pub policy_version: String,
 }
 
-/// Commands, each carrying the facts and times the edge supplies.
+/// Commands, each carrying the facts and times the edge supplies ("edge fact" fields are
+/// never sent by a client).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MeetingCommand {
     Schedule {
         meeting_id: String,
@@ -110,6 +168,49 @@ pub enum MeetingCommand {
         /// Decisions taken at the meeting (from the decision register).
         decisions: Vec<String>,
     },
+    Reschedule {
+        new_date: NaiveDate,
+        reason: String,
+    },
+    Cancel {
+        cancelled_on: NaiveDate,
+        reason: String,
+    },
+    PublishAgenda {
+        items: Vec<AgendaItem>,
+        published_on: NaiveDate,
+    },
+    Adjourn {
+        adjourned_on: NaiveDate,
+    },
+    Resume {
+        resumed_on: NaiveDate,
+    },
+    DraftMinutes {
+        /// SHA-256 of the draft minutes.
+        doc_sha256: String,
+        drafted_on: NaiveDate,
+    },
+    CirculateMinutes {
+        circulated_on: NaiveDate,
+        comment_deadline: NaiveDate,
+    },
+    ApproveMinutes {
+        approved_on: NaiveDate,
+        /// Edge fact: the cited decision (subject `approve_minutes` for this meeting); without
+        /// one, the minutes are approved by silence.
+        #[serde(skip)]
+        authority: Option<DecisionFacts>,
+        /// Edge fact: whether the policy in force allows approval by silence.
+        #[serde(skip)]
+        silence_allowed: bool,
+    },
+    PublishReport {
+        /// SHA-256 of the published report.
+        doc_sha256: String,
+        url: Option<String>,
+        published_on: NaiveDate,
+    },
 }
 
 impl MeetingCommand {
@@ -121,6 +222,15 @@ impl MeetingCommand {
             MeetingCommand::RecordAttendance(_) => "record_attendance",
             MeetingCommand::DeclareQuorum { .. } => "declare_quorum",
             MeetingCommand::Close { .. } => "close",
+            MeetingCommand::Reschedule { .. } => "reschedule",
+            MeetingCommand::Cancel { .. } => "cancel",
+            MeetingCommand::PublishAgenda { .. } => "publish_agenda",
+            MeetingCommand::Adjourn { .. } => "adjourn",
+            MeetingCommand::Resume { .. } => "resume",
+            MeetingCommand::DraftMinutes { .. } => "draft_minutes",
+            MeetingCommand::CirculateMinutes { .. } => "circulate_minutes",
+            MeetingCommand::ApproveMinutes { .. } => "approve_minutes",
+            MeetingCommand::PublishReport { .. } => "publish_report",
         }
     }
 }
@@ -149,6 +259,47 @@ pub enum MeetingEvent {
         organisations_present: Vec<String>,
         decisions: Vec<String>,
     },
+    MeetingRescheduled {
+        old_date: NaiveDate,
+        new_date: NaiveDate,
+        reason: String,
+    },
+    MeetingCancelled {
+        cancelled_on: NaiveDate,
+        reason: String,
+    },
+    AgendaPublished {
+        /// 1 for the first agenda, then one more for each amended agenda.
+        version: u32,
+        items: Vec<AgendaItem>,
+        published_on: NaiveDate,
+    },
+    MeetingAdjourned {
+        adjourned_on: NaiveDate,
+    },
+    MeetingResumed {
+        resumed_on: NaiveDate,
+    },
+    MinutesDrafted {
+        version: u32,
+        doc_sha256: String,
+        drafted_on: NaiveDate,
+    },
+    MinutesCirculated {
+        version: u32,
+        circulated_on: NaiveDate,
+        comment_deadline: NaiveDate,
+    },
+    MinutesApproved {
+        version: u32,
+        approved_on: NaiveDate,
+        by: MinutesApproval,
+    },
+    MeetingReportPublished {
+        doc_sha256: String,
+        url: Option<String>,
+        published_on: NaiveDate,
+    },
 }
 
 impl DomainEvent for MeetingEvent {
@@ -159,6 +310,15 @@ impl DomainEvent for MeetingEvent {
             MeetingEvent::AttendanceRecorded(_) => "AttendanceRecorded",
             MeetingEvent::QuorumDeclared(_) => "QuorumDeclared",
             MeetingEvent::MeetingClosed { .. } => "MeetingClosed",
+            MeetingEvent::MeetingRescheduled { .. } => "MeetingRescheduled",
+            MeetingEvent::MeetingCancelled { .. } => "MeetingCancelled",
+            MeetingEvent::AgendaPublished { .. } => "AgendaPublished",
+            MeetingEvent::MeetingAdjourned { .. } => "MeetingAdjourned",
+            MeetingEvent::MeetingResumed { .. } => "MeetingResumed",
+            MeetingEvent::MinutesDrafted { .. } => "MinutesDrafted",
+            MeetingEvent::MinutesCirculated { .. } => "MinutesCirculated",
+            MeetingEvent::MinutesApproved { .. } => "MinutesApproved",
+            MeetingEvent::MeetingReportPublished { .. } => "MeetingReportPublished",
         }
         .to_string()
     }
@@ -197,6 +357,42 @@ pub enum MeetingError {
     PresentExceedsFilled,
     #[error("meeting cannot close before it opened")]
     ClosedBeforeOpened,
+    #[error("meeting is cancelled")]
+    Cancelled,
+    #[error("only a scheduled meeting that has not opened can be rescheduled or cancelled")]
+    AlreadyStarted,
+    #[error("the new date is the current date")]
+    SameDate,
+    #[error("{0} must not be empty")]
+    Empty(&'static str),
+    #[error("agenda item number {0} appears twice")]
+    AgendaNumberDuplicate(String),
+    #[error("meeting is not adjourned")]
+    NotAdjourned,
+    #[error("the meeting has not closed")]
+    NotClosed,
+    #[error("doc_sha256 must be 64 lowercase hex digits")]
+    DocumentHashInvalid,
+    #[error("the minutes are already approved")]
+    MinutesAlreadyApproved,
+    #[error("no minutes have been drafted")]
+    MinutesNotDrafted,
+    #[error("the minutes have not been circulated")]
+    MinutesNotCirculated,
+    #[error("the comment deadline must be after circulation")]
+    CommentDeadlineInvalid,
+    #[error("the comment deadline ({0}) has not passed: minutes cannot be approved by silence yet")]
+    CommentDeadlineNotPassed(NaiveDate),
+    #[error("the policy in force does not allow approval by silence")]
+    SilenceNotAllowed,
+    #[error("the minutes have not been approved")]
+    MinutesNotApproved,
+    #[error("the report is already published")]
+    ReportAlreadyPublished,
+    #[error("this cannot happen before the meeting")]
+    BeforeMeeting,
+    #[error(transparent)]
+    Authority(#[from] AuthorityError),
 }
 
 impl MeetingError {
@@ -216,6 +412,24 @@ impl MeetingError {
             MeetingError::NoVotingSeatsFilled => "no_voting_seats_filled",
             MeetingError::PresentExceedsFilled => "present_exceeds_filled",
             MeetingError::ClosedBeforeOpened => "meeting_closed_before_opened",
+            MeetingError::Cancelled => "meeting_cancelled",
+            MeetingError::AlreadyStarted => "meeting_already_started",
+            MeetingError::SameDate => "meeting_date_unchanged",
+            MeetingError::Empty(_) => "field_empty",
+            MeetingError::AgendaNumberDuplicate(_) => "agenda_number_duplicate",
+            MeetingError::NotAdjourned => "meeting_not_adjourned",
+            MeetingError::NotClosed => "meeting_not_closed",
+            MeetingError::DocumentHashInvalid => "document_hash_invalid",
+            MeetingError::MinutesAlreadyApproved => "minutes_already_approved",
+            MeetingError::MinutesNotDrafted => "minutes_not_drafted",
+            MeetingError::MinutesNotCirculated => "minutes_not_circulated",
+            MeetingError::CommentDeadlineInvalid => "comment_deadline_invalid",
+            MeetingError::CommentDeadlineNotPassed(_) => "comment_deadline_not_passed",
+            MeetingError::SilenceNotAllowed => "silence_procedure_not_allowed",
+            MeetingError::MinutesNotApproved => "minutes_not_approved",
+            MeetingError::ReportAlreadyPublished => "report_already_published",
+            MeetingError::BeforeMeeting => "before_meeting",
+            MeetingError::Authority(e) => e.rule(),
         }
     }
 }
@@ -230,6 +444,12 @@ pub struct Meeting {
     pub status: MeetingStatus,
     pub attendance: Vec<Attendance>,
     pub quorum: Option<QuorumSnapshot>,
+    pub kind: Option<MeetingKind>,
+    pub body_id: String,
+    pub agenda_version: u32,
+    pub closed_on: Option<NaiveDate>,
+    pub minutes: Option<Minutes>,
+    pub report_published: bool,
 }
 
 /// Checks a command against the state and returns the events it produces.
@@ -251,8 +471,9 @@ pub fn decide(state: &Meeting, command: MeetingCommand) -> Result<Vec<MeetingEve
         MeetingCommand::Open { opened_on, chaired_by } => {
             match state.status {
                 NotScheduled => return Err(MeetingError::NotScheduled),
-                InSession => return Err(MeetingError::AlreadyInSession),
+                InSession | Adjourned => return Err(MeetingError::AlreadyInSession),
                 Closed => return Err(MeetingError::Closed),
+                Cancelled => return Err(MeetingError::Cancelled),
                 Scheduled => {}
             }
             if state.date.is_some_and(|d| opened_on < d) {
@@ -264,7 +485,8 @@ pub fn decide(state: &Meeting, command: MeetingCommand) -> Result<Vec<MeetingEve
             match state.status {
                 NotScheduled => return Err(MeetingError::NotScheduled),
                 Closed => return Err(MeetingError::Closed),
-                Scheduled | InSession => {}
+                Cancelled => return Err(MeetingError::Cancelled),
+                Scheduled | InSession | Adjourned => {}
             }
             if let AttendanceStatus::Proxy { held_by_seat } = &attendance.status {
                 if held_by_seat.is_empty() || attendance.seat_id.as_deref() == Some(held_by_seat.as_str()) {
@@ -285,7 +507,8 @@ pub fn decide(state: &Meeting, command: MeetingCommand) -> Result<Vec<MeetingEve
             match state.status {
                 NotScheduled => return Err(MeetingError::NotScheduled),
                 Closed => return Err(MeetingError::Closed),
-                Scheduled => return Err(MeetingError::NotInSession),
+                Cancelled => return Err(MeetingError::Cancelled),
+                Scheduled | Adjourned => return Err(MeetingError::NotInSession),
                 InSession => {}
             }
             if voting_seats_filled == 0 {
@@ -308,8 +531,9 @@ pub fn decide(state: &Meeting, command: MeetingCommand) -> Result<Vec<MeetingEve
             match state.status {
                 NotScheduled => return Err(MeetingError::NotScheduled),
                 Closed => return Err(MeetingError::Closed),
+                Cancelled => return Err(MeetingError::Cancelled),
                 Scheduled => return Err(MeetingError::NotInSession),
-                InSession => {}
+                InSession | Adjourned => {}
             }
             if state.opened_on.is_some_and(|o| closed_on < o) {
                 return Err(MeetingError::ClosedBeforeOpened);
@@ -325,15 +549,146 @@ pub fn decide(state: &Meeting, command: MeetingCommand) -> Result<Vec<MeetingEve
                 decisions,
             }])
         }
+        MeetingCommand::Reschedule { new_date, reason } => {
+            state.require_not_started()?;
+            if reason.trim().is_empty() {
+                return Err(MeetingError::Empty("reason"));
+            }
+            let old_date = state.date.ok_or(MeetingError::NotScheduled)?;
+            if new_date == old_date {
+                return Err(MeetingError::SameDate);
+            }
+            Ok(vec![MeetingEvent::MeetingRescheduled { old_date, new_date, reason }])
+        }
+        MeetingCommand::Cancel { cancelled_on, reason } => {
+            state.require_not_started()?;
+            if reason.trim().is_empty() {
+                return Err(MeetingError::Empty("reason"));
+            }
+            Ok(vec![MeetingEvent::MeetingCancelled { cancelled_on, reason }])
+        }
+        MeetingCommand::PublishAgenda { items, published_on } => {
+            match state.status {
+                NotScheduled => return Err(MeetingError::NotScheduled),
+                Closed => return Err(MeetingError::Closed),
+                Cancelled => return Err(MeetingError::Cancelled),
+                Scheduled | InSession | Adjourned => {}
+            }
+            if items.is_empty() {
+                return Err(MeetingError::Empty("items"));
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            for item in &items {
+                if item.number.trim().is_empty() || item.title.trim().is_empty() {
+                    return Err(MeetingError::Empty("agenda item number and title"));
+                }
+                if !seen.insert(item.number.as_str()) {
+                    return Err(MeetingError::AgendaNumberDuplicate(item.number.clone()));
+                }
+            }
+            Ok(vec![MeetingEvent::AgendaPublished { version: state.agenda_version + 1, items, published_on }])
+        }
+        MeetingCommand::Adjourn { adjourned_on } => {
+            match state.status {
+                NotScheduled => return Err(MeetingError::NotScheduled),
+                Closed => return Err(MeetingError::Closed),
+                Cancelled => return Err(MeetingError::Cancelled),
+                Scheduled | Adjourned => return Err(MeetingError::NotInSession),
+                InSession => {}
+            }
+            if state.opened_on.is_some_and(|o| adjourned_on < o) {
+                return Err(MeetingError::BeforeMeeting);
+            }
+            Ok(vec![MeetingEvent::MeetingAdjourned { adjourned_on }])
+        }
+        MeetingCommand::Resume { resumed_on } => {
+            if state.status != Adjourned {
+                return Err(MeetingError::NotAdjourned);
+            }
+            if state.opened_on.is_some_and(|o| resumed_on < o) {
+                return Err(MeetingError::BeforeMeeting);
+            }
+            Ok(vec![MeetingEvent::MeetingResumed { resumed_on }])
+        }
+        MeetingCommand::DraftMinutes { doc_sha256, drafted_on } => {
+            state.require_closed()?;
+            if !is_sha256_hex(&doc_sha256) {
+                return Err(MeetingError::DocumentHashInvalid);
+            }
+            if state.closed_on.is_some_and(|c| drafted_on < c) {
+                return Err(MeetingError::BeforeMeeting);
+            }
+            let version = match &state.minutes {
+                Some(m) if m.approved => return Err(MeetingError::MinutesAlreadyApproved),
+                Some(m) => m.version + 1,
+                None => 1,
+            };
+            Ok(vec![MeetingEvent::MinutesDrafted { version, doc_sha256, drafted_on }])
+        }
+        MeetingCommand::CirculateMinutes { circulated_on, comment_deadline } => {
+            state.require_closed()?;
+            let minutes = state.minutes.as_ref().ok_or(MeetingError::MinutesNotDrafted)?;
+            if minutes.approved {
+                return Err(MeetingError::MinutesAlreadyApproved);
+            }
+            if comment_deadline <= circulated_on {
+                return Err(MeetingError::CommentDeadlineInvalid);
+            }
+            Ok(vec![MeetingEvent::MinutesCirculated { version: minutes.version, circulated_on, comment_deadline }])
+        }
+        MeetingCommand::ApproveMinutes { approved_on, authority, silence_allowed } => {
+            state.require_closed()?;
+            let minutes = state.minutes.as_ref().ok_or(MeetingError::MinutesNotDrafted)?;
+            if minutes.approved {
+                return Err(MeetingError::MinutesAlreadyApproved);
+            }
+            let deadline = minutes.comment_deadline.ok_or(MeetingError::MinutesNotCirculated)?;
+            let by = match authority {
+                Some(facts) => {
+                    let meeting_id = state.meeting_id.clone();
+                    let decision_id = require_decision(
+                        Some(&facts),
+                        "approve_minutes for this meeting",
+                        |s| matches!(s, DecisionSubject::ApproveMinutes { meeting_id: m } if *m == meeting_id),
+                    )?;
+                    MinutesApproval::Decision { decision_id }
+                }
+                None => {
+                    if !silence_allowed {
+                        return Err(MeetingError::SilenceNotAllowed);
+                    }
+                    if approved_on <= deadline {
+                        return Err(MeetingError::CommentDeadlineNotPassed(deadline));
+                    }
+                    MinutesApproval::Silence { comment_deadline: deadline }
+                }
+            };
+            Ok(vec![MeetingEvent::MinutesApproved { version: minutes.version, approved_on, by }])
+        }
+        MeetingCommand::PublishReport { doc_sha256, url, published_on } => {
+            state.require_closed()?;
+            if !state.minutes.as_ref().is_some_and(|m| m.approved) {
+                return Err(MeetingError::MinutesNotApproved);
+            }
+            if state.report_published {
+                return Err(MeetingError::ReportAlreadyPublished);
+            }
+            if !is_sha256_hex(&doc_sha256) {
+                return Err(MeetingError::DocumentHashInvalid);
+            }
+            Ok(vec![MeetingEvent::MeetingReportPublished { doc_sha256, url, published_on }])
+        }
     }
 }
 
 /// Applies an event to the state. No rules here: events are facts.
 pub fn evolve(state: &mut Meeting, event: MeetingEvent) {
     match event {
-        MeetingEvent::MeetingScheduled { meeting_id, number, date, .. } => {
+        MeetingEvent::MeetingScheduled { meeting_id, body_id, number, kind, date, .. } => {
             state.meeting_id = meeting_id;
+            state.body_id = body_id;
             state.number = number;
+            state.kind = Some(kind);
             state.date = Some(date);
             state.status = MeetingStatus::Scheduled;
         }
@@ -343,11 +698,56 @@ pub fn evolve(state: &mut Meeting, event: MeetingEvent) {
         }
         MeetingEvent::AttendanceRecorded(attendance) => state.attendance.push(attendance),
         MeetingEvent::QuorumDeclared(snapshot) => state.quorum = Some(snapshot),
-        MeetingEvent::MeetingClosed { .. } => state.status = MeetingStatus::Closed,
+        MeetingEvent::MeetingClosed { closed_on, .. } => {
+            state.status = MeetingStatus::Closed;
+            state.closed_on = Some(closed_on);
+        }
+        MeetingEvent::MeetingRescheduled { new_date, .. } => state.date = Some(new_date),
+        MeetingEvent::MeetingCancelled { .. } => state.status = MeetingStatus::Cancelled,
+        MeetingEvent::AgendaPublished { version, .. } => state.agenda_version = version,
+        MeetingEvent::MeetingAdjourned { .. } => state.status = MeetingStatus::Adjourned,
+        MeetingEvent::MeetingResumed { .. } => state.status = MeetingStatus::InSession,
+        MeetingEvent::MinutesDrafted { version, .. } => {
+            state.minutes = Some(Minutes { version, comment_deadline: None, circulated_on: None, approved: false })
+        }
+        MeetingEvent::MinutesCirculated { circulated_on, comment_deadline, .. } => {
+            if let Some(m) = state.minutes.as_mut() {
+                m.circulated_on = Some(circulated_on);
+                m.comment_deadline = Some(comment_deadline);
+            }
+        }
+        MeetingEvent::MinutesApproved { .. } => {
+            if let Some(m) = state.minutes.as_mut() {
+                m.approved = true;
+            }
+        }
+        MeetingEvent::MeetingReportPublished { .. } => state.report_published = true,
     }
 }
 
 impl Meeting {
+    /// Refuses anything but a scheduled meeting that has not opened.
+    fn require_not_started(&self) -> Result<(), MeetingError> {
+        match self.status {
+            MeetingStatus::NotScheduled => Err(MeetingError::NotScheduled),
+            MeetingStatus::Scheduled => Ok(()),
+            MeetingStatus::Cancelled => Err(MeetingError::Cancelled),
+            MeetingStatus::InSession | MeetingStatus::Adjourned | MeetingStatus::Closed => {
+                Err(MeetingError::AlreadyStarted)
+            }
+        }
+    }
+
+    /// Refuses anything but a closed meeting.
+    fn require_closed(&self) -> Result<(), MeetingError> {
+        match self.status {
+            MeetingStatus::NotScheduled => Err(MeetingError::NotScheduled),
+            MeetingStatus::Closed => Ok(()),
+            MeetingStatus::Cancelled => Err(MeetingError::Cancelled),
+            _ => Err(MeetingError::NotClosed),
+        }
+    }
+
     /// Voting seats whose attendance counts towards quorum.
     pub fn voting_seats_present(&self) -> u32 {
         let n = self.attendance.iter().filter(|a| a.voting && a.status.counts_for_quorum()).count();

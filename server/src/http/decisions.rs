@@ -5,8 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use chrono::NaiveDate;
-use domain::decision::{DecisionCommand, DecisionSubject, Position};
-use domain::policy::GovernancePolicy;
+use domain::decision::{DecisionCommand, DecisionEffect, DecisionSubject, Position};
 use projections::read::HistoryEntry;
 use projections::views::DECISIONS;
 use serde::Deserialize;
@@ -27,6 +26,12 @@ pub struct ProposeDecision {
     #[schema(value_type = Object)]
     pub subject: DecisionSubject,
     pub text: String,
+    /// What the decision authorises once adopted, applied by the decision-effects process
+    /// manager with the decision as authority, e.g. `{"effect": "elect_office_holder",
+    /// "term_id": "CHAIR-2023", "office": "chair", "holder": "CHL", "term_start": "2023-06-01",
+    /// "term_end": "2026-05-31"}`. It must fit the subject.
+    #[schema(value_type = Option<Object>)]
+    pub effect: Option<DecisionEffect>,
     #[serde(default)]
     pub envelope: EnvelopeInput,
 }
@@ -87,22 +92,12 @@ pub async fn propose(
     AppPath(meeting_id): AppPath<String>,
     AppJson(body): AppJson<ProposeDecision>,
 ) -> Result<Response, ApiError> {
-    let _meeting = state.ledger.lock_meeting(&meeting_id).await?;
-    let meeting = state.ledger.meeting(&meeting_id).await?;
-    if meeting.date.is_none() {
-        return Err(ApiError::NotFound(format!("meeting {meeting_id} does not exist")));
-    }
-    let meta = body.envelope.into_meta(&caller, &headers, date(meeting.opened_on.or(meeting.date)))?;
-    let facts = state.ledger.meeting_facts(&meeting_id).await?;
-    let id = body.decision_id.clone();
-    let command = DecisionCommand::Propose {
-        decision_id: body.decision_id,
-        agenda_item: body.agenda_item,
-        subject: body.subject,
-        text: body.text,
-        meeting: facts,
-    };
-    respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_decision(&id, command, meta).await?).await
+    let meta = body.envelope.into_meta(&caller, &headers, None)?;
+    let outcome = state
+        .ledger
+        .propose(&meeting_id, &body.decision_id, body.agenda_item, body.subject, body.text, body.effect, meta)
+        .await?;
+    respond(&state, &headers, StatusCode::CREATED, outcome).await
 }
 
 /// The decision's meeting, locked, with its facts and date.
@@ -131,15 +126,9 @@ pub async fn record_position(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<RecordPosition>,
 ) -> Result<Response, ApiError> {
-    let (_meeting, meeting, on) = meeting_of(&state, &id).await?;
-    let meta = body.envelope.into_meta(&caller, &headers, date(on))?;
-    let command = DecisionCommand::RecordPosition {
-        seat_id: body.seat_id,
-        position: body.position,
-        reason: body.reason,
-        meeting,
-    };
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?).await
+    let meta = body.envelope.into_meta(&caller, &headers, None)?;
+    let outcome = state.ledger.record_position(&id, body.seat_id, body.position, body.reason, meta).await?;
+    respond(&state, &headers, StatusCode::OK, outcome).await
 }
 
 /// Adopts a decision: refused without a declared, met quorum or when consensus is blocked.
@@ -155,11 +144,143 @@ pub async fn adopt(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<AdoptDecision>,
 ) -> Result<Response, ApiError> {
-    let (_meeting, meeting, _) = meeting_of(&state, &id).await?;
-    let meta = body.envelope.into_meta(&caller, &headers, date(Some(body.effective_on)))?;
-    let command =
-        DecisionCommand::Adopt { effective_on: body.effective_on, meeting, policy: GovernancePolicy::provisional_v1() };
+    let meta = body.envelope.into_meta(&caller, &headers, None)?;
+    respond(&state, &headers, StatusCode::OK, state.ledger.adopt(&id, body.effective_on, meta).await?).await
+}
+
+/// Defer a proposal (at its meeting, in session).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeferDecision {
+    pub reason: String,
+    /// The meeting it is deferred to, if known.
+    pub to_meeting: Option<String>,
+    #[serde(default)]
+    pub envelope: EnvelopeInput,
+}
+
+/// Table a deferred decision again at a meeting.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetableDecision {
+    pub meeting_id: String,
+    #[serde(default)]
+    pub envelope: EnvelopeInput,
+}
+
+/// Rescind an adopted decision by a later adopted decision.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescindDecision {
+    pub by_decision_id: String,
+    pub reason: String,
+    #[serde(default)]
+    pub envelope: EnvelopeInput,
+}
+
+/// Defers a proposal.
+#[utoipa::path(post, path = "/api/v1/decisions/{id}/defer", tag = "decisions", request_body = DeferDecision,
+    params(("id" = String, Path, description = "decision id")), security(("bearer" = [])),
+    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+        (status = 404, description = "no such decision"), (status = 422, description = "refused by a rule")))]
+pub async fn defer(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath(id): AppPath<String>,
+    AppJson(body): AppJson<DeferDecision>,
+) -> Result<Response, ApiError> {
+    let (_meeting, meeting, on) = meeting_of(&state, &id).await?;
+    let meta = body.envelope.into_meta(&caller, &headers, date(on))?;
+    let command = DecisionCommand::Defer { meeting, reason: body.reason, to_meeting: body.to_meeting };
     respond(&state, &headers, StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?).await
+}
+
+/// Tables a deferred decision again.
+#[utoipa::path(post, path = "/api/v1/decisions/{id}/retable", tag = "decisions", request_body = RetableDecision,
+    params(("id" = String, Path, description = "decision id")), security(("bearer" = [])),
+    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+        (status = 404, description = "no such decision"), (status = 422, description = "refused: decision_not_deferred, meeting_closed, …")))]
+pub async fn retable(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath(id): AppPath<String>,
+    AppJson(body): AppJson<RetableDecision>,
+) -> Result<Response, ApiError> {
+    let _meeting = state.ledger.lock_meeting(&body.meeting_id).await?;
+    let meeting = state.ledger.meeting_facts(&body.meeting_id).await?;
+    let on = state.ledger.meeting(&body.meeting_id).await?.date;
+    let meta = body.envelope.into_meta(&caller, &headers, date(on))?;
+    respond(
+        &state,
+        &headers,
+        StatusCode::OK,
+        state.ledger.execute_decision(&id, DecisionCommand::Retable { meeting }, meta).await?,
+    )
+    .await
+}
+
+/// Rescinds an adopted decision by a later adopted one.
+#[utoipa::path(post, path = "/api/v1/decisions/{id}/rescind", tag = "decisions", request_body = RescindDecision,
+    params(("id" = String, Path, description = "decision id")), security(("bearer" = [])),
+    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+        (status = 404, description = "no such decision"),
+        (status = 422, description = "refused: decision_not_adopted, superseding_decision_not_adopted, …")))]
+pub async fn rescind(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath(id): AppPath<String>,
+    AppJson(body): AppJson<RescindDecision>,
+) -> Result<Response, ApiError> {
+    let by = state.ledger.superseding_facts(&body.by_decision_id).await?;
+    let meta = body.envelope.into_meta(&caller, &headers, date(by.adopted_on))?;
+    let command = DecisionCommand::Rescind { by, reason: body.reason };
+    respond(&state, &headers, StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?).await
+}
+
+/// A decision's full provenance: the decision, its meeting (date, chair, attendance,
+/// quorum), the policy version it was judged under, the evidence cited, and every event
+/// recorded on its authority (the effects it authorised), with positions and hashes.
+#[utoipa::path(get, path = "/api/v1/decisions/{id}/provenance", tag = "decisions",
+    params(("id" = String, Path, description = "decision id")),
+    responses((status = 200, description = "the provenance", body = Object), (status = 404, description = "no such decision")))]
+pub async fn provenance(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+    AppPath(id): AppPath<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let decision = state
+        .reads
+        .document(DECISIONS, &id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("decision {id} does not exist")))?;
+    let meeting_id = decision.get("meeting_id").and_then(|m| m.as_str()).unwrap_or_default().to_string();
+    let meeting = state.reads.document(projections::views::MEETINGS, &meeting_id).await?;
+    let policy_version = decision.get("policy_version").and_then(|p| p.as_str()).map(str::to_string);
+    let policy = match (
+        &policy_version,
+        state.reads.document(projections::views::GCG, crate::governance::DEFAULT_BODY).await?,
+    ) {
+        (Some(version), Some(gcg)) => gcg
+            .get("policies")
+            .and_then(|p| p.as_array())
+            .and_then(|all| {
+                all.iter().find(|p| p.pointer("/policy/version").and_then(|v| v.as_str()) == Some(version.as_str()))
+            })
+            .cloned(),
+        _ => None,
+    };
+    let authorised = state.reads.authorised_by(&id).await?;
+    let history = state.reads.history("decision", &id).await?;
+    Ok(Json(serde_json::json!({
+        "decision": decision,
+        "meeting": meeting,
+        "policy": policy,
+        "effects_authorised": authorised,
+        "history": history,
+    })))
 }
 
 /// Rejects a decision.

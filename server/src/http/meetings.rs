@@ -5,8 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use chrono::NaiveDate;
-use domain::meeting::{Attendance, AttendanceStatus, MeetingCommand, MeetingKind, Modality};
-use domain::policy::GovernancePolicy;
+use domain::meeting::{AttendanceStatus, MeetingCommand, MeetingKind, Modality};
 use projections::read::HistoryEntry;
 use projections::views::MEETINGS;
 use serde::Deserialize;
@@ -47,28 +46,28 @@ pub struct OpenMeeting {
     pub envelope: EnvelopeInput,
 }
 
-/// Record one participant's attendance.
+/// Record one participant's attendance. Whether it votes comes from the seat: a seat
+/// must be held on the meeting date (by the organisation named), `CHAIR` and
+/// `DEPUTY-CHAIR` are the offices' seats.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordAttendance {
-    /// The GCG seat, e.g. `PFC-AFR`; omitted for observers without a seat.
+    /// The GCG seat, e.g. `PFC-AFR`, `CHAIR`; omitted for observers without a seat.
     pub seat_id: Option<String>,
+    /// The attending organisation or country (the seat's holder when a seat is given).
     pub organisation: String,
     /// `{"kind": "present"}`, `apologies`, `absent`, `observer`, or `{"kind": "proxy", "held_by_seat": "…"}`.
     #[schema(value_type = Object)]
     pub status: AttendanceStatus,
-    /// Whether the seat votes.
-    pub voting: bool,
     #[serde(default)]
     pub envelope: EnvelopeInput,
 }
 
-/// Declare whether the quorum is met.
-#[derive(Debug, Deserialize, ToSchema)]
+/// Declare whether the quorum is met: the voting seats filled on the meeting date and the
+/// policy in force come from the GCG record.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclareQuorum {
-    /// Voting seats filled on the meeting date.
-    pub voting_seats_filled: u32,
     #[serde(default)]
     pub envelope: EnvelopeInput,
 }
@@ -143,16 +142,9 @@ pub async fn record_attendance(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<RecordAttendance>,
 ) -> Result<Response, ApiError> {
-    let _meeting = state.ledger.lock_meeting(&id).await?;
-    let meeting = state.ledger.meeting(&id).await?;
-    let meta = body.envelope.into_meta(&caller, &headers, meeting.opened_on.or(meeting.date).and_then(date))?;
-    let command = MeetingCommand::RecordAttendance(Attendance {
-        seat_id: body.seat_id,
-        organisation: body.organisation,
-        status: body.status,
-        voting: body.voting,
-    });
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?).await
+    let meta = body.envelope.into_meta(&caller, &headers, None)?;
+    let outcome = state.ledger.record_attendance(&id, body.seat_id, body.organisation, body.status, meta).await?;
+    respond(&state, &headers, StatusCode::OK, outcome).await
 }
 
 /// Declares the quorum from the attendance recorded, under the policy in force.
@@ -167,14 +159,8 @@ pub async fn declare_quorum(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<DeclareQuorum>,
 ) -> Result<Response, ApiError> {
-    let _meeting = state.ledger.lock_meeting(&id).await?;
-    let meeting = state.ledger.meeting(&id).await?;
-    let meta = body.envelope.into_meta(&caller, &headers, meeting.opened_on.and_then(date))?;
-    let command = MeetingCommand::DeclareQuorum {
-        voting_seats_filled: body.voting_seats_filled,
-        policy: GovernancePolicy::provisional_v1(),
-    };
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?).await
+    let meta = body.envelope.into_meta(&caller, &headers, None)?;
+    respond(&state, &headers, StatusCode::OK, state.ledger.declare_quorum(&id, meta).await?).await
 }
 
 /// Closes a meeting, listing the decisions adopted at it.

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod decisions;
 pub mod dossiers;
 pub mod error;
+pub mod governance;
 pub mod ledger;
 pub mod meetings;
 pub mod openapi;
@@ -66,6 +67,33 @@ pub fn router(state: AppState) -> Router {
         .route("/decisions/{id}/adopt", post(decisions::adopt))
         .route("/decisions/{id}/reject", post(decisions::reject))
         .route("/decisions/{id}/supersede", post(decisions::supersede))
+        .route("/decisions/{id}/defer", post(decisions::defer))
+        .route("/decisions/{id}/retable", post(decisions::retable))
+        .route("/decisions/{id}/rescind", post(decisions::rescind))
+        .route("/decisions/{id}/provenance", get(decisions::provenance))
+        .route("/decisions/{id}/{action}", post(governance::decision_action))
+        .route("/meetings/{id}/{action}", post(governance::meeting_action))
+        .route("/gcg", get(governance::gcg))
+        .route("/gcg/record", get(governance::gcg_record))
+        .route("/gcg/chairs", get(governance::chairs))
+        .route("/gcg/policies", get(governance::policies))
+        .route("/gcg/history", get(governance::gcg_history))
+        .route("/gcg/{action}", post(governance::gcg_action))
+        .route("/organisations", post(governance::register_organisation).get(governance::organisations))
+        .route("/organisations/{id}", get(governance::organisation))
+        .route("/organisations/{id}/history", get(governance::organisation_history))
+        .route("/organisations/{id}/{action}", post(governance::organisation_action))
+        .route("/countries", post(governance::register_country).get(governance::countries))
+        .route("/countries/{id}", get(governance::country))
+        .route("/countries/{id}/history", get(governance::country_history))
+        .route("/groups", post(governance::establish_group).get(governance::groups))
+        .route("/groups/{id}", get(governance::group))
+        .route("/groups/{id}/history", get(governance::group_history))
+        .route("/groups/{id}/{action}", post(governance::group_action))
+        .route("/partners", post(governance::apply_partner).get(governance::partners))
+        .route("/partners/{id}", get(governance::partner))
+        .route("/partners/{id}/history", get(governance::partner_history))
+        .route("/partners/{id}/{action}", post(governance::partner_action))
         .route("/audit", get(ledger::audit))
         .route("/dossiers/{subject}", get(dossiers::get_dossier))
         .route("/ledger/checkpoint", get(ledger::checkpoint))
@@ -415,4 +443,70 @@ pub fn found(kind: &str, id: &str, document: Option<Value>) -> Result<Response, 
         response.headers_mut().insert(axum::http::header::ETAG, etag);
     }
     Ok(response)
+}
+
+/// Business-date fields, in the order one is picked as a command's default `occurred_at`.
+const DATE_FIELDS: &[&str] = &[
+    "on",
+    "from",
+    "term_start",
+    "new_end",
+    "effective_on",
+    "established_on",
+    "defined_on",
+    "opened_on",
+    "submitted_on",
+    "closed_on",
+    "registered_on",
+    "renamed_on",
+    "relaunched_on",
+    "joined_on",
+    "left_on",
+    "approved_on",
+    "applied_on",
+    "admitted_on",
+    "rejected_on",
+    "recognised_on",
+    "withdrawn_on",
+    "new_date",
+    "cancelled_on",
+    "published_on",
+    "adjourned_on",
+    "resumed_on",
+    "drafted_on",
+    "circulated_on",
+    "completed_on",
+];
+
+/// A command body split into the command (tagged with the action the path names) and its
+/// envelope. An action the command type does not have is a 404; a malformed body a 400.
+pub fn split_command<C: DeserializeOwned>(
+    action: &str,
+    body: Value,
+) -> Result<(C, EnvelopeInput, Option<String>), ApiError> {
+    let Value::Object(mut fields) = body else {
+        return Err(ApiError::BadRequest("the body must be a JSON object".into()));
+    };
+    let envelope = match fields.remove("envelope") {
+        None | Some(Value::Null) => EnvelopeInput::default(),
+        Some(value) => serde_json::from_value(value).map_err(|e| ApiError::BadRequest(format!("envelope: {e}")))?,
+    };
+    if fields.contains_key("command") {
+        return Err(ApiError::BadRequest(
+            "the path names the command; the body must not have a \"command\" field".into(),
+        ));
+    }
+    let occurred = DATE_FIELDS
+        .iter()
+        .find_map(|k| fields.get(*k).and_then(Value::as_str))
+        .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+        .map(str::to_string);
+    fields.insert("command".into(), Value::String(action.to_string()));
+    match serde_json::from_value::<C>(Value::Object(fields)) {
+        Ok(command) => Ok((command, envelope, occurred)),
+        Err(e) if e.to_string().starts_with("unknown variant") => {
+            Err(ApiError::NotFound(format!("no such action `{action}` here ({e})")))
+        }
+        Err(e) => Err(ApiError::BadRequest(e.to_string())),
+    }
 }

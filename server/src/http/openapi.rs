@@ -4,7 +4,9 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{decisions, dossiers, ledger, meetings, EnvelopeInput};
+use serde_json::{json, Value};
+
+use super::{decisions, dossiers, governance, ledger, meetings, EnvelopeInput};
 
 struct BearerAuth;
 
@@ -25,6 +27,12 @@ impl Modify for BearerAuth {
         meetings::list, meetings::get_one, meetings::history,
         decisions::propose, decisions::record_position, decisions::adopt, decisions::reject, decisions::supersede,
         decisions::list, decisions::get_one, decisions::history,
+        decisions::defer, decisions::retable, decisions::rescind, decisions::provenance,
+        governance::gcg, governance::gcg_record, governance::chairs, governance::policies, governance::gcg_history,
+        governance::organisations, governance::organisation, governance::organisation_history,
+        governance::countries, governance::country, governance::country_history,
+        governance::groups, governance::group, governance::group_history,
+        governance::partners, governance::partner, governance::partner_history,
         ledger::checkpoint, ledger::checkpoints, super::witness::add_cosignature, ledger::inclusion_proof, ledger::consistency_proof, ledger::public_key, ledger::audit, dossiers::get_dossier, ledger::health, ledger::ready, ledger::metrics,
     ),
     components(schemas(EnvelopeInput, super::witness::Cosignature, crate::app::CommandOutcome, crate::store::Receipt)),
@@ -32,9 +40,99 @@ impl Modify for BearerAuth {
 )]
 pub struct ApiDoc;
 
+/// The schema of one variant of an internally tagged command enum (tag `command`),
+/// without the tag: the request body of that command's action.
+fn variant_schema(schema: &Value, command: &str) -> Option<Value> {
+    let variants = schema.get("oneOf")?.as_array()?;
+    variants.iter().find_map(|variant| {
+        let candidates: Vec<&Value> = match variant.get("allOf").and_then(Value::as_array) {
+            Some(parts) => parts.iter().collect(),
+            None => vec![variant],
+        };
+        let has_tag = candidates.iter().any(|c| {
+            c.pointer("/properties/command/enum")
+                .and_then(Value::as_array)
+                .is_some_and(|e| e.iter().any(|v| v == command))
+        });
+        if !has_tag {
+            return None;
+        }
+        let mut body = json!({"type": "object", "properties": {}, "required": []});
+        for part in candidates {
+            if let Some(properties) = part.get("properties").and_then(Value::as_object) {
+                for (name, property) in properties.iter().filter(|(n, _)| n.as_str() != "command") {
+                    body["properties"][name] = property.clone();
+                }
+            }
+            if let Some(required) = part.get("required").and_then(Value::as_array) {
+                for name in required.iter().filter(|n| n.as_str() != Some("command")) {
+                    body["required"].as_array_mut().expect("made above").push(name.clone());
+                }
+            }
+        }
+        body["properties"]["envelope"] = json!({"$ref": "#/components/schemas/EnvelopeInput"});
+        Some(body)
+    })
+}
+
+/// The whole document: the annotated handlers plus one path per governance action, each
+/// with the request schema of its command.
+pub fn document() -> Value {
+    use utoipa::{PartialSchema, ToSchema};
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_else(|_| json!({}));
+    let mut schemas: Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)> = Vec::new();
+    let mut enums: Vec<(&str, Value)> = Vec::new();
+    macro_rules! command_schema {
+        ($($ty:ty),*) => {$(
+            <$ty as ToSchema>::schemas(&mut schemas);
+            enums.push((stringify!($ty), serde_json::to_value(<$ty as PartialSchema>::schema()).unwrap_or_default()));
+        )*};
+    }
+    command_schema!(
+        domain::body::BodyCommand,
+        domain::group::GroupCommand,
+        domain::partner::PartnerCommand,
+        domain::reference::OrganisationCommand,
+        domain::reference::CountryCommand,
+        domain::meeting::MeetingCommand,
+        domain::decision::DecisionCommand
+    );
+    for (name, schema) in schemas {
+        doc["components"]["schemas"][name] = serde_json::to_value(schema).unwrap_or_default();
+    }
+    for action in governance::ACTIONS {
+        let short = |full: &str| full.rsplit("::").next().unwrap_or(full).to_string();
+        let Some((_, schema)) = enums.iter().find(|(name, _)| short(name) == action.schema) else { continue };
+        let Some(body) = variant_schema(schema, action.command) else { continue };
+        let mut parameters = Vec::new();
+        if action.path.contains("{id}") {
+            parameters.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}));
+        }
+        doc["paths"][action.path]["post"] = json!({
+            "tags": [action.tag],
+            "summary": action.summary,
+            "operationId": format!("{}_{}", action.schema.trim_end_matches("Command").to_lowercase(), action.command),
+            "parameters": parameters,
+            "security": [{"bearer": []}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
+            "responses": {
+                "200": {"description": "recorded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CommandOutcome"}}}},
+                "201": {"description": "created"},
+                "400": {"description": "malformed (problem+json)"},
+                "401": {"description": "no valid token"},
+                "403": {"description": "not the secretariat"},
+                "404": {"description": "no such resource"},
+                "409": {"description": "stale If-Match or concurrent write"},
+                "422": {"description": "refused by a domain rule, named in `rule`"}
+            }
+        });
+    }
+    doc
+}
+
 /// Serves the document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
     responses((status = 200, description = "this document", body = Object)))]
-pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn serve() -> Json<Value> {
+    Json(document())
 }

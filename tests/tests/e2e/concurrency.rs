@@ -14,7 +14,7 @@ use crate::support::{fresh_ledger, meeting_in_session, Store, TestApp};
 
 async fn concurrent_writers_on_one_aggregate(store: Store) {
     let app = TestApp::spawn(store).await;
-    meeting_in_session(&app, "HOT", 1, 3).await;
+    meeting_in_session(&app, "HOT", 32, 32).await;
     let body = json!({"decision_id": "HOT-D1", "subject": {"kind": "procedural"}, "text": "x"});
     assert_eq!(app.post("/api/v1/meetings/HOT/decisions", body).await.status(), 201);
 
@@ -25,7 +25,7 @@ async fn concurrent_writers_on_one_aggregate(store: Store) {
         let url = app.url("/api/v1/decisions/HOT-D1/positions");
         let token = app.token.clone();
         tasks.push(tokio::spawn(async move {
-            let body = json!({"seat_id": format!("SEAT-{i}"), "position": "for"});
+            let body = json!({"seat_id": format!("S{i}"), "position": "for"});
             let r = client.post(url).bearer_auth(token).header("if-match", "\"1\"").json(&body).send().await.unwrap();
             let status = r.status().as_u16();
             let json: serde_json::Value = r.json().await.unwrap();
@@ -54,7 +54,7 @@ async fn concurrent_writers_on_one_aggregate(store: Store) {
         let url = app.url("/api/v1/decisions/HOT-D1/positions");
         let token = app.token.clone();
         tasks.push(tokio::spawn(async move {
-            let body = json!({"seat_id": format!("SEAT-{i}"), "position": "for"});
+            let body = json!({"seat_id": format!("S{i}"), "position": "for"});
             client.post(url).bearer_auth(token).json(&body).send().await.unwrap().status().as_u16()
         }));
     }
@@ -66,7 +66,7 @@ async fn concurrent_writers_on_one_aggregate(store: Store) {
     let seats: Vec<String> =
         decision["positions"].as_array().unwrap().iter().map(|p| p["seat_id"].as_str().unwrap().to_string()).collect();
     assert_eq!(seats.len(), 17, "every acknowledged event is stored exactly once");
-    assert!(seats.contains(&format!("SEAT-{}", accepted[0])));
+    assert!(seats.contains(&format!("S{}", accepted[0])));
     let out = app.ledger(&["verify"]).await;
     assert!(out.status.success(), "chain intact: {}", String::from_utf8_lossy(&out.stdout));
 }
@@ -85,6 +85,7 @@ async fn racing_writers_in_the_store_get_conflicts(store: Store) {
         meeting_id: "M".into(),
         status: domain::meeting::MeetingStatus::InSession,
         quorum: None,
+        kind: None,
     };
     let propose = DecisionCommand::Propose {
         decision_id: "D".into(),
@@ -92,6 +93,7 @@ async fn racing_writers_in_the_store_get_conflicts(store: Store) {
         subject: domain::decision::DecisionSubject::Procedural,
         text: "x".into(),
         meeting: facts.clone(),
+        effect: None,
     };
     ledger.execute_decision("D", propose, meta()).await.unwrap();
 
@@ -106,6 +108,7 @@ async fn racing_writers_in_the_store_get_conflicts(store: Store) {
                 position: Position::For,
                 reason: None,
                 meeting: facts,
+                seat: domain::decision::SeatFacts::VOTING_PRESENT,
             };
             ledger.execute_decision("D", command, meta).await
         }));

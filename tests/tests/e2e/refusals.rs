@@ -68,12 +68,20 @@ async fn domain_rules_refuse_with_422_naming_the_rule(store: Store) {
     expect_problem(r, 422, "meeting_already_scheduled").await;
     let r = app.post("/api/v1/meetings/OK/close", json!({"closed_on": "2026-06-16"})).await;
     assert_eq!(r.status(), 200);
-    let r = app.post("/api/v1/meetings/OK/quorum", json!({"voting_seats_filled": 5})).await;
+    let r = app.post("/api/v1/meetings/OK/quorum", json!({})).await;
     expect_problem(r, 422, "meeting_closed").await;
     let body = json!({"decision_id": "OK-D2", "subject": {"kind": "procedural"}, "text": "late"});
     expect_problem(app.post("/api/v1/meetings/OK/decisions", body).await, 422, "meeting_closed").await;
-    let r = app.post("/api/v1/meetings/NOQ/quorum", json!({"voting_seats_filled": 0})).await;
+    // Before any seat was held (seats are held from 2020), no quorum can be declared.
+    let early =
+        json!({"meeting_id": "EARLY", "number": 3, "kind": "regular", "date": "2019-06-01", "modality": "virtual"});
+    assert_eq!(app.post("/api/v1/meetings", early).await.status(), 201);
+    assert_eq!(app.post("/api/v1/meetings/EARLY/open", json!({"opened_on": "2019-06-01"})).await.status(), 200);
+    let r = app.post("/api/v1/meetings/EARLY/quorum", json!({})).await;
     expect_problem(r, 422, "no_voting_seats_filled").await;
+    // Quorum is computed from the seats: a client cannot supply it.
+    let r = app.post("/api/v1/meetings/NOQ/quorum", json!({"voting_seats_filled": 0})).await;
+    expect_problem(r, 400, "malformed_request").await;
     let r = app
         .post(
             "/api/v1/meetings",

@@ -217,8 +217,35 @@ pub async fn expect_problem(response: reqwest::Response, status: u16, code: &str
     body
 }
 
-/// Schedules and opens a meeting with `present` voting seats out of `filled`, and declares quorum.
+/// Establishes the GCG (once) with voting seats `S0`…`S{n-1}` held by organisations
+/// `ORG-0`… from 2020-01-01. Safe to call again with a larger `n`.
+pub async fn gcg_with_seats(app: &TestApp, n: u32) {
+    let establish = serde_json::json!({
+        "body_id": "GCG", "name": "Global Coordinating Group", "established_on": "2016-09-21", "secretariat": "ILO",
+        "initial_policy": {"version": "gcg-rules/test", "method": {"kind": "consensus"},
+            "quorum": {"kind": "majority_of_filled_voting_seats"}, "provisional": true, "silence_period_days": 14}
+    });
+    let r = app.post("/api/v1/gcg/establish", establish).await;
+    assert!(r.status() == 201 || r.status() == 422, "establish: {}", r.status());
+    for seat in 0..n {
+        let org = serde_json::json!({"organisation_id": format!("ORG-{seat}"), "name": format!("Organisation {seat}"),
+            "category": "civil_society", "registered_on": "2016-09-21"});
+        let r = app.post("/api/v1/organisations", org).await;
+        assert!(r.status() == 201 || r.status() == 422, "register: {}", r.status());
+        let define = serde_json::json!({"seat_id": format!("S{seat}"), "constituency": "civil_society", "voting": true, "defined_on": "2016-09-21"});
+        let r = app.post("/api/v1/gcg/define_seat", define).await;
+        assert!(r.status() == 200 || r.status() == 422, "define: {}", r.status());
+        let assign =
+            serde_json::json!({"seat_id": format!("S{seat}"), "holder": format!("ORG-{seat}"), "from": "2020-01-01"});
+        let r = app.post("/api/v1/gcg/assign_seat", assign).await;
+        assert!(r.status() == 200 || r.status() == 422, "assign: {}", r.status());
+    }
+}
+
+/// Schedules and opens a meeting (2026-06-16) of a GCG with `filled` voting seats, records
+/// `present` of them as present and declares the quorum.
 pub async fn meeting_in_session(app: &TestApp, id: &str, present: u32, filled: u32) {
+    gcg_with_seats(app, filled).await;
     let r = app
         .post("/api/v1/meetings", serde_json::json!({"meeting_id": id, "number": 30, "kind": "regular", "date": "2026-06-16", "modality": "virtual"}))
         .await;
@@ -226,11 +253,10 @@ pub async fn meeting_in_session(app: &TestApp, id: &str, present: u32, filled: u
     let r = app.post(&format!("/api/v1/meetings/{id}/open"), serde_json::json!({"opened_on": "2026-06-16"})).await;
     assert_eq!(r.status(), 200);
     for seat in 0..present {
-        let body = serde_json::json!({"seat_id": format!("S{seat}"), "organisation": format!("Org {seat}"), "status": {"kind": "present"}, "voting": true});
+        let body = serde_json::json!({"seat_id": format!("S{seat}"), "organisation": format!("ORG-{seat}"), "status": {"kind": "present"}});
         assert_eq!(app.post(&format!("/api/v1/meetings/{id}/attendance"), body).await.status(), 200);
     }
-    let r =
-        app.post(&format!("/api/v1/meetings/{id}/quorum"), serde_json::json!({"voting_seats_filled": filled})).await;
+    let r = app.post(&format!("/api/v1/meetings/{id}/quorum"), serde_json::json!({})).await;
     assert_eq!(r.status(), 200);
 }
 

@@ -24,6 +24,21 @@ async fn recorded_history(store: Store) -> TestApp {
     app
 }
 
+/// How many events the (stopped) ledger has sealed.
+async fn ledger_size(app: &TestApp) -> i64 {
+    let sql = "SELECT COUNT(*) FROM ledger";
+    match app.store {
+        Store::Postgres => {
+            let mut conn = PgConnection::connect(&app.database_url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+        }
+        Store::Sqlite => {
+            let mut conn = SqliteConnection::connect(&app.database_url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+        }
+    }
+}
+
 /// Runs statements as the attacker: database owner, triggers disabled first.
 async fn attack(app: &TestApp, statements: &[String]) {
     match app.store {
@@ -112,6 +127,7 @@ both_stores!(deleted_last_event_of_an_aggregate_is_caught);
 
 async fn deleted_last_event_and_its_ledger_row_is_caught(store: Store) {
     let app = recorded_history(store).await;
+    let size = ledger_size(&app).await;
     attack(
         &app,
         &[
@@ -120,7 +136,8 @@ async fn deleted_last_event_and_its_ledger_row_is_caught(store: Store) {
         ],
     )
     .await;
-    verify_fails(&app, "position", "a signed checkpoint covers 7 events but the ledger holds only 6").await;
+    let message = format!("a signed checkpoint covers {size} events but the ledger holds only {}", size - 1);
+    verify_fails(&app, "position", &message).await;
 }
 both_stores!(deleted_last_event_and_its_ledger_row_is_caught);
 
@@ -211,21 +228,22 @@ async fn checkpoint_whose_root_does_not_match_is_caught(store: Store) {
     let app = recorded_history(store).await;
     // A correctly signed checkpoint (the attacker stole the key) over a wrong root.
     let signer = LedgerSigner::from_private_key(&std::fs::read_to_string(&app.key_file).unwrap()).unwrap();
-    let forged = Checkpoint { origin: "alliance87-ledger.example/ledger".into(), size: 7, root: [7u8; 32] };
+    let size = ledger_size(&app).await;
+    let forged = Checkpoint { origin: "alliance87-ledger.example/ledger".into(), size: size as u64, root: [7u8; 32] };
     let note = forged.sign(&signer).unwrap();
     attack(
         &app,
         &[
-            "DELETE FROM checkpoints WHERE tree_size = 7".into(),
+            format!("DELETE FROM checkpoints WHERE tree_size = {size}"),
             format!(
-                "INSERT INTO checkpoints (tree_size, root_hash, note, created_at) VALUES (7, '{}', '{}', '2026-01-01T00:00:00Z')",
+                "INSERT INTO checkpoints (tree_size, root_hash, note, created_at) VALUES ({size}, '{}', '{}', '2026-01-01T00:00:00Z')",
                 hex::encode([7u8; 32]),
                 note
             ),
         ],
     )
     .await;
-    verify_fails(&app, "position 6", "does not match the recomputed Merkle root").await;
+    verify_fails(&app, &format!("position {}", size - 1), "does not match the recomputed Merkle root").await;
 }
 both_stores!(checkpoint_whose_root_does_not_match_is_caught);
 

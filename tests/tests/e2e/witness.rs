@@ -37,13 +37,14 @@ async fn witnesses_cosign_and_refuse_inconsistent_histories(store: Store) {
     let mut app = TestApp::spawn_with(store, &["--witness", &witness_public]).await;
     meeting_in_session(&app, "W", 2, 3).await;
     app.settle().await;
+    let size = app.get_json("/health").await["ledger_size"].as_i64().unwrap();
     let log_key = app.client.get(app.url("/api/v1/ledger/public-key")).send().await.unwrap().text().await.unwrap();
     let state = scratch.join("state.json");
     let out = run_witness(&app, &state, &key, &[]).await;
     assert_eq!(out.status.code(), Some(2), "the first run needs the log key");
     let out = run_witness(&app, &state, &key, &["--log-key", log_key.trim()]).await;
     assert!(out.status.success(), "{}{}", last_line(&out), String::from_utf8_lossy(&out.stderr));
-    assert!(last_line(&out).starts_with("cosigned checkpoint of tree size 5"));
+    assert!(last_line(&out).starts_with(&format!("cosigned checkpoint of tree size {size}")));
 
     let r = app.client.get(app.url("/api/v1/ledger/checkpoint")).send().await.unwrap();
     assert_eq!(r.headers()["ledger-cosignatures"], "1/1");
@@ -60,14 +61,15 @@ async fn witnesses_cosign_and_refuse_inconsistent_histories(store: Store) {
     assert_eq!(r.headers()["ledger-cosignatures"], "0/1", "the new checkpoint is not cosigned yet");
     let out = run_witness(&app, &state, &key, &[]).await;
     assert!(out.status.success(), "{}", last_line(&out));
-    assert!(last_line(&out).starts_with("cosigned checkpoint of tree size 6"));
+    assert!(last_line(&out).starts_with(&format!("cosigned checkpoint of tree size {}", size + 1)));
 
     // Only trusted witnesses, with valid signatures.
     let stranger = domain::ledger::cosignature::WitnessSigner::from_seed("stranger.example", [5u8; 32]).unwrap();
-    let text = "alliance87-ledger.example/ledger\n6\nAAAA\n";
+    let text = format!("alliance87-ledger.example/ledger\n{}\nAAAA\n", size + 1);
+    let text = text.as_str();
     let r = app
         .client
-        .post(app.url("/api/v1/ledger/checkpoints/6/cosignatures"))
+        .post(app.url(&format!("/api/v1/ledger/checkpoints/{}/cosignatures", size + 1)))
         .json(&json!({"signature": stranger.cosign(text, 1)}))
         .send()
         .await
@@ -77,7 +79,7 @@ async fn witnesses_cosign_and_refuse_inconsistent_histories(store: Store) {
         domain::ledger::cosignature::WitnessSigner::from_seed("witness.example/audit-firm", [5u8; 32]).unwrap();
     let r = app
         .client
-        .post(app.url("/api/v1/ledger/checkpoints/6/cosignatures"))
+        .post(app.url(&format!("/api/v1/ledger/checkpoints/{}/cosignatures", size + 1)))
         .json(&json!({"signature": forged.cosign(text, 1)}))
         .send()
         .await

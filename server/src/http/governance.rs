@@ -1,0 +1,631 @@
+//! Governance commands and reads: the GCG (seats, offices, calls, policy), Action and
+//! Working Groups, partners, organisations and countries, plus the meeting and decision
+//! actions that need no facts beyond the command.
+//!
+//! Commands are `POST /api/v1/<resource>/<action>` whose JSON body is the command's
+//! fields plus an optional `envelope`; the action names the command (its `command` tag in
+//! the domain). [`ACTIONS`] lists every one; the OpenAPI document describes each with its
+//! own request schema ([`super::openapi`]).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::NaiveDate;
+use domain::body::BodyCommand;
+use domain::decision::DecisionCommand;
+use domain::group::GroupCommand;
+use domain::meeting::MeetingCommand;
+use domain::partner::PartnerCommand;
+use domain::reference::{CountryCommand, OrganisationCommand};
+use projections::governance::{composition, BodyView, PartnerView};
+use projections::read::HistoryEntry;
+use projections::views::{COUNTRIES, GCG, GROUPS, ORGANISATIONS, PARTNERS};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::{MaybeCaller, Secretariat};
+use super::error::ApiError;
+use super::{found, page, respond, split_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders, PageQuery};
+use crate::governance::DEFAULT_BODY;
+
+/// One command reachable over HTTP: where, which domain command type, and what it does.
+#[derive(Debug, Clone, Copy)]
+pub struct Action {
+    /// The path, with `{id}` for the resource and the action last.
+    pub path: &'static str,
+    /// The domain command type whose variant the body is (its OpenAPI schema name).
+    pub schema: &'static str,
+    /// The variant's `command` tag.
+    pub command: &'static str,
+    pub tag: &'static str,
+    pub summary: &'static str,
+}
+
+const fn action(
+    path: &'static str,
+    schema: &'static str,
+    command: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+) -> Action {
+    Action { path, schema, command, tag, summary }
+}
+
+/// Every command served by this module.
+pub const ACTIONS: &[Action] = &[
+    action(
+        "/api/v1/organisations",
+        "OrganisationCommand",
+        "register",
+        "reference",
+        "Register an organisation (id: a capitalised slug such as `GLOBAL-MARCH`)",
+    ),
+    action(
+        "/api/v1/organisations/{id}/rename",
+        "OrganisationCommand",
+        "rename",
+        "reference",
+        "Rename an organisation (the former name stays in its record)",
+    ),
+    action(
+        "/api/v1/countries",
+        "CountryCommand",
+        "register",
+        "reference",
+        "Register a country by its ISO 3166-1 alpha-3 code",
+    ),
+    action(
+        "/api/v1/gcg/establish",
+        "BodyCommand",
+        "establish",
+        "gcg",
+        "Establish the GCG with its Secretariat and initial rules",
+    ),
+    action(
+        "/api/v1/gcg/adopt_policy",
+        "BodyCommand",
+        "adopt_policy",
+        "gcg",
+        "Adopt a new version of the governance rules (cite an adopted `adopt_policy` decision in `envelope.authority`)",
+    ),
+    action(
+        "/api/v1/gcg/define_seat",
+        "BodyCommand",
+        "define_seat",
+        "gcg",
+        "Define a seat of a constituency (limits per the policy in force)",
+    ),
+    action(
+        "/api/v1/gcg/assign_seat",
+        "BodyCommand",
+        "assign_seat",
+        "gcg",
+        "Assign a seat to a registered party from a date (refused while the seat is held)",
+    ),
+    action("/api/v1/gcg/vacate_seat", "BodyCommand", "vacate_seat", "gcg", "Record that a seat fell vacant"),
+    action("/api/v1/gcg/retire_seat", "BodyCommand", "retire_seat", "gcg", "Retire a vacant seat"),
+    action(
+        "/api/v1/gcg/open_call",
+        "BodyCommand",
+        "open_call",
+        "gcg",
+        "Open a call for candidacy for the Chair and/or Deputy Chair",
+    ),
+    action(
+        "/api/v1/gcg/submit_candidacy",
+        "BodyCommand",
+        "submit_candidacy",
+        "gcg",
+        "Record a candidacy in an open call",
+    ),
+    action("/api/v1/gcg/close_call", "BodyCommand", "close_call", "gcg", "Close a call for candidacy"),
+    action(
+        "/api/v1/gcg/elect_office_holder",
+        "BodyCommand",
+        "elect_office_holder",
+        "gcg",
+        "Elect the Chair or Deputy Chair (cite an adopted `elect_office_holder` decision)",
+    ),
+    action("/api/v1/gcg/begin_term", "BodyCommand", "begin_term", "gcg", "Record that an elected term began"),
+    action(
+        "/api/v1/gcg/extend_term",
+        "BodyCommand",
+        "extend_term",
+        "gcg",
+        "Extend a term (cite an adopted `extend_term` decision)",
+    ),
+    action("/api/v1/gcg/end_term", "BodyCommand", "end_term", "gcg", "Record that a term ended"),
+    action(
+        "/api/v1/groups",
+        "GroupCommand",
+        "establish",
+        "groups",
+        "Establish an Action or Working Group (cite an adopted creating decision, or give legacy evidence)",
+    ),
+    action(
+        "/api/v1/groups/{id}/relaunch",
+        "GroupCommand",
+        "relaunch",
+        "groups",
+        "Relaunch a group (cite an adopted decision)",
+    ),
+    action(
+        "/api/v1/groups/{id}/assign_lead",
+        "GroupCommand",
+        "assign_lead",
+        "groups",
+        "Assign a leading role (one holder per role at a time)",
+    ),
+    action("/api/v1/groups/{id}/end_lead", "GroupCommand", "end_lead", "groups", "End a leading role"),
+    action(
+        "/api/v1/groups/{id}/add_member",
+        "GroupCommand",
+        "add_member",
+        "groups",
+        "Add an admitted partner as a member",
+    ),
+    action("/api/v1/groups/{id}/remove_member", "GroupCommand", "remove_member", "groups", "Record that a member left"),
+    action(
+        "/api/v1/groups/{id}/adopt_workplan",
+        "GroupCommand",
+        "adopt_workplan",
+        "groups",
+        "Adopt the next workplan version (periods never overlap)",
+    ),
+    action(
+        "/api/v1/partners",
+        "PartnerCommand",
+        "apply",
+        "partners",
+        "Record a registered organisation's application to become a partner",
+    ),
+    action(
+        "/api/v1/partners/{id}/admit",
+        "PartnerCommand",
+        "admit",
+        "partners",
+        "Admit a partner (cite an `endorse_partner` decision when the policy requires one)",
+    ),
+    action("/api/v1/partners/{id}/reject", "PartnerCommand", "reject", "partners", "Reject an application"),
+    action(
+        "/api/v1/partners/{id}/recognise_business_network",
+        "PartnerCommand",
+        "recognise_business_network",
+        "partners",
+        "Recognise an admitted business network",
+    ),
+    action("/api/v1/partners/{id}/withdraw", "PartnerCommand", "withdraw", "partners", "Record a partner's withdrawal"),
+    action(
+        "/api/v1/meetings/{id}/reschedule",
+        "MeetingCommand",
+        "reschedule",
+        "meetings",
+        "Move a scheduled meeting to another date",
+    ),
+    action("/api/v1/meetings/{id}/cancel", "MeetingCommand", "cancel", "meetings", "Cancel a scheduled meeting"),
+    action(
+        "/api/v1/meetings/{id}/publish_agenda",
+        "MeetingCommand",
+        "publish_agenda",
+        "meetings",
+        "Publish (or republish, amended) the agenda",
+    ),
+    action("/api/v1/meetings/{id}/adjourn", "MeetingCommand", "adjourn", "meetings", "Adjourn the session"),
+    action("/api/v1/meetings/{id}/resume", "MeetingCommand", "resume", "meetings", "Resume an adjourned session"),
+    action(
+        "/api/v1/meetings/{id}/draft_minutes",
+        "MeetingCommand",
+        "draft_minutes",
+        "meetings",
+        "Record a draft of the minutes (a new draft is a new version)",
+    ),
+    action(
+        "/api/v1/meetings/{id}/circulate_minutes",
+        "MeetingCommand",
+        "circulate_minutes",
+        "meetings",
+        "Circulate the minutes with a comment deadline",
+    ),
+    action(
+        "/api/v1/meetings/{id}/approve_minutes",
+        "MeetingCommand",
+        "approve_minutes",
+        "meetings",
+        "Approve the minutes: by a cited `approve_minutes` decision, or by silence after the deadline",
+    ),
+    action(
+        "/api/v1/meetings/{id}/publish_report",
+        "MeetingCommand",
+        "publish_report",
+        "meetings",
+        "Publish the meeting report (after the minutes are approved)",
+    ),
+    action(
+        "/api/v1/decisions/{id}/withdraw",
+        "DecisionCommand",
+        "withdraw",
+        "decisions",
+        "Withdraw a proposal before it is decided",
+    ),
+    action(
+        "/api/v1/decisions/{id}/assign_action_item",
+        "DecisionCommand",
+        "assign_action_item",
+        "decisions",
+        "Assign an action item of an adopted decision",
+    ),
+    action(
+        "/api/v1/decisions/{id}/complete_action_item",
+        "DecisionCommand",
+        "complete_action_item",
+        "decisions",
+        "Complete an action item",
+    ),
+];
+
+/// Whether `command` is served on `resource` by the generic handlers.
+fn served(schema: &str, command: &str) -> bool {
+    ACTIONS.iter().any(|a| a.schema == schema && a.command == command)
+}
+
+fn not_served(command: &str) -> ApiError {
+    ApiError::NotFound(format!("no such action `{command}` here"))
+}
+
+// --- commands ------------------------------------------------------------------------
+
+/// `POST /api/v1/organisations`
+pub async fn register_organisation(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    let id = body.get("organisation_id").and_then(Value::as_str).unwrap_or_default().to_string();
+    let (command, envelope, on) = split_command::<OrganisationCommand>("register", body)?;
+    let meta = envelope.into_meta(&caller, &headers, on)?;
+    respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_organisation(&id, command, meta).await?).await
+}
+
+/// `POST /api/v1/organisations/{id}/{action}`
+pub async fn organisation_action(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath((id, action)): AppPath<(String, String)>,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    if !served("OrganisationCommand", &action) || action == "register" {
+        return Err(not_served(&action));
+    }
+    let (command, envelope, on) = split_command::<OrganisationCommand>(&action, body)?;
+    let meta = envelope.into_meta(&caller, &headers, on)?;
+    respond(&state, &headers, StatusCode::OK, state.ledger.execute_organisation(&id, command, meta).await?).await
+}
+
+/// `POST /api/v1/countries`
+pub async fn register_country(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    let id = body.get("iso3").and_then(Value::as_str).unwrap_or_default().to_string();
+    let (command, envelope, on) = split_command::<CountryCommand>("register", body)?;
+    let meta = envelope.into_meta(&caller, &headers, on)?;
+    respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_country(&id, command, meta).await?).await
+}
+
+/// `POST /api/v1/gcg/{action}`
+pub async fn gcg_action(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath(action): AppPath<String>,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    if !served("BodyCommand", &action) {
+        return Err(not_served(&action));
+    }
+    let (command, envelope, on) = split_command::<BodyCommand>(&action, body)?;
+    let meta = envelope.into_meta(&caller, &headers, on)?;
+    let status = if action == "establish" { StatusCode::CREATED } else { StatusCode::OK };
+    respond(&state, &headers, status, state.ledger.execute_body(DEFAULT_BODY, command, meta).await?).await
+}
+
+/// `POST /api/v1/groups`
+pub async fn establish_group(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    let id = body.get("group_id").and_then(Value::as_str).unwrap_or_default().to_string();
+    let (command, envelope, on) = split_command::<GroupCommand>("establish", body)?;
+    let meta = envelope.into_meta(&caller, &headers, on)?;
+    respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_group(&id, command, meta).await?).await
+}
+
+/// `POST /api/v1/groups/{id}/{action}`
+pub async fn group_action(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath((id, action)): AppPath<(String, String)>,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    if !served("GroupCommand", &action) || action == "establish" {
+        return Err(not_served(&action));
+    }
+    let (command, envelope, on) = split_command::<GroupCommand>(&action, body)?;
+    let meta = envelope.into_meta(&caller, &headers, on)?;
+    respond(&state, &headers, StatusCode::OK, state.ledger.execute_group(&id, command, meta).await?).await
+}
+
+/// `POST /api/v1/partners`
+pub async fn apply_partner(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    let id = body.get("organisation").and_then(Value::as_str).unwrap_or_default().to_string();
+    let (command, envelope, on) = split_command::<PartnerCommand>("apply", body)?;
+    let meta = envelope.into_meta(&caller, &headers, on)?;
+    respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_partner(&id, command, meta).await?).await
+}
+
+/// `POST /api/v1/partners/{id}/{action}`
+pub async fn partner_action(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath((id, action)): AppPath<(String, String)>,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    if !served("PartnerCommand", &action) || action == "apply" {
+        return Err(not_served(&action));
+    }
+    let (command, envelope, on) = split_command::<PartnerCommand>(&action, body)?;
+    let meta = envelope.into_meta(&caller, &headers, on)?;
+    respond(&state, &headers, StatusCode::OK, state.ledger.execute_partner(&id, command, meta).await?).await
+}
+
+/// `POST /api/v1/meetings/{id}/{action}` for the actions that need no facts from the handler.
+pub async fn meeting_action(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath((id, action)): AppPath<(String, String)>,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    if !served("MeetingCommand", &action) {
+        return Err(not_served(&action));
+    }
+    let (mut command, envelope, on) = split_command::<MeetingCommand>(&action, body)?;
+    let _meeting = state.ledger.lock_meeting(&id).await?;
+    let meta = envelope.into_meta(&caller, &headers, on)?;
+    state.ledger.prepare_meeting_command(&id, &mut command, &meta.envelope).await?;
+    respond(&state, &headers, StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?).await
+}
+
+/// `POST /api/v1/decisions/{id}/{action}` for the actions that need no facts from the handler.
+pub async fn decision_action(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath((id, action)): AppPath<(String, String)>,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    if !served("DecisionCommand", &action) {
+        return Err(not_served(&action));
+    }
+    let (command, envelope, on) = split_command::<DecisionCommand>(&action, body)?;
+    let meta = envelope.into_meta(&caller, &headers, on)?;
+    respond(&state, &headers, StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?).await
+}
+
+// --- reads ---------------------------------------------------------------------------
+
+/// `?as_of=YYYY-MM-DD&known_at=POSITION`
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AsOfQuery {
+    /// The business date (default: today, UTC).
+    pub as_of: Option<NaiveDate>,
+    /// Only what the ledger had recorded up to this ledger position.
+    pub known_at: Option<i64>,
+}
+
+async fn body_view(state: &AppState) -> Result<BodyView, ApiError> {
+    let document = state
+        .reads
+        .document(GCG, DEFAULT_BODY)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("the GCG has not been established".into()))?;
+    serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// The GCG's composition on a date: seats, holders, Chair and Deputy Chair, policy in force.
+#[utoipa::path(get, path = "/api/v1/gcg", tag = "gcg", params(AsOfQuery),
+    responses((status = 200, description = "the composition", body = Object), (status = 404, description = "no GCG recorded")))]
+pub async fn gcg(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+    AppQuery(query): AppQuery<AsOfQuery>,
+) -> Result<Response, ApiError> {
+    let view = body_view(&state).await?;
+    let as_of = query.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    Ok(Json(composition(&view, as_of, query.known_at)).into_response())
+}
+
+/// The whole GCG record: every seat with every holding, every term, call and policy version.
+#[utoipa::path(get, path = "/api/v1/gcg/record", tag = "gcg",
+    responses((status = 200, description = "the record", body = Object), (status = 404, description = "no GCG recorded")))]
+pub async fn gcg_record(State(state): State<AppState>, _caller: MaybeCaller) -> Result<Response, ApiError> {
+    found("GCG", DEFAULT_BODY, state.reads.document(GCG, DEFAULT_BODY).await?)
+}
+
+/// Chair and Deputy Chair succession: every term in order, with its electing decision,
+/// extensions and end, the calls for candidacy, and when the current terms end.
+#[utoipa::path(get, path = "/api/v1/gcg/chairs", tag = "gcg",
+    responses((status = 200, description = "the succession timeline", body = Object), (status = 404, description = "no GCG recorded")))]
+pub async fn chairs(State(state): State<AppState>, _caller: MaybeCaller) -> Result<Response, ApiError> {
+    let view = body_view(&state).await?;
+    let today = chrono::Utc::now().date_naive();
+    let now = composition(&view, today, None);
+    let open_calls: Vec<&str> =
+        view.calls.iter().filter(|c| c.closed_on.is_none()).map(|c| c.call_id.as_str()).collect();
+    Ok(Json(json!({
+        "terms": view.terms,
+        "calls": view.calls,
+        "today": today,
+        "chair": now.chair,
+        "deputy_chair": now.deputy_chair,
+        "succession_call_open": !open_calls.is_empty(),
+        "open_calls": open_calls,
+    }))
+    .into_response())
+}
+
+/// Policy versions in the order adopted, each with its adopting decision.
+#[utoipa::path(get, path = "/api/v1/gcg/policies", tag = "gcg",
+    responses((status = 200, description = "policy versions", body = Vec<Object>), (status = 404, description = "no GCG recorded")))]
+pub async fn policies(State(state): State<AppState>, _caller: MaybeCaller) -> Result<Response, ApiError> {
+    let view = body_view(&state).await?;
+    Ok(Json(view.policies).into_response())
+}
+
+async fn history_of(state: &AppState, kind: &str, id: &str) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    let rows = state.reads.history(kind, id).await?;
+    if rows.is_empty() {
+        return Err(ApiError::NotFound(format!("{kind} {id} has no recorded history")));
+    }
+    Ok(Json(rows))
+}
+
+/// Every event of the GCG record.
+#[utoipa::path(get, path = "/api/v1/gcg/history", tag = "gcg",
+    responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "no GCG recorded")))]
+pub async fn gcg_history(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    history_of(&state, "body", DEFAULT_BODY).await
+}
+
+macro_rules! resource_reads {
+    ($list:ident, $one:ident, $history:ident, $view:expr, $kind:literal, $path:literal, $tag:literal) => {
+        #[doc = concat!("Lists ", $path, ".")]
+        #[utoipa::path(get, path = $path, tag = $tag, params(PageQuery),
+            responses((status = 200, description = "one page in id order; `Link: rel=next` when there are more", body = Vec<Object>)))]
+        pub async fn $list(
+            State(state): State<AppState>,
+            _caller: MaybeCaller,
+            AppQuery(query): AppQuery<PageQuery>,
+        ) -> Result<Response, ApiError> {
+            page(&state, $view, $path, query).await
+        }
+
+        #[doc = concat!("One of ", $path, ".")]
+        #[utoipa::path(get, path = concat!($path, "/{id}"), tag = $tag,
+            params(("id" = String, Path, description = "id")),
+            responses((status = 200, description = "the document", body = Object), (status = 404, description = "unknown id")))]
+        pub async fn $one(
+            State(state): State<AppState>,
+            _caller: MaybeCaller,
+            AppPath(id): AppPath<String>,
+        ) -> Result<Response, ApiError> {
+            found($kind, &id, state.reads.document($view, &id).await?)
+        }
+
+        #[doc = concat!("Every event of one of ", $path, ".")]
+        #[utoipa::path(get, path = concat!($path, "/{id}/history"), tag = $tag,
+            params(("id" = String, Path, description = "id")),
+            responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "unknown id")))]
+        pub async fn $history(
+            State(state): State<AppState>,
+            _caller: MaybeCaller,
+            AppPath(id): AppPath<String>,
+        ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+            history_of(&state, $kind, &id).await
+        }
+    };
+}
+
+resource_reads!(
+    organisations,
+    organisation,
+    organisation_history,
+    ORGANISATIONS,
+    "organisation",
+    "/api/v1/organisations",
+    "reference"
+);
+resource_reads!(countries, country, country_history, COUNTRIES, "country", "/api/v1/countries", "reference");
+resource_reads!(groups, group, group_history, GROUPS, "group", "/api/v1/groups", "groups");
+resource_reads!(partners_page, partner, partner_history, PARTNERS, "partner", "/api/v1/partners", "partners");
+
+/// `?status=&category=&group=` filters on the partner directory.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerFilter {
+    /// `applied`, `admitted`, `rejected` or `withdrawn`.
+    pub status: Option<String>,
+    /// An organisation category, e.g. `civil_society`.
+    pub category: Option<String>,
+    /// Members of this group now.
+    pub group: Option<String>,
+    pub after: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// The partner directory, filtered by status, category or group membership.
+#[utoipa::path(get, path = "/api/v1/partners", tag = "partners", params(PartnerFilter),
+    responses((status = 200, description = "partners in id order", body = Vec<Object>), (status = 400, description = "bad filter")))]
+pub async fn partners(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    AppQuery(filter): AppQuery<PartnerFilter>,
+) -> Result<Response, ApiError> {
+    if filter.status.is_none() && filter.category.is_none() && filter.group.is_none() {
+        let query = PageQuery { after: filter.after, limit: filter.limit };
+        return partners_page(State(state), caller, AppQuery(query)).await;
+    }
+    let as_value = |text: &str| Value::String(text.to_string());
+    let status = filter.status.as_deref().map(as_value);
+    let category = filter.category.as_deref().map(as_value);
+    if let Some(s) = &status {
+        serde_json::from_value::<domain::partner::PartnerStatus>(s.clone())
+            .map_err(|_| ApiError::BadRequest("status must be applied, admitted, rejected or withdrawn".into()))?;
+    }
+    if let Some(c) = &category {
+        serde_json::from_value::<domain::reference::OrganisationCategory>(c.clone())
+            .map_err(|_| ApiError::BadRequest("category is not an organisation category".into()))?;
+    }
+    let limit = filter.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::BadRequest("limit must be between 1 and 1000".into()));
+    }
+    let mut after = filter.after.unwrap_or_default();
+    let mut matches = Vec::new();
+    loop {
+        let (documents, next) = state.reads.documents(PARTNERS, &after, 1000).await?;
+        for document in documents {
+            let partner: PartnerView =
+                serde_json::from_value(document.clone()).map_err(|e| ApiError::Internal(e.into()))?;
+            let keep = status.as_ref().is_none_or(|s| serde_json::to_value(partner.status).ok().as_ref() == Some(s))
+                && category.as_ref().is_none_or(|c| serde_json::to_value(partner.category).ok().as_ref() == Some(c))
+                && filter.group.as_ref().is_none_or(|g| partner.groups.contains(g));
+            if keep && matches.len() < usize::try_from(limit).unwrap_or(0) {
+                matches.push(document);
+            }
+        }
+        match next {
+            Some(n) if matches.len() < usize::try_from(limit).unwrap_or(0) => after = n,
+            _ => break,
+        }
+    }
+    Ok(Json(matches).into_response())
+}
