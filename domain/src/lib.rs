@@ -19,7 +19,9 @@ pub mod decision;
 pub mod group;
 pub mod meeting;
 pub mod partner;
+pub mod pathfinder;
 pub mod policy;
+pub mod programme;
 pub mod reference;
 
 /// The ledger format, re-exported: it lives in the `ledger-format` crate so the offline

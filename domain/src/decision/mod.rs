@@ -35,6 +35,23 @@ pub enum DecisionSubject {
     GrantPathfinderStatus {
         iso3: String,
     },
+    /// Mark an active Pathfinder Country inactive (e.g. after a status review).
+    MarkPathfinderInactive {
+        iso3: String,
+    },
+    /// Reactivate an inactive Pathfinder Country.
+    ReactivatePathfinder {
+        iso3: String,
+    },
+    /// Revoke a country's Pathfinder status.
+    RevokePathfinderStatus {
+        iso3: String,
+    },
+    /// Waive a country's report for a reporting cycle.
+    WaiveReport {
+        iso3: String,
+        cycle_id: String,
+    },
     EndorseRoadmap {
         roadmap_id: String,
     },

@@ -1,0 +1,1 @@
+//! Pathfinder Countries: onboarding to status, national roadmaps and the reporting cycle.

@@ -1,0 +1,1 @@
+//! The Multi-Donor Programme: budget lines, donors, contributions, allocations, expenditure and reallocations.
