@@ -3,6 +3,7 @@
 
 mod concurrency;
 mod dossiers;
+mod governance;
 mod lifecycle;
 mod operations;
 mod proofs;
