@@ -64,6 +64,11 @@ impl Application {
         if settings.demo {
             crate::demo::load_if_empty(&ledger).await?;
         }
+        // The decision-effects process manager finishes what an earlier run left pending.
+        let resumed = ledger.resume_pending_effects().await.context("pending decision effects could not be applied")?;
+        if resumed > 0 {
+            tracing::warn!(resumed, "applied decision effects an earlier run left pending");
+        }
         let sealed = sealer.catch_up().await.context("sealer could not catch up at start")?;
         let projected = projector.catch_up().await.context("projections could not catch up at start")?;
         tracing::info!(sealed, projected, "caught up");

@@ -537,3 +537,120 @@ async fn the_demo_history_answers_the_governance_questions(store: Store) {
     assert!(doc["paths"]["/api/v1/gcg"]["get"].is_object());
 }
 both_stores!(the_demo_history_answers_the_governance_questions);
+
+/// A crash between a decision's adoption and its effect: start-up applies the effect once;
+/// a crash after the effect but before its outcome was recorded does not apply it twice.
+async fn pending_effects_are_resumed_exactly_once(store: Store) {
+    use std::sync::Arc;
+
+    use domain::body::BodyCommand;
+    use domain::decision::{DecisionCommand, DecisionEffect, DecisionSubject};
+    use domain::meeting::{AttendanceStatus, MeetingCommand, MeetingKind, Modality};
+    use domain::policy::GovernancePolicy;
+    use domain::reference::{OrganisationCategory, OrganisationCommand};
+    use server::app::{CommandMeta, Ledger};
+    use server::store::Envelope;
+
+    let (dir, url) = crate::support::fresh_ledger(store).await;
+    let db = projections::Db::connect(&url).await.unwrap();
+    let signer = Arc::new(domain::ledger::LedgerSigner::from_seed("test.example/ledger", [3u8; 32]).unwrap());
+    let ledger = Ledger::new(db.clone(), signer);
+    let meta = || CommandMeta {
+        envelope: Envelope { actor: "test".into(), role: "secretariat".into(), ..Envelope::default() },
+        expected_version: None,
+    };
+    let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    let mut initial = GovernancePolicy::provisional_v1();
+    initial.version = "v1".into();
+    let establish = BodyCommand::Establish {
+        body_id: "GCG".into(),
+        name: "GCG".into(),
+        established_on: day("2020-01-01"),
+        secretariat: "ILO".into(),
+        initial_policy: initial,
+    };
+    ledger.execute_body("GCG", establish, meta()).await.unwrap();
+    let register = OrganisationCommand::Register {
+        organisation_id: "ITUC".into(),
+        name: "ITUC".into(),
+        acronym: None,
+        category: OrganisationCategory::WorkersOrganisation,
+        iati_ref: None,
+        country: None,
+        registered_on: day("2020-01-01"),
+    };
+    ledger.execute_organisation("ITUC", register, meta()).await.unwrap();
+    let seat = BodyCommand::DefineSeat {
+        seat_id: "WRK".into(),
+        constituency: domain::body::Constituency::Workers,
+        region: None,
+        voting: true,
+        defined_on: day("2020-01-01"),
+    };
+    ledger.execute_body("GCG", seat, meta()).await.unwrap();
+    let assign = BodyCommand::AssignSeat {
+        seat_id: "WRK".into(),
+        holder: "ITUC".into(),
+        from: day("2020-01-01"),
+        holder_known: false,
+        authority: None,
+    };
+    ledger.execute_body("GCG", assign, meta()).await.unwrap();
+    let schedule = MeetingCommand::Schedule {
+        meeting_id: "M".into(),
+        body_id: "GCG".into(),
+        number: 1,
+        kind: MeetingKind::Regular,
+        date: day("2024-01-10"),
+        modality: Modality::Virtual,
+        location: None,
+    };
+    ledger.execute_meeting("M", schedule, meta()).await.unwrap();
+    ledger
+        .execute_meeting("M", MeetingCommand::Open { opened_on: day("2024-01-10"), chaired_by: None }, meta())
+        .await
+        .unwrap();
+    ledger.record_attendance("M", Some("WRK".into()), "ITUC".into(), AttendanceStatus::Present, meta()).await.unwrap();
+    ledger.declare_quorum("M", meta()).await.unwrap();
+
+    // Two decisions adopting policy versions, adopted without their effects applied.
+    for version in ["v2", "v3"] {
+        let mut policy = GovernancePolicy::provisional_v1();
+        policy.version = version.into();
+        let id = format!("M-{version}");
+        let effect = DecisionEffect::AdoptPolicy { policy, effective_on: day("2024-01-10") };
+        let subject = DecisionSubject::AdoptPolicy { policy: version.into() };
+        ledger.propose("M", &id, None, subject, format!("Adopt {version}"), Some(effect), meta()).await.unwrap();
+        let adopt = DecisionCommand::Adopt {
+            effective_on: day("2024-01-10"),
+            meeting: ledger.meeting_facts("M").await.unwrap(),
+            policy: GovernancePolicy::provisional_v1(),
+        };
+        ledger.execute_decision(&id, adopt, meta()).await.unwrap();
+    }
+    // The second crashed after its effect was written but before the outcome was recorded.
+    let mut v3 = GovernancePolicy::provisional_v1();
+    v3.version = "v3".into();
+    let mut effect_meta = meta();
+    effect_meta.envelope.authority = Some(json!({"kind": "decision", "decision_id": "M-v3"}));
+    effect_meta.envelope.idempotency_key = Some("effect:M-v3".into());
+    effect_meta.envelope.actor = server::governance::EFFECTS_ACTOR.into();
+    effect_meta.envelope.role = "system".into();
+    effect_meta.envelope.reason = Some("effect of adopted decision M-v3".into());
+    effect_meta.envelope.occurred_at = Some("2024-01-10".into());
+    let adopt_v3 = BodyCommand::AdoptPolicy { policy: v3, effective_on: day("2024-01-10"), authority: None };
+    ledger.execute_body("GCG", adopt_v3, effect_meta).await.unwrap();
+
+    assert_eq!(ledger.resume_pending_effects().await.unwrap(), 2);
+    assert_eq!(ledger.resume_pending_effects().await.unwrap(), 0, "nothing is left pending");
+    let body = ledger.body("GCG").await.unwrap();
+    let versions: Vec<&str> = body.policies.iter().map(|p| p.policy.version.as_str()).collect();
+    assert_eq!(versions, ["v1", "v3", "v2"], "v3 was applied before the crash, v2 on resume: each exactly once");
+    for id in ["M-v2", "M-v3"] {
+        let decision = ledger.decision(id).await.unwrap();
+        assert!(decision.effect_recorded, "{id}'s outcome is recorded");
+    }
+    db.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+both_stores!(pending_effects_are_resumed_exactly_once);
