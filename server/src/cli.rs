@@ -141,6 +141,10 @@ pub enum TokenCommand {
         /// Who the token belongs to (recorded as the actor of every write).
         #[arg(long, env = "LEDGER_TOKEN_SUBJECT", default_value = "secretariat-officer")]
         subject: String,
+        /// For donor and focal_point tokens: the donor organisation (e.g. `DONOR-A`) or the
+        /// country (ISO3) the token speaks for.
+        #[arg(long, env = "LEDGER_TOKEN_SCOPE")]
+        scope: Option<String>,
     },
 }
 
@@ -314,9 +318,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!("{}", signer.public_key());
         }
         Command::Witness(args) => return crate::witness::run(args).await,
-        Command::Token { command: TokenCommand::Create { db, role, subject } } => {
+        Command::Token { command: TokenCommand::Create { db, role, subject, scope } } => {
             let database = Db::connect(&db.database_url).await?;
-            let token = crate::http::auth::create_token(&database, &role, &subject).await?;
+            let token = crate::http::auth::create_token(&database, &role, &subject, scope.as_deref()).await?;
             eprintln!("created a {role} token for {subject}; it is shown only once:");
             println!("{token}");
         }

@@ -1,7 +1,9 @@
 //! Bearer tokens: random secrets handed out once, stored only as SHA-256.
 //!
-//! A token binds a subject (who) to a role. Writes need the `secretariat` role; reads
-//! are open (the slice's resources are published), but a token presented must be valid.
+//! A token binds a subject (who) to a role and, for donors and focal points, a scope (the
+//! donor organisation or the country it speaks for). Writes need the `secretariat` role;
+//! reads are open except where a scope applies (a donor's trail), but a token presented
+//! must be valid.
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -22,7 +24,12 @@ pub const ROLES: &[&str] =
 pub struct Caller {
     pub subject: String,
     pub role: String,
+    /// The donor (role `donor`) or country (role `focal_point`) the token speaks for.
+    pub scope: Option<String>,
 }
+
+/// Roles whose tokens must carry a scope.
+pub const SCOPED_ROLES: &[&str] = &["donor", "focal_point"];
 
 /// A caller that must hold the `secretariat` role (401 without a valid token, 403 otherwise).
 #[derive(Debug, Clone)]
@@ -36,20 +43,28 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Creates a token for `subject` with `role`; returns the secret (shown once).
-pub async fn create_token(db: &Db, role: &str, subject: &str) -> anyhow::Result<String> {
+/// Creates a token for `subject` with `role` (and `scope` for donors and focal points);
+/// returns the secret (shown once).
+pub async fn create_token(db: &Db, role: &str, subject: &str, scope: Option<&str>) -> anyhow::Result<String> {
     anyhow::ensure!(ROLES.contains(&role), "unknown role {role:?}; roles are {}", ROLES.join(", "));
     anyhow::ensure!(!subject.trim().is_empty(), "the subject must not be empty");
+    let scope = scope.map(str::trim).filter(|s| !s.is_empty());
+    anyhow::ensure!(
+        SCOPED_ROLES.contains(&role) == scope.is_some(),
+        "a {role} token {} a --scope (the donor or country it speaks for)",
+        if SCOPED_ROLES.contains(&role) { "needs" } else { "takes no" }
+    );
     let mut secret = [0u8; 32];
     OsRng.fill_bytes(&mut secret);
     let token = format!("a87_{}", hex::encode(secret));
     let created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     with_pool!(db, pool => {
-        sqlx::query("INSERT INTO api_tokens (token_hash, role, subject, created_at) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO api_tokens (token_hash, role, subject, created_at, scope) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash(&token))
             .bind(role)
             .bind(subject)
             .bind(created_at)
+            .bind(scope)
             .execute(pool)
             .await?;
     });
@@ -57,13 +72,13 @@ pub async fn create_token(db: &Db, role: &str, subject: &str) -> anyhow::Result<
 }
 
 async fn lookup(db: &Db, token: &str) -> Result<Option<Caller>, ApiError> {
-    let row: Option<(String, String)> = with_pool!(db, pool => {
-        sqlx::query_as("SELECT subject, role FROM api_tokens WHERE token_hash = $1")
+    let row: Option<(String, String, Option<String>)> = with_pool!(db, pool => {
+        sqlx::query_as("SELECT subject, role, scope FROM api_tokens WHERE token_hash = $1")
             .bind(token_hash(token))
             .fetch_optional(pool)
             .await?
     });
-    Ok(row.map(|(subject, role)| Caller { subject, role }))
+    Ok(row.map(|(subject, role, scope)| Caller { subject, role, scope }))
 }
 
 async fn caller_from(parts: &Parts, state: &AppState) -> Result<Option<Caller>, ApiError> {
