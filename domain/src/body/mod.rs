@@ -398,6 +398,10 @@ pub enum BodyError {
     TermEndsBeforeStart,
     #[error("a term cannot end after its last day; extend it first")]
     TermEndsAfterEnd,
+    #[error("a term cannot begin after its last day")]
+    TermBeginsAfterEnd,
+    #[error("letter_sha256 must be 64 lowercase hex digits")]
+    DocumentHashInvalid,
     #[error("an extension must end later than the current term end")]
     ExtensionNotLater,
     #[error(transparent)]
@@ -444,6 +448,8 @@ impl BodyError {
             BodyError::TermEnded(_) => "term_ended",
             BodyError::TermEndsBeforeStart => "term_ends_before_start",
             BodyError::TermEndsAfterEnd => "term_ends_after_end",
+            BodyError::TermBeginsAfterEnd => "term_begins_after_end",
+            BodyError::DocumentHashInvalid => "document_hash_invalid",
             BodyError::ExtensionNotLater => "extension_not_later",
             BodyError::Authority(e) => e.rule(),
         }
@@ -773,7 +779,7 @@ pub fn decide(state: &Body, command: BodyCommand) -> Result<Vec<BodyEvent>, Body
                 return Err(BodyError::CandidacyDuplicate(candidate));
             }
             if letter_sha256.as_deref().is_some_and(|h| !crate::authority::is_sha256_hex(h)) {
-                return Err(BodyError::Empty("letter_sha256 (64 lowercase hex digits)"));
+                return Err(BodyError::DocumentHashInvalid);
             }
             Ok(vec![BodyEvent::CandidacySubmitted { call_id, office, candidate, submitted_on, letter_sha256 }])
         }
@@ -841,7 +847,7 @@ pub fn decide(state: &Body, command: BodyCommand) -> Result<Vec<BodyEvent>, Body
                 return Err(BodyError::TermBeginsBeforeStart);
             }
             if on > term.term_end {
-                return Err(BodyError::TermEndsAfterEnd);
+                return Err(BodyError::TermBeginsAfterEnd);
             }
             Ok(vec![BodyEvent::TermBegan { term_id, on }])
         }

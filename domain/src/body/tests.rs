@@ -1025,7 +1025,7 @@ fn submit_with_a_malformed_letter_hash_is_refused() {
             letter_sha256: Some(HASH.to_uppercase()),
             candidate_known: true,
         },
-        Err(BodyError::Empty("letter_sha256 (64 lowercase hex digits)")),
+        Err(BodyError::DocumentHashInvalid),
     );
 }
 
@@ -1296,7 +1296,7 @@ fn begin_a_term_before_its_start_is_refused() {
 
 #[test]
 fn begin_a_term_after_its_last_day_is_refused() {
-    check(chile_elected(), begin("term-chl", "2026-06-01"), Err(BodyError::TermEndsAfterEnd));
+    check(chile_elected(), begin("term-chl", "2026-06-01"), Err(BodyError::TermBeginsAfterEnd));
 }
 
 #[test]
@@ -1673,6 +1673,8 @@ fn all_errors() -> Vec<BodyError> {
         Authority(AuthorityError::Missing { needed: "elect_office_holder for this office" }),
         Authority(AuthorityError::NotAdopted { decision_id: "GCG-25-D01".to_string() }),
         Authority(AuthorityError::WrongSubject { decision_id: "GCG-25-D01".to_string(), needed: "x" }),
+        TermBeginsAfterEnd,
+        DocumentHashInvalid,
     ]
 }
 
@@ -1720,6 +1722,8 @@ fn ordinal(error: &BodyError) -> usize {
         Authority(AuthorityError::Missing { .. }) => 38,
         Authority(AuthorityError::NotAdopted { .. }) => 39,
         Authority(AuthorityError::WrongSubject { .. }) => 40,
+        TermBeginsAfterEnd => 41,
+        DocumentHashInvalid => 42,
     }
 }
 
