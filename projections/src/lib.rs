@@ -14,6 +14,7 @@
 
 pub mod db;
 pub mod governance;
+pub mod iati;
 pub mod proofs;
 pub mod read;
 pub mod runner;
