@@ -86,6 +86,13 @@ pub struct GovernancePolicy {
     pub seat_limits: Vec<SeatLimit>,
     #[serde(default)]
     pub partner_admission: PartnerAdmission,
+    /// The Pathfinder Country Accountability Framework's rules (deadlines, review triggers,
+    /// endorsement wording, who approves reports).
+    #[serde(default)]
+    pub accountability: crate::pathfinder::AccountabilityPolicy,
+    /// The Multi-Donor Programme's reallocation threshold.
+    #[serde(default)]
+    pub reallocation: crate::programme::ReallocationPolicy,
 }
 
 impl GovernancePolicy {
@@ -112,6 +119,8 @@ impl GovernancePolicy {
                 SeatLimit { constituency: Constituency::Secretariat, max: 1 },
             ],
             partner_admission: PartnerAdmission::Secretariat,
+            accountability: crate::pathfinder::AccountabilityPolicy::provisional_2023(),
+            reallocation: crate::programme::ReallocationPolicy::provisional_v1(),
         }
     }
 

@@ -17,6 +17,8 @@ use domain::group::Group;
 use domain::ledger::LedgerSigner;
 use domain::meeting::{Meeting, MeetingCommand, MeetingError};
 use domain::partner::Partner;
+use domain::pathfinder::{CountryReport, PathfinderCountry, ReportingCycle, Roadmap};
+use domain::programme::{Contribution, Donor, Programme};
 use domain::reference::{Country, Organisation};
 use projections::{with_pool, Db};
 use tokio::sync::Notify;
@@ -144,6 +146,13 @@ pub struct Ledger {
     pub partners: Aggregates<Partner>,
     pub organisations: Aggregates<Organisation>,
     pub countries: Aggregates<Country>,
+    pub pfcs: Aggregates<PathfinderCountry>,
+    pub roadmaps: Aggregates<Roadmap>,
+    pub cycles: Aggregates<ReportingCycle>,
+    pub reports: Aggregates<CountryReport>,
+    pub programmes: Aggregates<Programme>,
+    pub contributions: Aggregates<Contribution>,
+    pub donors: Aggregates<Donor>,
     /// Per-meeting locks: a decision command reads its meeting's facts (in session? quorum?)
     /// and a meeting command changes them; the lock keeps the facts true until the event is
     /// stored, so no decision is adopted at a meeting that closed in between.
@@ -164,6 +173,13 @@ impl Ledger {
             partners: Aggregates::new(&repo),
             organisations: Aggregates::new(&repo),
             countries: Aggregates::new(&repo),
+            pfcs: Aggregates::new(&repo),
+            roadmaps: Aggregates::new(&repo),
+            cycles: Aggregates::new(&repo),
+            reports: Aggregates::new(&repo),
+            programmes: Aggregates::new(&repo),
+            contributions: Aggregates::new(&repo),
+            donors: Aggregates::new(&repo),
             meeting_locks: std::sync::Mutex::new(HashMap::new()),
             db,
             signer,
@@ -303,6 +319,7 @@ impl Ledger {
                 return same_target(first, aggregate_type, id, &meta.envelope);
             }
         }
+        self.check_cited_decision(&meta.envelope).await?;
         let envelope = serde_json::to_string(&meta.envelope).map_err(|e| CommandError::Internal(e.into()))?;
         let metadata = HashMap::from([(ENVELOPE_KEY.to_string(), envelope)]);
         let scope = Arc::new(CommandScope { expected_version: meta.expected_version, ..Default::default() });

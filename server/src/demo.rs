@@ -268,7 +268,7 @@ fn legacy_policy() -> GovernancePolicy {
         silence_period_days: Some(14),
         chair_term_years: None,
         seat_limits: vec![],
-        partner_admission: Default::default(),
+        ..GovernancePolicy::provisional_v1()
     }
 }
 

@@ -109,6 +109,12 @@ impl Ledger {
         Ok(Some(facts))
     }
 
+    /// Refuses an envelope that cites a decision that is not adopted, whatever the command
+    /// (run by every command before it is stored).
+    pub(crate) async fn check_cited_decision(&self, envelope: &Envelope) -> Result<(), CommandError> {
+        self.cited_authority(envelope).await.map(|_| ())
+    }
+
     /// A governing body's state.
     pub async fn body(&self, body_id: &str) -> Result<Body, CommandError> {
         self.bodies.load(body_id).await
