@@ -14,6 +14,7 @@
 
 pub mod db;
 pub mod governance;
+pub mod pathfinder;
 pub mod iati;
 pub mod proofs;
 pub mod read;

@@ -230,6 +230,7 @@ pub fn keys_for(event: &Folded<'_>) -> Vec<(String, String)> {
         "partner" => vec![(PARTNERS.to_string(), event.aggregate_id.to_string())],
         "organisation" => vec![(ORGANISATIONS.to_string(), event.aggregate_id.to_string())],
         "country" => vec![(COUNTRIES.to_string(), event.aggregate_id.to_string())],
+        "pfc" | "roadmap" | "reporting_cycle" | "country_report" => crate::pathfinder::keys_for(event),
         _ => vec![],
     }
 }
@@ -344,6 +345,7 @@ pub fn apply(docs: &mut Documents, event: &Folded<'_>) -> Result<(), String> {
         "partner" => fold_own(docs, PARTNERS, event, |v: &mut PartnerView, e| fold_partner(v, e)),
         "organisation" => fold_own(docs, ORGANISATIONS, event, |v: &mut OrganisationView, e| fold_organisation(v, e)),
         "country" => fold_own(docs, COUNTRIES, event, |v: &mut CountryView, e| fold_country(v, e)),
+        "pfc" | "roadmap" | "reporting_cycle" | "country_report" => crate::pathfinder::apply(docs, event),
         _ => Ok(()),
     }
 }

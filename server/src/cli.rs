@@ -65,6 +65,10 @@ pub enum Command {
         /// How many trusted witnesses must cosign a checkpoint (default 1 when any is configured).
         #[arg(long, env = "LEDGER_WITNESS_QUORUM")]
         witness_quorum: Option<usize>,
+        /// Seconds between clock ticks (reports overdue, roadmaps expired, reviews due);
+        /// the first runs at start. 0 turns the clock off (then run `ledger tick`).
+        #[arg(long, env = "LEDGER_CLOCK_INTERVAL", default_value_t = 3600)]
+        clock_interval_secs: u64,
     },
     /// Load the demo history into an empty ledger.
     Demo {
@@ -118,6 +122,17 @@ pub enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Record what the passing of a date makes true: reports overdue, roadmaps expired,
+    /// countries flagged for review under the accountability policy (what `serve` runs daily).
+    Tick {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The date to tick to (YYYY-MM-DD; default today, UTC), e.g. for tests and backfills.
+        #[arg(long)]
+        now: Option<chrono::NaiveDate>,
     },
     /// Rebuild every projection from ledger position 0.
     Rebuild {
@@ -184,7 +199,7 @@ async fn open_existing(db: &DbArgs, read_only: bool) -> anyhow::Result<Db> {
 
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { db, key, bind, demo, witnesses, witness_quorum } => {
+        Command::Serve { db, key, bind, demo, witnesses, witness_quorum, clock_interval_secs } => {
             let app = Application::build(Settings {
                 database_url: db.database_url,
                 bind,
@@ -193,6 +208,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 demo,
                 witnesses,
                 witness_quorum,
+                clock_interval_secs,
             })
             .await?;
             // Tests and scripts read the address from this line.
@@ -323,6 +339,17 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let token = crate::http::auth::create_token(&database, &role, &subject, scope.as_deref()).await?;
             eprintln!("created a {role} token for {subject}; it is shown only once:");
             println!("{token}");
+        }
+        Command::Tick { db, key, now } => {
+            let database = Db::connect(&db.database_url).await?;
+            let (signer, _) = crate::keys::load_or_create(&key.key_file, &key.origin)?;
+            let signer = Arc::new(signer);
+            let ledger = crate::app::Ledger::new(database.clone(), Arc::clone(&signer));
+            let today = now.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let report = ledger.tick(today).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            crate::sealer::Sealer::new(database.clone(), signer, key.origin).catch_up().await?;
+            Projector::new(database).catch_up().await?;
+            println!("{}", serde_json::to_string(&report)?);
         }
         Command::Rebuild { db } => {
             let database = open_existing(&db, false).await?;

@@ -34,6 +34,8 @@ pub struct Settings {
     pub witnesses: Vec<String>,
     /// How many of them must cosign a checkpoint for `?witnessed=true`.
     pub witness_quorum: Option<usize>,
+    /// Seconds between clock ticks; 0 turns the clock off.
+    pub clock_interval_secs: u64,
 }
 
 /// A built server, ready to run.
@@ -42,6 +44,7 @@ pub struct Application {
     state: AppState,
     sealer: Sealer,
     projector: Projector,
+    clock_interval: Duration,
 }
 
 impl Application {
@@ -75,7 +78,13 @@ impl Application {
         let listener =
             TcpListener::bind(&settings.bind).await.with_context(|| format!("could not bind {}", settings.bind))?;
         let state = AppState { ledger, reads: Reads::new(db.clone()), proofs: Proofs::new(db), witnesses };
-        Ok(Self { listener, state, sealer, projector })
+        Ok(Self {
+            listener,
+            state,
+            sealer,
+            projector,
+            clock_interval: Duration::from_secs(settings.clock_interval_secs),
+        })
     }
 
     /// The bound address (the port is real even when 0 was asked for).
@@ -94,6 +103,8 @@ impl Application {
             stop_rx.clone(),
             move || wake.notify_one(),
         ));
+        let clock_task = (!self.clock_interval.is_zero())
+            .then(|| tokio::spawn(run_clock(Arc::clone(&self.state.ledger), self.clock_interval, stop_rx.clone())));
         let projector_task = tokio::spawn(run_projector(self.projector, projector_wake, stop_rx));
         let app = router(self.state.clone());
         tracing::info!(address = %self.listener.local_addr()?, "listening");
@@ -102,6 +113,9 @@ impl Application {
         let _ = stop_tx.send(true);
         let _ = sealer_task.await;
         let _ = projector_task.await;
+        if let Some(task) = clock_task {
+            let _ = task.await;
+        }
         self.state.ledger.db.close().await;
         Ok(())
     }
@@ -138,5 +152,28 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {}
         _ = terminate => {}
+    }
+}
+
+/// The clock: ticks at start and then every `interval` with today's date (UTC), recording
+/// what the date makes true (reports overdue, roadmaps expired, reviews due).
+async fn run_clock(ledger: Arc<Ledger>, interval: Duration, mut stop: watch::Receiver<bool>) {
+    loop {
+        let today = chrono::Utc::now().date_naive();
+        match ledger.tick(today).await {
+            Ok(report) => {
+                let recorded =
+                    report.reports_overdue.len() + report.roadmaps_expired.len() + report.countries_flagged.len();
+                if recorded > 0 {
+                    tracing::info!(today = %today, overdue = ?report.reports_overdue, expired = ?report.roadmaps_expired,
+                        flagged = ?report.countries_flagged, "clock tick recorded");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "clock tick failed; retried at the next tick"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = stop.changed() => return,
+        }
     }
 }

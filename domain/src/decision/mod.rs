@@ -308,6 +308,9 @@ impl DecisionCommand {
 }
 
 /// Events of a decision, in the past tense.
+// An adopted policy version travels in the proposal (its effect); events are short-lived
+// values on their way to storage, so the size difference does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DecisionEvent {
     DecisionProposed {

@@ -12,6 +12,7 @@ pub mod governance;
 pub mod ledger;
 pub mod meetings;
 pub mod openapi;
+pub mod pathfinders;
 pub mod witness;
 
 use std::sync::Arc;
@@ -94,6 +95,23 @@ pub fn router(state: AppState) -> Router {
         .route("/partners/{id}", get(governance::partner))
         .route("/partners/{id}/history", get(governance::partner_history))
         .route("/partners/{id}/{action}", post(governance::partner_action))
+        .route("/pathfinders", get(pathfinders::board))
+        .route("/pathfinders/{id}", get(pathfinders::country))
+        .route("/pathfinders/{id}/history", get(pathfinders::country_history))
+        .route("/pathfinders/{id}/approvals", get(pathfinders::approvals))
+        .route("/pathfinders/{id}/roadmaps", post(pathfinders::draft_roadmap))
+        .route("/pathfinders/{id}/{action}", post(pathfinders::pfc_action))
+        .route("/roadmaps/{id}", get(pathfinders::roadmap))
+        .route("/roadmaps/{id}/history", get(pathfinders::roadmap_history))
+        .route("/roadmaps/{id}/{action}", post(pathfinders::roadmap_action))
+        .route("/reporting-cycles", post(pathfinders::launch_cycle).get(pathfinders::cycles))
+        .route("/reporting-cycles/{id}", get(pathfinders::cycle))
+        .route("/reporting-cycles/{id}/history", get(pathfinders::cycle_history))
+        .route("/reporting-cycles/{id}/compliance", get(pathfinders::compliance))
+        .route("/reporting-cycles/{id}/{action}", post(pathfinders::cycle_action))
+        .route("/reports/{id}", get(pathfinders::report))
+        .route("/reports/{id}/history", get(pathfinders::report_history))
+        .route("/reports/{id}/{action}", post(pathfinders::report_action))
         .route("/audit", get(ledger::audit))
         .route("/dossiers/{subject}", get(dossiers::get_dossier))
         .route("/ledger/checkpoint", get(ledger::checkpoint))

@@ -33,6 +33,9 @@ impl Modify for BearerAuth {
         governance::countries, governance::country, governance::country_history,
         governance::groups, governance::group, governance::group_history,
         governance::partners, governance::partner, governance::partner_history,
+        super::pathfinders::board, super::pathfinders::country, super::pathfinders::approvals, super::pathfinders::country_history,
+        super::pathfinders::roadmap, super::pathfinders::roadmap_history, super::pathfinders::cycles, super::pathfinders::cycle,
+        super::pathfinders::cycle_history, super::pathfinders::compliance, super::pathfinders::report, super::pathfinders::report_history,
         ledger::checkpoint, ledger::checkpoints, super::witness::add_cosignature, ledger::inclusion_proof, ledger::consistency_proof, ledger::public_key, ledger::audit, dossiers::get_dossier, ledger::health, ledger::ready, ledger::metrics,
     ),
     components(schemas(EnvelopeInput, super::witness::Cosignature, crate::app::CommandOutcome, crate::store::Receipt)),
@@ -95,12 +98,16 @@ pub fn document() -> Value {
         domain::reference::OrganisationCommand,
         domain::reference::CountryCommand,
         domain::meeting::MeetingCommand,
-        domain::decision::DecisionCommand
+        domain::decision::DecisionCommand,
+        domain::pathfinder::country::PfcCommand,
+        domain::pathfinder::roadmap::RoadmapCommand,
+        domain::pathfinder::cycle::CycleCommand,
+        domain::pathfinder::report::ReportCommand
     );
     for (name, schema) in schemas {
         doc["components"]["schemas"][name] = serde_json::to_value(schema).unwrap_or_default();
     }
-    for action in governance::ACTIONS {
+    for action in governance::ACTIONS.iter().chain(super::pathfinders::ACTIONS) {
         let short = |full: &str| full.rsplit("::").next().unwrap_or(full).to_string();
         let Some((_, schema)) = enums.iter().find(|(name, _)| short(name) == action.schema) else { continue };
         let Some(body) = variant_schema(schema, action.command) else { continue };

@@ -6,6 +6,7 @@ mod dossiers;
 mod governance;
 mod lifecycle;
 mod operations;
+mod pathfinders;
 mod proofs;
 mod refusals;
 mod support;
