@@ -472,7 +472,13 @@ fn fold_decision(view: &mut DecisionView, event: DecisionEvent, position: i64) {
             view.deferred_to = to_meeting;
         }
         DecisionEvent::DecisionRetabled { meeting_id } => {
+            // Positions stated at the earlier meeting stay in the history but no longer
+            // count: the decision is judged afresh where it is tabled again.
             view.tabled_at.push(std::mem::replace(&mut view.meeting_id, meeting_id));
+            for entry in &mut view.positions {
+                entry.effective = false;
+            }
+            view.tally = tally(&view.positions);
             view.status = DecisionStatus::Proposed;
         }
         DecisionEvent::DecisionWithdrawn { reason, .. } => {

@@ -328,6 +328,9 @@ pub async fn gcg_action(
     if !served("BodyCommand", &action) {
         return Err(not_served(&action));
     }
+    if action == "establish" && body.get("body_id").and_then(Value::as_str).is_some_and(|b| b != DEFAULT_BODY) {
+        return Err(ApiError::BadRequest(format!("this API records the governing body {DEFAULT_BODY}; body_id must be {DEFAULT_BODY}")));
+    }
     let (command, envelope, on) = split_command::<BodyCommand>(&action, body)?;
     let meta = envelope.into_meta(&caller, &headers, on)?;
     let status = if action == "establish" { StatusCode::CREATED } else { StatusCode::OK };
