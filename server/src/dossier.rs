@@ -4,7 +4,8 @@
 //!
 //! Subjects are `<aggregate type>:<id>`. A meeting's dossier also holds the decisions
 //! tabled at it; a decision's dossier also holds its meeting (attendance and quorum are
-//! its provenance). Every other aggregate type is served as itself, so a dossier exists
+//! its provenance); a Pathfinder Country's (`pfc:NPL`) also holds its roadmaps, its
+//! reports and the decisions that authorised any of their steps. Every other aggregate type is served as itself, so a dossier exists
 //! for any recorded subject. Aggregates are always complete from sequence 1, so the
 //! per-aggregate chains can be checked; events not yet sealed are counted, not included.
 
@@ -54,6 +55,36 @@ async fn aggregates_of(db: &Db, kind: &str, id: &str) -> anyhow::Result<Vec<(Str
                  AND event_type = 'DecisionProposed'"
             );
             aggregates.extend(ids(db, &sql, id).await?.into_iter().map(|m| ("meeting".to_string(), m)));
+        }
+        "pfc" => {
+            // A country's dossier: its roadmaps and reports, and the decisions they cite.
+            let roadmaps = ids(
+                db,
+                "SELECT DISTINCT aggregate_id FROM events WHERE aggregate_type = 'roadmap' \
+                 AND aggregate_id LIKE $1 ORDER BY aggregate_id",
+                &format!("{id}/%"),
+            )
+            .await?;
+            let reports = ids(
+                db,
+                "SELECT DISTINCT aggregate_id FROM events WHERE aggregate_type = 'country_report' \
+                 AND aggregate_id LIKE $1 ORDER BY aggregate_id",
+                &format!("%/{id}"),
+            )
+            .await?;
+            aggregates.extend(roadmaps.into_iter().map(|r| ("roadmap".to_string(), r)));
+            aggregates.extend(reports.into_iter().map(|r| ("country_report".to_string(), r)));
+            let cited = db.json_field("metadata", &["authority", "decision_id"]);
+            let mut decisions = Vec::new();
+            for (t, a) in aggregates.clone() {
+                let sql = format!(
+                    "SELECT DISTINCT {cited} FROM events WHERE aggregate_type = '{t}' AND aggregate_id = $1 AND {cited} IS NOT NULL"
+                );
+                decisions.extend(ids(db, &sql, &a).await?);
+            }
+            decisions.sort();
+            decisions.dedup();
+            aggregates.extend(decisions.into_iter().map(|d| ("decision".to_string(), d)));
         }
         _ => {}
     }

@@ -215,8 +215,29 @@ async fn onboarding_status_roadmaps_and_the_reporting_cycle(store: Store) {
     assert_eq!(approvals[0]["quorum"]["met"], true);
     assert_eq!(app.get_json("/api/v1/roadmaps/NGA%2Fv1").await["endorsed_by"], "M-RM");
     assert!(app.get_json("/api/v1/reports/2026%2FLKA/history").await.as_array().unwrap().len() == 1);
-    let dossier = app.client.get(app.url("/api/v1/dossiers/pfc:NGA")).send().await.unwrap();
-    assert_eq!(dossier.status(), 200);
+    // The country's dossier holds its roadmap, its report and the decisions they cite, and
+    // verifies offline.
+    let dossier = app.get_json("/api/v1/dossiers/pfc:NGA").await;
+    let mut held: Vec<String> = dossier["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["record"]["aggregate_type"].as_str().unwrap(),
+                e["record"]["aggregate_id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    held.dedup();
+    for part in ["pfc:NGA", "roadmap:NGA/v1", "country_report:2026/NGA", "decision:M-NGA", "decision:M-RM"] {
+        assert!(held.iter().any(|h| h == part), "{part} in {held:?}");
+    }
+    let file = app.dir.join("nga.json");
+    std::fs::write(&file, dossier.to_string()).unwrap();
+    let out = app.ledger(&["verify", "--dossier", file.to_str().unwrap()]).await;
+    assert!(out.status.success(), "dossier: {}", last_line(&out));
 
     let out = app.ledger(&["verify"]).await;
     assert!(out.status.success(), "verify: {}", last_line(&out));
