@@ -26,7 +26,9 @@ use serde_json::{json, Value};
 
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::{found, page, respond, split_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders, PageQuery};
+use super::{
+    found, page, respond, run_action, split_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders, PageQuery,
+};
 use crate::governance::DEFAULT_BODY;
 
 /// One command reachable over HTTP: where, which domain command type, and what it does.
@@ -283,9 +285,11 @@ pub async fn register_organisation(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     let id = body.get("organisation_id").and_then(Value::as_str).unwrap_or_default().to_string();
-    let (command, envelope, on) = split_command::<OrganisationCommand>("register", body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
-    respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_organisation(&id, command, meta).await?).await
+    let ledger = &state.ledger;
+    run_action::<OrganisationCommand, _, _>(&state, &caller, &headers, "register", body, StatusCode::CREATED, |c, m| {
+        ledger.execute_organisation(&id, c, m)
+    })
+    .await
 }
 
 /// `POST /api/v1/organisations/{id}/{action}`
@@ -299,9 +303,11 @@ pub async fn organisation_action(
     if !served("OrganisationCommand", &action) || action == "register" {
         return Err(not_served(&action));
     }
-    let (command, envelope, on) = split_command::<OrganisationCommand>(&action, body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_organisation(&id, command, meta).await?).await
+    let ledger = &state.ledger;
+    run_action::<OrganisationCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
+        ledger.execute_organisation(&id, c, m)
+    })
+    .await
 }
 
 /// `POST /api/v1/countries`
@@ -312,9 +318,11 @@ pub async fn register_country(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     let id = body.get("iso3").and_then(Value::as_str).unwrap_or_default().to_string();
-    let (command, envelope, on) = split_command::<CountryCommand>("register", body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
-    respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_country(&id, command, meta).await?).await
+    let ledger = &state.ledger;
+    run_action::<CountryCommand, _, _>(&state, &caller, &headers, "register", body, StatusCode::CREATED, |c, m| {
+        ledger.execute_country(&id, c, m)
+    })
+    .await
 }
 
 /// `POST /api/v1/gcg/{action}`
@@ -329,7 +337,9 @@ pub async fn gcg_action(
         return Err(not_served(&action));
     }
     if action == "establish" && body.get("body_id").and_then(Value::as_str).is_some_and(|b| b != DEFAULT_BODY) {
-        return Err(ApiError::BadRequest(format!("this API records the governing body {DEFAULT_BODY}; body_id must be {DEFAULT_BODY}")));
+        return Err(ApiError::BadRequest(format!(
+            "this API records the governing body {DEFAULT_BODY}; body_id must be {DEFAULT_BODY}"
+        )));
     }
     let (command, envelope, on) = split_command::<BodyCommand>(&action, body)?;
     let meta = envelope.into_meta(&caller, &headers, on)?;
@@ -345,9 +355,11 @@ pub async fn establish_group(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     let id = body.get("group_id").and_then(Value::as_str).unwrap_or_default().to_string();
-    let (command, envelope, on) = split_command::<GroupCommand>("establish", body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
-    respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_group(&id, command, meta).await?).await
+    let ledger = &state.ledger;
+    run_action::<GroupCommand, _, _>(&state, &caller, &headers, "establish", body, StatusCode::CREATED, |c, m| {
+        ledger.execute_group(&id, c, m)
+    })
+    .await
 }
 
 /// `POST /api/v1/groups/{id}/{action}`
@@ -361,9 +373,11 @@ pub async fn group_action(
     if !served("GroupCommand", &action) || action == "establish" {
         return Err(not_served(&action));
     }
-    let (command, envelope, on) = split_command::<GroupCommand>(&action, body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_group(&id, command, meta).await?).await
+    let ledger = &state.ledger;
+    run_action::<GroupCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
+        ledger.execute_group(&id, c, m)
+    })
+    .await
 }
 
 /// `POST /api/v1/partners`
@@ -374,9 +388,11 @@ pub async fn apply_partner(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     let id = body.get("organisation").and_then(Value::as_str).unwrap_or_default().to_string();
-    let (command, envelope, on) = split_command::<PartnerCommand>("apply", body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
-    respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_partner(&id, command, meta).await?).await
+    let ledger = &state.ledger;
+    run_action::<PartnerCommand, _, _>(&state, &caller, &headers, "apply", body, StatusCode::CREATED, |c, m| {
+        ledger.execute_partner(&id, c, m)
+    })
+    .await
 }
 
 /// `POST /api/v1/partners/{id}/{action}`
@@ -390,9 +406,11 @@ pub async fn partner_action(
     if !served("PartnerCommand", &action) || action == "apply" {
         return Err(not_served(&action));
     }
-    let (command, envelope, on) = split_command::<PartnerCommand>(&action, body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_partner(&id, command, meta).await?).await
+    let ledger = &state.ledger;
+    run_action::<PartnerCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
+        ledger.execute_partner(&id, c, m)
+    })
+    .await
 }
 
 /// `POST /api/v1/meetings/{id}/{action}` for the actions that need no facts from the handler.
@@ -424,9 +442,11 @@ pub async fn decision_action(
     if !served("DecisionCommand", &action) {
         return Err(not_served(&action));
     }
-    let (command, envelope, on) = split_command::<DecisionCommand>(&action, body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?).await
+    let ledger = &state.ledger;
+    run_action::<DecisionCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
+        ledger.execute_decision(&id, c, m)
+    })
+    .await
 }
 
 // --- reads ---------------------------------------------------------------------------

@@ -528,3 +528,24 @@ pub fn split_command<C: DeserializeOwned>(
         Err(e) => Err(ApiError::BadRequest(e.to_string())),
     }
 }
+
+/// Runs one generic action: splits the body into the command and its envelope, builds the
+/// metadata, executes and answers with the receipts.
+pub async fn run_action<C, F, Fut>(
+    state: &AppState,
+    caller: &Caller,
+    headers: &CommandHeaders,
+    action: &str,
+    body: Value,
+    status: StatusCode,
+    execute: F,
+) -> Result<Response, ApiError>
+where
+    C: DeserializeOwned,
+    F: FnOnce(C, CommandMeta) -> Fut,
+    Fut: std::future::Future<Output = Result<CommandOutcome, crate::app::CommandError>>,
+{
+    let (command, envelope, on) = split_command::<C>(action, body)?;
+    let meta = envelope.into_meta(caller, headers, on)?;
+    respond(state, headers, status, execute(command, meta).await?).await
+}

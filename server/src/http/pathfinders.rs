@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
 use super::governance::{Action, AsOfQuery};
-use super::{found, respond, split_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders};
+use super::{found, respond, run_action, split_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders};
 
 const fn action(path: &'static str, schema: &'static str, command: &'static str, summary: &'static str) -> Action {
     Action { path, schema, command, tag: "pathfinders", summary }
@@ -104,9 +104,11 @@ pub async fn draft_roadmap(
         return Err(ApiError::BadRequest("the path and the body name different countries".into()));
     }
     let id = body.get("roadmap_id").and_then(Value::as_str).unwrap_or_default().to_string();
-    let (command, envelope, on) = split_command::<RoadmapCommand>("draft", body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
-    respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_roadmap(&id, command, meta).await?).await
+    let ledger = &state.ledger;
+    run_action::<RoadmapCommand, _, _>(&state, &caller, &headers, "draft", body, StatusCode::CREATED, |c, m| {
+        ledger.execute_roadmap(&id, c, m)
+    })
+    .await
 }
 
 /// `POST /api/v1/roadmaps/{id}/{action}`
@@ -121,9 +123,11 @@ pub async fn roadmap_action(
     if action == "draft" {
         return Err(ApiError::NotFound("draft a roadmap with POST /api/v1/pathfinders/{iso3}/roadmaps".into()));
     }
-    let (command, envelope, on) = split_command::<RoadmapCommand>(&action, body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_roadmap(&id, command, meta).await?).await
+    let ledger = &state.ledger;
+    run_action::<RoadmapCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
+        ledger.execute_roadmap(&id, c, m)
+    })
+    .await
 }
 
 /// `POST /api/v1/reporting-cycles` (launch)
@@ -134,9 +138,11 @@ pub async fn launch_cycle(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     let id = body.get("cycle_id").and_then(Value::as_str).unwrap_or_default().to_string();
-    let (command, envelope, on) = split_command::<CycleCommand>("launch", body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
-    respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_cycle(&id, command, meta).await?).await
+    let ledger = &state.ledger;
+    run_action::<CycleCommand, _, _>(&state, &caller, &headers, "launch", body, StatusCode::CREATED, |c, m| {
+        ledger.execute_cycle(&id, c, m)
+    })
+    .await
 }
 
 /// `POST /api/v1/reporting-cycles/{id}/{action}`
@@ -151,9 +157,11 @@ pub async fn cycle_action(
     if action == "launch" {
         return Err(ApiError::NotFound("launch a cycle with POST /api/v1/reporting-cycles".into()));
     }
-    let (command, envelope, on) = split_command::<CycleCommand>(&action, body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_cycle(&id, command, meta).await?).await
+    let ledger = &state.ledger;
+    run_action::<CycleCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
+        ledger.execute_cycle(&id, c, m)
+    })
+    .await
 }
 
 /// `POST /api/v1/reports/{id}/{action}` (id `CYCLE/ISO3`)
