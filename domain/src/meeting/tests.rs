@@ -1111,22 +1111,8 @@ fn ordinal(error: &MeetingError) -> usize {
 fn every_rule_name_is_unique_snake_case() {
     let errors = all_errors();
     let ordinals: Vec<usize> = errors.iter().map(ordinal).collect();
-    assert_eq!(ordinals, (0..errors.len()).collect::<Vec<_>>(), "all_errors lists each variant once");
-    let mut seen = std::collections::BTreeSet::new();
-    for error in &errors {
-        let rule = error.rule();
-        assert!(seen.insert(rule), "rule {rule} is used twice");
-        assert!(
-            !rule.is_empty()
-                && rule.starts_with(|c: char| c.is_ascii_lowercase())
-                && !rule.ends_with('_')
-                && !rule.contains("__")
-                && rule.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
-            "rule {rule} is not snake_case"
-        );
-        let message = error.to_string();
-        assert!(!message.ends_with('.') && message.starts_with(|c: char| c.is_lowercase()), "{message}");
-    }
+    let rules: Vec<(&'static str, String)> = errors.iter().map(|e| (e.rule(), e.to_string())).collect();
+    crate::testing::assert_rules_well_formed(&ordinals, &rules);
 }
 
 // --- stored schema ----------------------------------------------------------------
