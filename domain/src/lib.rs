@@ -4,7 +4,7 @@
 //!   (RFC 8785), event hashes and per-aggregate chains, the RFC 6962 Merkle tree and
 //!   C2SP signed checkpoints. Anyone can re-implement it from docs/LEDGER-FORMAT.md.
 //! * The governance aggregates, each pure `decide`/`evolve` functions with a thin
-//!   `cqrs_es::Aggregate` adapter: [`reference`](crate::reference) (organisations, countries), [`body`] (the
+//!   `cqrs_es::Aggregate` adapter: [`reference`](mod@reference) (organisations, countries), [`body`] (the
 //!   GCG: seats, Chair and Deputy Chair terms, calls, policy versions), [`meeting`],
 //!   [`decision`] (with the effects it authorises), [`group`] (Action and Working Groups)
 //!   and [`partner`]. [`authority`] is the one check of a cited decision's authority;
