@@ -220,20 +220,30 @@ pub async fn board(
 }
 
 /// A country's record: its state, every step with the decision that authorised it, its
-/// roadmaps and reports.
+/// roadmaps and reports. With `?as_of=`, also its board line on that date and only the
+/// steps that had happened by then.
 #[utoipa::path(get, path = "/api/v1/pathfinders/{id}", tag = "pathfinders",
-    params(("id" = String, Path, description = "ISO3")),
+    params(("id" = String, Path, description = "ISO3"), AsOfQuery),
     responses((status = 200, description = "the country", body = Object), (status = 404, description = "nothing recorded")))]
 pub async fn country(
     State(state): State<AppState>,
     _caller: MaybeCaller,
     AppPath(iso3): AppPath<String>,
+    AppQuery(query): AppQuery<AsOfQuery>,
 ) -> Result<Response, ApiError> {
-    found(
-        "pathfinder country",
-        &iso3,
-        state.reads.document(PATHFINDERS, &iso3).await?.filter(|d| d["state"]["iso3"] != ""),
-    )
+    let document = state.reads.document(PATHFINDERS, &iso3).await?.filter(|d| d["state"]["iso3"] != "");
+    let Some(as_of) = query.as_of else { return found("pathfinder country", &iso3, document) };
+    let document = document.ok_or_else(|| ApiError::NotFound(format!("pathfinder country {iso3} does not exist")))?;
+    let view: PathfinderView = serde_json::from_value(document.clone()).map_err(|e| ApiError::Internal(e.into()))?;
+    let day = as_of.to_string();
+    let steps: Vec<&Value> = document["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["occurred_at"].as_str().is_none_or(|d| d.get(..10).unwrap_or(d) <= day.as_str()))
+        .collect();
+    Ok(Json(json!({"as_of": as_of, "line": board_line(&view, as_of), "steps": steps, "labels": document["labels"]}))
+        .into_response())
 }
 
 /// Who approved what for a country, and when: each step taken on a decision's authority,

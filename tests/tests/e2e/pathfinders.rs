@@ -203,6 +203,9 @@ async fn onboarding_status_roadmaps_and_the_reporting_cycle(store: Store) {
     let earlier = app.get_json("/api/v1/pathfinders?as_of=2025-05-01").await;
     let nga_then = earlier["countries"].as_array().unwrap().iter().find(|c| c["iso3"] == "NGA").unwrap().clone();
     assert_eq!(nga_then["stage"], "onboarding", "the board as of a date");
+    let nga_2025 = app.get_json("/api/v1/pathfinders/NGA?as_of=2025-05-01").await;
+    assert_eq!(nga_2025["line"]["stage"], "onboarding");
+    assert!(nga_2025["steps"].as_array().unwrap().iter().all(|s| s["event_type"] != "PathfinderStatusGranted"));
     let approvals = app.get_json("/api/v1/pathfinders/NGA/approvals").await;
     let by: Vec<(&str, &str)> = approvals
         .as_array()
