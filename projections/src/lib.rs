@@ -14,8 +14,8 @@
 
 pub mod db;
 pub mod governance;
-pub mod pathfinder;
 pub mod iati;
+pub mod pathfinder;
 pub mod proofs;
 pub mod read;
 pub mod runner;

@@ -453,11 +453,17 @@ async fn meetings_2018_2020(l: &Loader<'_>) -> anyhow::Result<()> {
         &["CHAIR", "DEPUTY-CHAIR", "WRK", "EMP", "CSO", "UN-1", "DP-1", "PFC-AFR"],
     )
     .await?;
-    l.adopted("GCG-05", "GCG-05-D03", "2019-07-15",
-        DecisionSubject::EndorseRoadmap { roadmap_id: "NPL/v1".into() }, None,
+    l.adopted(
+        "GCG-05",
+        "GCG-05-D03",
+        "2019-07-15",
+        DecisionSubject::EndorseRoadmap { roadmap_id: "NPL/v1".into() },
+        None,
         "Endorse Nepal's national SDG 8.7 roadmap NPL/v1.",
         ("X", "invented for the demo: no public record of this decision"),
-        &["CHAIR", "DEPUTY-CHAIR", "WRK", "EMP", "CSO", "UN-1", "DP-1", "PFC-AFR"]).await?;
+        &["CHAIR", "DEPUTY-CHAIR", "WRK", "EMP", "CSO", "UN-1", "DP-1", "PFC-AFR"],
+    )
+    .await?;
     l.close("GCG-05", "2019-07-15", ("U", "date approximate")).await?;
 
     l.session(
