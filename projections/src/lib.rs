@@ -16,6 +16,7 @@ pub mod db;
 pub mod governance;
 pub mod iati;
 pub mod pathfinder;
+pub mod programme;
 pub mod proofs;
 pub mod read;
 pub mod runner;

@@ -231,6 +231,7 @@ pub fn keys_for(event: &Folded<'_>) -> Vec<(String, String)> {
         "organisation" => vec![(ORGANISATIONS.to_string(), event.aggregate_id.to_string())],
         "country" => vec![(COUNTRIES.to_string(), event.aggregate_id.to_string())],
         "pfc" | "roadmap" | "reporting_cycle" | "country_report" => crate::pathfinder::keys_for(event),
+        "programme" | "contribution" | "donor" => crate::programme::keys_for(event),
         _ => vec![],
     }
 }
@@ -346,6 +347,7 @@ pub fn apply(docs: &mut Documents, event: &Folded<'_>) -> Result<(), String> {
         "organisation" => fold_own(docs, ORGANISATIONS, event, |v: &mut OrganisationView, e| fold_organisation(v, e)),
         "country" => fold_own(docs, COUNTRIES, event, |v: &mut CountryView, e| fold_country(v, e)),
         "pfc" | "roadmap" | "reporting_cycle" | "country_report" => crate::pathfinder::apply(docs, event),
+        "programme" | "contribution" | "donor" => crate::programme::apply(docs, event),
         _ => Ok(()),
     }
 }

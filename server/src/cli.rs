@@ -102,11 +102,18 @@ pub enum Command {
         #[command(flatten)]
         key: KeyArgs,
         /// The output file.
-        #[arg(long, env = "LEDGER_EXPORT_OUT")]
-        out: PathBuf,
+        #[arg(long, env = "LEDGER_EXPORT_OUT", required_unless_present = "iati")]
+        out: Option<PathBuf>,
         /// Export the dossier of this subject instead, e.g. `meeting:GCG-21`.
         #[arg(long, env = "LEDGER_EXPORT_DOSSIER")]
         dossier: Option<String>,
+        /// Write the programme's IATI 2.03 activity file to FILE instead (built from the
+        /// sealed ledger; IATI guidance issues are printed to stderr).
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["out", "dossier"])]
+        iati: Option<PathBuf>,
+        /// The programme of the IATI file.
+        #[arg(long, default_value = crate::programme::DEFAULT_PROGRAMME, requires = "iati")]
+        programme: String,
     },
     /// Create a new signing key file and print its public key.
     Keygen {
@@ -296,7 +303,21 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 Err(VerifyError::Database(e)) => return Err(e).context("could not read the ledger"),
             }
         }
-        Command::Export { db, key, out, dossier: Some(subject) } => {
+        Command::Export { db, iati: Some(file), programme, .. } => {
+            let database = open_existing(&db, true).await?;
+            let (xml, issues) = crate::programme::iati_file_from_ledger(&database, &programme).await?;
+            std::fs::write(&file, &xml).with_context(|| format!("could not write {}", file.display()))?;
+            for issue in &issues {
+                eprintln!("IATI guidance: {issue}");
+            }
+            println!(
+                "exported the IATI 2.03 activity file of {programme} to {} ({} issues)",
+                file.display(),
+                issues.len()
+            );
+        }
+        Command::Export { out: None, .. } => anyhow::bail!("--out FILE is required (or --iati FILE)"),
+        Command::Export { db, key, out: Some(out), dossier: Some(subject), .. } => {
             let database = open_existing(&db, true).await?;
             let public_key = crate::keys::read(&key.key_file)?.public_key();
             let dossier = crate::dossier::build(&database, &subject, &public_key).await?;
@@ -313,7 +334,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 PathBuf::from(markdown).display()
             );
         }
-        Command::Export { db, key, out, dossier: None } => {
+        Command::Export { db, key, out: Some(out), dossier: None, .. } => {
             let database = open_existing(&db, true).await?;
             let public_key = crate::keys::read(&key.key_file)?.public_key();
             let file = std::fs::File::create(&out).with_context(|| format!("could not create {}", out.display()))?;

@@ -286,6 +286,7 @@ pub async fn load(ledger: &Ledger) -> anyhow::Result<()> {
     structure_2022_2023(&l).await?;
     meetings_2024_2026(&l).await?;
     crate::demo_pathfinders::load(ledger).await?;
+    crate::demo_programme::load(ledger).await?;
     Ok(())
 }
 

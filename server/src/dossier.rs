@@ -86,6 +86,11 @@ async fn aggregates_of(db: &Db, kind: &str, id: &str) -> anyhow::Result<Vec<(Str
             decisions.dedup();
             aggregates.extend(decisions.into_iter().map(|d| ("decision".to_string(), d)));
         }
+        "donor" => {
+            // A donor's dossier: the donor and every contribution it pledged.
+            let contributions = crate::programme::contributions_of_donor(db, id).await?;
+            aggregates.extend(contributions.into_iter().map(|c| ("contribution".to_string(), c)));
+        }
         _ => {}
     }
     Ok(aggregates)

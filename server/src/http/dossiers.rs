@@ -26,10 +26,11 @@ pub struct DossierQuery {
         (status = 400, description = "malformed subject"), (status = 404, description = "nothing recorded about the subject")))]
 pub async fn get_dossier(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    MaybeCaller(caller): MaybeCaller,
     AppPath(subject): AppPath<String>,
     AppQuery(query): AppQuery<DossierQuery>,
 ) -> Result<Response, ApiError> {
+    super::programme::check_dossier_scope(&state, caller.as_ref(), &subject).await?;
     let dossier = build(&state.ledger.db, &subject, &state.ledger.signer.public_key()).await.map_err(|e| match e {
         DossierError::BadSubject => ApiError::BadRequest(e.to_string()),
         DossierError::NotFound(_) => ApiError::NotFound(e.to_string()),

@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod meetings;
 pub mod openapi;
 pub mod pathfinders;
+pub mod programme;
 pub mod witness;
 
 use std::sync::Arc;
@@ -112,6 +113,24 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/{id}", get(pathfinders::report))
         .route("/reports/{id}/history", get(pathfinders::report_history))
         .route("/reports/{id}/{action}", post(pathfinders::report_action))
+        .route("/programme", get(programme::the_programme))
+        .route("/programme/history", get(programme::the_programme_history))
+        .route("/programme/reallocations", get(programme::the_programme_reallocations))
+        .route("/programme/iati.xml", get(programme::the_programme_iati))
+        .route("/programmes", post(programme::establish))
+        .route("/programmes/{id}", get(programme::programme))
+        .route("/programmes/{id}/history", get(programme::programme_history))
+        .route("/programmes/{id}/reallocations", get(programme::programme_reallocations))
+        .route("/programmes/{id}/iati.xml", get(programme::programme_iati))
+        .route("/programmes/{id}/{action}", post(programme::programme_action))
+        .route("/donors", post(programme::register_donor).get(programme::donors))
+        .route("/donors/{id}", get(programme::donor))
+        .route("/donors/{id}/history", get(programme::donor_history))
+        .route("/donors/{id}/trail", get(programme::donor_trail_of))
+        .route("/contributions", post(programme::pledge).get(programme::contributions))
+        .route("/contributions/{id}", get(programme::contribution))
+        .route("/contributions/{id}/history", get(programme::contribution_history))
+        .route("/contributions/{id}/{action}", post(programme::contribution_action))
         .route("/audit", get(ledger::audit))
         .route("/dossiers/{subject}", get(dossiers::get_dossier))
         .route("/ledger/checkpoint", get(ledger::checkpoint))

@@ -36,6 +36,10 @@ impl Modify for BearerAuth {
         super::pathfinders::board, super::pathfinders::country, super::pathfinders::approvals, super::pathfinders::country_history,
         super::pathfinders::roadmap, super::pathfinders::roadmap_history, super::pathfinders::cycles, super::pathfinders::cycle,
         super::pathfinders::cycle_history, super::pathfinders::compliance, super::pathfinders::report, super::pathfinders::report_history,
+        super::programme::the_programme, super::programme::programme, super::programme::the_programme_history, super::programme::programme_history,
+        super::programme::the_programme_reallocations, super::programme::programme_reallocations, super::programme::the_programme_iati, super::programme::programme_iati,
+        super::programme::donors, super::programme::donor, super::programme::donor_history, super::programme::donor_trail_of,
+        super::programme::contributions, super::programme::contribution, super::programme::contribution_history,
         ledger::checkpoint, ledger::checkpoints, super::witness::add_cosignature, ledger::inclusion_proof, ledger::consistency_proof, ledger::public_key, ledger::audit, dossiers::get_dossier, ledger::health, ledger::ready, ledger::metrics,
     ),
     components(schemas(EnvelopeInput, super::witness::Cosignature, crate::app::CommandOutcome, crate::store::Receipt)),
@@ -102,12 +106,15 @@ pub fn document() -> Value {
         domain::pathfinder::country::PfcCommand,
         domain::pathfinder::roadmap::RoadmapCommand,
         domain::pathfinder::cycle::CycleCommand,
-        domain::pathfinder::report::ReportCommand
+        domain::pathfinder::report::ReportCommand,
+        domain::programme::budget::ProgrammeCommand,
+        domain::programme::contribution::ContributionCommand,
+        domain::programme::donor::DonorCommand
     );
     for (name, schema) in schemas {
         doc["components"]["schemas"][name] = serde_json::to_value(schema).unwrap_or_default();
     }
-    for action in governance::ACTIONS.iter().chain(super::pathfinders::ACTIONS) {
+    for action in governance::ACTIONS.iter().chain(super::pathfinders::ACTIONS).chain(super::programme::ACTIONS) {
         let short = |full: &str| full.rsplit("::").next().unwrap_or(full).to_string();
         let Some((_, schema)) = enums.iter().find(|(name, _)| short(name) == action.schema) else { continue };
         let Some(body) = variant_schema(schema, action.command) else { continue };

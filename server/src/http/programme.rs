@@ -1,0 +1,711 @@
+//! The Multi-Donor Programme over HTTP: programmes, donors and contributions.
+//!
+//! Commands follow the governance convention (`POST …/<action>`, the body the command's
+//! fields plus `envelope`); [`ACTIONS`] lists them for the OpenAPI document. Reads: the
+//! programme summary as of any date (public totals), its reallocations since a date with
+//! who authorised them, its IATI 2.03 activity file, and each donor's accountability trail.
+//!
+//! **Scope.** Per-donor detail (a donor's trail, its contributions, the per-contribution
+//! breakdown of the summary, allocations named in the programme's history) is shown to the
+//! Secretariat and auditors in full, to a donor's token for that donor only, and to no one
+//! else: the trail and contributions answer 401 without a token and 403 to another donor or
+//! role; the summary and the programme history stay public with that detail left out.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::NaiveDate;
+use domain::programme::budget::ProgrammeCommand;
+use domain::programme::contribution::ContributionCommand;
+use domain::programme::donor::DonorCommand;
+use projections::governance::{OrganisationView, ORGANISATIONS};
+use projections::iati::{check_rules, render_activity_file};
+use projections::programme::{
+    contribution_summaries, donor_trail, iati_activity, reallocations_since, summary, ContributionView, DonorView,
+    Known, ProgrammeRecord, ProgrammeView, CONTRIBUTIONS, DONORS, PROGRAMMES,
+};
+use projections::read::HistoryEntry;
+use projections::views::DECISIONS;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::{Caller, MaybeCaller, Secretariat};
+use super::error::ApiError;
+use super::governance::{Action, AsOfQuery};
+use super::{found, page, respond, split_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders, PageQuery};
+use crate::app::{CommandError, CommandMeta, CommandOutcome};
+use crate::programme::{today, DEFAULT_PROGRAMME};
+
+const fn action(path: &'static str, schema: &'static str, command: &'static str, summary: &'static str) -> Action {
+    Action { path, schema, command, tag: "programme", summary }
+}
+
+/// Every Multi-Donor Programme command served over HTTP.
+pub const ACTIONS: &[Action] = &[
+    action(
+        "/api/v1/programmes",
+        "ProgrammeCommand",
+        "establish",
+        "Establish a programme (cite an adopted `establish_programme` decision in `envelope.authority`; a stated duration may go in `envelope.provenance.stated.duration`)",
+    ),
+    action(
+        "/api/v1/programmes/{id}/define_budget_line",
+        "ProgrammeCommand",
+        "define_budget_line",
+        "Define a budget line before the baseline (a share the source states may go in `envelope.provenance.stated.share_percent`; it is shown, never computed with)",
+    ),
+    action(
+        "/api/v1/programmes/{id}/set_baseline",
+        "ProgrammeCommand",
+        "set_baseline",
+        "Set the baseline (IATI original budget): the lines are frozen",
+    ),
+    action(
+        "/api/v1/programmes/{id}/change_status",
+        "ProgrammeCommand",
+        "change_status",
+        "Move the programme to another IATI activity status",
+    ),
+    action(
+        "/api/v1/programmes/{id}/allocate",
+        "ProgrammeCommand",
+        "allocate",
+        "Allocate funds received on a contribution to a line (never more than received and not yet allocated; only to its earmark)",
+    ),
+    action(
+        "/api/v1/programmes/{id}/record_expenditure",
+        "ProgrammeCommand",
+        "record_expenditure",
+        "Record expenditure on a line (never more than its allocated funds not yet spent, never in the future)",
+    ),
+    action(
+        "/api/v1/programmes/{id}/reverse_entry",
+        "ProgrammeCommand",
+        "reverse_entry",
+        "Reverse an allocation or expenditure with an entry of the opposite amount (never an edit)",
+    ),
+    action(
+        "/api/v1/programmes/{id}/reallocate",
+        "ProgrammeCommand",
+        "reallocate",
+        "Move an amount per month between lines; above the policy threshold cite an adopted `approve_budget_reallocation` decision; donors whose agreements require it must have consented",
+    ),
+    action("/api/v1/donors", "DonorCommand", "register", "Register a registered organisation as a donor"),
+    action(
+        "/api/v1/contributions",
+        "ContributionCommand",
+        "pledge",
+        "Record a registered donor's pledge to an established programme",
+    ),
+    action(
+        "/api/v1/contributions/{id}/commit",
+        "ContributionCommand",
+        "commit",
+        "Record the signed agreement (IATI incoming commitment)",
+    ),
+    action(
+        "/api/v1/contributions/{id}/receive",
+        "ContributionCommand",
+        "receive",
+        "Record funds received (IATI incoming funds; never in the future, never more than committed)",
+    ),
+    action(
+        "/api/v1/contributions/{id}/adjust_commitment",
+        "ContributionCommand",
+        "adjust_commitment",
+        "Correct the commitment by a signed delta",
+    ),
+    action(
+        "/api/v1/contributions/{id}/cancel",
+        "ContributionCommand",
+        "cancel",
+        "Cancel a contribution before anything was received",
+    ),
+    action(
+        "/api/v1/contributions/{id}/record_consent",
+        "ContributionCommand",
+        "record_consent",
+        "Record the donor's consent to a reallocation (with the SHA-256 of the letter)",
+    ),
+];
+
+fn served(schema: &str, command: &str) -> Result<(), ApiError> {
+    if ACTIONS.iter().any(|a| a.schema == schema && a.command == command) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound(format!("no such action `{command}` here")))
+    }
+}
+
+/// The programme commands' business dates, in the order one is picked as `occurred_at`
+/// when the envelope gives none.
+const DATE_FIELDS: &[&str] = &[
+    "on",
+    "set_on",
+    "allocated_on",
+    "spent_on",
+    "reversed_on",
+    "registered_on",
+    "pledged_on",
+    "committed_on",
+    "received_on",
+    "adjusted_on",
+    "cancelled_on",
+    "consented_on",
+];
+
+/// Splits the body, builds the metadata (the command's own date as the default
+/// `occurred_at`), executes and answers with the receipts.
+async fn run<C, F, Fut>(
+    state: &AppState,
+    caller: &Caller,
+    headers: &CommandHeaders,
+    action: &str,
+    body: Value,
+    status: StatusCode,
+    execute: F,
+) -> Result<Response, ApiError>
+where
+    C: DeserializeOwned,
+    F: FnOnce(C, CommandMeta) -> Fut,
+    Fut: std::future::Future<Output = Result<CommandOutcome, CommandError>>,
+{
+    let date = DATE_FIELDS
+        .iter()
+        .find_map(|k| body.get(*k).and_then(Value::as_str))
+        .filter(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+        .map(str::to_string);
+    let (command, envelope, on) = split_command::<C>(action, body)?;
+    let meta = envelope.into_meta(caller, headers, date.or(on))?;
+    respond(state, headers, status, execute(command, meta).await?).await
+}
+
+fn id_in(body: &Value, field: &str) -> String {
+    body.get(field).and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+/// `POST /api/v1/programmes` (establish)
+pub async fn establish(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    let id = id_in(&body, "programme_id");
+    let ledger = &state.ledger;
+    run::<ProgrammeCommand, _, _>(&state, &caller, &headers, "establish", body, StatusCode::CREATED, |c, m| {
+        ledger.execute_programme(&id, c, m)
+    })
+    .await
+}
+
+/// `POST /api/v1/programmes/{id}/{action}`
+pub async fn programme_action(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath((id, action)): AppPath<(String, String)>,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    served("ProgrammeCommand", &action)?;
+    if action == "establish" {
+        return Err(ApiError::NotFound("establish a programme with POST /api/v1/programmes".into()));
+    }
+    let ledger = &state.ledger;
+    run::<ProgrammeCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
+        ledger.execute_programme(&id, c, m)
+    })
+    .await
+}
+
+/// `POST /api/v1/donors` (register)
+pub async fn register_donor(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    let id = id_in(&body, "organisation");
+    let ledger = &state.ledger;
+    run::<DonorCommand, _, _>(&state, &caller, &headers, "register", body, StatusCode::CREATED, |c, m| {
+        ledger.execute_donor(&id, c, m)
+    })
+    .await
+}
+
+/// `POST /api/v1/contributions` (pledge)
+pub async fn pledge(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    let id = id_in(&body, "contribution_id");
+    let ledger = &state.ledger;
+    run::<ContributionCommand, _, _>(&state, &caller, &headers, "pledge", body, StatusCode::CREATED, |c, m| {
+        ledger.execute_contribution(&id, c, m)
+    })
+    .await
+}
+
+/// `POST /api/v1/contributions/{id}/{action}`
+pub async fn contribution_action(
+    State(state): State<AppState>,
+    Secretariat(caller): Secretariat,
+    headers: CommandHeaders,
+    AppPath((id, action)): AppPath<(String, String)>,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError> {
+    served("ContributionCommand", &action)?;
+    if action == "pledge" {
+        return Err(ApiError::NotFound("pledge a contribution with POST /api/v1/contributions".into()));
+    }
+    let ledger = &state.ledger;
+    run::<ContributionCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
+        ledger.execute_contribution(&id, c, m)
+    })
+    .await
+}
+
+// --- scope ---------------------------------------------------------------------------
+
+/// How much per-donor detail a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sight {
+    /// The Secretariat and auditors: every donor.
+    All,
+    /// A donor's token: that donor only.
+    Donor(String),
+    /// Anyone else (anonymous, other roles): programme totals only.
+    TotalsOnly,
+}
+
+impl Sight {
+    pub fn of(caller: Option<&Caller>) -> Self {
+        match caller {
+            Some(c) if c.role == "secretariat" || c.role == "auditor" => Sight::All,
+            Some(c) if c.role == "donor" => Sight::Donor(c.scope.clone().unwrap_or_default()),
+            _ => Sight::TotalsOnly,
+        }
+    }
+
+    /// Whether this sight covers `donor`'s detail.
+    pub fn sees(&self, donor: &str) -> bool {
+        match self {
+            Sight::All => true,
+            Sight::Donor(scope) => scope == donor,
+            Sight::TotalsOnly => false,
+        }
+    }
+}
+
+/// 401 without a token; 403 unless the caller may see `donor`'s detail.
+fn require_sight(caller: Option<&Caller>, donor: &str) -> Result<(), ApiError> {
+    let caller = caller.ok_or(ApiError::Unauthorized)?;
+    match Sight::of(Some(caller)) {
+        Sight::All => Ok(()),
+        Sight::Donor(scope) if scope == donor => Ok(()),
+        Sight::Donor(scope) => {
+            Err(ApiError::Forbidden(format!("this token speaks for {scope}; it may not read another donor's detail")))
+        }
+        Sight::TotalsOnly => Err(ApiError::Forbidden(format!(
+            "the {} role may not read a donor's detail (the Secretariat, auditors and the donor itself may)",
+            caller.role
+        ))),
+    }
+}
+
+/// A donor-scoped token may not take another donor's dossier (`donor:X`, or
+/// `contribution:C` of another donor's contribution). Other callers and subjects are not
+/// restricted here.
+pub async fn check_dossier_scope(state: &AppState, caller: Option<&Caller>, subject: &str) -> Result<(), ApiError> {
+    let Sight::Donor(scope) = Sight::of(caller) else { return Ok(()) };
+    let Some((kind, id)) = subject.split_once(':') else { return Ok(()) };
+    let donor = match kind {
+        "donor" => Some(id.to_string()),
+        "contribution" => crate::programme::donor_of_contribution(&state.ledger.db, id).await?,
+        _ => None,
+    };
+    match donor {
+        Some(donor) if donor != scope => {
+            Err(ApiError::Forbidden(format!("this token speaks for {scope}; it may not take {subject}'s dossier")))
+        }
+        _ => Ok(()),
+    }
+}
+
+// --- reads ---------------------------------------------------------------------------
+
+async fn all_documents<T: DeserializeOwned>(state: &AppState, view: &str) -> Result<Vec<T>, ApiError> {
+    let mut after = String::new();
+    let mut out = Vec::new();
+    loop {
+        let (documents, next) = state.reads.documents(view, &after, 1000).await?;
+        for document in documents {
+            out.push(serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?);
+        }
+        match next {
+            Some(n) => after = n,
+            None => return Ok(out),
+        }
+    }
+}
+
+async fn document<T: DeserializeOwned>(state: &AppState, view: &str, id: &str) -> Result<Option<T>, ApiError> {
+    match state.reads.document(view, id).await? {
+        Some(document) => Ok(Some(serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?)),
+        None => Ok(None),
+    }
+}
+
+async fn programme_view(state: &AppState, id: &str) -> Result<ProgrammeView, ApiError> {
+    document::<ProgrammeView>(state, PROGRAMMES, id)
+        .await?
+        .filter(|p| !p.programme_id.is_empty())
+        .ok_or_else(|| ApiError::NotFound(format!("programme {id} has not been established")))
+}
+
+fn known(query: &AsOfQuery) -> Known {
+    Known { as_of: query.as_of.unwrap_or_else(today), known_at: query.known_at }
+}
+
+async fn programme_summary(
+    state: &AppState,
+    caller: Option<&Caller>,
+    id: &str,
+    query: &AsOfQuery,
+) -> Result<Response, ApiError> {
+    let p = programme_view(state, id).await?;
+    let contributions: Vec<ContributionView> = all_documents(state, CONTRIBUTIONS).await?;
+    let k = known(query);
+    let mut s = summary(&p, &contributions, &k);
+    let sight = Sight::of(caller);
+    if sight != Sight::TotalsOnly {
+        s.contributions = Some(contribution_summaries(&p, &contributions, &k, |c| sight.sees(&c.donor)));
+    }
+    found("programme", id, Some(serde_json::to_value(s).map_err(|e| ApiError::Internal(e.into()))?))
+}
+
+/// The Multi-Donor Programme (MDP-A87) as of a date: per budget line the plan for the
+/// period so far, committed, received, allocated, spent and balance; shares computed from
+/// the amounts beside those the source states; data-quality notes. Per-contribution detail
+/// only for the Secretariat, auditors and (its own) a donor's token.
+#[utoipa::path(get, path = "/api/v1/programme", tag = "programme", params(AsOfQuery),
+    responses((status = 200, description = "the programme summary", body = Object), (status = 404, description = "not established")))]
+pub async fn the_programme(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    AppQuery(query): AppQuery<AsOfQuery>,
+) -> Result<Response, ApiError> {
+    programme_summary(&state, caller.as_ref(), DEFAULT_PROGRAMME, &query).await
+}
+
+/// One programme's summary as of a date (as `/api/v1/programme`).
+#[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "programme",
+    params(("id" = String, Path, description = "e.g. MDP-A87"), AsOfQuery),
+    responses((status = 200, description = "the programme summary", body = Object), (status = 404, description = "not established")))]
+pub async fn programme(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    AppPath(id): AppPath<String>,
+    AppQuery(query): AppQuery<AsOfQuery>,
+) -> Result<Response, ApiError> {
+    programme_summary(&state, caller.as_ref(), &id, &query).await
+}
+
+async fn programme_history_of(
+    state: &AppState,
+    caller: Option<&Caller>,
+    id: &str,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    let mut rows = state.reads.history("programme", id).await?;
+    if rows.is_empty() {
+        return Err(ApiError::NotFound(format!("programme {id} has no recorded history")));
+    }
+    let sight = Sight::of(caller);
+    if sight != Sight::All {
+        let contributions: Vec<ContributionView> = all_documents(state, CONTRIBUTIONS).await?;
+        let donor_of = |c: &str| contributions.iter().find(|x| x.contribution_id == c).map(|x| x.donor.clone());
+        for row in &mut rows {
+            let donor = match row.row.event_type.as_str() {
+                "FundsAllocated" => {
+                    row.payload.pointer("/FundsAllocated/donor").and_then(Value::as_str).map(str::to_string)
+                }
+                "EntryReversed" => {
+                    row.payload.pointer("/EntryReversed/contribution_id").and_then(Value::as_str).and_then(donor_of)
+                }
+                _ => None,
+            };
+            if donor.is_some_and(|d| !sight.sees(&d)) {
+                row.payload = json!({"redacted": "per-donor detail: visible to the Secretariat, auditors and the donor's own token; the event's hash is unchanged"});
+            }
+        }
+    }
+    Ok(Json(rows))
+}
+
+/// Every event of the programme (MDP-A87); allocations naming another donor are redacted
+/// for callers who may not see that donor's detail.
+#[utoipa::path(get, path = "/api/v1/programme/history", tag = "programme",
+    responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "not established")))]
+pub async fn the_programme_history(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    programme_history_of(&state, caller.as_ref(), DEFAULT_PROGRAMME).await
+}
+
+/// Every event of a programme (as `/api/v1/programme/history`).
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/history", tag = "programme",
+    params(("id" = String, Path, description = "e.g. MDP-A87")),
+    responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "unknown id")))]
+pub async fn programme_history(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    AppPath(id): AppPath<String>,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    programme_history_of(&state, caller.as_ref(), &id).await
+}
+
+/// `?since=YYYY-MM-DD&known_at=POSITION`
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SinceQuery {
+    /// Reallocations made on or after this day (default: all).
+    pub since: Option<NaiveDate>,
+    /// Only what the ledger had recorded up to this ledger position.
+    pub known_at: Option<i64>,
+}
+
+async fn reallocations_of(state: &AppState, id: &str, query: SinceQuery) -> Result<Response, ApiError> {
+    let p = programme_view(state, id).await?;
+    let contributions: Vec<ContributionView> = all_documents(state, CONTRIBUTIONS).await?;
+    let k = Known { as_of: today(), known_at: query.known_at };
+    let since = query.since.unwrap_or(NaiveDate::MIN);
+    Ok(Json(reallocations_since(&p, &contributions, since, &k)).into_response())
+}
+
+/// Every reallocation of the programme (MDP-A87) made since a date: lines, amounts,
+/// effective period, share of the from-line and the threshold it was judged against, who
+/// authorised it (delegation or the GCG decision) and the donors' consents.
+#[utoipa::path(get, path = "/api/v1/programme/reallocations", tag = "programme", params(SinceQuery),
+    responses((status = 200, description = "reallocations in order", body = Vec<Object>), (status = 404, description = "not established")))]
+pub async fn the_programme_reallocations(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+    AppQuery(query): AppQuery<SinceQuery>,
+) -> Result<Response, ApiError> {
+    reallocations_of(&state, DEFAULT_PROGRAMME, query).await
+}
+
+/// A programme's reallocations since a date (as `/api/v1/programme/reallocations`).
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/reallocations", tag = "programme",
+    params(("id" = String, Path, description = "e.g. MDP-A87"), SinceQuery),
+    responses((status = 200, description = "reallocations in order", body = Vec<Object>), (status = 404, description = "unknown id")))]
+pub async fn programme_reallocations(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+    AppPath(id): AppPath<String>,
+    AppQuery(query): AppQuery<SinceQuery>,
+) -> Result<Response, ApiError> {
+    reallocations_of(&state, &id, query).await
+}
+
+async fn iati_of(state: &AppState, id: &str) -> Result<Response, ApiError> {
+    let programme = programme_view(state, id).await?;
+    let mut contributions: Vec<ContributionView> = all_documents(state, CONTRIBUTIONS).await?;
+    contributions.retain(|c| c.programme_id == id);
+    let record = ProgrammeRecord {
+        programme,
+        contributions,
+        donors: all_documents::<DonorView>(state, DONORS).await?,
+        organisations: all_documents::<OrganisationView>(state, ORGANISATIONS).await?,
+    };
+    let today = today();
+    let activity = iati_activity(&record, today);
+    let issues = check_rules(&activity, today);
+    let generated = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut response =
+        ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], render_activity_file(&activity, &generated))
+            .into_response();
+    if let Ok(count) = axum::http::HeaderValue::from_str(&issues.len().to_string()) {
+        response.headers_mut().insert("iati-guidance-issues", count);
+    }
+    Ok(response)
+}
+
+/// The programme (MDP-A87) as an IATI 2.03 activity file: participating organisations
+/// with their roles, status and dates, budgets per period of at most 12 months (original,
+/// and revised where a reallocation changed the plan), incoming commitments, incoming funds
+/// and expenditure (corrections as negative transactions). The `IATI-Guidance-Issues`
+/// header counts what the IATI guidance checks found (0 when fit to publish).
+#[utoipa::path(get, path = "/api/v1/programme/iati.xml", tag = "programme",
+    responses((status = 200, description = "IATI 2.03 activity file", content_type = "application/xml", body = String), (status = 404, description = "not established")))]
+pub async fn the_programme_iati(State(state): State<AppState>, _caller: MaybeCaller) -> Result<Response, ApiError> {
+    iati_of(&state, DEFAULT_PROGRAMME).await
+}
+
+/// A programme as an IATI 2.03 activity file (as `/api/v1/programme/iati.xml`).
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/iati.xml", tag = "programme",
+    params(("id" = String, Path, description = "e.g. MDP-A87")),
+    responses((status = 200, description = "IATI 2.03 activity file", content_type = "application/xml", body = String), (status = 404, description = "unknown id")))]
+pub async fn programme_iati(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+    AppPath(id): AppPath<String>,
+) -> Result<Response, ApiError> {
+    iati_of(&state, &id).await
+}
+
+/// Registered donors (organisation, type, IATI reference, contributions' ids).
+#[utoipa::path(get, path = "/api/v1/donors", tag = "programme", params(PageQuery),
+    responses((status = 200, description = "one page in id order", body = Vec<Object>)))]
+pub async fn donors(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+    AppQuery(query): AppQuery<PageQuery>,
+) -> Result<Response, ApiError> {
+    page(&state, DONORS, "/api/v1/donors", query).await
+}
+
+/// One registered donor.
+#[utoipa::path(get, path = "/api/v1/donors/{id}", tag = "programme",
+    params(("id" = String, Path, description = "the donor organisation, e.g. DONOR-A")),
+    responses((status = 200, description = "the donor", body = Object), (status = 404, description = "unknown id")))]
+pub async fn donor(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+    AppPath(id): AppPath<String>,
+) -> Result<Response, ApiError> {
+    found("donor", &id, state.reads.document(DONORS, &id).await?)
+}
+
+/// Every event of a donor's registration.
+#[utoipa::path(get, path = "/api/v1/donors/{id}/history", tag = "programme",
+    params(("id" = String, Path, description = "the donor organisation")),
+    responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "unknown id")))]
+pub async fn donor_history(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+    AppPath(id): AppPath<String>,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    let rows = state.reads.history("donor", &id).await?;
+    if rows.is_empty() {
+        return Err(ApiError::NotFound(format!("donor {id} has no recorded history")));
+    }
+    Ok(Json(rows))
+}
+
+/// A donor's accountability trail as of a date: each pledge → its commitment and
+/// adjustments → receipts → allocations to lines → the expenditure on those lines and the
+/// reallocations that touched them, with the decisions that moved money. A donor's token
+/// sees its own trail only (403 for another's); the Secretariat and auditors see any; no
+/// token is a 401.
+#[utoipa::path(get, path = "/api/v1/donors/{id}/trail", tag = "programme",
+    params(("id" = String, Path, description = "the donor organisation"), AsOfQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "the trail", body = Object), (status = 401, description = "no token"),
+        (status = 403, description = "another donor's trail, or a role without access"), (status = 404, description = "not a donor")))]
+pub async fn donor_trail_of(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    AppPath(id): AppPath<String>,
+    AppQuery(query): AppQuery<AsOfQuery>,
+) -> Result<Response, ApiError> {
+    require_sight(caller.as_ref(), &id)?;
+    let donor = document::<DonorView>(&state, DONORS, &id)
+        .await?
+        .filter(|d| d.registered_on.is_some())
+        .ok_or_else(|| ApiError::NotFound(format!("{id} is not a registered donor")))?;
+    let organisation = document::<OrganisationView>(&state, ORGANISATIONS, &id).await?;
+    let mut contributions = Vec::new();
+    let mut programmes: Vec<ProgrammeView> = Vec::new();
+    for contribution_id in &donor.contributions {
+        let Some(c) = document::<ContributionView>(&state, CONTRIBUTIONS, contribution_id).await? else { continue };
+        if !programmes.iter().any(|p| p.programme_id == c.programme_id) {
+            if let Some(p) = document::<ProgrammeView>(&state, PROGRAMMES, &c.programme_id).await? {
+                programmes.push(p);
+            }
+        }
+        contributions.push(c);
+    }
+    let trail = donor_trail(&donor, organisation.as_ref(), &contributions, &programmes, &known(&query));
+    let mut body = serde_json::to_value(&trail).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut decisions = Vec::new();
+    for decision_id in &trail.decisions {
+        if let Some(d) = state.reads.document(DECISIONS, decision_id).await? {
+            decisions.push(json!({
+                "decision_id": decision_id,
+                "meeting_id": d.get("meeting_id"),
+                "status": d.get("status"),
+                "subject": d.get("subject"),
+                "effective_on": d.get("effective_on"),
+                "text": d.get("text"),
+            }));
+        }
+    }
+    body["decision_details"] = Value::Array(decisions);
+    Ok(Json(body).into_response())
+}
+
+/// Contributions: every one for the Secretariat and auditors, a donor's own for its token.
+#[utoipa::path(get, path = "/api/v1/contributions", tag = "programme",
+    security(("bearer" = [])),
+    responses((status = 200, description = "contributions in id order", body = Vec<Object>), (status = 401, description = "no token"),
+        (status = 403, description = "a role without access")))]
+pub async fn contributions(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+) -> Result<Response, ApiError> {
+    let caller = caller.ok_or(ApiError::Unauthorized)?;
+    let sight = Sight::of(Some(&caller));
+    if sight == Sight::TotalsOnly {
+        return Err(ApiError::Forbidden(format!("the {} role may not read contributions", caller.role)));
+    }
+    let all: Vec<Value> = all_documents(&state, CONTRIBUTIONS).await?;
+    let visible: Vec<Value> =
+        all.into_iter().filter(|c| c.get("donor").and_then(Value::as_str).is_some_and(|d| sight.sees(d))).collect();
+    Ok(Json(visible).into_response())
+}
+
+async fn contribution_donor(state: &AppState, id: &str) -> Result<String, ApiError> {
+    document::<ContributionView>(state, CONTRIBUTIONS, id)
+        .await?
+        .map(|c| c.donor)
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| ApiError::NotFound(format!("contribution {id} does not exist")))
+}
+
+/// One contribution (the Secretariat, auditors, or its donor's token).
+#[utoipa::path(get, path = "/api/v1/contributions/{id}", tag = "programme",
+    params(("id" = String, Path, description = "e.g. C-001")), security(("bearer" = [])),
+    responses((status = 200, description = "the contribution", body = Object), (status = 401, description = "no token"),
+        (status = 403, description = "another donor's contribution"), (status = 404, description = "unknown id")))]
+pub async fn contribution(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    AppPath(id): AppPath<String>,
+) -> Result<Response, ApiError> {
+    caller.as_ref().ok_or(ApiError::Unauthorized)?;
+    let donor = contribution_donor(&state, &id).await?;
+    require_sight(caller.as_ref(), &donor)?;
+    found("contribution", &id, state.reads.document(CONTRIBUTIONS, &id).await?)
+}
+
+/// Every event of a contribution (the Secretariat, auditors, or its donor's token).
+#[utoipa::path(get, path = "/api/v1/contributions/{id}/history", tag = "programme",
+    params(("id" = String, Path, description = "e.g. C-001")), security(("bearer" = [])),
+    responses((status = 200, description = "audit history", body = Vec<Object>), (status = 401, description = "no token"),
+        (status = 403, description = "another donor's contribution"), (status = 404, description = "unknown id")))]
+pub async fn contribution_history(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    AppPath(id): AppPath<String>,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    caller.as_ref().ok_or(ApiError::Unauthorized)?;
+    let donor = contribution_donor(&state, &id).await?;
+    require_sight(caller.as_ref(), &donor)?;
+    Ok(Json(state.reads.history("contribution", &id).await?))
+}
