@@ -109,10 +109,10 @@ pub enum Command {
         dossier: Option<String>,
         /// Write the programme's IATI 2.03 activity file to FILE instead (built from the
         /// sealed ledger; IATI guidance issues are printed to stderr).
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["out", "dossier"])]
+        #[arg(long, env = "LEDGER_EXPORT_IATI", value_name = "FILE", conflicts_with_all = ["out", "dossier"])]
         iati: Option<PathBuf>,
         /// The programme of the IATI file.
-        #[arg(long, default_value = crate::programme::DEFAULT_PROGRAMME, requires = "iati")]
+        #[arg(long, env = "LEDGER_EXPORT_PROGRAMME", default_value = crate::programme::DEFAULT_PROGRAMME, requires = "iati")]
         programme: String,
     },
     /// Create a new signing key file and print its public key.

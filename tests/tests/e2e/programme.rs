@@ -418,6 +418,32 @@ async fn programme_commands_refusals_and_numbers(store: Store) {
     let since = app.get_json("/api/v1/programme/reallocations?since=2026-04-01").await;
     assert_eq!(since.as_array().unwrap().len(), 1);
 
+    // Every programme command is in the OpenAPI document with its own request schema,
+    // without the facts the server supplies.
+    let doc = app.get_json("/api/v1/openapi.json").await;
+    for (path, field, fact) in [
+        ("/api/v1/programmes", "iati_identifier", "authority"),
+        ("/api/v1/programmes/{id}/allocate", "contribution_id", "contribution"),
+        ("/api/v1/programmes/{id}/reallocate", "amount_per_month", "consent_required_from"),
+        ("/api/v1/programmes/{id}/record_expenditure", "evidence_sha256", "today"),
+        ("/api/v1/donors", "donor_type", "organisation_known"),
+        ("/api/v1/contributions", "earmark", "command"),
+        ("/api/v1/contributions/{id}/record_consent", "letter_sha256", "command"),
+    ] {
+        let schema = &doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"];
+        assert!(schema["properties"][field].is_object(), "{path}: {schema}");
+        assert!(schema["properties"]["envelope"].is_object(), "{path}");
+        assert!(schema["properties"].get(fact).is_none(), "{path} must not take {fact}");
+    }
+    for path in [
+        "/api/v1/programme",
+        "/api/v1/programme/reallocations",
+        "/api/v1/donors/{id}/trail",
+        "/api/v1/programme/iati.xml",
+    ] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path}");
+    }
+
     // The served IATI file validates against the official schema.
     let r = app.client.get(app.url("/api/v1/programme/iati.xml")).send().await.unwrap();
     assert_eq!(r.status(), 200);
