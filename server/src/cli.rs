@@ -131,7 +131,8 @@ pub enum Command {
         command: TokenCommand,
     },
     /// Record what the passing of a date makes true: reports overdue, roadmaps expired,
-    /// countries flagged for review under the accountability policy (what `serve` runs daily).
+    /// countries flagged for review under the accountability policy (what `serve` runs at start and
+    /// every `--clock-interval-secs`).
     Tick {
         #[command(flatten)]
         db: DbArgs,
@@ -362,8 +363,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!("{token}");
         }
         Command::Tick { db, key, now } => {
-            let database = Db::connect(&db.database_url).await?;
-            let (signer, _) = crate::keys::load_or_create(&key.key_file, &key.origin)?;
+            // An existing ledger and its existing key only: a typo must not create either.
+            let database = open_existing(&db, false).await?;
+            let signer = crate::keys::read(&key.key_file)?;
             let signer = Arc::new(signer);
             let ledger = crate::app::Ledger::new(database.clone(), Arc::clone(&signer));
             let today = now.unwrap_or_else(|| chrono::Utc::now().date_naive());

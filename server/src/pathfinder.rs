@@ -6,7 +6,7 @@
 //! and runs it through the common command path.
 //!
 //! **The clock** lives here, never in the domain: [`Ledger::tick`] is what `ledger tick
-//! --now DATE` and the daily scheduler in `serve` run. It records what the passing of a
+//! --now DATE` and the scheduler in `serve` (every `--clock-interval-secs`) run. It records what the passing of a
 //! date makes true (a report overdue, a roadmap expired, an active country flagged for
 //! review after the policy's number of missed cycles). Every such command is idempotent in
 //! effect: the domain refuses a second overdue mark or expiry, so ticking twice is harmless.
@@ -81,6 +81,16 @@ impl Ledger {
         mut meta: CommandMeta,
     ) -> Result<CommandOutcome, CommandError> {
         let cited = self.decision_authority_of(&meta.envelope).await?;
+        if let PfcCommand::RecordExpressionOfInterest { iso3: given, .. }
+        | PfcCommand::GrantStatus { iso3: given, .. } = &command
+        {
+            if given != iso3 {
+                return Err(CommandError::Refused {
+                    rule: "pfc_id_mismatch",
+                    message: format!("the path names {iso3} but the body {given}"),
+                });
+            }
+        }
         match &mut command {
             PfcCommand::GrantStatus { authority, roadmap_submitted, .. } => {
                 *authority = cited;
@@ -208,6 +218,17 @@ impl Ledger {
             command,
             ReportCommand::Submit { .. } | ReportCommand::MarkOverdue { .. } | ReportCommand::Waive { .. }
         );
+        if let ReportCommand::Submit { cycle_id: c, iso3: i, .. }
+        | ReportCommand::MarkOverdue { cycle_id: c, iso3: i, .. }
+        | ReportCommand::Waive { cycle_id: c, iso3: i, .. } = &command
+        {
+            if format!("{c}/{i}") != id {
+                return Err(CommandError::Refused {
+                    rule: "report_id_mismatch",
+                    message: format!("the path names report {id} but the body {c}/{i}"),
+                });
+            }
+        }
         if !creating && self.reports.load(id).await?.report_id.is_empty() {
             return Err(not_found(format!("report {id}")));
         }

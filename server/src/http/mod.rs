@@ -513,6 +513,15 @@ const DATE_FIELDS: &[&str] = &[
     "drafted_on",
     "circulated_on",
     "completed_on",
+    "letter_date",
+    "presented_on",
+    "held_on",
+    "cleared_on",
+    "flagged_on",
+    "launched_on",
+    "new_deadline",
+    "as_of",
+    "period_start",
 ];
 
 /// A command body split into the command (tagged with the action the path names) and its

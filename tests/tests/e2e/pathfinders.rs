@@ -47,6 +47,8 @@ async fn onboarding_status_roadmaps_and_the_reporting_cycle(store: Store) {
     .await;
     let r = app.post("/api/v1/pathfinders/NGA/appoint_focal_point", json!({"person_ref": "person:NGA-1", "title": "Director", "ministry": "Labour", "effective_on": "2025-02-01"})).await;
     expect_problem(r, 404, "not_found").await;
+    let r = app.post("/api/v1/pathfinders/GHA/record_expression_of_interest", letter("NGA")).await;
+    expect_problem(r, 422, "pfc_id_mismatch").await;
     assert_eq!(app.post("/api/v1/pathfinders/NGA/record_expression_of_interest", letter("NGA")).await.status(), 201);
     let r = app.post("/api/v1/pathfinders/NGA/appoint_focal_point", json!({"person_ref": "person:NGA-1", "title": "Director", "ministry": "Labour", "effective_on": "2025-02-01"})).await;
     expect_problem(r, 422, "pfc_transition_not_allowed").await;
@@ -167,6 +169,8 @@ async fn onboarding_status_roadmaps_and_the_reporting_cycle(store: Store) {
         "report_country_not_expected",
     )
     .await;
+    let r = app.post("/api/v1/reports/2026%2FGHA/submit", submit("NGA", "2026-08-01")).await;
+    expect_problem(r, 422, "report_id_mismatch").await;
     let mut short = submit("NGA", "2026-08-01");
     short["narrative"] = json!(["only one"]);
     expect_problem(app.post("/api/v1/reports/2026%2FNGA/submit", short).await, 422, "report_narrative_incomplete")
