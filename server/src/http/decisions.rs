@@ -353,9 +353,5 @@ pub async fn history(
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let rows = state.reads.history("decision", &id).await?;
-    if rows.is_empty() {
-        return Err(ApiError::NotFound(format!("decision {id} has no recorded history")));
-    }
-    Ok(Json(rows))
+    super::history_of(&state, "decision", &id).await
 }

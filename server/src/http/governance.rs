@@ -27,7 +27,8 @@ use serde_json::{json, Value};
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
 use super::{
-    found, page, respond, run_action, split_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders, PageQuery,
+    all_documents, found, history_of, page, respond, run_action, split_command, AppJson, AppPath, AppQuery, AppState,
+    CommandHeaders, PageQuery,
 };
 use crate::governance::DEFAULT_BODY;
 
@@ -520,14 +521,6 @@ pub async fn policies(State(state): State<AppState>, _caller: MaybeCaller) -> Re
     Ok(Json(view.policies).into_response())
 }
 
-async fn history_of(state: &AppState, kind: &str, id: &str) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let rows = state.reads.history(kind, id).await?;
-    if rows.is_empty() {
-        return Err(ApiError::NotFound(format!("{kind} {id} has no recorded history")));
-    }
-    Ok(Json(rows))
-}
-
 /// Every event of the GCG record.
 #[utoipa::path(get, path = "/api/v1/gcg/history", tag = "gcg",
     responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "no GCG recorded")))]
@@ -631,23 +624,17 @@ pub async fn partners(
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::BadRequest("limit must be between 1 and 1000".into()));
     }
-    let mut after = filter.after.unwrap_or_default();
+    let after = filter.after.unwrap_or_default();
     let mut matches = Vec::new();
-    loop {
-        let (documents, next) = state.reads.documents(PARTNERS, &after, 1000).await?;
-        for document in documents {
-            let partner: PartnerView =
-                serde_json::from_value(document.clone()).map_err(|e| ApiError::Internal(e.into()))?;
-            let keep = status.as_ref().is_none_or(|s| serde_json::to_value(partner.status).ok().as_ref() == Some(s))
-                && category.as_ref().is_none_or(|c| serde_json::to_value(partner.category).ok().as_ref() == Some(c))
-                && filter.group.as_ref().is_none_or(|g| partner.groups.contains(g));
-            if keep && matches.len() < usize::try_from(limit).unwrap_or(0) {
-                matches.push(document);
-            }
-        }
-        match next {
-            Some(n) if matches.len() < usize::try_from(limit).unwrap_or(0) => after = n,
-            _ => break,
+    for document in all_documents::<Value>(&state, PARTNERS).await? {
+        let partner: PartnerView =
+            serde_json::from_value(document.clone()).map_err(|e| ApiError::Internal(e.into()))?;
+        let keep = partner.organisation > after
+            && status.as_ref().is_none_or(|s| serde_json::to_value(partner.status).ok().as_ref() == Some(s))
+            && category.as_ref().is_none_or(|c| serde_json::to_value(partner.category).ok().as_ref() == Some(c))
+            && filter.group.as_ref().is_none_or(|g| partner.groups.contains(g));
+        if keep && matches.len() < usize::try_from(limit).unwrap_or(0) {
+            matches.push(document);
         }
     }
     Ok(Json(matches).into_response())

@@ -215,9 +215,5 @@ pub async fn history(
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let rows = state.reads.history("meeting", &id).await?;
-    if rows.is_empty() {
-        return Err(ApiError::NotFound(format!("meeting {id} has no recorded history")));
-    }
-    Ok(Json(rows))
+    super::history_of(&state, "meeting", &id).await
 }

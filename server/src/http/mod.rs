@@ -577,3 +577,32 @@ where
     let meta = envelope.into_meta(caller, headers, on)?;
     respond(state, headers, status, execute(command, meta).await?).await
 }
+
+/// Every document of a view, parsed (views that stay small: groups, partners, countries).
+pub async fn all_documents<T: DeserializeOwned>(state: &AppState, view: &str) -> Result<Vec<T>, ApiError> {
+    let mut after = String::new();
+    let mut out = Vec::new();
+    loop {
+        let (documents, next) = state.reads.documents(view, &after, 1000).await?;
+        for document in documents {
+            out.push(serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?);
+        }
+        match next {
+            Some(n) => after = n,
+            None => return Ok(out),
+        }
+    }
+}
+
+/// The audit history of one aggregate, or 404 when nothing was recorded about it.
+pub async fn history_of(
+    state: &AppState,
+    kind: &str,
+    id: &str,
+) -> Result<axum::Json<Vec<projections::read::HistoryEntry>>, ApiError> {
+    let rows = state.reads.history(kind, id).await?;
+    if rows.is_empty() {
+        return Err(ApiError::NotFound(format!("{kind} {id} has no recorded history")));
+    }
+    Ok(axum::Json(rows))
+}

@@ -22,7 +22,10 @@ use serde_json::{json, Value};
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
 use super::governance::{Action, AsOfQuery};
-use super::{found, respond, run_action, split_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders};
+use super::{
+    all_documents, found, history_of, respond, run_action, split_command, AppJson, AppPath, AppQuery, AppState,
+    CommandHeaders,
+};
 
 const fn action(path: &'static str, schema: &'static str, command: &'static str, summary: &'static str) -> Action {
     Action { path, schema, command, tag: "pathfinders", summary }
@@ -181,21 +184,6 @@ pub async fn report_action(
 
 // --- reads ---------------------------------------------------------------------------
 
-async fn all<T: serde::de::DeserializeOwned>(state: &AppState, view: &str) -> Result<Vec<T>, ApiError> {
-    let mut out = Vec::new();
-    let mut after = String::new();
-    loop {
-        let (documents, next) = state.reads.documents(view, &after, 1000).await?;
-        for document in documents {
-            out.push(serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?);
-        }
-        match next {
-            Some(n) => after = n,
-            None => return Ok(out),
-        }
-    }
-}
-
 /// The Pathfinder status board as of a date: every country, its stage and since when,
 /// days in each stage, focal point, current roadmap, last report.
 #[utoipa::path(get, path = "/api/v1/pathfinders", tag = "pathfinders", params(AsOfQuery),
@@ -206,7 +194,7 @@ pub async fn board(
     AppQuery(query): AppQuery<AsOfQuery>,
 ) -> Result<Response, ApiError> {
     let as_of = query.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let views: Vec<PathfinderView> = all(&state, PATHFINDERS).await?;
+    let views: Vec<PathfinderView> = all_documents(&state, PATHFINDERS).await?;
     let lines: Vec<_> = views.iter().filter(|v| !v.state.iso3.is_empty()).map(|v| board_line(v, as_of)).collect();
     let mut by_stage = std::collections::BTreeMap::new();
     for line in &lines {
@@ -295,14 +283,6 @@ pub async fn approvals(
     Ok(Json(out).into_response())
 }
 
-async fn history_of(state: &AppState, kind: &str, id: &str) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let rows = state.reads.history(kind, id).await?;
-    if rows.is_empty() {
-        return Err(ApiError::NotFound(format!("{kind} {id} has no recorded history")));
-    }
-    Ok(Json(rows))
-}
-
 /// Every event of a country.
 #[utoipa::path(get, path = "/api/v1/pathfinders/{id}/history", tag = "pathfinders",
     params(("id" = String, Path, description = "ISO3")), responses((status = 200, description = "audit history", body = Vec<Object>)))]
@@ -339,7 +319,7 @@ pub async fn roadmap_history(
 /// Reporting cycles.
 #[utoipa::path(get, path = "/api/v1/reporting-cycles", tag = "pathfinders", responses((status = 200, description = "cycles", body = Vec<Object>)))]
 pub async fn cycles(State(state): State<AppState>, _caller: MaybeCaller) -> Result<Response, ApiError> {
-    let views: Vec<Value> = all(&state, CYCLES).await?;
+    let views: Vec<Value> = all_documents(&state, CYCLES).await?;
     Ok(Json(views).into_response())
 }
 

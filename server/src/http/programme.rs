@@ -34,7 +34,10 @@ use serde_json::{json, Value};
 use super::auth::{Caller, MaybeCaller, Secretariat};
 use super::error::ApiError;
 use super::governance::{Action, AsOfQuery};
-use super::{found, page, respond, split_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders, PageQuery};
+use super::{
+    all_documents, found, history_of, page, respond, split_command, AppJson, AppPath, AppQuery, AppState,
+    CommandHeaders, PageQuery,
+};
 use crate::app::{CommandError, CommandMeta, CommandOutcome};
 use crate::programme::{today, DEFAULT_PROGRAMME};
 
@@ -338,21 +341,6 @@ pub async fn check_dossier_scope(state: &AppState, caller: Option<&Caller>, subj
 
 // --- reads ---------------------------------------------------------------------------
 
-async fn all_documents<T: DeserializeOwned>(state: &AppState, view: &str) -> Result<Vec<T>, ApiError> {
-    let mut after = String::new();
-    let mut out = Vec::new();
-    loop {
-        let (documents, next) = state.reads.documents(view, &after, 1000).await?;
-        for document in documents {
-            out.push(serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?);
-        }
-        match next {
-            Some(n) => after = n,
-            None => return Ok(out),
-        }
-    }
-}
-
 async fn document<T: DeserializeOwned>(state: &AppState, view: &str, id: &str) -> Result<Option<T>, ApiError> {
     match state.reads.document(view, id).await? {
         Some(document) => Ok(Some(serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?)),
@@ -591,11 +579,7 @@ pub async fn donor_history(
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let rows = state.reads.history("donor", &id).await?;
-    if rows.is_empty() {
-        return Err(ApiError::NotFound(format!("donor {id} has no recorded history")));
-    }
-    Ok(Json(rows))
+    history_of(&state, "donor", &id).await
 }
 
 /// A donor's accountability trail as of a date: each pledge → its commitment and
