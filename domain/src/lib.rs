@@ -8,13 +8,15 @@
 //!   GCG: seats, Chair and Deputy Chair terms, calls, policy versions), [`meeting`],
 //!   [`decision`] (with the effects it authorises), [`group`] (Action and Working Groups)
 //!   and [`partner`]. [`authority`] is the one check of a cited decision's authority;
-//!   [`policy`] the versioned rules.
+//!   [`policy`] the versioned rules; [`command`] what every command states about itself
+//!   (its name and business date).
 //!
 //! Nothing in this crate does I/O, reads the clock or generates ids: the edge (the
 //! `server` crate) puts time, actor and new ids into each command.
 
 pub mod authority;
 pub mod body;
+pub mod command;
 pub mod decision;
 pub mod group;
 pub mod meeting;

@@ -3,7 +3,7 @@
 //! Everything runs in a fresh database `ledger_bench_<random>` created on the server the
 //! URL names, and dropped at the end (`--keep` keeps it):
 //!
-//! * **Write**: commands per second through our full path (`Ledger::execute_meeting`:
+//! * **Write**: commands per second through our full path (`CommandService::execute_meeting`:
 //!   envelope → JCS + SHA-256 → Ed25519 signature → postgres-es insert → inbox trigger →
 //!   **sealed** by the real [`Sealer`] running in the background) against plain cqrs-es +
 //!   postgres-es on tables `plain_events`/`plain_snapshots` (no trigger, no hashing, empty
@@ -41,7 +41,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection as _, Executor as _, PgConnection};
 use tokio::sync::watch;
 
-use crate::app::{CommandError, CommandMeta, Ledger};
+use crate::pipeline::{CommandError, CommandMeta, CommandService};
 use crate::sealer::Sealer;
 use crate::store::Envelope;
 
@@ -172,7 +172,7 @@ async fn bench(args: &BenchArgs, url: &str, options: PgConnectOptions) -> anyhow
         let plain_pool =
             projections::db::app_pool_options(POOL_SIZE, can_set_role).connect_with(options.clone()).await?;
         let writers = Arc::new(Writers {
-            ledger: Ledger::new(db.clone(), Arc::clone(&signer)),
+            ledger: CommandService::new(db.clone(), Arc::clone(&signer)),
             sealer: Sealer::new(db.clone(), Arc::clone(&signer), ORIGIN.to_string()),
             plain: CqrsFramework::new(
                 PersistedEventStore::new_event_store(
@@ -280,7 +280,7 @@ impl std::fmt::Display for Machine {
 // Write scenarios
 
 struct Writers {
-    ledger: Ledger,
+    ledger: CommandService,
     sealer: Sealer,
     plain: PlainCqrs,
     pool: PgPool,
@@ -458,7 +458,7 @@ async fn execute(
     match path {
         Path::Ours => {
             let meta = CommandMeta { envelope: envelope(request), expected_version: None };
-            match writers.ledger.execute_meeting(id, command, meta).await {
+            match writers.ledger.execute::<domain::meeting::Meeting>(id, command, meta).await {
                 Ok(_) => Ok(()),
                 Err(CommandError::Conflict(_)) => Err(Failure::Conflict),
                 Err(e) => Err(Failure::Other(anyhow::anyhow!("our path: {e}"))),

@@ -14,7 +14,7 @@ use projections::Db;
 
 use crate::startup::{Application, Settings};
 
-/// The Alliance 8.7 Accountability Ledger.
+/// The Alliance 8.7 Accountability CommandService.
 #[derive(Debug, Parser)]
 #[command(name = "ledger", version, about)]
 pub struct Cli {
@@ -112,7 +112,7 @@ pub enum Command {
         #[arg(long, env = "LEDGER_EXPORT_IATI", value_name = "FILE", conflicts_with_all = ["out", "dossier"])]
         iati: Option<PathBuf>,
         /// The programme of the IATI file.
-        #[arg(long, env = "LEDGER_EXPORT_PROGRAMME", default_value = crate::programme::DEFAULT_PROGRAMME, requires = "iati")]
+        #[arg(long, env = "LEDGER_EXPORT_PROGRAMME", default_value = crate::facts::programme::DEFAULT_PROGRAMME, requires = "iati")]
         programme: String,
     },
     /// Create a new signing key file and print its public key.
@@ -230,7 +230,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 eprintln!("created signing key {} (public key {})", key.key_file.display(), signer.public_key());
             }
             let signer = Arc::new(signer);
-            let ledger = crate::app::Ledger::new(database.clone(), Arc::clone(&signer));
+            let ledger = crate::pipeline::CommandService::new(database.clone(), Arc::clone(&signer));
             crate::demo::load(&ledger).await?;
             let sealed = crate::sealer::Sealer::new(database.clone(), signer, key.origin).catch_up().await?;
             Projector::new(database).catch_up().await?;
@@ -306,7 +306,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Export { db, iati: Some(file), programme, .. } => {
             let database = open_existing(&db, true).await?;
-            let (xml, issues) = crate::programme::iati_file_from_ledger(&database, &programme).await?;
+            let (xml, issues) = crate::facts::programme::iati_file_from_ledger(&database, &programme).await?;
             std::fs::write(&file, &xml).with_context(|| format!("could not write {}", file.display()))?;
             for issue in &issues {
                 eprintln!("IATI guidance: {issue}");
@@ -367,7 +367,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let database = open_existing(&db, false).await?;
             let signer = crate::keys::read(&key.key_file)?;
             let signer = Arc::new(signer);
-            let ledger = crate::app::Ledger::new(database.clone(), Arc::clone(&signer));
+            let ledger = crate::pipeline::CommandService::new(database.clone(), Arc::clone(&signer));
             let today = now.unwrap_or_else(|| chrono::Utc::now().date_naive());
             let report = ledger.tick(today).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             crate::sealer::Sealer::new(database.clone(), signer, key.origin).catch_up().await?;

@@ -19,9 +19,11 @@
 
 use chrono::NaiveDate;
 use domain::body::{BodyCommand, Constituency, Office, TermEndReason};
-use domain::decision::{DecisionEffect, DecisionSubject, Position};
+use domain::decision::{DecisionCommand, DecisionEffect, DecisionSubject, MeetingFacts, Position, SeatFacts};
 use domain::group::{GroupCommand, GroupKind, LeadRole};
-use domain::meeting::{AgendaItem, AgendaItemKind, AttendanceStatus, MeetingCommand, MeetingKind, Modality};
+use domain::meeting::{
+    AgendaItem, AgendaItemKind, Attendance, AttendanceStatus, MeetingCommand, MeetingKind, Modality,
+};
 use domain::partner::{Area, PartnerCommand};
 use domain::policy::{DecisionMethod, GovernancePolicy, QuorumRule};
 use domain::reference::{CountryCommand, OrganisationCategory, OrganisationCommand, Region};
@@ -29,8 +31,9 @@ use projections::{with_pool, Db};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::app::{CommandError, CommandMeta, Ledger};
-use crate::governance::{seat_on, DEFAULT_BODY};
+use crate::facts::governance::seat_on;
+use crate::facts::DEFAULT_BODY;
+use crate::pipeline::{CommandError, CommandMeta, CommandService};
 use crate::store::Envelope;
 
 /// The actor recorded on demo events.
@@ -43,7 +46,7 @@ const P: Label = ("P", "stated on a public Alliance 8.7 page");
 const S: Label = ("S", "stated in a seed document");
 
 struct Loader<'a> {
-    ledger: &'a Ledger,
+    ledger: &'a CommandService,
 }
 
 fn day(text: &str) -> NaiveDate {
@@ -79,7 +82,10 @@ impl Loader<'_> {
         let command =
             CountryCommand::Register { iso3: iso3.into(), name: None, region, registered_on: day("2016-09-21") };
         let label = ("P", "ISO 3166-1 reference data; registration date is the Alliance's launch");
-        self.ledger.execute_country(iso3, command, self.meta("2016-09-21", label)).await.map_err(explain)?;
+        self.ledger
+            .execute::<domain::reference::Country>(iso3, command, self.meta("2016-09-21", label))
+            .await
+            .map_err(explain)?;
         Ok(())
     }
 
@@ -100,12 +106,18 @@ impl Loader<'_> {
             country: None,
             registered_on: day("2016-09-21"),
         };
-        self.ledger.execute_organisation(id, command, self.meta("2016-09-21", label)).await.map_err(explain)?;
+        self.ledger
+            .execute::<domain::reference::Organisation>(id, command, self.meta("2016-09-21", label))
+            .await
+            .map_err(explain)?;
         Ok(())
     }
 
     async fn gcg(&self, command: BodyCommand, on: &str, label: Label<'_>) -> anyhow::Result<()> {
-        self.ledger.execute_body(DEFAULT_BODY, command, self.meta(on, label)).await.map_err(explain)?;
+        self.ledger
+            .execute::<domain::body::Body>(DEFAULT_BODY, command, self.meta(on, label))
+            .await
+            .map_err(explain)?;
         Ok(())
     }
 
@@ -135,8 +147,7 @@ impl Loader<'_> {
     }
 
     async fn meeting(&self, id: &str, command: MeetingCommand, on: &str, label: Label<'_>) -> anyhow::Result<()> {
-        let _lock = self.ledger.lock_meeting(id).await.map_err(explain)?;
-        self.ledger.execute_meeting(id, command, self.meta(on, label)).await.map_err(explain)?;
+        self.ledger.execute::<domain::meeting::Meeting>(id, command, self.meta(on, label)).await.map_err(explain)?;
         Ok(())
     }
 
@@ -175,13 +186,13 @@ impl Loader<'_> {
             let Some((holder, _)) = seat_on(&body, &seat, day(date)) else { continue };
             let status =
                 if absent.contains(&seat.as_str()) { AttendanceStatus::Apologies } else { AttendanceStatus::Present };
-            self.ledger
-                .record_attendance(id, Some(seat), holder, status, self.meta(date, attendance_label))
-                .await
-                .map_err(explain)?;
+            let attendance = Attendance { seat_id: Some(seat), organisation: holder, status, voting: false };
+            self.meeting(id, MeetingCommand::RecordAttendance(attendance), date, attendance_label).await?;
         }
         let quorum_label = ("X", "quorum figures follow the invented attendance; the GCG's quorum rule is unknown");
-        self.ledger.declare_quorum(id, self.meta(date, quorum_label)).await.map_err(explain)?;
+        let quorum =
+            MeetingCommand::DeclareQuorum { voting_seats_filled: 0, policy: GovernancePolicy::provisional_v1() };
+        self.meeting(id, quorum, date, quorum_label).await?;
         Ok(())
     }
 
@@ -199,33 +210,52 @@ impl Loader<'_> {
         label: Label<'_>,
         supporters: &[&str],
     ) -> anyhow::Result<()> {
-        self.ledger
-            .propose(meeting, id, None, subject, text.into(), effect, self.meta(date, label))
-            .await
-            .map_err(explain)?;
+        let at = MeetingFacts { meeting_id: meeting.into(), ..MeetingFacts::default() };
+        let propose = DecisionCommand::Propose {
+            decision_id: id.into(),
+            agenda_item: None,
+            subject,
+            text: text.into(),
+            meeting: at,
+            effect,
+        };
+        self.decision(id, propose, date, label).await?;
         for seat in supporters {
             let position_label = ("X", "positions invented for the demo");
-            self.ledger
-                .record_position(id, (*seat).into(), Position::For, None, self.meta(date, position_label))
-                .await
-                .map_err(explain)?;
+            let position = DecisionCommand::RecordPosition {
+                seat_id: (*seat).into(),
+                position: Position::For,
+                reason: None,
+                meeting: MeetingFacts::default(),
+                seat: SeatFacts::default(),
+            };
+            self.decision(id, position, date, position_label).await?;
         }
-        self.ledger.adopt(id, day(date), self.meta(date, label)).await.map_err(explain)?;
+        let adopt = DecisionCommand::Adopt {
+            effective_on: day(date),
+            meeting: MeetingFacts::default(),
+            policy: GovernancePolicy::provisional_v1(),
+        };
+        self.decision(id, adopt, date, label).await?;
+        Ok(())
+    }
+
+    async fn decision(&self, id: &str, command: DecisionCommand, on: &str, label: Label<'_>) -> anyhow::Result<()> {
+        self.ledger.execute::<domain::decision::Decision>(id, command, self.meta(on, label)).await.map_err(explain)?;
         Ok(())
     }
 
     async fn close(&self, id: &str, date: &str, label: Label<'_>) -> anyhow::Result<()> {
-        let decisions = self.ledger.adopted_decisions_of(id).await.map_err(explain)?;
-        self.meeting(id, MeetingCommand::Close { closed_on: day(date), decisions }, date, label).await
+        self.meeting(id, MeetingCommand::Close { closed_on: day(date), decisions: Vec::new() }, date, label).await
     }
 
     async fn group(&self, id: &str, command: GroupCommand, on: &str, label: Label<'_>) -> anyhow::Result<()> {
-        self.ledger.execute_group(id, command, self.meta(on, label)).await.map_err(explain)?;
+        self.ledger.execute::<domain::group::Group>(id, command, self.meta(on, label)).await.map_err(explain)?;
         Ok(())
     }
 
     async fn partner(&self, id: &str, command: PartnerCommand, on: &str, label: Label<'_>) -> anyhow::Result<()> {
-        self.ledger.execute_partner(id, command, self.meta(on, label)).await.map_err(explain)?;
+        self.ledger.execute::<domain::partner::Partner>(id, command, self.meta(on, label)).await.map_err(explain)?;
         Ok(())
     }
 
@@ -273,7 +303,7 @@ fn legacy_policy() -> GovernancePolicy {
 }
 
 /// Loads the demo history into an empty ledger; refuses a ledger that holds events.
-pub async fn load(ledger: &Ledger) -> anyhow::Result<()> {
+pub async fn load(ledger: &CommandService) -> anyhow::Result<()> {
     anyhow::ensure!(
         event_count(&ledger.db).await? == 0,
         "the ledger is not empty: the demo history loads only into an empty ledger"
@@ -552,10 +582,7 @@ async fn meetings_2018_2020(l: &Loader<'_>) -> anyhow::Result<()> {
     .await?;
     let silence =
         MeetingCommand::ApproveMinutes { approved_on: day("2020-08-08"), authority: None, silence_allowed: false };
-    let mut silence_cmd = silence;
-    l.ledger.prepare_meeting_command("GCG-08", &mut silence_cmd, &Envelope::default()).await.map_err(explain)?;
-    l.meeting("GCG-08", silence_cmd, "2020-08-08", ("I", "approved by silence once the comment deadline passed"))
-        .await?;
+    l.meeting("GCG-08", silence, "2020-08-08", ("I", "approved by silence once the comment deadline passed")).await?;
     let report = source_hash("https://alliance87.org/events/8th-meeting-of-the-global-coordinating-group");
     l.meeting(
         "GCG-08",
@@ -1033,7 +1060,7 @@ async fn meetings_2024_2026(l: &Loader<'_>) -> anyhow::Result<()> {
 }
 
 /// Loads the demo history unless the ledger already holds events.
-pub async fn load_if_empty(ledger: &Ledger) -> anyhow::Result<bool> {
+pub async fn load_if_empty(ledger: &CommandService) -> anyhow::Result<bool> {
     if event_count(&ledger.db).await? > 0 {
         tracing::info!("the ledger already holds events: the demo history is not loaded again");
         return Ok(false);

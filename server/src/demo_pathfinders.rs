@@ -17,7 +17,7 @@ use domain::pathfinder::roadmap::{Indicator, Priority, RoadmapAction, RoadmapCom
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::app::{CommandMeta, Ledger};
+use crate::pipeline::{CommandMeta, CommandService};
 use crate::store::Envelope;
 
 type Label<'a> = (&'a str, &'a str);
@@ -46,7 +46,7 @@ fn meta(on: &str, (confidence, note): Label<'_>, decision: Option<&str>) -> Comm
 }
 
 async fn pfc(
-    ledger: &Ledger,
+    ledger: &CommandService,
     iso3: &str,
     command: PfcCommand,
     on: &str,
@@ -54,14 +54,14 @@ async fn pfc(
     decision: Option<&str>,
 ) -> anyhow::Result<()> {
     ledger
-        .execute_pfc(iso3, command, meta(on, label, decision))
+        .execute::<domain::pathfinder::PathfinderCountry>(iso3, command, meta(on, label, decision))
         .await
         .map_err(|e| anyhow::anyhow!("demo {iso3}: {e}"))?;
     Ok(())
 }
 
 async fn roadmap(
-    ledger: &Ledger,
+    ledger: &CommandService,
     id: &str,
     command: RoadmapCommand,
     on: &str,
@@ -69,14 +69,23 @@ async fn roadmap(
     decision: Option<&str>,
 ) -> anyhow::Result<()> {
     ledger
-        .execute_roadmap(id, command, meta(on, label, decision))
+        .execute::<domain::pathfinder::Roadmap>(id, command, meta(on, label, decision))
         .await
         .map_err(|e| anyhow::anyhow!("demo {id}: {e}"))?;
     Ok(())
 }
 
-async fn report(ledger: &Ledger, id: &str, command: ReportCommand, on: &str, label: Label<'_>) -> anyhow::Result<()> {
-    ledger.execute_report(id, command, meta(on, label, None)).await.map_err(|e| anyhow::anyhow!("demo {id}: {e}"))?;
+async fn report(
+    ledger: &CommandService,
+    id: &str,
+    command: ReportCommand,
+    on: &str,
+    label: Label<'_>,
+) -> anyhow::Result<()> {
+    ledger
+        .execute::<domain::pathfinder::CountryReport>(id, command, meta(on, label, None))
+        .await
+        .map_err(|e| anyhow::anyhow!("demo {id}: {e}"))?;
     Ok(())
 }
 
@@ -118,7 +127,7 @@ fn draft(id: &str, iso3: &str, title: &str, start: &str, end: &str) -> RoadmapCo
 }
 
 /// A legacy Pathfinder: status that predates the procedure, with its source as evidence.
-async fn legacy(ledger: &Ledger, iso3: &str, on: &str, source: &str, note: &str) -> anyhow::Result<()> {
+async fn legacy(ledger: &CommandService, iso3: &str, on: &str, source: &str, note: &str) -> anyhow::Result<()> {
     let command = PfcCommand::GrantStatus {
         iso3: iso3.into(),
         effective_on: day(on),
@@ -148,7 +157,7 @@ fn submission(cycle: &str, iso3: &str, on: &str) -> ReportCommand {
 }
 
 /// Loads the Pathfinder part of the demo (after the governance part).
-pub async fn load(ledger: &Ledger) -> anyhow::Result<()> {
+pub async fn load(ledger: &CommandService) -> anyhow::Result<()> {
     let x = ("X", "invented for the demo");
 
     // Nepal: the 2019 strategic workshop [P]; the roadmap and the 5th GCG decisions invented.
@@ -367,7 +376,7 @@ pub async fn load(ledger: &Ledger) -> anyhow::Result<()> {
     let launch_label =
         ("S", "the reporting cycle (launch, review, publication) is in seed-000; its dates are invented");
     ledger
-        .execute_cycle("2026", launch, meta("2026-03-02", launch_label, None))
+        .execute::<domain::pathfinder::ReportingCycle>("2026", launch, meta("2026-03-02", launch_label, None))
         .await
         .map_err(|e| anyhow::anyhow!("demo cycle: {e}"))?;
     for (iso3, on) in [

@@ -25,8 +25,8 @@ use domain::reference::{OrganisationCategory, OrganisationCommand};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::app::{CommandMeta, Ledger};
-use crate::programme::DEFAULT_PROGRAMME;
+use crate::facts::programme::DEFAULT_PROGRAMME;
+use crate::pipeline::{CommandMeta, CommandService};
 use crate::store::Envelope;
 
 type Label<'a> = (&'a str, &'a str);
@@ -48,7 +48,7 @@ fn hash(text: &str) -> String {
 }
 
 struct Demo<'a> {
-    ledger: &'a Ledger,
+    ledger: &'a CommandService,
 }
 
 impl Demo<'_> {
@@ -80,7 +80,7 @@ impl Demo<'_> {
     async fn programme(&self, command: ProgrammeCommand, meta: CommandMeta) -> anyhow::Result<()> {
         let name = command.name();
         self.ledger
-            .execute_programme(DEFAULT_PROGRAMME, command, meta)
+            .execute::<domain::programme::Programme>(DEFAULT_PROGRAMME, command, meta)
             .await
             .map_err(|e| anyhow::anyhow!("demo programme {name}: {e}"))?;
         Ok(())
@@ -89,7 +89,7 @@ impl Demo<'_> {
     async fn contribution(&self, id: &str, command: ContributionCommand, on: &str) -> anyhow::Result<()> {
         let name = command.name();
         self.ledger
-            .execute_contribution(id, command, self.meta(on, INVENTED, None, None))
+            .execute::<domain::programme::Contribution>(id, command, self.meta(on, INVENTED, None, None))
             .await
             .map_err(|e| anyhow::anyhow!("demo contribution {id} {name}: {e}"))?;
         Ok(())
@@ -188,7 +188,7 @@ const ACTUALS: &[(&str, [i64; 4])] = &[
 
 /// Loads the programme's demo history (after the governance demo, which adopted
 /// GCG-21-D03 and GCG-22-D02 and registered DONOR-A).
-pub async fn load(ledger: &Ledger) -> anyhow::Result<()> {
+pub async fn load(ledger: &CommandService) -> anyhow::Result<()> {
     let d = Demo { ledger };
     let established = json!({"kind": "decision", "decision_id": "GCG-21-D03"});
     let establish = ProgrammeCommand::Establish {
@@ -234,7 +234,7 @@ pub async fn load(ledger: &Ledger) -> anyhow::Result<()> {
         registered_on: day("2026-02-01"),
     };
     ledger
-        .execute_organisation(
+        .execute::<domain::reference::Organisation>(
             "DONOR-B",
             register,
             d.meta("2026-02-01", ("X", "a placeholder donor invented for the demo"), None, None),
@@ -250,7 +250,7 @@ pub async fn load(ledger: &Ledger) -> anyhow::Result<()> {
             organisation_known: false,
         };
         ledger
-            .execute_donor(donor, command, d.meta(on, INVENTED, None, None))
+            .execute::<domain::programme::Donor>(donor, command, d.meta(on, INVENTED, None, None))
             .await
             .map_err(|e| anyhow::anyhow!("demo donor {donor}: {e}"))?;
     }

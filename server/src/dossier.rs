@@ -88,7 +88,7 @@ async fn aggregates_of(db: &Db, kind: &str, id: &str) -> anyhow::Result<Vec<(Str
         }
         "donor" => {
             // A donor's dossier: the donor and every contribution it pledged.
-            let contributions = crate::programme::contributions_of_donor(db, id).await?;
+            let contributions = crate::facts::programme::contributions_of_donor(db, id).await?;
             aggregates.extend(contributions.into_iter().map(|c| ("contribution".to_string(), c)));
         }
         _ => {}

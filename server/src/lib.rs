@@ -2,7 +2,9 @@
 //!
 //! * [`cli`]: the commands (`serve`, `demo`, `verify`, `export`, `keygen`, `token`, `rebuild`, `bench`).
 //! * [`startup`]: [`startup::Application`], built once, run until SIGINT/SIGTERM.
-//! * [`app`]: the command service every write goes through.
+//! * [`pipeline`]: the command pipeline every write goes through ([`pipeline::CommandService`]).
+//! * [`facts`]: per aggregate type, the facts and locks its commands need, the
+//!   decision-effects process manager and the clock.
 //! * [`store`]: the hash-chaining repository around postgres-es / sqlite-es.
 //! * [`sealer`]: ledger positions, the Merkle tree and signed checkpoints.
 //! * [`http`]: the axum API.
@@ -13,7 +15,6 @@
 //! **Invariant:** no business rule lives here; the domain crate decides, this crate
 //! supplies time, actor, ids and facts, and persists.
 
-pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod demo;
@@ -21,11 +22,10 @@ pub mod demo_pathfinders;
 pub mod demo_programme;
 pub mod dossier;
 pub mod export;
-pub mod governance;
+pub mod facts;
 pub mod http;
 pub mod keys;
-pub mod pathfinder;
-pub mod programme;
+pub mod pipeline;
 pub mod proof_bench;
 pub mod sealer;
 pub mod startup;

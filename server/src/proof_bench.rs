@@ -11,7 +11,7 @@ use projections::proofs::Proofs;
 use projections::read::Reads;
 use projections::Db;
 
-use crate::app::{CommandMeta, Ledger};
+use crate::pipeline::{CommandMeta, CommandService};
 use crate::store::Envelope;
 
 /// Latency percentiles of inclusion proofs.
@@ -100,7 +100,7 @@ pub async fn dossier_export(
     origin: &str,
     events: usize,
 ) -> anyhow::Result<DossierExport> {
-    let ledger = Ledger::new(db.clone(), Arc::clone(&signer));
+    let ledger = CommandService::new(db.clone(), Arc::clone(&signer));
     let meeting = "BENCH-DOSSIER";
     let meta = || CommandMeta {
         envelope: Envelope { actor: "bench".into(), role: "secretariat".into(), ..Envelope::default() },
@@ -116,7 +116,7 @@ pub async fn dossier_export(
         modality: Modality::Virtual,
         location: None,
     };
-    ledger.execute_meeting(meeting, schedule, meta()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    ledger.execute::<domain::meeting::Meeting>(meeting, schedule, meta()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     for i in 1..events {
         let attendance = Attendance {
             seat_id: Some(format!("SEAT-{i:05}")),
@@ -125,7 +125,7 @@ pub async fn dossier_export(
             voting: false,
         };
         ledger
-            .execute_meeting(meeting, MeetingCommand::RecordAttendance(attendance), meta())
+            .execute::<domain::meeting::Meeting>(meeting, MeetingCommand::RecordAttendance(attendance), meta())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }

@@ -17,9 +17,9 @@ use projections::Db;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 
-use crate::app::Ledger;
 use crate::http::witness::WitnessPolicy;
 use crate::http::{router, AppState};
+use crate::pipeline::CommandService;
 use crate::sealer::Sealer;
 
 /// What `serve` needs.
@@ -61,7 +61,7 @@ impl Application {
             tracing::info!(key_file = %settings.key_file.display(), public_key = %signer.public_key(), "loaded the ledger signing key");
         }
         let signer = Arc::new(signer);
-        let ledger = Arc::new(Ledger::new(db.clone(), Arc::clone(&signer)));
+        let ledger = Arc::new(CommandService::new(db.clone(), Arc::clone(&signer)));
         let sealer = Sealer::new(db.clone(), signer, settings.origin.clone());
         let projector = Projector::new(db.clone());
         if settings.demo {
@@ -77,7 +77,7 @@ impl Application {
         tracing::info!(sealed, projected, "caught up");
         let listener =
             TcpListener::bind(&settings.bind).await.with_context(|| format!("could not bind {}", settings.bind))?;
-        let state = AppState { ledger, reads: Reads::new(db.clone()), proofs: Proofs::new(db), witnesses };
+        let state = AppState { commands: ledger, reads: Reads::new(db.clone()), proofs: Proofs::new(db), witnesses };
         Ok(Self {
             listener,
             state,
@@ -98,13 +98,13 @@ impl Application {
         let projector_wake = Arc::new(Notify::new());
         let wake = Arc::clone(&projector_wake);
         let sealer_task = tokio::spawn(self.sealer.run(
-            Arc::clone(&self.state.ledger.sealer_wake),
+            Arc::clone(&self.state.commands.sealer_wake),
             Duration::from_secs(1),
             stop_rx.clone(),
             move || wake.notify_one(),
         ));
         let clock_task = (!self.clock_interval.is_zero())
-            .then(|| tokio::spawn(run_clock(Arc::clone(&self.state.ledger), self.clock_interval, stop_rx.clone())));
+            .then(|| tokio::spawn(run_clock(Arc::clone(&self.state.commands), self.clock_interval, stop_rx.clone())));
         let projector_task = tokio::spawn(run_projector(self.projector, projector_wake, stop_rx));
         let app = router(self.state.clone());
         tracing::info!(address = %self.listener.local_addr()?, "listening");
@@ -116,7 +116,7 @@ impl Application {
         if let Some(task) = clock_task {
             let _ = task.await;
         }
-        self.state.ledger.db.close().await;
+        self.state.commands.db.close().await;
         Ok(())
     }
 }
@@ -157,7 +157,7 @@ async fn shutdown_signal() {
 
 /// The clock: ticks at start and then every `interval` with today's date (UTC), recording
 /// what the date makes true (reports overdue, roadmaps expired, reviews due).
-async fn run_clock(ledger: Arc<Ledger>, interval: Duration, mut stop: watch::Receiver<bool>) {
+async fn run_clock(ledger: Arc<CommandService>, interval: Duration, mut stop: watch::Receiver<bool>) {
     loop {
         let today = chrono::Utc::now().date_naive();
         match ledger.tick(today).await {

@@ -74,19 +74,6 @@ pub struct Receipt {
     pub signature: String,
 }
 
-/// Per-command context, carried in a task-local while cqrs-es runs the command.
-#[derive(Debug, Default)]
-pub struct CommandScope {
-    /// The aggregate version the caller expects (`If-Match`); stale → conflict.
-    pub expected_version: Option<u64>,
-    pub receipts: Mutex<Vec<Receipt>>,
-}
-
-tokio::task_local! {
-    /// Set by the command service around `CqrsFramework::execute_with_metadata`.
-    pub static COMMAND_SCOPE: Arc<CommandScope>;
-}
-
 /// postgres-es or sqlite-es, behind one type.
 #[derive(Clone)]
 pub enum InnerRepository {
@@ -191,6 +178,80 @@ impl ChainingRepository {
             // The previous event vanished since the aggregate was loaded: treat as a conflict.
             .ok_or(PersistenceError::OptimisticLockError)
     }
+
+    /// Appends one command's events: stamps each with the envelope and `recorded_at`,
+    /// chains it to its aggregate's previous event, hashes and signs it, and writes them
+    /// all in the inner repository's one transaction. `expected_version` is the version
+    /// the caller saw (`If-Match`): a stale one is a conflict. Returns what each event
+    /// became.
+    pub async fn append<A: Aggregate>(
+        &self,
+        events: Vec<SerializedEvent>,
+        envelope: &Envelope,
+        expected_version: Option<u64>,
+    ) -> Result<Vec<Receipt>, PersistenceError> {
+        let Some(first) = events.first() else { return Ok(Vec::new()) };
+        if let Some(expected) = expected_version {
+            if expected.checked_add(1) != Some(first.sequence as u64) {
+                return Err(PersistenceError::OptimisticLockError);
+            }
+        }
+        let recorded_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let mut prev_hash = self.previous_hash::<A>(&first.aggregate_id, first.sequence).await?;
+        let mut sealed = Vec::with_capacity(events.len());
+        let mut receipts = Vec::with_capacity(events.len());
+        for (i, event) in events.into_iter().enumerate() {
+            let mut envelope = envelope.clone();
+            envelope.recorded_at.clone_from(&recorded_at);
+            if i > 0 {
+                // One key per command: only its first event carries it (the key is unique).
+                envelope.idempotency_key = None;
+            }
+            let metadata = serde_json::to_value(&envelope).map_err(|e| unknown(e.to_string()))?;
+            let record = EventRecord {
+                aggregate_type: event.aggregate_type.clone(),
+                aggregate_id: event.aggregate_id.clone(),
+                sequence: event.sequence as u64,
+                event_type: event.event_type.clone(),
+                event_version: event.event_version.clone(),
+                payload: event.payload,
+                metadata,
+                prev_hash: prev_hash.clone(),
+            };
+            let hash = record.hash().map_err(|e| unknown(e.to_string()))?;
+            let hash_hex = hex::encode(hash);
+            let signature = self.signer.sign_event_hash(&hash);
+            let mut metadata = record.metadata;
+            metadata.as_object_mut().ok_or_else(|| unknown("envelope is not an object"))?.insert(
+                LEDGER_KEY.to_string(),
+                json!({"prev_hash": prev_hash, "hash": hash_hex, "signature": signature}),
+            );
+            receipts.push(Receipt {
+                aggregate_type: record.aggregate_type.clone(),
+                aggregate_id: record.aggregate_id.clone(),
+                sequence: record.sequence,
+                event_type: record.event_type.clone(),
+                hash: hash_hex.clone(),
+                signature,
+            });
+            sealed.push(SerializedEvent {
+                aggregate_id: record.aggregate_id,
+                sequence: event.sequence,
+                aggregate_type: record.aggregate_type,
+                event_type: record.event_type,
+                event_version: record.event_version,
+                payload: record.payload,
+                metadata,
+            });
+            prev_hash = hash_hex;
+        }
+        self.inner.persist::<A>(&sealed, None).await.map_err(unique_violation_is_conflict)?;
+        if let Some(last) = sealed.last() {
+            self.remember_head(A::TYPE, &last.aggregate_id, last.sequence, prev_hash);
+        }
+        self.sealer_wake.notify_one();
+        Ok(receipts)
+    }
 }
 
 fn seal_hash(metadata: &Value) -> Option<String> {
@@ -247,71 +308,19 @@ impl PersistedEventRepository for ChainingRepository {
         self.inner.get_snapshot::<A>(aggregate_id).await
     }
 
+    /// Only for callers outside the command pipeline: the envelope travels in the
+    /// metadata under [`ENVELOPE_KEY`], and no version is expected.
     async fn persist<A: Aggregate>(
         &self,
         events: &[SerializedEvent],
-        snapshot_update: Option<(String, Value, usize)>,
+        _snapshot_update: Option<(String, Value, usize)>,
     ) -> Result<(), PersistenceError> {
         let Some(first) = events.first() else { return Ok(()) };
-        let scope = COMMAND_SCOPE.try_with(Arc::clone).ok();
-        if let Some(expected) = scope.as_ref().and_then(|s| s.expected_version) {
-            if expected.checked_add(1) != Some(first.sequence as u64) {
-                return Err(PersistenceError::OptimisticLockError);
-            }
-        }
-        let recorded_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        let mut prev_hash = self.previous_hash::<A>(&first.aggregate_id, first.sequence).await?;
-        let mut sealed = Vec::with_capacity(events.len());
-        let mut receipts = Vec::with_capacity(events.len());
-        for (i, event) in events.iter().enumerate() {
-            let mut envelope: Envelope = match event.metadata.get(ENVELOPE_KEY).and_then(Value::as_str) {
-                Some(text) => serde_json::from_str(text).map_err(|e| unknown(format!("bad envelope: {e}")))?,
-                None => return Err(unknown("command carries no envelope")),
-            };
-            envelope.recorded_at.clone_from(&recorded_at);
-            if i > 0 {
-                // One key per command: only its first event carries it (the key is unique).
-                envelope.idempotency_key = None;
-            }
-            let metadata = serde_json::to_value(&envelope).map_err(|e| unknown(e.to_string()))?;
-            let record = EventRecord {
-                aggregate_type: event.aggregate_type.clone(),
-                aggregate_id: event.aggregate_id.clone(),
-                sequence: event.sequence as u64,
-                event_type: event.event_type.clone(),
-                event_version: event.event_version.clone(),
-                payload: event.payload.clone(),
-                metadata,
-                prev_hash: prev_hash.clone(),
-            };
-            let hash = record.hash().map_err(|e| unknown(e.to_string()))?;
-            let hash_hex = hex::encode(hash);
-            let signature = self.signer.sign_event_hash(&hash);
-            let mut metadata = record.metadata;
-            metadata.as_object_mut().ok_or_else(|| unknown("envelope is not an object"))?.insert(
-                LEDGER_KEY.to_string(),
-                json!({"prev_hash": prev_hash, "hash": hash_hex, "signature": signature}),
-            );
-            receipts.push(Receipt {
-                aggregate_type: event.aggregate_type.clone(),
-                aggregate_id: event.aggregate_id.clone(),
-                sequence: event.sequence as u64,
-                event_type: event.event_type.clone(),
-                hash: hash_hex.clone(),
-                signature,
-            });
-            sealed.push(SerializedEvent { metadata, ..event.clone() });
-            prev_hash = hash_hex;
-        }
-        self.inner.persist::<A>(&sealed, snapshot_update).await.map_err(unique_violation_is_conflict)?;
-        if let Some(last) = sealed.last() {
-            self.remember_head(A::TYPE, &last.aggregate_id, last.sequence, prev_hash);
-        }
-        if let Some(scope) = scope {
-            scope.receipts.lock().unwrap_or_else(|p| p.into_inner()).extend(receipts);
-        }
-        self.sealer_wake.notify_one();
-        Ok(())
+        let envelope: Envelope = match first.metadata.get(ENVELOPE_KEY).and_then(Value::as_str) {
+            Some(text) => serde_json::from_str(text).map_err(|e| unknown(format!("bad envelope: {e}")))?,
+            None => return Err(unknown("command carries no envelope")),
+        };
+        self.append::<A>(events.to_vec(), &envelope, None).await.map(|_| ())
     }
 
     async fn stream_events<A: Aggregate>(&self, aggregate_id: &str) -> Result<ReplayStream, PersistenceError> {

@@ -977,3 +977,17 @@ impl Aggregate for Body {
 
 #[cfg(test)]
 mod tests;
+
+crate::dated_command!(BodyCommand, |command| match command {
+    BodyCommand::Establish { established_on, .. } => Occurred(*established_on),
+    BodyCommand::AdoptPolicy { effective_on, .. } => Planned(*effective_on),
+    BodyCommand::DefineSeat { defined_on, .. } => Occurred(*defined_on),
+    BodyCommand::AssignSeat { from, .. } => Planned(*from),
+    BodyCommand::VacateSeat { on, .. } | BodyCommand::RetireSeat { on, .. } => Occurred(*on),
+    BodyCommand::OpenCall { opened_on, .. } => Occurred(*opened_on),
+    BodyCommand::SubmitCandidacy { submitted_on, .. } => Occurred(*submitted_on),
+    BodyCommand::CloseCall { closed_on, .. } => Occurred(*closed_on),
+    BodyCommand::ElectOfficeHolder { term_start, .. } => Planned(*term_start),
+    BodyCommand::BeginTerm { on, .. } | BodyCommand::EndTerm { on, .. } => Occurred(*on),
+    BodyCommand::ExtendTerm { new_end, .. } => Planned(*new_end),
+});

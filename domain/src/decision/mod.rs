@@ -195,7 +195,7 @@ pub struct MeetingFacts {
 
 /// Facts about the decision that supersedes this one, read by the edge.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupersedingFacts {
     pub decision_id: String,
     pub status: DecisionStatus,
@@ -853,3 +853,18 @@ impl Aggregate for Decision {
 
 #[cfg(test)]
 mod tests;
+
+crate::dated_command!(DecisionCommand, |command| match command {
+    // Taken at a meeting, or dated by the decision that supersedes or rescinds it.
+    DecisionCommand::Propose { .. }
+    | DecisionCommand::RecordPosition { .. }
+    | DecisionCommand::Reject { .. }
+    | DecisionCommand::Defer { .. }
+    | DecisionCommand::Retable { .. }
+    | DecisionCommand::Supersede { .. }
+    | DecisionCommand::Rescind { .. } => FromFacts,
+    DecisionCommand::Adopt { effective_on, .. } => Occurred(*effective_on),
+    DecisionCommand::Withdraw { withdrawn_on, .. } => Occurred(*withdrawn_on),
+    DecisionCommand::AssignActionItem { .. } | DecisionCommand::RecordEffect { .. } => Undated,
+    DecisionCommand::CompleteActionItem { completed_on, .. } => Occurred(*completed_on),
+});

@@ -440,3 +440,13 @@ impl Aggregate for Group {
 
 #[cfg(test)]
 mod tests;
+
+crate::dated_command!(GroupCommand, |command| match command {
+    GroupCommand::Establish { established_on, .. } => Occurred(*established_on),
+    GroupCommand::Relaunch { relaunched_on, .. } => Occurred(*relaunched_on),
+    GroupCommand::AssignLead { from, .. } => Planned(*from),
+    GroupCommand::EndLead { on, .. } => Occurred(*on),
+    GroupCommand::AddMember { joined_on, .. } => Occurred(*joined_on),
+    GroupCommand::RemoveMember { left_on, .. } => Occurred(*left_on),
+    GroupCommand::AdoptWorkplan { approved_on, .. } => Occurred(*approved_on),
+});

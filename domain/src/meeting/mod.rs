@@ -781,3 +781,21 @@ impl Aggregate for Meeting {
 
 #[cfg(test)]
 mod tests;
+
+crate::dated_command!(MeetingCommand, |command| match command {
+    MeetingCommand::Schedule { date, .. } => Planned(*date),
+    MeetingCommand::Open { opened_on, .. } => Occurred(*opened_on),
+    // Taken at the meeting: dated by its session (the pipeline reads it).
+    MeetingCommand::RecordAttendance(_) | MeetingCommand::DeclareQuorum { .. } => FromFacts,
+    MeetingCommand::Close { closed_on, .. } => Occurred(*closed_on),
+    MeetingCommand::Reschedule { new_date, .. } => Planned(*new_date),
+    // The day from which the meeting is cancelled.
+    MeetingCommand::Cancel { cancelled_on, .. } => Planned(*cancelled_on),
+    MeetingCommand::PublishAgenda { published_on, .. } => Occurred(*published_on),
+    MeetingCommand::Adjourn { adjourned_on } => Occurred(*adjourned_on),
+    MeetingCommand::Resume { resumed_on } => Occurred(*resumed_on),
+    MeetingCommand::DraftMinutes { drafted_on, .. } => Occurred(*drafted_on),
+    MeetingCommand::CirculateMinutes { circulated_on, .. } => Occurred(*circulated_on),
+    MeetingCommand::ApproveMinutes { approved_on, .. } => Occurred(*approved_on),
+    MeetingCommand::PublishReport { published_on, .. } => Occurred(*published_on),
+});

@@ -278,3 +278,11 @@ impl Aggregate for Partner {
 
 #[cfg(test)]
 mod tests;
+
+crate::dated_command!(PartnerCommand, |command| match command {
+    PartnerCommand::Apply { applied_on, .. } => Occurred(*applied_on),
+    PartnerCommand::Admit { admitted_on, .. } => Occurred(*admitted_on),
+    PartnerCommand::Reject { rejected_on, .. } => Occurred(*rejected_on),
+    PartnerCommand::RecogniseBusinessNetwork { recognised_on, .. } => Occurred(*recognised_on),
+    PartnerCommand::Withdraw { withdrawn_on, .. } => Occurred(*withdrawn_on),
+});

@@ -648,7 +648,8 @@ impl ProgrammeError {
             ProgrammeError::ContributionOtherProgramme { .. } => "contribution_other_programme",
             ProgrammeError::AllocationExceedsReceipts { .. } => "allocation_exceeds_receipts",
             ProgrammeError::EarmarkViolated { .. } => "earmark_violated",
-            ProgrammeError::DateInFuture(_) => "date_in_future",
+            // The same rule, by name, as the command pipeline's date check.
+            ProgrammeError::DateInFuture(_) => "occurred_in_future",
             ProgrammeError::PeriodMonthNotFirstDay => "period_month_not_first_day",
             ProgrammeError::OutsideProgrammePeriod => "outside_programme_period",
             ProgrammeError::EvidenceHashInvalid => "evidence_hash_invalid",
@@ -1357,3 +1358,14 @@ impl Aggregate for Programme {
 
 #[cfg(test)]
 mod tests;
+
+crate::dated_command!(ProgrammeCommand, |command| match command {
+    ProgrammeCommand::Establish { period_start, .. } => Planned(*period_start),
+    ProgrammeCommand::DefineBudgetLine { .. } => Undated,
+    ProgrammeCommand::SetBaseline { set_on, .. } => Occurred(*set_on),
+    ProgrammeCommand::ChangeStatus { on, .. } => Occurred(*on),
+    ProgrammeCommand::Allocate { allocated_on, .. } => Occurred(*allocated_on),
+    ProgrammeCommand::RecordExpenditure { spent_on, .. } => Occurred(*spent_on),
+    ProgrammeCommand::ReverseEntry { reversed_on, .. } => Occurred(*reversed_on),
+    ProgrammeCommand::Reallocate { effective_from, .. } => Planned(*effective_from),
+});

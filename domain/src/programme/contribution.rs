@@ -327,7 +327,8 @@ impl ContributionError {
             ContributionError::Cancelled => "contribution_cancelled",
             ContributionError::CommitmentBeforePledge => "commitment_before_pledge",
             ContributionError::ReceiptBeforeCommitment => "receipt_before_commitment",
-            ContributionError::DateInFuture(_) => "date_in_future",
+            // The same rule, by name, as the command pipeline's date check.
+            ContributionError::DateInFuture(_) => "occurred_in_future",
             ContributionError::ReceiptIdTaken(_) => "receipt_id_taken",
             ContributionError::ReceiptsExceedCommitment { .. } => "receipts_exceed_commitment",
             ContributionError::AdjustmentZero => "adjustment_zero",
@@ -654,3 +655,12 @@ impl Aggregate for Contribution {
 
 #[cfg(test)]
 mod tests;
+
+crate::dated_command!(ContributionCommand, |command| match command {
+    ContributionCommand::Pledge { pledged_on, .. } => Occurred(*pledged_on),
+    ContributionCommand::Commit { committed_on, .. } => Occurred(*committed_on),
+    ContributionCommand::Receive { received_on, .. } => Occurred(*received_on),
+    ContributionCommand::AdjustCommitment { adjusted_on, .. } => Occurred(*adjusted_on),
+    ContributionCommand::Cancel { cancelled_on, .. } => Occurred(*cancelled_on),
+    ContributionCommand::RecordConsent { consented_on, .. } => Occurred(*consented_on),
+});

@@ -194,3 +194,7 @@ impl Aggregate for Donor {
 
 #[cfg(test)]
 mod tests;
+
+crate::dated_command!(DonorCommand, |command| match command {
+    DonorCommand::Register { registered_on, .. } => Occurred(*registered_on),
+});

@@ -341,3 +341,12 @@ impl Aggregate for Country {
 
 #[cfg(test)]
 mod tests;
+
+crate::dated_command!(OrganisationCommand, |command| match command {
+    OrganisationCommand::Register { registered_on, .. } => Occurred(*registered_on),
+    OrganisationCommand::Rename { renamed_on, .. } => Occurred(*renamed_on),
+});
+
+crate::dated_command!(CountryCommand, |command| match command {
+    CountryCommand::Register { registered_on, .. } => Occurred(*registered_on),
+});

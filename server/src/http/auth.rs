@@ -86,11 +86,12 @@ async fn caller_from(parts: &Parts, state: &AppState) -> Result<Option<Caller>, 
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+        // The scheme is case-insensitive (RFC 9110 §11.1).
+        .and_then(|v| v.split_once(' ').filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer")))
+        .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::Unauthorized)?;
-    lookup(&state.ledger.db, token).await?.map(Some).ok_or(ApiError::Unauthorized)
+    lookup(&state.commands.db, token).await?.map(Some).ok_or(ApiError::Unauthorized)
 }
 
 impl FromRequestParts<AppState> for MaybeCaller {

@@ -5,7 +5,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use chrono::NaiveDate;
-use domain::decision::{DecisionCommand, DecisionEffect, DecisionSubject, Position};
+use domain::decision::{
+    Decision, DecisionCommand, DecisionEffect, DecisionSubject, MeetingFacts, Position, SeatFacts, SupersedingFacts,
+};
+use domain::policy::GovernancePolicy;
 use projections::read::HistoryEntry;
 use projections::views::DECISIONS;
 use serde::Deserialize;
@@ -13,7 +16,7 @@ use utoipa::ToSchema;
 
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::{found, page, respond, AppJson, AppPath, AppQuery, AppState, CommandHeaders, EnvelopeInput, PageQuery};
+use super::{found, page, run_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders, EnvelopeInput, PageQuery};
 
 /// Table a proposal at a meeting.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -75,14 +78,20 @@ pub struct SupersedeDecision {
     pub envelope: EnvelopeInput,
 }
 
-fn date(d: Option<NaiveDate>) -> Option<String> {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
+/// The meeting a command names; the pipeline fills in the rest of its facts.
+fn at(meeting_id: &str) -> MeetingFacts {
+    MeetingFacts { meeting_id: meeting_id.to_string(), ..MeetingFacts::default() }
+}
+
+/// The decision that supersedes or rescinds; the pipeline fills in its facts.
+fn by(decision_id: &str) -> SupersedingFacts {
+    SupersedingFacts { decision_id: decision_id.to_string(), ..SupersedingFacts::default() }
 }
 
 /// Tables a proposal at a meeting.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/decisions", tag = "decisions", request_body = ProposeDecision,
     params(("id" = String, Path, description = "meeting id")), security(("bearer" = [])),
-    responses((status = 201, description = "recorded", body = crate::app::CommandOutcome),
+    responses((status = 201, description = "recorded", body = crate::pipeline::CommandOutcome),
         (status = 404, description = "no such meeting"), (status = 409, description = "concurrent write"),
         (status = 422, description = "refused by a rule")))]
 pub async fn propose(
@@ -92,32 +101,22 @@ pub async fn propose(
     AppPath(meeting_id): AppPath<String>,
     AppJson(body): AppJson<ProposeDecision>,
 ) -> Result<Response, ApiError> {
-    let meta = body.envelope.into_meta(&caller, &headers, None)?;
-    let outcome = state
-        .ledger
-        .propose(&meeting_id, &body.decision_id, body.agenda_item, body.subject, body.text, body.effect, meta)
-        .await?;
-    respond(&state, &headers, StatusCode::CREATED, outcome).await
-}
-
-/// The decision's meeting, locked, with its facts and date.
-async fn meeting_of(
-    state: &AppState,
-    id: &str,
-) -> Result<(crate::app::MeetingLock, domain::decision::MeetingFacts, Option<NaiveDate>), ApiError> {
-    let decision = state.ledger.decision(id).await?;
-    if decision.meeting_id.is_empty() {
-        return Err(ApiError::NotFound(format!("decision {id} does not exist")));
-    }
-    let guard = state.ledger.lock_meeting(&decision.meeting_id).await?;
-    let meeting = state.ledger.meeting(&decision.meeting_id).await?;
-    Ok((guard, state.ledger.meeting_facts(&decision.meeting_id).await?, meeting.opened_on.or(meeting.date)))
+    let id = body.decision_id.clone();
+    let command = DecisionCommand::Propose {
+        decision_id: body.decision_id,
+        agenda_item: body.agenda_item,
+        subject: body.subject,
+        text: body.text,
+        meeting: at(&meeting_id),
+        effect: body.effect,
+    };
+    run_command::<Decision>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::CREATED).await
 }
 
 /// Records a voting seat's position.
 #[utoipa::path(post, path = "/api/v1/decisions/{id}/positions", tag = "decisions", request_body = RecordPosition,
     params(("id" = String, Path, description = "decision id")), security(("bearer" = [])),
-    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+    responses((status = 200, description = "recorded", body = crate::pipeline::CommandOutcome),
         (status = 404, description = "no such decision"), (status = 422, description = "refused by a rule")))]
 pub async fn record_position(
     State(state): State<AppState>,
@@ -126,15 +125,20 @@ pub async fn record_position(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<RecordPosition>,
 ) -> Result<Response, ApiError> {
-    let meta = body.envelope.into_meta(&caller, &headers, None)?;
-    let outcome = state.ledger.record_position(&id, body.seat_id, body.position, body.reason, meta).await?;
-    respond(&state, &headers, StatusCode::OK, outcome).await
+    let command = DecisionCommand::RecordPosition {
+        seat_id: body.seat_id,
+        position: body.position,
+        reason: body.reason,
+        meeting: MeetingFacts::default(),
+        seat: SeatFacts::default(),
+    };
+    run_command::<Decision>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
 }
 
 /// Adopts a decision: refused without a declared, met quorum or when consensus is blocked.
 #[utoipa::path(post, path = "/api/v1/decisions/{id}/adopt", tag = "decisions", request_body = AdoptDecision,
     params(("id" = String, Path, description = "decision id")), security(("bearer" = [])),
-    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+    responses((status = 200, description = "recorded", body = crate::pipeline::CommandOutcome),
         (status = 404, description = "no such decision"),
         (status = 422, description = "refused: quorum_not_declared, quorum_not_met, consensus_blocked, decision_already_adopted, …")))]
 pub async fn adopt(
@@ -144,8 +148,12 @@ pub async fn adopt(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<AdoptDecision>,
 ) -> Result<Response, ApiError> {
-    let meta = body.envelope.into_meta(&caller, &headers, None)?;
-    respond(&state, &headers, StatusCode::OK, state.ledger.adopt(&id, body.effective_on, meta).await?).await
+    let command = DecisionCommand::Adopt {
+        effective_on: body.effective_on,
+        meeting: MeetingFacts::default(),
+        policy: GovernancePolicy::provisional_v1(),
+    };
+    run_command::<Decision>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
 }
 
 /// Defer a proposal (at its meeting, in session).
@@ -181,7 +189,7 @@ pub struct RescindDecision {
 /// Defers a proposal.
 #[utoipa::path(post, path = "/api/v1/decisions/{id}/defer", tag = "decisions", request_body = DeferDecision,
     params(("id" = String, Path, description = "decision id")), security(("bearer" = [])),
-    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+    responses((status = 200, description = "recorded", body = crate::pipeline::CommandOutcome),
         (status = 404, description = "no such decision"), (status = 422, description = "refused by a rule")))]
 pub async fn defer(
     State(state): State<AppState>,
@@ -190,16 +198,15 @@ pub async fn defer(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<DeferDecision>,
 ) -> Result<Response, ApiError> {
-    let (_meeting, meeting, on) = meeting_of(&state, &id).await?;
-    let meta = body.envelope.into_meta(&caller, &headers, date(on))?;
-    let command = DecisionCommand::Defer { meeting, reason: body.reason, to_meeting: body.to_meeting };
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?).await
+    let command =
+        DecisionCommand::Defer { meeting: MeetingFacts::default(), reason: body.reason, to_meeting: body.to_meeting };
+    run_command::<Decision>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
 }
 
 /// Tables a deferred decision again.
 #[utoipa::path(post, path = "/api/v1/decisions/{id}/retable", tag = "decisions", request_body = RetableDecision,
     params(("id" = String, Path, description = "decision id")), security(("bearer" = [])),
-    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+    responses((status = 200, description = "recorded", body = crate::pipeline::CommandOutcome),
         (status = 404, description = "no such decision"), (status = 422, description = "refused: decision_not_deferred, meeting_closed, …")))]
 pub async fn retable(
     State(state): State<AppState>,
@@ -208,23 +215,14 @@ pub async fn retable(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<RetableDecision>,
 ) -> Result<Response, ApiError> {
-    let _meeting = state.ledger.lock_meeting(&body.meeting_id).await?;
-    let meeting = state.ledger.meeting_facts(&body.meeting_id).await?;
-    let on = state.ledger.meeting(&body.meeting_id).await?.date;
-    let meta = body.envelope.into_meta(&caller, &headers, date(on))?;
-    respond(
-        &state,
-        &headers,
-        StatusCode::OK,
-        state.ledger.execute_decision(&id, DecisionCommand::Retable { meeting }, meta).await?,
-    )
-    .await
+    let command = DecisionCommand::Retable { meeting: at(&body.meeting_id) };
+    run_command::<Decision>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
 }
 
 /// Rescinds an adopted decision by a later adopted one.
 #[utoipa::path(post, path = "/api/v1/decisions/{id}/rescind", tag = "decisions", request_body = RescindDecision,
     params(("id" = String, Path, description = "decision id")), security(("bearer" = [])),
-    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+    responses((status = 200, description = "recorded", body = crate::pipeline::CommandOutcome),
         (status = 404, description = "no such decision"),
         (status = 422, description = "refused: decision_not_adopted, superseding_decision_not_adopted, …")))]
 pub async fn rescind(
@@ -234,10 +232,8 @@ pub async fn rescind(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<RescindDecision>,
 ) -> Result<Response, ApiError> {
-    let by = state.ledger.superseding_facts(&body.by_decision_id).await?;
-    let meta = body.envelope.into_meta(&caller, &headers, date(by.adopted_on))?;
-    let command = DecisionCommand::Rescind { by, reason: body.reason };
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?).await
+    let command = DecisionCommand::Rescind { by: by(&body.by_decision_id), reason: body.reason };
+    run_command::<Decision>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
 }
 
 /// A decision's full provenance: the decision, its meeting (date, chair, attendance,
@@ -259,19 +255,17 @@ pub async fn provenance(
     let meeting_id = decision.get("meeting_id").and_then(|m| m.as_str()).unwrap_or_default().to_string();
     let meeting = state.reads.document(projections::views::MEETINGS, &meeting_id).await?;
     let policy_version = decision.get("policy_version").and_then(|p| p.as_str()).map(str::to_string);
-    let policy = match (
-        &policy_version,
-        state.reads.document(projections::views::GCG, crate::governance::DEFAULT_BODY).await?,
-    ) {
-        (Some(version), Some(gcg)) => gcg
-            .get("policies")
-            .and_then(|p| p.as_array())
-            .and_then(|all| {
-                all.iter().find(|p| p.pointer("/policy/version").and_then(|v| v.as_str()) == Some(version.as_str()))
-            })
-            .cloned(),
-        _ => None,
-    };
+    let policy =
+        match (&policy_version, state.reads.document(projections::views::GCG, crate::facts::DEFAULT_BODY).await?) {
+            (Some(version), Some(gcg)) => gcg
+                .get("policies")
+                .and_then(|p| p.as_array())
+                .and_then(|all| {
+                    all.iter().find(|p| p.pointer("/policy/version").and_then(|v| v.as_str()) == Some(version.as_str()))
+                })
+                .cloned(),
+            _ => None,
+        };
     let authorised = state.reads.authorised_by(&id).await?;
     let history = state.reads.history("decision", &id).await?;
     Ok(Json(serde_json::json!({
@@ -286,7 +280,7 @@ pub async fn provenance(
 /// Rejects a decision.
 #[utoipa::path(post, path = "/api/v1/decisions/{id}/reject", tag = "decisions", request_body = RejectDecision,
     params(("id" = String, Path, description = "decision id")), security(("bearer" = [])),
-    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+    responses((status = 200, description = "recorded", body = crate::pipeline::CommandOutcome),
         (status = 404, description = "no such decision"), (status = 422, description = "refused by a rule")))]
 pub async fn reject(
     State(state): State<AppState>,
@@ -295,16 +289,14 @@ pub async fn reject(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<RejectDecision>,
 ) -> Result<Response, ApiError> {
-    let (_meeting, meeting, on) = meeting_of(&state, &id).await?;
-    let meta = body.envelope.into_meta(&caller, &headers, date(on))?;
-    let command = DecisionCommand::Reject { meeting, reason: body.reason };
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?).await
+    let command = DecisionCommand::Reject { meeting: MeetingFacts::default(), reason: body.reason };
+    run_command::<Decision>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
 }
 
 /// Marks an adopted decision superseded by a later adopted decision.
 #[utoipa::path(post, path = "/api/v1/decisions/{id}/supersede", tag = "decisions", request_body = SupersedeDecision,
     params(("id" = String, Path, description = "decision id")), security(("bearer" = [])),
-    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+    responses((status = 200, description = "recorded", body = crate::pipeline::CommandOutcome),
         (status = 404, description = "no such decision"),
         (status = 422, description = "refused: decision_not_adopted, superseding_decision_not_adopted, superseding_decision_not_later, …")))]
 pub async fn supersede(
@@ -314,10 +306,8 @@ pub async fn supersede(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<SupersedeDecision>,
 ) -> Result<Response, ApiError> {
-    let by = state.ledger.superseding_facts(&body.by_decision_id).await?;
-    let meta = body.envelope.into_meta(&caller, &headers, date(by.adopted_on))?;
-    let command = DecisionCommand::Supersede { by };
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_decision(&id, command, meta).await?).await
+    let command = DecisionCommand::Supersede { by: by(&body.by_decision_id) };
+    run_command::<Decision>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
 }
 
 /// Lists decisions.

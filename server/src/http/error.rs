@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::app::CommandError;
+use crate::pipeline::CommandError;
 
 /// An API failure.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +30,15 @@ pub enum ApiError {
     /// 409: a concurrent write or a stale expected version.
     #[error("{0}")]
     Conflict(String),
+    /// 408: the request took longer than the server allows.
+    #[error("the request took longer than {0} s; nothing was recorded unless a receipt says so")]
+    Timeout(u64),
+    /// 414: the request target is too long.
+    #[error("the request target is longer than {0} bytes")]
+    UriTooLong(usize),
+    /// 431: the request's header fields are too large.
+    #[error("the request's header fields exceed {0} bytes")]
+    HeadersTooLarge(usize),
     /// 413: the body is too large.
     #[error("request body is too large")]
     PayloadTooLarge,
@@ -56,6 +65,9 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Timeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
+            ApiError::UriTooLong(_) => (StatusCode::URI_TOO_LONG, "uri_too_long"),
+            ApiError::HeadersTooLarge(_) => (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::Refused { rule, .. } => (StatusCode::UNPROCESSABLE_ENTITY, rule),

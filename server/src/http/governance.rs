@@ -12,12 +12,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
-use domain::body::BodyCommand;
-use domain::decision::DecisionCommand;
-use domain::group::GroupCommand;
-use domain::meeting::MeetingCommand;
-use domain::partner::PartnerCommand;
-use domain::reference::{CountryCommand, OrganisationCommand};
+use domain::body::Body;
+use domain::decision::Decision;
+use domain::group::Group;
+use domain::meeting::Meeting;
+use domain::partner::Partner;
+use domain::reference::{Country, Organisation};
 use projections::governance::{composition, BodyView, PartnerView};
 use projections::read::HistoryEntry;
 use projections::views::{COUNTRIES, GCG, GROUPS, ORGANISATIONS, PARTNERS};
@@ -27,10 +27,9 @@ use serde_json::{json, Value};
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
 use super::{
-    all_documents, found, history_of, page, respond, run_action, split_command, AppJson, AppPath, AppQuery, AppState,
-    CommandHeaders, PageQuery,
+    all_documents, found, history_of, page, run_action, AppJson, AppPath, AppQuery, AppState, CommandHeaders, PageQuery,
 };
-use crate::governance::DEFAULT_BODY;
+use crate::facts::DEFAULT_BODY;
 
 /// One command reachable over HTTP: where, which domain command type, and what it does.
 #[derive(Debug, Clone, Copy)]
@@ -286,11 +285,7 @@ pub async fn register_organisation(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     let id = body.get("organisation_id").and_then(Value::as_str).unwrap_or_default().to_string();
-    let ledger = &state.ledger;
-    run_action::<OrganisationCommand, _, _>(&state, &caller, &headers, "register", body, StatusCode::CREATED, |c, m| {
-        ledger.execute_organisation(&id, c, m)
-    })
-    .await
+    run_action::<Organisation>(&state, &caller, &headers, &id, "register", body, StatusCode::CREATED).await
 }
 
 /// `POST /api/v1/organisations/{id}/{action}`
@@ -304,11 +299,7 @@ pub async fn organisation_action(
     if !served("OrganisationCommand", &action) || action == "register" {
         return Err(not_served(&action));
     }
-    let ledger = &state.ledger;
-    run_action::<OrganisationCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
-        ledger.execute_organisation(&id, c, m)
-    })
-    .await
+    run_action::<Organisation>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
 /// `POST /api/v1/countries`
@@ -319,11 +310,7 @@ pub async fn register_country(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     let id = body.get("iso3").and_then(Value::as_str).unwrap_or_default().to_string();
-    let ledger = &state.ledger;
-    run_action::<CountryCommand, _, _>(&state, &caller, &headers, "register", body, StatusCode::CREATED, |c, m| {
-        ledger.execute_country(&id, c, m)
-    })
-    .await
+    run_action::<Country>(&state, &caller, &headers, &id, "register", body, StatusCode::CREATED).await
 }
 
 /// `POST /api/v1/gcg/{action}`
@@ -342,10 +329,8 @@ pub async fn gcg_action(
             "this API records the governing body {DEFAULT_BODY}; body_id must be {DEFAULT_BODY}"
         )));
     }
-    let (command, envelope, on) = split_command::<BodyCommand>(&action, body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
     let status = if action == "establish" { StatusCode::CREATED } else { StatusCode::OK };
-    respond(&state, &headers, status, state.ledger.execute_body(DEFAULT_BODY, command, meta).await?).await
+    run_action::<Body>(&state, &caller, &headers, DEFAULT_BODY, &action, body, status).await
 }
 
 /// `POST /api/v1/groups`
@@ -356,11 +341,7 @@ pub async fn establish_group(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     let id = body.get("group_id").and_then(Value::as_str).unwrap_or_default().to_string();
-    let ledger = &state.ledger;
-    run_action::<GroupCommand, _, _>(&state, &caller, &headers, "establish", body, StatusCode::CREATED, |c, m| {
-        ledger.execute_group(&id, c, m)
-    })
-    .await
+    run_action::<Group>(&state, &caller, &headers, &id, "establish", body, StatusCode::CREATED).await
 }
 
 /// `POST /api/v1/groups/{id}/{action}`
@@ -374,11 +355,7 @@ pub async fn group_action(
     if !served("GroupCommand", &action) || action == "establish" {
         return Err(not_served(&action));
     }
-    let ledger = &state.ledger;
-    run_action::<GroupCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
-        ledger.execute_group(&id, c, m)
-    })
-    .await
+    run_action::<Group>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
 /// `POST /api/v1/partners`
@@ -389,11 +366,7 @@ pub async fn apply_partner(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     let id = body.get("organisation").and_then(Value::as_str).unwrap_or_default().to_string();
-    let ledger = &state.ledger;
-    run_action::<PartnerCommand, _, _>(&state, &caller, &headers, "apply", body, StatusCode::CREATED, |c, m| {
-        ledger.execute_partner(&id, c, m)
-    })
-    .await
+    run_action::<Partner>(&state, &caller, &headers, &id, "apply", body, StatusCode::CREATED).await
 }
 
 /// `POST /api/v1/partners/{id}/{action}`
@@ -407,11 +380,7 @@ pub async fn partner_action(
     if !served("PartnerCommand", &action) || action == "apply" {
         return Err(not_served(&action));
     }
-    let ledger = &state.ledger;
-    run_action::<PartnerCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
-        ledger.execute_partner(&id, c, m)
-    })
-    .await
+    run_action::<Partner>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
 /// `POST /api/v1/meetings/{id}/{action}` for the actions that need no facts from the handler.
@@ -425,11 +394,7 @@ pub async fn meeting_action(
     if !served("MeetingCommand", &action) {
         return Err(not_served(&action));
     }
-    let (mut command, envelope, on) = split_command::<MeetingCommand>(&action, body)?;
-    let _meeting = state.ledger.lock_meeting(&id).await?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
-    state.ledger.prepare_meeting_command(&id, &mut command, &meta.envelope).await?;
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?).await
+    run_action::<Meeting>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
 /// `POST /api/v1/decisions/{id}/{action}` for the actions that need no facts from the handler.
@@ -443,11 +408,7 @@ pub async fn decision_action(
     if !served("DecisionCommand", &action) {
         return Err(not_served(&action));
     }
-    let ledger = &state.ledger;
-    run_action::<DecisionCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
-        ledger.execute_decision(&id, c, m)
-    })
-    .await
+    run_action::<Decision>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
 // --- reads ---------------------------------------------------------------------------

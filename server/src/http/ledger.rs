@@ -81,7 +81,7 @@ pub async fn checkpoint(
 #[utoipa::path(get, path = "/api/v1/ledger/public-key", tag = "ledger",
     responses((status = 200, description = "public key", content_type = "text/plain", body = String)))]
 pub async fn public_key(State(state): State<AppState>) -> Response {
-    text(format!("{}\n", state.ledger.signer.public_key()))
+    text(format!("{}\n", state.commands.signer.public_key()))
 }
 
 /// The audit history of the whole ledger in position order.
@@ -118,7 +118,7 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
 #[utoipa::path(get, path = "/ready", tag = "operations",
     responses((status = 200, description = "ready"), (status = 503, description = "database unavailable")))]
 pub async fn ready(State(state): State<AppState>) -> Result<StatusCode, ApiError> {
-    state.ledger.db.ping().await.map_err(|_| ApiError::Unavailable)?;
+    state.commands.db.ping().await.map_err(|_| ApiError::Unavailable)?;
     Ok(StatusCode::OK)
 }
 

@@ -1,11 +1,14 @@
-//! Meeting commands and reads: schedule, open, attendance, quorum, close.
+//! Meeting commands and reads: schedule, open, attendance, quorum, close. Each handler
+//! only parses: the command pipeline reads the facts (seat holders, quorum, policy, the
+//! decisions adopted) and takes the meeting's lock.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use chrono::NaiveDate;
-use domain::meeting::{AttendanceStatus, MeetingCommand, MeetingKind, Modality};
+use domain::meeting::{Attendance, AttendanceStatus, Meeting, MeetingCommand, MeetingKind, Modality};
+use domain::policy::GovernancePolicy;
 use projections::read::HistoryEntry;
 use projections::views::MEETINGS;
 use serde::Deserialize;
@@ -13,7 +16,7 @@ use utoipa::ToSchema;
 
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::{found, page, respond, AppJson, AppPath, AppQuery, AppState, CommandHeaders, EnvelopeInput, PageQuery};
+use super::{found, page, run_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders, EnvelopeInput, PageQuery};
 
 /// Schedule a GCG meeting.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -81,14 +84,10 @@ pub struct CloseMeeting {
     pub envelope: EnvelopeInput,
 }
 
-fn date(d: NaiveDate) -> Option<String> {
-    Some(d.format("%Y-%m-%d").to_string())
-}
-
 /// Schedules a meeting.
 #[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings", request_body = ScheduleMeeting,
     security(("bearer" = [])),
-    responses((status = 201, description = "recorded", body = crate::app::CommandOutcome),
+    responses((status = 201, description = "recorded", body = crate::pipeline::CommandOutcome),
         (status = 400, description = "malformed"), (status = 401, description = "no valid token"),
         (status = 403, description = "not the secretariat"), (status = 409, description = "already applied concurrently"),
         (status = 422, description = "refused by a rule, named in `rule`")))]
@@ -98,7 +97,6 @@ pub async fn schedule(
     headers: CommandHeaders,
     AppJson(body): AppJson<ScheduleMeeting>,
 ) -> Result<Response, ApiError> {
-    let meta = body.envelope.into_meta(&caller, &headers, date(body.date))?;
     let id = body.meeting_id.clone();
     let command = MeetingCommand::Schedule {
         meeting_id: body.meeting_id,
@@ -109,13 +107,13 @@ pub async fn schedule(
         modality: body.modality,
         location: body.location,
     };
-    respond(&state, &headers, StatusCode::CREATED, state.ledger.execute_meeting(&id, command, meta).await?).await
+    run_command::<Meeting>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::CREATED).await
 }
 
 /// Opens a meeting's session.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/open", tag = "meetings", request_body = OpenMeeting,
     params(("id" = String, Path, description = "meeting id")), security(("bearer" = [])),
-    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+    responses((status = 200, description = "recorded", body = crate::pipeline::CommandOutcome),
         (status = 404, description = "no such meeting"), (status = 422, description = "refused by a rule")))]
 pub async fn open(
     State(state): State<AppState>,
@@ -124,16 +122,14 @@ pub async fn open(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<OpenMeeting>,
 ) -> Result<Response, ApiError> {
-    let _meeting = state.ledger.lock_meeting(&id).await?;
-    let meta = body.envelope.into_meta(&caller, &headers, date(body.opened_on))?;
     let command = MeetingCommand::Open { opened_on: body.opened_on, chaired_by: body.chaired_by };
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?).await
+    run_command::<Meeting>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
 }
 
 /// Records one participant's attendance.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/attendance", tag = "meetings", request_body = RecordAttendance,
     params(("id" = String, Path, description = "meeting id")), security(("bearer" = [])),
-    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+    responses((status = 200, description = "recorded", body = crate::pipeline::CommandOutcome),
         (status = 404, description = "no such meeting"), (status = 422, description = "refused by a rule")))]
 pub async fn record_attendance(
     State(state): State<AppState>,
@@ -142,15 +138,16 @@ pub async fn record_attendance(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<RecordAttendance>,
 ) -> Result<Response, ApiError> {
-    let meta = body.envelope.into_meta(&caller, &headers, None)?;
-    let outcome = state.ledger.record_attendance(&id, body.seat_id, body.organisation, body.status, meta).await?;
-    respond(&state, &headers, StatusCode::OK, outcome).await
+    let attendance =
+        Attendance { seat_id: body.seat_id, organisation: body.organisation, status: body.status, voting: false };
+    let command = MeetingCommand::RecordAttendance(attendance);
+    run_command::<Meeting>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
 }
 
 /// Declares the quorum from the attendance recorded, under the policy in force.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/quorum", tag = "meetings", request_body = DeclareQuorum,
     params(("id" = String, Path, description = "meeting id")), security(("bearer" = [])),
-    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+    responses((status = 200, description = "recorded", body = crate::pipeline::CommandOutcome),
         (status = 404, description = "no such meeting"), (status = 422, description = "refused by a rule")))]
 pub async fn declare_quorum(
     State(state): State<AppState>,
@@ -159,14 +156,14 @@ pub async fn declare_quorum(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<DeclareQuorum>,
 ) -> Result<Response, ApiError> {
-    let meta = body.envelope.into_meta(&caller, &headers, None)?;
-    respond(&state, &headers, StatusCode::OK, state.ledger.declare_quorum(&id, meta).await?).await
+    let command = MeetingCommand::DeclareQuorum { voting_seats_filled: 0, policy: GovernancePolicy::provisional_v1() };
+    run_command::<Meeting>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
 }
 
 /// Closes a meeting, listing the decisions adopted at it.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/close", tag = "meetings", request_body = CloseMeeting,
     params(("id" = String, Path, description = "meeting id")), security(("bearer" = [])),
-    responses((status = 200, description = "recorded", body = crate::app::CommandOutcome),
+    responses((status = 200, description = "recorded", body = crate::pipeline::CommandOutcome),
         (status = 404, description = "no such meeting"), (status = 422, description = "refused by a rule")))]
 pub async fn close(
     State(state): State<AppState>,
@@ -175,11 +172,8 @@ pub async fn close(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<CloseMeeting>,
 ) -> Result<Response, ApiError> {
-    let _meeting = state.ledger.lock_meeting(&id).await?;
-    let meta = body.envelope.into_meta(&caller, &headers, date(body.closed_on))?;
-    let decisions = state.ledger.adopted_decisions_of(&id).await?;
-    let command = MeetingCommand::Close { closed_on: body.closed_on, decisions };
-    respond(&state, &headers, StatusCode::OK, state.ledger.execute_meeting(&id, command, meta).await?).await
+    let command = MeetingCommand::Close { closed_on: body.closed_on, decisions: Vec::new() };
+    run_command::<Meeting>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
 }
 
 /// Lists meetings.

@@ -31,19 +31,19 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::ToSchema;
 
-use crate::app::{CommandMeta, CommandOutcome, Ledger};
+use crate::pipeline::{CommandMeta, CommandOutcome, CommandService, Prepare};
 use crate::store::Envelope;
 use auth::Caller;
+use domain::command::DomainCommand;
 use error::ApiError;
 
 /// Everything a handler needs.
 #[derive(Clone)]
 pub struct AppState {
-    pub ledger: Arc<Ledger>,
+    pub commands: Arc<CommandService>,
     pub reads: Reads,
     pub proofs: Proofs,
     pub witnesses: Arc<witness::WitnessPolicy>,
@@ -156,9 +156,8 @@ pub fn router(state: AppState) -> Router {
                     tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %request_id)
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
                 .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
-                .layer(axum::middleware::from_fn(with_body_digest)),
+                .layer(axum::middleware::from_fn(edge_checks)),
         )
 }
 
@@ -167,9 +166,54 @@ pub fn router(state: AppState) -> Router {
 #[derive(Debug, Clone, Default)]
 pub struct BodyDigest(Arc<std::sync::OnceLock<String>>);
 
-async fn with_body_digest(mut request: Request, next: axum::middleware::Next) -> Response {
+/// How long a request may take before it is answered 408.
+const REQUEST_TIMEOUT_SECS: u64 = 30;
+/// The longest request target (path and query) served; longer ones are answered 414.
+const MAX_TARGET_BYTES: usize = 8 * 1024;
+/// The most header bytes a request may carry; more are answered 431.
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Checks every request before routing, each refusal problem+json: the target's length
+/// (414), the headers' size (431), NUL (`%00`) anywhere in the path or query, which no
+/// identifier or parameter may hold and PostgreSQL cannot store (400); and the time it
+/// takes (408). It also gives the request its [`BodyDigest`] slot.
+async fn edge_checks(mut request: Request, next: axum::middleware::Next) -> Response {
+    let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or_default();
+    if target.len() > MAX_TARGET_BYTES {
+        return ApiError::UriTooLong(MAX_TARGET_BYTES).into_response();
+    }
+    let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return ApiError::HeadersTooLarge(MAX_HEADER_BYTES).into_response();
+    }
+    if target.to_ascii_lowercase().contains("%00") {
+        return ApiError::BadRequest("the path and query must not contain NUL (%00)".into()).into_response();
+    }
     request.extensions_mut().insert(BodyDigest::default());
-    next.run(request).await
+    match tokio::time::timeout(Duration::from_secs(REQUEST_TIMEOUT_SECS), next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Timeout(REQUEST_TIMEOUT_SECS).into_response(),
+    }
+}
+
+/// The first number in a JSON value that is not an integer within ±(2^53−1), with its
+/// path (`envelope.provenance.weight`, `items[2].amount`): such numbers do not survive
+/// canonical JSON (RFC 8785) exactly, so the ledger refuses them.
+fn unsafe_number(value: &Value, path: &str) -> Option<String> {
+    const MAX_SAFE: u64 = (1 << 53) - 1;
+    let here = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+    match value {
+        Value::Number(n) => {
+            let safe =
+                n.as_u64().is_some_and(|v| v <= MAX_SAFE) || n.as_i64().is_some_and(|v| v.unsigned_abs() <= MAX_SAFE);
+            (!safe).then(|| if path.is_empty() { "the body".to_string() } else { path.to_string() })
+        }
+        Value::Array(items) => {
+            items.iter().enumerate().find_map(|(i, item)| unsafe_number(item, &format!("{path}[{i}]")))
+        }
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| unsafe_number(item, &here(key))),
+        _ => None,
+    }
 }
 
 /// `Json` whose rejections are problem+json (400, 413 or 415); it also records the body's
@@ -206,6 +250,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
         }
         if let Some(BodyDigest(cell)) = digest {
             let _ = cell.set(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)));
+        }
+        if let Ok(parsed) = serde_json::from_slice::<Value>(&bytes) {
+            if let Some(field) = unsafe_number(&parsed, "") {
+                return Err(ApiError::BadRequest(format!(
+                    "`{field}` must be an integer between -(2^53-1) and 2^53-1: the ledger stores no fractions \
+                     or larger numbers (money is in integer minor units)"
+                )));
+            }
         }
         let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
         Ok(AppJson(value))
@@ -287,7 +339,7 @@ pub struct EnvelopeInput {
     /// Why the command is legitimate, e.g. `{"kind": "decision", "decision_id": "GCG-19-D04"}`.
     #[schema(value_type = Object)]
     pub authority: Option<Value>,
-    /// When it happened (`YYYY-MM-DD` or RFC 3339), if not the command's own date.
+    /// When it happened (`YYYY-MM-DD` or RFC 3339), if not the command's own business date.
     pub occurred_at: Option<String>,
     /// Why it was recorded (e.g. a backfill from the meeting report).
     pub reason: Option<String>,
@@ -302,12 +354,7 @@ pub struct EnvelopeInput {
 
 impl EnvelopeInput {
     /// Checks the input and builds the command's metadata.
-    pub fn into_meta(
-        self,
-        caller: &Caller,
-        headers: &CommandHeaders,
-        default_occurred_at: Option<String>,
-    ) -> Result<CommandMeta, ApiError> {
+    pub fn into_meta(self, caller: &Caller, headers: &CommandHeaders) -> Result<CommandMeta, ApiError> {
         if let Some(at) = &self.occurred_at {
             let valid = chrono::NaiveDate::parse_from_str(at, "%Y-%m-%d").is_ok()
                 || chrono::DateTime::parse_from_rfc3339(at).is_ok();
@@ -344,7 +391,7 @@ impl EnvelopeInput {
                 role: caller.role.clone(),
                 command: None,
                 authority: self.authority,
-                occurred_at: self.occurred_at.or(default_occurred_at),
+                occurred_at: self.occurred_at,
                 recorded_at: String::new(),
                 request_id: headers.request_id.clone(),
                 // Keys are scoped to the caller: one caller's key never replays another's command.
@@ -413,7 +460,7 @@ async fn sealed_receipts(state: &AppState, outcome: &CommandOutcome) -> Result<O
             if tokio::time::Instant::now() >= deadline {
                 return Ok(None);
             }
-            state.ledger.sealer_wake.notify_one();
+            state.commands.sealer_wake.notify_one();
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
@@ -482,54 +529,9 @@ pub fn found(kind: &str, id: &str, document: Option<Value>) -> Result<Response, 
     Ok(response)
 }
 
-/// Business-date fields, in the order one is picked as a command's default `occurred_at`.
-const DATE_FIELDS: &[&str] = &[
-    "on",
-    "from",
-    "term_start",
-    "new_end",
-    "effective_on",
-    "established_on",
-    "defined_on",
-    "opened_on",
-    "submitted_on",
-    "closed_on",
-    "registered_on",
-    "renamed_on",
-    "relaunched_on",
-    "joined_on",
-    "left_on",
-    "approved_on",
-    "applied_on",
-    "admitted_on",
-    "rejected_on",
-    "recognised_on",
-    "withdrawn_on",
-    "new_date",
-    "cancelled_on",
-    "published_on",
-    "adjourned_on",
-    "resumed_on",
-    "drafted_on",
-    "circulated_on",
-    "completed_on",
-    "letter_date",
-    "presented_on",
-    "held_on",
-    "cleared_on",
-    "flagged_on",
-    "launched_on",
-    "new_deadline",
-    "as_of",
-    "period_start",
-];
-
 /// A command body split into the command (tagged with the action the path names) and its
 /// envelope. An action the command type does not have is a 404; a malformed body a 400.
-pub fn split_command<C: DeserializeOwned>(
-    action: &str,
-    body: Value,
-) -> Result<(C, EnvelopeInput, Option<String>), ApiError> {
+pub fn split_command<C: DeserializeOwned>(action: &str, body: Value) -> Result<(C, EnvelopeInput), ApiError> {
     let Value::Object(mut fields) = body else {
         return Err(ApiError::BadRequest("the body must be a JSON object".into()));
     };
@@ -542,14 +544,9 @@ pub fn split_command<C: DeserializeOwned>(
             "the path names the command; the body must not have a \"command\" field".into(),
         ));
     }
-    let occurred = DATE_FIELDS
-        .iter()
-        .find_map(|k| fields.get(*k).and_then(Value::as_str))
-        .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
-        .map(str::to_string);
     fields.insert("command".into(), Value::String(action.to_string()));
     match serde_json::from_value::<C>(Value::Object(fields)) {
-        Ok(command) => Ok((command, envelope, occurred)),
+        Ok(command) => Ok((command, envelope)),
         Err(e) if e.to_string().starts_with("unknown variant") => {
             Err(ApiError::NotFound(format!("no such action `{action}` here ({e})")))
         }
@@ -557,25 +554,42 @@ pub fn split_command<C: DeserializeOwned>(
     }
 }
 
-/// Runs one generic action: splits the body into the command and its envelope, builds the
-/// metadata, executes and answers with the receipts.
-pub async fn run_action<C, F, Fut>(
+/// Runs one generic action on the aggregate `id`: splits the body into the command and
+/// its envelope, and sends it down the command pipeline.
+pub async fn run_action<A>(
     state: &AppState,
     caller: &Caller,
     headers: &CommandHeaders,
+    id: &str,
     action: &str,
     body: Value,
     status: StatusCode,
-    execute: F,
 ) -> Result<Response, ApiError>
 where
-    C: DeserializeOwned,
-    F: FnOnce(C, CommandMeta) -> Fut,
-    Fut: std::future::Future<Output = Result<CommandOutcome, crate::app::CommandError>>,
+    A: Prepare,
+    A::Command: DeserializeOwned + DomainCommand + Send,
 {
-    let (command, envelope, on) = split_command::<C>(action, body)?;
-    let meta = envelope.into_meta(caller, headers, on)?;
-    respond(state, headers, status, execute(command, meta).await?).await
+    let (command, envelope) = split_command::<A::Command>(action, body)?;
+    run_command::<A>(state, caller, headers, id, command, envelope, status).await
+}
+
+/// Sends a parsed command down the command pipeline and answers with its receipts.
+pub async fn run_command<A>(
+    state: &AppState,
+    caller: &Caller,
+    headers: &CommandHeaders,
+    id: &str,
+    command: A::Command,
+    envelope: EnvelopeInput,
+    status: StatusCode,
+) -> Result<Response, ApiError>
+where
+    A: Prepare,
+    A::Command: DomainCommand + Send,
+{
+    let meta = envelope.into_meta(caller, headers)?;
+    let outcome = state.commands.execute::<A>(id, command, meta).await?;
+    respond(state, headers, status, outcome).await
 }
 
 /// Every document of a view, parsed (views that stay small: groups, partners, countries).

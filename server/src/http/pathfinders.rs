@@ -9,10 +9,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::pathfinder::country::PfcCommand;
-use domain::pathfinder::cycle::CycleCommand;
-use domain::pathfinder::report::{ReportCommand, ReportStatus};
-use domain::pathfinder::roadmap::RoadmapCommand;
+use domain::pathfinder::report::ReportStatus;
+use domain::pathfinder::{CountryReport, PathfinderCountry, ReportingCycle, Roadmap};
 use projections::pathfinder::{
     board_line, CycleView, PathfinderView, ReportView, CYCLES, PATHFINDERS, REPORTS, ROADMAPS,
 };
@@ -22,10 +20,7 @@ use serde_json::{json, Value};
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
 use super::governance::{Action, AsOfQuery};
-use super::{
-    all_documents, found, history_of, respond, run_action, split_command, AppJson, AppPath, AppQuery, AppState,
-    CommandHeaders,
-};
+use super::{all_documents, found, history_of, run_action, AppJson, AppPath, AppQuery, AppState, CommandHeaders};
 
 const fn action(path: &'static str, schema: &'static str, command: &'static str, summary: &'static str) -> Action {
     Action { path, schema, command, tag: "pathfinders", summary }
@@ -89,10 +84,8 @@ pub async fn pfc_action(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     served("PfcCommand", &action)?;
-    let (command, envelope, on) = split_command::<PfcCommand>(&action, body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
     let status = if action == "record_expression_of_interest" { StatusCode::CREATED } else { StatusCode::OK };
-    respond(&state, &headers, status, state.ledger.execute_pfc(&iso3, command, meta).await?).await
+    run_action::<PathfinderCountry>(&state, &caller, &headers, &iso3, &action, body, status).await
 }
 
 /// `POST /api/v1/pathfinders/{iso3}/roadmaps` (draft)
@@ -107,11 +100,7 @@ pub async fn draft_roadmap(
         return Err(ApiError::BadRequest("the path and the body name different countries".into()));
     }
     let id = body.get("roadmap_id").and_then(Value::as_str).unwrap_or_default().to_string();
-    let ledger = &state.ledger;
-    run_action::<RoadmapCommand, _, _>(&state, &caller, &headers, "draft", body, StatusCode::CREATED, |c, m| {
-        ledger.execute_roadmap(&id, c, m)
-    })
-    .await
+    run_action::<Roadmap>(&state, &caller, &headers, &id, "draft", body, StatusCode::CREATED).await
 }
 
 /// `POST /api/v1/roadmaps/{id}/{action}`
@@ -126,11 +115,7 @@ pub async fn roadmap_action(
     if action == "draft" {
         return Err(ApiError::NotFound("draft a roadmap with POST /api/v1/pathfinders/{iso3}/roadmaps".into()));
     }
-    let ledger = &state.ledger;
-    run_action::<RoadmapCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
-        ledger.execute_roadmap(&id, c, m)
-    })
-    .await
+    run_action::<Roadmap>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
 /// `POST /api/v1/reporting-cycles` (launch)
@@ -141,11 +126,7 @@ pub async fn launch_cycle(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     let id = body.get("cycle_id").and_then(Value::as_str).unwrap_or_default().to_string();
-    let ledger = &state.ledger;
-    run_action::<CycleCommand, _, _>(&state, &caller, &headers, "launch", body, StatusCode::CREATED, |c, m| {
-        ledger.execute_cycle(&id, c, m)
-    })
-    .await
+    run_action::<ReportingCycle>(&state, &caller, &headers, &id, "launch", body, StatusCode::CREATED).await
 }
 
 /// `POST /api/v1/reporting-cycles/{id}/{action}`
@@ -160,11 +141,7 @@ pub async fn cycle_action(
     if action == "launch" {
         return Err(ApiError::NotFound("launch a cycle with POST /api/v1/reporting-cycles".into()));
     }
-    let ledger = &state.ledger;
-    run_action::<CycleCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
-        ledger.execute_cycle(&id, c, m)
-    })
-    .await
+    run_action::<ReportingCycle>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
 /// `POST /api/v1/reports/{id}/{action}` (id `CYCLE/ISO3`)
@@ -176,10 +153,8 @@ pub async fn report_action(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     served("ReportCommand", &action)?;
-    let (command, envelope, on) = split_command::<ReportCommand>(&action, body)?;
-    let meta = envelope.into_meta(&caller, &headers, on)?;
     let status = if action == "submit" { StatusCode::CREATED } else { StatusCode::OK };
-    respond(&state, &headers, status, state.ledger.execute_report(&id, command, meta).await?).await
+    run_action::<CountryReport>(&state, &caller, &headers, &id, &action, body, status).await
 }
 
 // --- reads ---------------------------------------------------------------------------

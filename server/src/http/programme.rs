@@ -16,9 +16,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
-use domain::programme::budget::ProgrammeCommand;
-use domain::programme::contribution::ContributionCommand;
-use domain::programme::donor::DonorCommand;
+use domain::programme::{Contribution, Donor, Programme};
 use projections::governance::{OrganisationView, ORGANISATIONS};
 use projections::iati::{check_rules, render_activity_file};
 use projections::programme::{
@@ -35,11 +33,10 @@ use super::auth::{Caller, MaybeCaller, Secretariat};
 use super::error::ApiError;
 use super::governance::{Action, AsOfQuery};
 use super::{
-    all_documents, found, history_of, page, respond, split_command, AppJson, AppPath, AppQuery, AppState,
-    CommandHeaders, PageQuery,
+    all_documents, found, history_of, page, run_action, AppJson, AppPath, AppQuery, AppState, CommandHeaders, PageQuery,
 };
-use crate::app::{CommandError, CommandMeta, CommandOutcome};
-use crate::programme::{today, DEFAULT_PROGRAMME};
+use crate::facts::programme::DEFAULT_PROGRAMME;
+use crate::pipeline::today;
 
 const fn action(path: &'static str, schema: &'static str, command: &'static str, summary: &'static str) -> Action {
     Action { path, schema, command, tag: "programme", summary }
@@ -142,49 +139,6 @@ fn served(schema: &str, command: &str) -> Result<(), ApiError> {
     }
 }
 
-/// The programme commands' business dates, in the order one is picked as `occurred_at`
-/// when the envelope gives none.
-const DATE_FIELDS: &[&str] = &[
-    "on",
-    "set_on",
-    "allocated_on",
-    "spent_on",
-    "reversed_on",
-    "registered_on",
-    "pledged_on",
-    "committed_on",
-    "received_on",
-    "adjusted_on",
-    "cancelled_on",
-    "consented_on",
-];
-
-/// Splits the body, builds the metadata (the command's own date as the default
-/// `occurred_at`), executes and answers with the receipts.
-async fn run<C, F, Fut>(
-    state: &AppState,
-    caller: &Caller,
-    headers: &CommandHeaders,
-    action: &str,
-    body: Value,
-    status: StatusCode,
-    execute: F,
-) -> Result<Response, ApiError>
-where
-    C: DeserializeOwned,
-    F: FnOnce(C, CommandMeta) -> Fut,
-    Fut: std::future::Future<Output = Result<CommandOutcome, CommandError>>,
-{
-    let date = DATE_FIELDS
-        .iter()
-        .find_map(|k| body.get(*k).and_then(Value::as_str))
-        .filter(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
-        .map(str::to_string);
-    let (command, envelope, on) = split_command::<C>(action, body)?;
-    let meta = envelope.into_meta(caller, headers, date.or(on))?;
-    respond(state, headers, status, execute(command, meta).await?).await
-}
-
 fn id_in(body: &Value, field: &str) -> String {
     body.get(field).and_then(Value::as_str).unwrap_or_default().to_string()
 }
@@ -197,11 +151,7 @@ pub async fn establish(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     let id = id_in(&body, "programme_id");
-    let ledger = &state.ledger;
-    run::<ProgrammeCommand, _, _>(&state, &caller, &headers, "establish", body, StatusCode::CREATED, |c, m| {
-        ledger.execute_programme(&id, c, m)
-    })
-    .await
+    run_action::<Programme>(&state, &caller, &headers, &id, "establish", body, StatusCode::CREATED).await
 }
 
 /// `POST /api/v1/programmes/{id}/{action}`
@@ -216,11 +166,7 @@ pub async fn programme_action(
     if action == "establish" {
         return Err(ApiError::NotFound("establish a programme with POST /api/v1/programmes".into()));
     }
-    let ledger = &state.ledger;
-    run::<ProgrammeCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
-        ledger.execute_programme(&id, c, m)
-    })
-    .await
+    run_action::<Programme>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
 /// `POST /api/v1/donors` (register)
@@ -231,11 +177,7 @@ pub async fn register_donor(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     let id = id_in(&body, "organisation");
-    let ledger = &state.ledger;
-    run::<DonorCommand, _, _>(&state, &caller, &headers, "register", body, StatusCode::CREATED, |c, m| {
-        ledger.execute_donor(&id, c, m)
-    })
-    .await
+    run_action::<Donor>(&state, &caller, &headers, &id, "register", body, StatusCode::CREATED).await
 }
 
 /// `POST /api/v1/contributions` (pledge)
@@ -246,11 +188,7 @@ pub async fn pledge(
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     let id = id_in(&body, "contribution_id");
-    let ledger = &state.ledger;
-    run::<ContributionCommand, _, _>(&state, &caller, &headers, "pledge", body, StatusCode::CREATED, |c, m| {
-        ledger.execute_contribution(&id, c, m)
-    })
-    .await
+    run_action::<Contribution>(&state, &caller, &headers, &id, "pledge", body, StatusCode::CREATED).await
 }
 
 /// `POST /api/v1/contributions/{id}/{action}`
@@ -265,11 +203,7 @@ pub async fn contribution_action(
     if action == "pledge" {
         return Err(ApiError::NotFound("pledge a contribution with POST /api/v1/contributions".into()));
     }
-    let ledger = &state.ledger;
-    run::<ContributionCommand, _, _>(&state, &caller, &headers, &action, body, StatusCode::OK, |c, m| {
-        ledger.execute_contribution(&id, c, m)
-    })
-    .await
+    run_action::<Contribution>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
 // --- scope ---------------------------------------------------------------------------
@@ -328,7 +262,7 @@ pub async fn check_dossier_scope(state: &AppState, caller: Option<&Caller>, subj
     let Some((kind, id)) = subject.split_once(':') else { return Ok(()) };
     let donor = match kind {
         "donor" => Some(id.to_string()),
-        "contribution" => crate::programme::donor_of_contribution(&state.ledger.db, id).await?,
+        "contribution" => crate::facts::programme::donor_of_contribution(&state.commands.db, id).await?,
         _ => None,
     };
     match donor {

@@ -548,13 +548,13 @@ async fn pending_effects_are_resumed_exactly_once(store: Store) {
     use domain::meeting::{AttendanceStatus, MeetingCommand, MeetingKind, Modality};
     use domain::policy::GovernancePolicy;
     use domain::reference::{OrganisationCategory, OrganisationCommand};
-    use server::app::{CommandMeta, Ledger};
+    use server::pipeline::{CommandMeta, CommandService};
     use server::store::Envelope;
 
     let (dir, url) = crate::support::fresh_ledger(store).await;
     let db = projections::Db::connect(&url).await.unwrap();
     let signer = Arc::new(domain::ledger::LedgerSigner::from_seed("test.example/ledger", [3u8; 32]).unwrap());
-    let ledger = Ledger::new(db.clone(), signer);
+    let ledger = CommandService::new(db.clone(), signer);
     let meta = || CommandMeta {
         envelope: Envelope { actor: "test".into(), role: "secretariat".into(), ..Envelope::default() },
         expected_version: None,
@@ -569,7 +569,7 @@ async fn pending_effects_are_resumed_exactly_once(store: Store) {
         secretariat: "ILO".into(),
         initial_policy: initial,
     };
-    ledger.execute_body("GCG", establish, meta()).await.unwrap();
+    ledger.execute::<domain::body::Body>("GCG", establish, meta()).await.unwrap();
     let register = OrganisationCommand::Register {
         organisation_id: "ITUC".into(),
         name: "ITUC".into(),
@@ -579,7 +579,7 @@ async fn pending_effects_are_resumed_exactly_once(store: Store) {
         country: None,
         registered_on: day("2020-01-01"),
     };
-    ledger.execute_organisation("ITUC", register, meta()).await.unwrap();
+    ledger.execute::<domain::reference::Organisation>("ITUC", register, meta()).await.unwrap();
     let seat = BodyCommand::DefineSeat {
         seat_id: "WRK".into(),
         constituency: domain::body::Constituency::Workers,
@@ -587,7 +587,7 @@ async fn pending_effects_are_resumed_exactly_once(store: Store) {
         voting: true,
         defined_on: day("2020-01-01"),
     };
-    ledger.execute_body("GCG", seat, meta()).await.unwrap();
+    ledger.execute::<domain::body::Body>("GCG", seat, meta()).await.unwrap();
     let assign = BodyCommand::AssignSeat {
         seat_id: "WRK".into(),
         holder: "ITUC".into(),
@@ -595,7 +595,7 @@ async fn pending_effects_are_resumed_exactly_once(store: Store) {
         holder_known: false,
         authority: None,
     };
-    ledger.execute_body("GCG", assign, meta()).await.unwrap();
+    ledger.execute::<domain::body::Body>("GCG", assign, meta()).await.unwrap();
     let schedule = MeetingCommand::Schedule {
         meeting_id: "M".into(),
         body_id: "GCG".into(),
@@ -605,13 +605,26 @@ async fn pending_effects_are_resumed_exactly_once(store: Store) {
         modality: Modality::Virtual,
         location: None,
     };
-    ledger.execute_meeting("M", schedule, meta()).await.unwrap();
+    ledger.execute::<domain::meeting::Meeting>("M", schedule, meta()).await.unwrap();
     ledger
-        .execute_meeting("M", MeetingCommand::Open { opened_on: day("2024-01-10"), chaired_by: None }, meta())
+        .execute::<domain::meeting::Meeting>(
+            "M",
+            MeetingCommand::Open { opened_on: day("2024-01-10"), chaired_by: None },
+            meta(),
+        )
         .await
         .unwrap();
-    ledger.record_attendance("M", Some("WRK".into()), "ITUC".into(), AttendanceStatus::Present, meta()).await.unwrap();
-    ledger.declare_quorum("M", meta()).await.unwrap();
+    let attendance = domain::meeting::Attendance {
+        seat_id: Some("WRK".into()),
+        organisation: "ITUC".into(),
+        status: AttendanceStatus::Present,
+        voting: false,
+    };
+    let meeting = |command| ledger.execute::<domain::meeting::Meeting>("M", command, meta());
+    meeting(MeetingCommand::RecordAttendance(attendance)).await.unwrap();
+    meeting(MeetingCommand::DeclareQuorum { voting_seats_filled: 0, policy: GovernancePolicy::provisional_v1() })
+        .await
+        .unwrap();
 
     // Two decisions adopting policy versions, adopted without their effects applied.
     for version in ["v2", "v3"] {
@@ -620,13 +633,22 @@ async fn pending_effects_are_resumed_exactly_once(store: Store) {
         let id = format!("M-{version}");
         let effect = DecisionEffect::AdoptPolicy { policy, effective_on: day("2024-01-10") };
         let subject = DecisionSubject::AdoptPolicy { policy: version.into() };
-        ledger.propose("M", &id, None, subject, format!("Adopt {version}"), Some(effect), meta()).await.unwrap();
+        let propose = DecisionCommand::Propose {
+            decision_id: id.clone(),
+            agenda_item: None,
+            subject,
+            text: format!("Adopt {version}"),
+            meeting: domain::decision::MeetingFacts { meeting_id: "M".into(), ..Default::default() },
+            effect: Some(effect),
+        };
+        ledger.execute::<domain::decision::Decision>(&id, propose, meta()).await.unwrap();
         let adopt = DecisionCommand::Adopt {
             effective_on: day("2024-01-10"),
-            meeting: ledger.meeting_facts("M").await.unwrap(),
+            meeting: Default::default(),
             policy: GovernancePolicy::provisional_v1(),
         };
-        ledger.execute_decision(&id, adopt, meta()).await.unwrap();
+        // `record` stores the adoption without what it sets in motion: a crash right after it.
+        ledger.record::<domain::decision::Decision>(&id, adopt, meta()).await.unwrap();
     }
     // The second crashed after its effect was written but before the outcome was recorded.
     let mut v3 = GovernancePolicy::provisional_v1();
@@ -634,12 +656,12 @@ async fn pending_effects_are_resumed_exactly_once(store: Store) {
     let mut effect_meta = meta();
     effect_meta.envelope.authority = Some(json!({"kind": "decision", "decision_id": "M-v3"}));
     effect_meta.envelope.idempotency_key = Some("effect:M-v3".into());
-    effect_meta.envelope.actor = server::governance::EFFECTS_ACTOR.into();
+    effect_meta.envelope.actor = server::facts::governance::EFFECTS_ACTOR.into();
     effect_meta.envelope.role = "system".into();
     effect_meta.envelope.reason = Some("effect of adopted decision M-v3".into());
     effect_meta.envelope.occurred_at = Some("2024-01-10".into());
     let adopt_v3 = BodyCommand::AdoptPolicy { policy: v3, effective_on: day("2024-01-10"), authority: None };
-    ledger.execute_body("GCG", adopt_v3, effect_meta).await.unwrap();
+    ledger.execute::<domain::body::Body>("GCG", adopt_v3, effect_meta).await.unwrap();
 
     assert_eq!(ledger.resume_pending_effects().await.unwrap(), 2);
     assert_eq!(ledger.resume_pending_effects().await.unwrap(), 0, "nothing is left pending");
@@ -647,7 +669,7 @@ async fn pending_effects_are_resumed_exactly_once(store: Store) {
     let versions: Vec<&str> = body.policies.iter().map(|p| p.policy.version.as_str()).collect();
     assert_eq!(versions, ["v1", "v3", "v2"], "v3 was applied before the crash, v2 on resume: each exactly once");
     for id in ["M-v2", "M-v3"] {
-        let decision = ledger.decision(id).await.unwrap();
+        let decision = ledger.load::<domain::decision::Decision>(id).await.unwrap();
         assert!(decision.effect_recorded, "{id}'s outcome is recorded");
     }
     db.close().await;

@@ -7,6 +7,7 @@ mod governance;
 mod lifecycle;
 mod operations;
 mod pathfinders;
+mod pipeline;
 mod programme;
 mod proofs;
 mod refusals;

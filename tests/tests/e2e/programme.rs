@@ -242,7 +242,7 @@ async fn programme_commands_refusals_and_numbers(store: Store) {
         (
             "/api/v1/contributions/C-001/receive",
             json!({"receipt_id": "R2", "amount": usd(1_000), "received_on": tomorrow}),
-            "date_in_future",
+            "occurred_in_future",
         ),
         ("/api/v1/contributions/C-001/receive", receive(400_000, "2026-04-01"), "receipt_id_taken"),
         (
@@ -261,7 +261,7 @@ async fn programme_commands_refusals_and_numbers(store: Store) {
         (
             "/api/v1/programmes/MDP-A87/record_expenditure",
             spend("E-3", "O1", 100, "2026-05-01", &tomorrow),
-            "date_in_future",
+            "occurred_in_future",
         ),
         (
             "/api/v1/programmes/MDP-A87/record_expenditure",

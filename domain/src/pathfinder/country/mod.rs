@@ -799,3 +799,21 @@ impl Aggregate for PathfinderCountry {
 
 #[cfg(test)]
 mod tests;
+
+crate::dated_command!(PfcCommand, |command| match command {
+    PfcCommand::RecordExpressionOfInterest { letter_date, .. } => Occurred(*letter_date),
+    PfcCommand::RecordPresentation { presented_on, .. } => Occurred(*presented_on),
+    PfcCommand::AppointFocalPoint { effective_on, .. } | PfcCommand::GrantStatus { effective_on, .. } => {
+        Planned(*effective_on)
+    }
+    PfcCommand::EstablishNationalMechanism { established_on, .. } => Occurred(*established_on),
+    PfcCommand::RecordStrategicWorkshop { held_on, .. } => Occurred(*held_on),
+    PfcCommand::FlagForReview { flagged_on, .. } => Occurred(*flagged_on),
+    PfcCommand::ClearReview { cleared_on, .. } => Occurred(*cleared_on),
+    PfcCommand::MarkInactive { on, .. }
+    | PfcCommand::Reactivate { on, .. }
+    | PfcCommand::Withdraw { on, .. }
+    | PfcCommand::Revoke { on, .. }
+    | PfcCommand::StartSupport { on, .. }
+    | PfcCommand::EndSupport { on, .. } => Occurred(*on),
+});

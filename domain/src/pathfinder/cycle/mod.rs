@@ -387,3 +387,10 @@ impl Aggregate for ReportingCycle {
 
 #[cfg(test)]
 mod tests;
+
+crate::dated_command!(CycleCommand, |command| match command {
+    CycleCommand::Launch { launched_on, .. } => Occurred(*launched_on),
+    CycleCommand::ExtendDeadline { new_deadline, .. } => Planned(*new_deadline),
+    CycleCommand::Close { closed_on, .. } => Occurred(*closed_on),
+    CycleCommand::PublishSynthesis { published_on, .. } => Occurred(*published_on),
+});

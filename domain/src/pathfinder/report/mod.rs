@@ -636,3 +636,15 @@ impl Aggregate for CountryReport {
 
 #[cfg(test)]
 mod tests;
+
+crate::dated_command!(ReportCommand, |command| match command {
+    ReportCommand::Submit { submitted_on, .. } => Occurred(*submitted_on),
+    ReportCommand::AssignReviewer { on, .. }
+    | ReportCommand::Review { on, .. }
+    | ReportCommand::RequestRevision { on, .. }
+    | ReportCommand::Resubmit { on, .. }
+    | ReportCommand::Waive { on, .. } => Occurred(*on),
+    ReportCommand::Approve { approved_on, .. } => Occurred(*approved_on),
+    ReportCommand::Publish { published_on, .. } => Occurred(*published_on),
+    ReportCommand::MarkOverdue { as_of, .. } => Occurred(*as_of),
+});

@@ -659,3 +659,16 @@ impl Aggregate for Roadmap {
 
 #[cfg(test)]
 mod tests;
+
+crate::dated_command!(RoadmapCommand, |command| match command {
+    RoadmapCommand::Draft { period_start, .. } => Planned(*period_start),
+    RoadmapCommand::Submit { submitted_on, .. } => Occurred(*submitted_on),
+    RoadmapCommand::ProvideFeedback { on, .. }
+    | RoadmapCommand::RequestRevision { on, .. }
+    | RoadmapCommand::Resubmit { on, .. }
+    | RoadmapCommand::ValidateNationally { on, .. }
+    | RoadmapCommand::Endorse { on, .. }
+    | RoadmapCommand::Launch { on }
+    | RoadmapCommand::Supersede { on, .. }
+    | RoadmapCommand::Expire { on } => Occurred(*on),
+});

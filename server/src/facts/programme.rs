@@ -1,12 +1,12 @@
 //! The Multi-Donor Programme at the edge: the facts its commands need, and its IATI file.
 //!
 //! The programme's aggregates are pure; what a rule needs to know about the rest of the
-//! ledger is read here and put into the command before cqrs-es runs it:
+//! ledger is declared here, per aggregate type, and the command pipeline puts it into the command:
 //!
 //! * `establish` and `reallocate`: the decision cited in `envelope.authority`;
 //! * `allocate`: the contribution the funds come from ([`Contribution::allocation_facts`]);
 //! * `record_expenditure` and `receive`: today's date (transactions are never in the future);
-//! * `reallocate`: the reallocation policy in force on the day it is made (the GCG's policy
+//! * `reallocate`: the reallocation policy in force on the day it takes effect (the GCG's policy
 //!   version), and, from the programme's contributions, which donors consented to it and
 //!   whose agreements require their consent ([`Contribution::consent_required_for`]);
 //! * `register` (donor): whether the organisation is in the party registry.
@@ -15,47 +15,22 @@
 //! differs from the body's, a pledge by an unregistered donor or to a programme that does
 //! not exist.
 
-use chrono::NaiveDate;
-use domain::authority::DecisionFacts;
+use domain::command::BusinessDate;
 use domain::programme::budget::{ProgrammeCommand, ProgrammeError};
 use domain::programme::contribution::{ContributionCommand, ContributionError, ContributionStatus};
 use domain::programme::donor::{DonorCommand, DonorError};
-use domain::programme::Contribution;
+use domain::programme::{Contribution, Donor, Programme};
 use projections::iati::{check_rules, render_activity_file};
 use projections::programme::{documents_from_ledger, iati_activity, ProgrammeRecord};
 use projections::{with_pool, Db};
 
-use crate::app::{CommandError, CommandMeta, CommandOutcome, Ledger};
-use crate::governance::{cited_decision, DEFAULT_BODY};
-use crate::store::Envelope;
+use super::{refused, same_id, DEFAULT_BODY};
+use crate::pipeline::{today, CommandError, CommandService, Given, Prepare};
 
 /// The programme `GET /api/v1/programme` and `ledger export --iati` address by default.
 pub const DEFAULT_PROGRAMME: &str = "MDP-A87";
 
-fn refused(rule: &'static str, message: impl Into<String>) -> CommandError {
-    CommandError::Refused { rule, message: message.into() }
-}
-
-/// Today's date, UTC: the edge's clock for "never in the future".
-pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
-/// The business date an envelope gives (`occurred_at`, date part), if any.
-fn occurred_on(envelope: &Envelope) -> Option<NaiveDate> {
-    let at = envelope.occurred_at.as_deref()?;
-    NaiveDate::parse_from_str(at.get(..10)?, "%Y-%m-%d").ok()
-}
-
-impl Ledger {
-    /// The facts of the decision the envelope cites (`None` when it cites none).
-    async fn programme_authority(&self, envelope: &Envelope) -> Result<Option<DecisionFacts>, CommandError> {
-        match cited_decision(envelope) {
-            Some(id) => Ok(Some(self.decision_facts(&id).await?)),
-            None => Ok(None),
-        }
-    }
-
+impl CommandService {
     /// The contributions pledged to a programme, in id order.
     pub async fn contributions_to(&self, programme_id: &str) -> Result<Vec<Contribution>, CommandError> {
         let field = self.db.json_field("payload", &["ContributionPledged", "programme_id"]);
@@ -68,30 +43,28 @@ impl Ledger {
         });
         let mut contributions = Vec::with_capacity(ids.len());
         for id in ids {
-            contributions.push(self.contributions.load(&id).await?);
+            contributions.push(self.load::<Contribution>(&id).await?);
         }
         Ok(contributions)
     }
+}
 
-    /// Runs a command on a programme.
-    pub async fn execute_programme(
-        &self,
+impl Prepare for Programme {
+    async fn prepare(
+        service: &CommandService,
         id: &str,
-        mut command: ProgrammeCommand,
-        mut meta: CommandMeta,
-    ) -> Result<CommandOutcome, CommandError> {
-        let cited = self.programme_authority(&meta.envelope).await?;
-        match &mut command {
+        command: &mut ProgrammeCommand,
+        given: &Given,
+    ) -> Result<Option<BusinessDate>, CommandError> {
+        match command {
             ProgrammeCommand::Establish { programme_id, authority, .. } => {
-                if programme_id != id {
-                    return Err(refused("programme_id_mismatch", "the path and the body name different programmes"));
-                }
-                *authority = cited;
+                same_id("programme_id_mismatch", id, programme_id)?;
+                *authority = given.cited.clone();
             }
             ProgrammeCommand::Allocate { contribution_id, contribution, .. } => {
-                let funds = self.contributions.load(contribution_id).await?;
+                let funds: Contribution = service.load(contribution_id).await?;
                 if funds.status != ContributionStatus::NotPledged {
-                    let programme = self.programmes.load(id).await?;
+                    let programme: Programme = service.load(id).await?;
                     *contribution = Some(funds.allocation_facts(programme.allocated_from(contribution_id)));
                 }
             }
@@ -109,17 +82,17 @@ impl Ledger {
                 consent_required_from,
                 ..
             } => {
-                *authority = cited;
-                let on = occurred_on(&meta.envelope).unwrap_or_else(today);
-                *policy = self.policy_on(DEFAULT_BODY, on).await?.reallocation;
-                let programme = self.programmes.load(id).await?;
+                *authority = given.cited.clone();
+                let on = given.occurred_on.unwrap_or_else(today);
+                *policy = service.policy_on(DEFAULT_BODY, on).await?.reallocation;
+                let programme = service.load::<Programme>(id).await?;
                 let share = programme.reallocation_share(
                     from_line,
                     amount_per_month.amount_minor,
                     *effective_from,
                     *effective_to,
                 );
-                for contribution in self.contributions_to(id).await? {
+                for contribution in service.contributions_to(id).await? {
                     if contribution.has_consented(realloc_id) {
                         consents.push(contribution.contribution_id.clone());
                     }
@@ -130,76 +103,63 @@ impl Ledger {
             }
             _ => {}
         }
-        meta.envelope.command = Some(command.name().to_string());
-        let establishing = matches!(command, ProgrammeCommand::Establish { .. });
-        self.run(
-            "programme",
-            id,
-            meta,
-            |metadata| self.programmes.cqrs.execute_with_metadata(id, command, metadata),
-            |e: &ProgrammeError| (e.rule(), !establishing && *e == ProgrammeError::NotEstablished),
-        )
-        .await
+        Ok(None)
     }
+    fn creates(command: &ProgrammeCommand) -> bool {
+        matches!(command, ProgrammeCommand::Establish { .. })
+    }
+    fn refusal(error: &ProgrammeError) -> (&'static str, bool) {
+        (error.rule(), *error == ProgrammeError::NotEstablished)
+    }
+}
 
-    /// Runs a command on a contribution.
-    pub async fn execute_contribution(
-        &self,
+impl Prepare for Contribution {
+    async fn prepare(
+        service: &CommandService,
         id: &str,
-        mut command: ContributionCommand,
-        mut meta: CommandMeta,
-    ) -> Result<CommandOutcome, CommandError> {
-        match &mut command {
+        command: &mut ContributionCommand,
+        _given: &Given,
+    ) -> Result<Option<BusinessDate>, CommandError> {
+        match command {
             ContributionCommand::Pledge { contribution_id, donor, programme_id, .. } => {
-                if contribution_id != id {
-                    return Err(refused(
-                        "contribution_id_mismatch",
-                        "the path and the body name different contributions",
-                    ));
-                }
-                if self.donors.load(donor).await?.registered_on.is_none() {
+                same_id("contribution_id_mismatch", id, contribution_id)?;
+                if service.load::<Donor>(donor).await?.registered_on.is_none() {
                     return Err(refused("donor_not_registered", format!("{donor} is not a registered donor")));
                 }
-                if !self.programmes.load(programme_id).await?.is_established() {
+                if !service.load::<Programme>(programme_id).await?.is_established() {
                     return Err(refused("programme_unknown", format!("programme {programme_id} is not established")));
                 }
             }
             ContributionCommand::Receive { today: now, .. } => *now = today(),
             _ => {}
         }
-        meta.envelope.command = Some(command.name().to_string());
-        let pledging = matches!(command, ContributionCommand::Pledge { .. });
-        self.run(
-            "contribution",
-            id,
-            meta,
-            |metadata| self.contributions.cqrs.execute_with_metadata(id, command, metadata),
-            |e: &ContributionError| (e.rule(), !pledging && *e == ContributionError::NotPledged),
-        )
-        .await
+        Ok(None)
     }
+    fn creates(command: &ContributionCommand) -> bool {
+        matches!(command, ContributionCommand::Pledge { .. })
+    }
+    fn refusal(error: &ContributionError) -> (&'static str, bool) {
+        (error.rule(), *error == ContributionError::NotPledged)
+    }
+}
 
-    /// Runs a command on a donor (id: the donor organisation's id).
-    pub async fn execute_donor(
-        &self,
+impl Prepare for Donor {
+    async fn prepare(
+        service: &CommandService,
         id: &str,
-        mut command: DonorCommand,
-        mut meta: CommandMeta,
-    ) -> Result<CommandOutcome, CommandError> {
-        let DonorCommand::Register { organisation, organisation_known, .. } = &mut command;
-        if organisation != id {
-            return Err(refused("donor_id_mismatch", "a donor's id is its organisation's id"));
-        }
-        *organisation_known = self.party_known(organisation).await?;
-        meta.envelope.command = Some(command.name().to_string());
-        self.run(
-            "donor",
-            id,
-            meta,
-            |metadata| self.donors.cqrs.execute_with_metadata(id, command, metadata),
-            |e: &DonorError| (e.rule(), false),
-        )
-        .await
+        command: &mut DonorCommand,
+        _given: &Given,
+    ) -> Result<Option<BusinessDate>, CommandError> {
+        let DonorCommand::Register { organisation, organisation_known, .. } = command;
+        same_id("donor_id_mismatch", id, organisation)?;
+        *organisation_known = service.party_known(organisation).await?;
+        Ok(None)
+    }
+    fn creates(_command: &DonorCommand) -> bool {
+        true
+    }
+    fn refusal(error: &DonorError) -> (&'static str, bool) {
+        (error.rule(), false)
     }
 }
 
