@@ -29,7 +29,10 @@ use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{AggregateError, CqrsFramework, DomainEvent as _};
 use domain::ledger::record::{sha256, GENESIS_PREV_HASH};
 use domain::ledger::{EventRecord, LedgerSigner, LedgerVerifier};
-use domain::meeting::{Attendance, AttendanceStatus, Meeting, MeetingCommand, MeetingEvent, MeetingKind, Modality};
+use domain::meeting::{
+    AgendaItem, AgendaItemKind, Attendance, AttendanceStatus, Meeting, MeetingCommand, MeetingEvent, MeetingKind,
+    Modality,
+};
 use futures::TryStreamExt as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use postgres_es::PostgresEventRepository;
@@ -398,7 +401,6 @@ fn envelope(request_id: String) -> Envelope {
     Envelope {
         actor: "secretariat-officer-bench".to_string(),
         role: "secretariat".to_string(),
-        authority: Some(json!({"kind": "decision", "decision_id": "GCG-19-D04"})),
         occurred_at: Some("2026-01-15".to_string()),
         recorded_at: String::new(),
         request_id: Some(request_id),
@@ -422,6 +424,7 @@ fn schedule(meeting_id: &str, i: usize) -> MeetingCommand {
     }
 }
 
+/// An attendance line, as the verify scenario's synthetic events record it.
 fn attendance(i: usize) -> Attendance {
     Attendance {
         seat_id: Some(format!("seat-{i:06}")),
@@ -429,6 +432,18 @@ fn attendance(i: usize) -> Attendance {
         status: AttendanceStatus::Present,
         voting: !i.is_multiple_of(3),
     }
+}
+
+/// An amended agenda: a command that needs no facts from other aggregates, so both
+/// paths run the same domain code on one hot aggregate.
+fn agenda(i: usize) -> MeetingCommand {
+    let item = AgendaItem {
+        number: format!("{}", i % 50 + 1),
+        title: format!("Pathfinder country progress report {i}"),
+        objective: None,
+        kind: AgendaItemKind::Decision,
+    };
+    MeetingCommand::PublishAgenda { items: vec![item], published_on: bench_date() }
 }
 
 /// The command number `i` of a run.
@@ -439,7 +454,7 @@ fn command(shape: Shape, run: &str, i: usize) -> (String, MeetingCommand) {
             let command = schedule(&id, i);
             (id, command)
         }
-        Shape::Hot => (format!("bench-{run}-hot"), MeetingCommand::RecordAttendance(attendance(i))),
+        Shape::Hot => (format!("bench-{run}-hot"), agenda(i)),
     }
 }
 

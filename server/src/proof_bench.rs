@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domain::ledger::LedgerSigner;
-use domain::meeting::{Attendance, AttendanceStatus, MeetingCommand, MeetingKind, Modality};
+use domain::meeting::{AgendaItem, AgendaItemKind, MeetingCommand, MeetingKind, Modality};
 use projections::proofs::Proofs;
 use projections::read::Reads;
 use projections::Db;
@@ -118,14 +118,15 @@ pub async fn dossier_export(
     };
     ledger.execute::<domain::meeting::Meeting>(meeting, schedule, meta()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     for i in 1..events {
-        let attendance = Attendance {
-            seat_id: Some(format!("SEAT-{i:05}")),
-            organisation: format!("Organisation {i}"),
-            status: AttendanceStatus::Observer,
-            voting: false,
+        let item = AgendaItem {
+            number: format!("{i}"),
+            title: format!("Agenda item {i}"),
+            objective: None,
+            kind: AgendaItemKind::Information,
         };
+        let agenda = MeetingCommand::PublishAgenda { items: vec![item], published_on: date };
         ledger
-            .execute::<domain::meeting::Meeting>(meeting, MeetingCommand::RecordAttendance(attendance), meta())
+            .execute::<domain::meeting::Meeting>(meeting, agenda, meta())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `ledger` binary over real HTTP, every scenario on SQLite and
 //! on PostgreSQL (a private throwaway cluster unless `TEST_DATABASE_URL` is set).
 
+mod bench;
 mod concurrency;
 mod dossiers;
 mod governance;

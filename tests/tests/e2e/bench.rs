@@ -1,0 +1,22 @@
+//! The benchmark's smoke run: `ledger bench` runs every scenario to the end on PostgreSQL
+//! (a few hundred commands, 20,000 events), so it cannot break unnoticed. Its figures are
+//! printed, never asserted: speed is measured by the bench itself, not by tests.
+
+use crate::support::LEDGER;
+
+#[tokio::test]
+async fn the_bench_runs_to_the_end_on_postgres() {
+    let url = tests::pg::admin_url().await;
+    let out = tokio::process::Command::new(LEDGER)
+        .args(["bench", "--database-url", &url, "--commands", "200", "--events", "20000", "--rounds", "1"])
+        .output()
+        .await
+        .expect("the bench starts");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the bench failed:\n{stdout}\n{stderr}");
+    println!("{stdout}");
+    for scenario in ["distinct", "hot", "verify"] {
+        assert!(stdout.to_lowercase().contains(scenario), "no {scenario} line in:\n{stdout}");
+    }
+}
