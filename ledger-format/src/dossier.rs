@@ -10,16 +10,16 @@
 //! `subject`, `generated_at` and `omitted_unsealed` are labels the server writes; no
 //! signature covers them. Everything else is checked.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::chain::Chains;
 use crate::checkpoint::Checkpoint;
 use crate::keys::LedgerVerifier;
 use crate::proof::{parse_hash_list, verify_inclusion};
-use crate::record::{parse_hash_hex, EventRecord, GENESIS_PREV_HASH};
+use crate::record::{parse_hash_hex, EventRecord};
 
 /// The `format` tag of a dossier.
 pub const DOSSIER_FORMAT: &str = "alliance87-ledger-dossier/v1";
@@ -148,8 +148,7 @@ pub fn verify_dossier(dossier: &Dossier, pinned_key: Option<&LedgerVerifier>) ->
         );
     }
 
-    // (aggregate_type, aggregate_id) → (last sequence, its hash).
-    let mut chains: BTreeMap<(&str, &str), (u64, String)> = BTreeMap::new();
+    let mut chains = Chains::new();
     let mut previous_position: Option<u64> = None;
     for (i, event) in dossier.events.iter().enumerate() {
         let record = &event.record;
@@ -195,35 +194,15 @@ pub fn verify_dossier(dossier: &Dossier, pinned_key: Option<&LedgerVerifier>) ->
             return fail(part, format!("inclusion proof does not lead to the checkpoint root ({e})"));
         }
 
-        let aggregate = (record.aggregate_type.as_str(), record.aggregate_id.as_str());
-        match chains.get(&aggregate) {
-            None if record.sequence != 1 => {
-                return fail(
-                    part,
-                    format!(
-                        "the aggregate starts at sequence {} in this dossier: a dossier must hold every event from sequence 1",
-                        record.sequence
-                    ),
-                )
-            }
-            None if record.prev_hash != GENESIS_PREV_HASH => {
-                return fail(part, "prev_hash of sequence 1 is not 64 zeros");
-            }
-            Some((last, _)) if record.sequence != last + 1 => {
-                return fail(part, format!("sequence {} follows sequence {last} of its aggregate", record.sequence));
-            }
-            Some((last, last_hash)) if record.prev_hash != *last_hash => {
-                return fail(part, format!("prev_hash is not the hash of sequence {last} of its aggregate"));
-            }
-            _ => {}
+        if let Err(e) = chains.link(record, hash) {
+            return fail(part, e.to_string());
         }
-        chains.insert(aggregate, (record.sequence, event.hash.clone()));
     }
 
     // The subject is a label no signature covers; bind it to the content: the subject's own
     // aggregate must be in the dossier.
     match dossier.subject.split_once(':') {
-        Some((kind, id)) if chains.contains_key(&(kind, id)) => {}
+        Some((kind, id)) if chains.contains(kind, id) => {}
         _ => {
             return fail("subject", format!("{:?} names no aggregate whose events are in the dossier", dossier.subject))
         }
@@ -232,7 +211,7 @@ pub fn verify_dossier(dossier: &Dossier, pinned_key: Option<&LedgerVerifier>) ->
     Ok(DossierSummary {
         subject: dossier.subject.clone(),
         events: dossier.events.len() as u64,
-        aggregates: chains.len() as u64,
+        aggregates: chains.aggregates() as u64,
         tree_size: checkpoint.size,
         root: hex::encode(checkpoint.root),
         key_source,

@@ -3,12 +3,14 @@
 //!
 //! Everything an independent verifier needs lives here and only here: how an event
 //! record becomes canonical bytes and a hash ([`record`]), how hashes form the RFC 6962
-//! Merkle tree ([`merkle`]), how RFC 9162 inclusion and consistency proofs are checked
+//! Merkle tree ([`merkle`]), how a stored event carries its chain fields ([`seal`]) and
+//! what a well-formed per-aggregate chain is ([`chain`]), how RFC 9162 inclusion and consistency proofs are checked
 //! ([`proof`]), how checkpoints are written and signed ([`checkpoint`]), how keys are
 //! named ([`keys`]), how witnesses cosign checkpoints ([`cosignature`]), and the
 //! per-subject accountability dossier ([`dossier`]), checked by the `ledger-verify`
 //! binary.
 
+pub mod chain;
 pub mod checkpoint;
 pub mod cosignature;
 pub mod dossier;
@@ -16,7 +18,9 @@ pub mod keys;
 pub mod merkle;
 pub mod proof;
 pub mod record;
+pub mod seal;
 
+pub use chain::{ChainBreak, Chains};
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use cosignature::{CosignatureError, WitnessSigner, WitnessVerifier};
 pub use dossier::{
@@ -26,3 +30,4 @@ pub use dossier::{
 pub use keys::{KeyError, LedgerSigner, LedgerVerifier};
 pub use proof::{verify_consistency, verify_inclusion, ConsistencyProof, InclusionProof, ProofError};
 pub use record::{EventRecord, Hash32, RecordError, GENESIS_PREV_HASH};
+pub use seal::{Seal, SealError, SEAL_KEY};

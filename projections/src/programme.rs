@@ -37,7 +37,7 @@ use crate::iati::{
     TransactionKind,
 };
 use crate::views::{Documents, Folded, Labels};
-use crate::{with_pool, Db};
+use ledger_store::{with_pool, Db};
 
 /// The programmes view.
 pub const PROGRAMMES: &str = "programmes";

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::{with_pool, Db};
+use ledger_store::{with_pool, Db};
 
 /// One audit history row: who recorded what, on what authority, when, and where it sits.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

@@ -8,9 +8,9 @@
 
 use serde_json::Value;
 
-use crate::stored::StoredEvent;
 use crate::views::{self, Documents, Folded};
-use crate::{with_pool, Db};
+use ledger_store::stored::StoredEvent;
+use ledger_store::{with_pool, Db};
 
 /// The one projector of the governance views and the audit history.
 pub const PROJECTOR: &str = "governance";

@@ -12,7 +12,7 @@
 //!   machine noise hits both.
 //! * **Verify**: `--events` valid, signed, chained events are written straight into
 //!   `events` with COPY (built exactly as the store builds them), sealed by the real
-//!   [`Sealer`], then the real [`projections::verify::verify`] is timed against a plain
+//!   [`Sealer`], then the real [`ledger_store::verify::verify`] is timed against a plain
 //!   streaming read of the same table, with a per-event breakdown of verify's CPU work.
 
 use std::collections::HashMap;
@@ -35,18 +35,19 @@ use domain::meeting::{
 };
 use futures::TryStreamExt as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use ledger_store::chaining::seal_record;
+use ledger_store::db::is_postgres_url;
+use ledger_store::stored::StoredEvent;
+use ledger_store::Db;
 use postgres_es::PostgresEventRepository;
-use projections::db::is_postgres_url;
-use projections::stored::{StoredEvent, LEDGER_KEY};
-use projections::Db;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection as _, Executor as _, PgConnection};
 use tokio::sync::watch;
 
 use crate::pipeline::{CommandError, CommandMeta, CommandService};
-use crate::sealer::Sealer;
-use crate::store::Envelope;
+use ledger_store::chaining::Envelope;
+use ledger_store::sealer::Sealer;
 
 /// Benchmark options.
 #[derive(Debug, Clone, Args)]
@@ -173,7 +174,7 @@ async fn bench(args: &BenchArgs, url: &str, options: PgConnectOptions) -> anyhow
         owner.execute(PLAIN_SCHEMA).await.context("could not create the plain postgres-es tables")?;
         // The plain path runs as the same role as ours, on its own pool of the same size.
         let plain_pool =
-            projections::db::app_pool_options(POOL_SIZE, can_set_role).connect_with(options.clone()).await?;
+            ledger_store::db::app_pool_options(POOL_SIZE, can_set_role).connect_with(options.clone()).await?;
         let writers = Arc::new(Writers {
             ledger: CommandService::new(db.clone(), Arc::clone(&signer)),
             sealer: Sealer::new(db.clone(), Arc::clone(&signer), ORIGIN.to_string()),
@@ -616,11 +617,11 @@ fn write_cost(signer: &LedgerSigner) -> WriteCost {
             prev_hash: GENESIS_PREV_HASH.into(),
         }
     };
-    // The whole per-event work of ChainingRepository::persist.
+    // The whole per-event work of ChainingRepository::append (its seal_record).
     let started = Instant::now();
     let mut bytes = 0usize;
     for event in &events {
-        let (metadata, _hash) = seal(signer, record_of(event));
+        let metadata = seal_record(signer, &record_of(event)).map(|(metadata, _)| metadata).unwrap_or_default();
         bytes += event.0.to_string().len() + metadata.to_string().len();
         black_box(metadata);
     }
@@ -643,22 +644,6 @@ fn write_cost(signer: &LedgerSigner) -> WriteCost {
 
 fn per_event_us(elapsed: Duration, n: usize) -> f64 {
     elapsed.as_secs_f64() * 1e6 / n.max(1) as f64
-}
-
-/// Builds an event's stored metadata exactly as `ChainingRepository::persist` does:
-/// hash the record, sign the hash, add the `ledger` seal. Returns the metadata and hash.
-fn seal(signer: &LedgerSigner, record: EventRecord) -> (Value, String) {
-    let hash = record.hash().unwrap_or_default();
-    let hash_hex = hex::encode(hash);
-    let signature = signer.sign_event_hash(&hash);
-    let mut metadata = record.metadata;
-    if let Some(object) = metadata.as_object_mut() {
-        object.insert(
-            LEDGER_KEY.to_string(),
-            json!({"prev_hash": record.prev_hash, "hash": hash_hex, "signature": signature}),
-        );
-    }
-    (metadata, hash_hex)
 }
 
 fn progress(len: u64, message: &str) -> ProgressBar {
@@ -753,7 +738,7 @@ async fn verify_scenario(
     let sealer = Sealer::new(db.clone(), Arc::clone(signer), ORIGIN.to_string());
     let bar = progress(to_fill as u64, "sealing");
     let started = Instant::now();
-    while let crate::sealer::SealOutcome::Sealed { events, .. } = sealer.seal_once().await? {
+    while let ledger_store::sealer::SealOutcome::Sealed { events, .. } = sealer.seal_once().await? {
         bar.inc(events as u64);
     }
     figure.seal = started.elapsed();
@@ -780,7 +765,7 @@ async fn verify_scenario(
 
         let bar = progress(figure.events, "verify");
         let started = Instant::now();
-        let result = projections::verify::verify(db, &verifier, &|n| bar.set_position(n)).await;
+        let result = ledger_store::verify::verify(db, &verifier, &|n| bar.set_position(n)).await;
         let d = started.elapsed();
         bar.finish_and_clear();
         let summary = result.map_err(|e| anyhow::anyhow!("verify failed on the bench ledger: {e}"))?;
@@ -855,7 +840,8 @@ async fn fill(
                         };
                         let (payload, event_type, event_version) =
                             (record.payload.to_string(), record.event_type.clone(), record.event_version.clone());
-                        let (metadata, hash) = seal(&signer, record);
+                        let (metadata, seal) = seal_record(&signer, &record).map_err(|e| anyhow::anyhow!(e))?;
+                        let hash = seal.hash;
                         let metadata = metadata.to_string();
                         bytes += payload.len() + metadata.len();
                         for (i, field) in

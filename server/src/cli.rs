@@ -7,10 +7,10 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use domain::ledger::{Checkpoint, LedgerVerifier};
-use projections::db::is_postgres_url;
+use ledger_store::db::is_postgres_url;
+use ledger_store::verify::VerifyError;
+use ledger_store::Db;
 use projections::runner::Projector;
-use projections::verify::VerifyError;
-use projections::Db;
 
 use crate::startup::{Application, Settings};
 
@@ -232,7 +232,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let signer = Arc::new(signer);
             let ledger = crate::pipeline::CommandService::new(database.clone(), Arc::clone(&signer));
             crate::demo::load(&ledger).await?;
-            let sealed = crate::sealer::Sealer::new(database.clone(), signer, key.origin).catch_up().await?;
+            let sealed = ledger_store::sealer::Sealer::new(database.clone(), signer, key.origin).catch_up().await?;
             Projector::new(database).catch_up().await?;
             println!("demo history loaded: {sealed} events sealed");
         }
@@ -282,7 +282,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let database = open_existing(&db, true).await?;
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            let result = projections::verify::verify_with(&database, &verifier, &pinned, &|n| {
+            let result = ledger_store::verify::verify_with(&database, &verifier, &pinned, &|n| {
                 bar.set_message(format!("{n} events verified"))
             })
             .await;
@@ -370,7 +370,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let ledger = crate::pipeline::CommandService::new(database.clone(), Arc::clone(&signer));
             let today = now.unwrap_or_else(|| chrono::Utc::now().date_naive());
             let report = ledger.tick(today).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            crate::sealer::Sealer::new(database.clone(), signer, key.origin).catch_up().await?;
+            ledger_store::sealer::Sealer::new(database.clone(), signer, key.origin).catch_up().await?;
             Projector::new(database).catch_up().await?;
             println!("{}", serde_json::to_string(&report)?);
         }

@@ -27,14 +27,14 @@ use domain::meeting::{
 use domain::partner::{Area, PartnerCommand};
 use domain::policy::{DecisionMethod, GovernancePolicy, QuorumRule};
 use domain::reference::{CountryCommand, OrganisationCategory, OrganisationCommand, Region};
-use projections::{with_pool, Db};
+use ledger_store::{with_pool, Db};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::facts::governance::seat_on;
 use crate::facts::DEFAULT_BODY;
 use crate::pipeline::{CommandError, CommandMeta, CommandService};
-use crate::store::Envelope;
+use ledger_store::chaining::Envelope;
 
 /// The actor recorded on demo events.
 pub const DEMO_ACTOR: &str = "demo-loader";

@@ -18,7 +18,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::pipeline::{CommandMeta, CommandService};
-use crate::store::Envelope;
+use ledger_store::chaining::Envelope;
 
 type Label<'a> = (&'a str, &'a str);
 

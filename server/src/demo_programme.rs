@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 
 use crate::facts::programme::DEFAULT_PROGRAMME;
 use crate::pipeline::{CommandMeta, CommandService};
-use crate::store::Envelope;
+use ledger_store::chaining::Envelope;
 
 type Label<'a> = (&'a str, &'a str);
 

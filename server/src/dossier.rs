@@ -10,10 +10,10 @@
 //! per-aggregate chains can be checked; events not yet sealed are counted, not included.
 
 use domain::ledger::dossier::{Dossier, DossierEvent, DOSSIER_FORMAT};
-use projections::proofs::Proofs;
+use ledger_store::proofs::Proofs;
+use ledger_store::stored::StoredEvent;
+use ledger_store::{with_pool, Db};
 use projections::read::Reads;
-use projections::stored::StoredEvent;
-use projections::{with_pool, Db};
 
 /// Why a dossier cannot be built.
 #[derive(Debug, thiserror::Error)]

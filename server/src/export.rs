@@ -7,8 +7,8 @@
 use std::io::Write;
 
 use futures::TryStreamExt as _;
-use projections::stored::StoredEvent;
-use projections::{with_pool, Db};
+use ledger_store::stored::StoredEvent;
+use ledger_store::{with_pool, Db};
 use serde_json::{json, Value};
 
 /// The format tag of the export's header line.

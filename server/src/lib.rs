@@ -5,8 +5,6 @@
 //! * [`pipeline`]: the command pipeline every write goes through ([`pipeline::CommandService`]).
 //! * [`facts`]: per aggregate type, the facts and locks its commands need, the
 //!   decision-effects process manager and the clock.
-//! * [`store`]: the hash-chaining repository around postgres-es / sqlite-es.
-//! * [`sealer`]: ledger positions, the Merkle tree and signed checkpoints.
 //! * [`http`]: the axum API.
 //! * [`dossier`]: per-subject dossiers with inclusion proofs, verifiable offline.
 //! * [`witness`]: the witness that checks consistency and cosigns checkpoints.
@@ -27,8 +25,6 @@ pub mod http;
 pub mod keys;
 pub mod pipeline;
 pub mod proof_bench;
-pub mod sealer;
 pub mod startup;
-pub mod store;
 pub mod telemetry;
 pub mod witness;

@@ -30,11 +30,11 @@ use cqrs_es::persist::{PersistedEventStore, PersistenceError, SerializedEvent};
 use cqrs_es::{Aggregate, DomainEvent, EventStore};
 use domain::authority::DecisionFacts;
 use domain::command::{occurred_by, BusinessDate, DomainCommand, OccurredInFuture};
-use domain::ledger::LedgerSigner;
-use projections::{with_pool, Db};
+use domain::ledger::{LedgerSigner, Seal};
+use ledger_store::{with_pool, Db};
 use tokio::sync::Notify;
 
-use crate::store::{ChainingRepository, Envelope, Receipt};
+use ledger_store::chaining::{ChainingRepository, Envelope, Receipt};
 
 /// The advisory-lock key space of meeting locks on PostgreSQL ("A87M" as an int4).
 const MEETING_LOCK_SPACE: i32 = 0x4138_374D;
@@ -387,9 +387,7 @@ impl CommandService {
         let Some((aggregate_type, aggregate_id, sequence, event_type, metadata)) = row else { return Ok(None) };
         let metadata: serde_json::Value =
             serde_json::from_str(&metadata).map_err(|e| CommandError::Internal(e.into()))?;
-        let seal = |k: &str| {
-            metadata.pointer(&format!("/ledger/{k}")).and_then(|v| v.as_str()).unwrap_or_default().to_string()
-        };
+        let seal = Seal::read(&metadata).map_err(|e| CommandError::Internal(e.into()))?;
         let sequence = u64::try_from(sequence).unwrap_or_default();
         let text = |k: &str| metadata.get(k).and_then(|c| c.as_str()).map(str::to_string);
         let (command, digest) = (text("command"), text("request_digest"));
@@ -402,8 +400,8 @@ impl CommandService {
                 aggregate_id,
                 sequence,
                 event_type,
-                hash: seal("hash"),
-                signature: seal("signature"),
+                hash: seal.hash,
+                signature: seal.signature,
             }],
             replayed: true,
         };

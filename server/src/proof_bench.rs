@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 
 use domain::ledger::LedgerSigner;
 use domain::meeting::{AgendaItem, AgendaItemKind, MeetingCommand, MeetingKind, Modality};
-use projections::proofs::Proofs;
+use ledger_store::proofs::Proofs;
+use ledger_store::Db;
 use projections::read::Reads;
-use projections::Db;
 
 use crate::pipeline::{CommandMeta, CommandService};
-use crate::store::Envelope;
+use ledger_store::chaining::Envelope;
 
 /// Latency percentiles of inclusion proofs.
 #[derive(Debug, Clone, Copy)]
@@ -130,7 +130,7 @@ pub async fn dossier_export(
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
-    crate::sealer::Sealer::new(db.clone(), Arc::clone(&signer), origin.to_string()).catch_up().await?;
+    ledger_store::sealer::Sealer::new(db.clone(), Arc::clone(&signer), origin.to_string()).catch_up().await?;
     let started = Instant::now();
     let dossier = crate::dossier::build(db, &format!("meeting:{meeting}"), &signer.public_key()).await?;
     let bytes = serde_json::to_vec(&dossier)?;

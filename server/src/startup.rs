@@ -10,17 +10,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use projections::proofs::Proofs;
+use ledger_store::proofs::Proofs;
+use ledger_store::Db;
 use projections::read::Reads;
 use projections::runner::Projector;
-use projections::Db;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 
 use crate::http::witness::WitnessPolicy;
 use crate::http::{router, AppState};
 use crate::pipeline::CommandService;
-use crate::sealer::Sealer;
+use ledger_store::sealer::Sealer;
 
 /// What `serve` needs.
 #[derive(Debug, Clone)]

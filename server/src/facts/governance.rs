@@ -32,12 +32,12 @@ use domain::group::{Group, GroupCommand, GroupError};
 use domain::meeting::{AttendanceStatus, Meeting, MeetingCommand, MeetingError};
 use domain::partner::{Partner, PartnerCommand, PartnerError, PartnerStatus};
 use domain::reference::{Country, CountryCommand, Organisation, OrganisationCommand, ReferenceError};
-use projections::with_pool;
+use ledger_store::with_pool;
 use serde_json::json;
 
 use super::{not_found, refused, DEFAULT_BODY};
 use crate::pipeline::{CommandError, CommandMeta, CommandOutcome, CommandService, Given, Prepare};
-use crate::store::Envelope;
+use ledger_store::chaining::Envelope;
 
 /// The pseudo-seat of the Chair (held by the Chair's term, not by assignment).
 pub const CHAIR_SEAT: &str = "CHAIR";

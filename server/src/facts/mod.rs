@@ -22,11 +22,11 @@ use domain::authority::DecisionFacts;
 use domain::body::Body;
 use domain::decision::{Decision, DecisionStatus};
 use domain::policy::GovernancePolicy;
-use projections::with_pool;
+use ledger_store::with_pool;
 use serde_json::Value;
 
 use crate::pipeline::{CommandError, CommandService};
-use crate::store::Envelope;
+use ledger_store::chaining::Envelope;
 
 /// The governing body commands address when none is named.
 pub const DEFAULT_BODY: &str = "GCG";

@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use super::{not_found, same_id, DEFAULT_BODY};
 use crate::pipeline::{CommandError, CommandMeta, CommandService, Given, Prepare};
-use crate::store::Envelope;
+use ledger_store::chaining::Envelope;
 
 /// The actor recorded on events the clock writes.
 pub const CLOCK_ACTOR: &str = "clock";

@@ -20,9 +20,9 @@ use domain::programme::budget::{ProgrammeCommand, ProgrammeError};
 use domain::programme::contribution::{ContributionCommand, ContributionError, ContributionStatus};
 use domain::programme::donor::{DonorCommand, DonorError};
 use domain::programme::{Contribution, Donor, Programme};
+use ledger_store::{with_pool, Db};
 use projections::iati::{check_rules, render_activity_file};
 use projections::programme::{documents_from_ledger, iati_activity, ProgrammeRecord};
-use projections::{with_pool, Db};
 
 use super::{refused, same_id, DEFAULT_BODY};
 use crate::pipeline::{today, CommandError, CommandService, Given, Prepare};

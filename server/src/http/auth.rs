@@ -8,7 +8,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use projections::{with_pool, Db};
+use ledger_store::{with_pool, Db};
 use rand_core::{OsRng, RngCore as _};
 use sha2::{Digest as _, Sha256};
 

@@ -172,10 +172,10 @@ pub struct CheckpointsQuery {
     pub limit: Option<i64>,
 }
 
-fn proof_error(error: projections::proofs::ProofError) -> ApiError {
+fn proof_error(error: ledger_store::proofs::ProofError) -> ApiError {
     match error {
-        projections::proofs::ProofError::OutOfRange(m) => ApiError::BadRequest(m),
-        projections::proofs::ProofError::Database(e) => ApiError::Internal(e.into()),
+        ledger_store::proofs::ProofError::OutOfRange(m) => ApiError::BadRequest(m),
+        ledger_store::proofs::ProofError::Database(e) => ApiError::Internal(e.into()),
         other => ApiError::Internal(anyhow::anyhow!("{other}")),
     }
 }

@@ -25,7 +25,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use projections::proofs::Proofs;
+use ledger_store::proofs::Proofs;
 use projections::read::Reads;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -35,10 +35,10 @@ use tower_http::trace::TraceLayer;
 use utoipa::ToSchema;
 
 use crate::pipeline::{CommandMeta, CommandOutcome, CommandService, Prepare};
-use crate::store::Envelope;
 use auth::Caller;
 use domain::command::DomainCommand;
 use error::ApiError;
+use ledger_store::chaining::Envelope;
 
 /// Everything a handler needs.
 #[derive(Clone)]

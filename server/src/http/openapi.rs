@@ -42,7 +42,7 @@ impl Modify for BearerAuth {
         super::programme::contributions, super::programme::contribution, super::programme::contribution_history,
         ledger::checkpoint, ledger::checkpoints, super::witness::add_cosignature, ledger::inclusion_proof, ledger::consistency_proof, ledger::public_key, ledger::audit, dossiers::get_dossier, ledger::health, ledger::ready, ledger::metrics,
     ),
-    components(schemas(EnvelopeInput, super::witness::Cosignature, crate::pipeline::CommandOutcome, crate::store::Receipt)),
+    components(schemas(EnvelopeInput, super::witness::Cosignature, crate::pipeline::CommandOutcome, ledger_store::chaining::Receipt)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

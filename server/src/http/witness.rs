@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use domain::ledger::cosignature::{checkpoint_body, WitnessVerifier};
-use projections::{with_pool, Db};
+use ledger_store::{with_pool, Db};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;

@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
+use ledger_store::chaining::Envelope;
 use serde_json::json;
 use server::pipeline::{CommandError, CommandMeta, CommandService};
-use server::store::Envelope;
 
 use crate::both_stores;
 use crate::support::{fresh_ledger, meeting_in_session, Store, TestApp};
@@ -73,7 +73,7 @@ both_stores!(concurrent_writers_on_one_aggregate);
 
 async fn racing_writers_in_the_store_get_conflicts(store: Store) {
     let (dir, url) = fresh_ledger(store).await;
-    let db = projections::Db::connect(&url).await.unwrap();
+    let db = ledger_store::Db::connect(&url).await.unwrap();
     let signer = Arc::new(domain::ledger::LedgerSigner::from_seed("test.example/ledger", [1u8; 32]).unwrap());
     let ledger = Arc::new(CommandService::new(db.clone(), signer.clone()));
     let meta = || CommandMeta {
@@ -118,12 +118,15 @@ async fn racing_writers_in_the_store_get_conflicts(store: Store) {
     accepted.sort_unstable();
     accepted.dedup();
     assert_eq!(accepted.len() + conflicts, 16, "no sequence acknowledged twice");
-    let stored: i64 = projections::with_pool!(&db, pool => {
+    let stored: i64 = ledger_store::with_pool!(&db, pool => {
         sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE aggregate_id = 'RACE-ORG'").fetch_one(pool).await.unwrap()
     });
     assert_eq!(stored as usize, 1 + accepted.len(), "exactly the acknowledged events are stored");
-    server::sealer::Sealer::new(db.clone(), signer.clone(), "test.example/ledger".into()).catch_up().await.unwrap();
-    projections::verify::verify(&db, &signer.verifier(), &|_| {}).await.expect("chain intact");
+    ledger_store::sealer::Sealer::new(db.clone(), signer.clone(), "test.example/ledger".into())
+        .catch_up()
+        .await
+        .unwrap();
+    ledger_store::verify::verify(&db, &signer.verifier(), &|_| {}).await.expect("chain intact");
     db.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -134,8 +137,8 @@ both_stores!(racing_writers_in_the_store_get_conflicts);
 async fn the_meeting_lock_spans_servers_on_postgres() {
     let (dir, url) = fresh_ledger(Store::Postgres).await;
     let signer = Arc::new(domain::ledger::LedgerSigner::from_seed("test.example/ledger", [2u8; 32]).unwrap());
-    let first = CommandService::new(projections::Db::connect(&url).await.unwrap(), Arc::clone(&signer));
-    let second = CommandService::new(projections::Db::connect(&url).await.unwrap(), Arc::clone(&signer));
+    let first = CommandService::new(ledger_store::Db::connect(&url).await.unwrap(), Arc::clone(&signer));
+    let second = CommandService::new(ledger_store::Db::connect(&url).await.unwrap(), Arc::clone(&signer));
 
     let held = first.lock_meeting("GCG-30").await.unwrap();
     let waiting = tokio::time::timeout(std::time::Duration::from_millis(300), second.lock_meeting("GCG-30")).await;

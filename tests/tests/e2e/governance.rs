@@ -548,11 +548,11 @@ async fn pending_effects_are_resumed_exactly_once(store: Store) {
     use domain::meeting::{AttendanceStatus, MeetingCommand, MeetingKind, Modality};
     use domain::policy::GovernancePolicy;
     use domain::reference::{OrganisationCategory, OrganisationCommand};
+    use ledger_store::chaining::Envelope;
     use server::pipeline::{CommandMeta, CommandService};
-    use server::store::Envelope;
 
     let (dir, url) = crate::support::fresh_ledger(store).await;
-    let db = projections::Db::connect(&url).await.unwrap();
+    let db = ledger_store::Db::connect(&url).await.unwrap();
     let signer = Arc::new(domain::ledger::LedgerSigner::from_seed("test.example/ledger", [3u8; 32]).unwrap());
     let ledger = CommandService::new(db.clone(), signer);
     let meta = || CommandMeta {

@@ -13,12 +13,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::{with_pool, Db};
 use anyhow::Context as _;
-use domain::ledger::merkle::{self, Hash, HashReader};
-use domain::ledger::record::parse_hash_hex;
-use domain::ledger::{Checkpoint, LedgerSigner};
-use projections::stored::LEDGER_KEY;
-use projections::{with_pool, Db};
+use ledger_format::merkle::{self, Hash, HashReader};
+use ledger_format::record::parse_hash_hex;
+use ledger_format::Seal;
+use ledger_format::{Checkpoint, LedgerSigner};
 use serde_json::Value;
 use tokio::sync::{watch, Notify};
 
@@ -139,7 +139,8 @@ impl Sealer {
                     .metadata
                     .as_deref()
                     .and_then(|m| serde_json::from_str::<Value>(m).ok())
-                    .and_then(|m| m.get(LEDGER_KEY)?.get("hash")?.as_str().map(str::to_string))
+                    .and_then(|m| Seal::read(&m).ok())
+                    .map(|seal| seal.hash)
                     .with_context(|| format!(
                         "event {} {} #{} in the inbox has no readable hash", row.aggregate_type, row.aggregate_id, row.sequence
                     ))?;

@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use domain::ledger::merkle::{self, Hash, HashReader};
+use ledger_format::merkle::{self, Hash, HashReader};
 
 use crate::{with_pool, Db};
 
@@ -24,7 +24,7 @@ pub enum ProofError {
 
 /// The proof shapes served are the published ones (docs/LEDGER-FORMAT.md §13), the very
 /// types auditors parse; `checkpoint` fields are filled in by the server.
-pub use domain::ledger::proof::{ConsistencyProof, InclusionProof};
+pub use ledger_format::proof::{ConsistencyProof, InclusionProof};
 
 /// Records the indexes a proof asks for, answering with placeholders.
 #[derive(Default)]

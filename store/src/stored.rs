@@ -1,24 +1,8 @@
-//! An event row as stored, and its split into the hashed record and the seal.
-//!
-//! The `metadata` column holds the envelope plus one reserved key, `ledger`, with the
-//! chain fields: `{"prev_hash", "hash", "signature"}`. The hashed record's metadata is the
-//! column without that key; its `prev_hash` is `ledger.prev_hash`.
+//! An event row as stored, and its split into the hashed record and the seal
+//! ([`ledger_format::seal`] says where the seal lives in the metadata).
 
-use domain::ledger::EventRecord;
-use serde::{Deserialize, Serialize};
+use ledger_format::{EventRecord, Seal};
 use serde_json::Value;
-
-/// The reserved metadata key holding the chain fields.
-pub const LEDGER_KEY: &str = "ledger";
-
-/// The chain fields stored beside an event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Seal {
-    pub prev_hash: String,
-    pub hash: String,
-    pub signature: String,
-}
 
 /// One row of the `events` table, JSON columns as text.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -45,10 +29,8 @@ impl StoredEvent {
     /// Splits the row into the record that is hashed and its seal.
     pub fn to_record(&self) -> Result<(EventRecord, Seal), String> {
         let payload: Value = serde_json::from_str(&self.payload).map_err(|e| format!("payload is not JSON: {e}"))?;
-        let mut metadata: Value =
-            serde_json::from_str(&self.metadata).map_err(|e| format!("metadata is not JSON: {e}"))?;
-        let seal = metadata.as_object_mut().and_then(|m| m.remove(LEDGER_KEY)).ok_or("metadata has no ledger seal")?;
-        let seal: Seal = serde_json::from_value(seal).map_err(|e| format!("ledger seal is malformed: {e}"))?;
+        let metadata: Value = serde_json::from_str(&self.metadata).map_err(|e| format!("metadata is not JSON: {e}"))?;
+        let (metadata, seal) = Seal::split(metadata).map_err(|e| e.to_string())?;
         let sequence = u64::try_from(self.sequence).map_err(|_| "negative sequence".to_string())?;
         let record = EventRecord {
             aggregate_type: self.aggregate_type.clone(),

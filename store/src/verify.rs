@@ -7,13 +7,13 @@
 //! root and checks the checkpoint's signature. Events not yet sealed are checked the same
 //! way after the sealed ones.
 
-use std::collections::HashMap;
 use std::fmt;
 
-use domain::ledger::merkle::CompactTree;
-use domain::ledger::record::{parse_hash_hex, GENESIS_PREV_HASH};
-use domain::ledger::{Checkpoint, LedgerVerifier};
 use futures::TryStreamExt as _;
+use ledger_format::merkle::CompactTree;
+use ledger_format::record::parse_hash_hex;
+use ledger_format::{Chains, EventRecord};
+use ledger_format::{Checkpoint, LedgerVerifier};
 
 use crate::stored::StoredEvent;
 use crate::{with_pool, Db};
@@ -122,8 +122,7 @@ struct CheckpointRow {
 /// runs on all cores ahead of the in-order walk.
 struct Checked {
     hash: [u8; 32],
-    sequence: u64,
-    prev_hash: String,
+    record: EventRecord,
     signature_ok: bool,
 }
 
@@ -136,7 +135,7 @@ fn prepare(event: &StoredEvent, verifier: &LedgerVerifier) -> Result<Checked, St
         return Err("content does not match its stored hash (payload or metadata edited)".into());
     }
     let signature_ok = verifier.verify_event_hash(&hash, &seal.signature);
-    Ok(Checked { hash, sequence: record.sequence, prev_hash: record.prev_hash, signature_ok })
+    Ok(Checked { hash, record, signature_ok })
 }
 
 /// Sealed rows per parallel job.
@@ -235,7 +234,7 @@ impl<S: futures::Stream<Item = Result<SealedRow, sqlx::Error>> + Unpin> ReadAhea
 
 /// Per-aggregate chain state, fed event by event in ledger order.
 struct Walk {
-    heads: HashMap<(String, String), (u64, [u8; 32])>,
+    chains: Chains,
     events: u64,
 }
 
@@ -254,33 +253,14 @@ impl Walk {
             position,
             what,
         };
-        let record = checked.map_err(broken)?;
-        let hash = record.hash;
-        let key = (event.aggregate_type.clone(), event.aggregate_id.clone());
-        let (expected_sequence, expected_prev) = match self.heads.get(&key) {
-            Some((seq, prev)) => (seq + 1, hex_of(prev)),
-            None => (1, GENESIS_PREV_HASH.to_string()),
-        };
-        if record.sequence != expected_sequence {
-            return Err(broken(format!(
-                "sequence {} where {expected_sequence} was expected (an event is missing or out of order)",
-                record.sequence
-            )));
-        }
-        if record.prev_hash != expected_prev {
-            return Err(broken("prev_hash does not match the previous event's hash (chain broken)".into()));
-        }
-        if !record.signature_ok {
+        let checked = checked.map_err(broken)?;
+        self.chains.link(&checked.record, checked.hash).map_err(|e| broken(e.to_string()))?;
+        if !checked.signature_ok {
             return Err(broken("recorder signature does not verify (event not signed by the ledger key)".into()));
         }
-        self.heads.insert(key, (record.sequence, hash));
         self.events += 1;
-        Ok(hash)
+        Ok(checked.hash)
     }
-}
-
-fn hex_of(hash: &[u8; 32]) -> String {
-    hex::encode(hash)
 }
 
 fn at_position(position: i64, what: String) -> Broken {
@@ -336,7 +316,7 @@ pub async fn verify_with(
         for row in &checkpoint_rows {
             let what = |w: &str| at_position(row.tree_size - 1, format!("checkpoint of tree size {}: {w}", row.tree_size));
             let opened = Checkpoint::open(&row.note, verifier).map_err(|e| broken(what(&e.to_string())))?;
-            if i64::try_from(opened.size).ok() != Some(row.tree_size) || hex_of(&opened.root) != row.root_hash {
+            if i64::try_from(opened.size).ok() != Some(row.tree_size) || hex::encode(opened.root) != row.root_hash {
                 return Err(broken(what("the stored size or root differs from the signed note")));
             }
             checkpoints.push(opened);
@@ -346,7 +326,7 @@ pub async fn verify_with(
         let mut next_pinned = pinned.into_iter().peekable();
         let mut next_checkpoint = checkpoints.iter().peekable();
 
-        let mut walk = Walk { heads: HashMap::new(), events: 0 };
+        let mut walk = Walk { chains: Chains::new(), events: 0 };
         let mut tree = CompactTree::new();
         let mut rows = ReadAhead::new(sqlx::query_as::<_, SealedRow>(&sealed_sql).fetch(&mut *tx), verifier);
         while let Some(row) = rows.next().await? {
@@ -425,10 +405,10 @@ pub async fn verify_with(
         }
         Ok(Summary {
             events: walk.events,
-            aggregates: walk.heads.len() as u64,
+            aggregates: walk.chains.aggregates() as u64,
             unsealed: walk.events - sealed,
             tree_size: tree.size(),
-            root: hex_of(&tree.root().0),
+            root: hex::encode(tree.root().0),
             checkpoints: checkpoints.len() as u64,
         })
     })

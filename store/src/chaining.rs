@@ -1,10 +1,13 @@
 //! The hash-chaining repository that wraps postgres-es and sqlite-es.
 //!
-//! cqrs-es hands [`ChainingRepository::persist`] the serialized events of one command.
-//! Before the inner repository writes them, in its one transaction, each event gets its
+//! The command pipeline hands [`ChainingRepository::append`] the serialized events of one
+//! command with its envelope and the version the caller expected, and gets their
+//! receipts back. Before the inner repository writes them, in its one transaction, each
+//! event gets its
 //! envelope (actor, role, authority, times, request id), `recorded_at` from the clock,
 //! `prev_hash` (its aggregate's previous event), `hash` = SHA-256 of the RFC 8785 bytes,
-//! and the recorder's Ed25519 signature of that hash. The primary key
+//! and the recorder's Ed25519 signature of that hash, all stored as its [`Seal`]. The
+//! primary key
 //! `(aggregate_type, aggregate_id, sequence)` turns a concurrent writer into a clean
 //! conflict (HTTP 409), never a lost or duplicated event.
 //!
@@ -14,13 +17,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::Db;
 use cqrs_es::persist::{PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot};
 use cqrs_es::Aggregate;
-use domain::ledger::record::GENESIS_PREV_HASH;
-use domain::ledger::{EventRecord, LedgerSigner};
+use ledger_format::record::GENESIS_PREV_HASH;
+use ledger_format::Seal;
+use ledger_format::{EventRecord, LedgerSigner};
 use postgres_es::PostgresEventRepository;
-use projections::stored::LEDGER_KEY;
-use projections::Db;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sqlite_es::SqliteEventRepository;
@@ -218,14 +221,8 @@ impl ChainingRepository {
                 metadata,
                 prev_hash: prev_hash.clone(),
             };
-            let hash = record.hash().map_err(|e| unknown(e.to_string()))?;
-            let hash_hex = hex::encode(hash);
-            let signature = self.signer.sign_event_hash(&hash);
-            let mut metadata = record.metadata;
-            metadata.as_object_mut().ok_or_else(|| unknown("envelope is not an object"))?.insert(
-                LEDGER_KEY.to_string(),
-                json!({"prev_hash": prev_hash, "hash": hash_hex, "signature": signature}),
-            );
+            let (metadata, seal) = seal_record(&self.signer, &record).map_err(unknown)?;
+            let (hash_hex, signature) = (seal.hash, seal.signature);
             receipts.push(Receipt {
                 aggregate_type: record.aggregate_type.clone(),
                 aggregate_id: record.aggregate_id.clone(),
@@ -254,8 +251,20 @@ impl ChainingRepository {
     }
 }
 
+/// Seals one record: hashes its canonical bytes, signs the hash, and gives the metadata to
+/// store (the record's metadata with the [`Seal`] attached) and the seal. The one place a
+/// seal is made, for the repository and for anything that writes events in bulk.
+pub fn seal_record(signer: &LedgerSigner, record: &EventRecord) -> Result<(Value, Seal), String> {
+    let hash = record.hash().map_err(|e| e.to_string())?;
+    let seal =
+        Seal { prev_hash: record.prev_hash.clone(), hash: hex::encode(hash), signature: signer.sign_event_hash(&hash) };
+    let mut metadata = record.metadata.clone();
+    seal.attach(&mut metadata).map_err(|e| e.to_string())?;
+    Ok((metadata, seal))
+}
+
 fn seal_hash(metadata: &Value) -> Option<String> {
-    metadata.get(LEDGER_KEY)?.get("hash")?.as_str().map(str::to_string)
+    Seal::read(metadata).ok().map(|seal| seal.hash)
 }
 
 /// A unique-index violation (a replayed `Idempotency-Key` racing its first use) is a

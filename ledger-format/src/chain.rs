@@ -1,0 +1,111 @@
+//! The per-aggregate hash chain check (docs/LEDGER-FORMAT.md §3), shared by the dossier
+//! check and the full verifier: the one place that says what a well-formed chain is.
+//!
+//! Fed an aggregate's events in order, [`Chains::link`] requires the first to have
+//! `sequence` 1 and `prev_hash` of 64 zeros, and each next one `sequence` one more and
+//! `prev_hash` equal to the hash of the one before.
+
+use std::collections::HashMap;
+
+use crate::record::{EventRecord, Hash32, GENESIS_PREV_HASH};
+
+/// Why an event does not continue its aggregate's chain.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainBreak {
+    /// The first event seen of an aggregate is not its sequence 1.
+    #[error(
+        "the aggregate starts at sequence {sequence}: its events must be held from sequence 1 (an event is missing or out of order)"
+    )]
+    StartsLate { sequence: u64 },
+    /// Sequence 1 does not point at the genesis hash.
+    #[error("prev_hash of sequence 1 is not 64 zeros")]
+    NotGenesis,
+    /// A sequence number skipped or repeated.
+    #[error("sequence {sequence} follows sequence {last} of its aggregate (an event is missing or out of order)")]
+    Gap { sequence: u64, last: u64 },
+    /// `prev_hash` is not the previous event's hash.
+    #[error("prev_hash is not the hash of sequence {last} of its aggregate (chain broken)")]
+    Unlinked { last: u64 },
+}
+
+/// The head (last sequence, its hash) of every aggregate seen so far.
+#[derive(Debug, Default, Clone)]
+pub struct Chains {
+    heads: HashMap<(String, String), (u64, Hash32)>,
+}
+
+impl Chains {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Checks that `record`, whose hash is `hash`, continues its aggregate's chain, and
+    /// makes it the aggregate's head.
+    pub fn link(&mut self, record: &EventRecord, hash: Hash32) -> Result<(), ChainBreak> {
+        let key = (record.aggregate_type.clone(), record.aggregate_id.clone());
+        match self.heads.get(&key) {
+            None if record.sequence != 1 => return Err(ChainBreak::StartsLate { sequence: record.sequence }),
+            None if record.prev_hash != GENESIS_PREV_HASH => return Err(ChainBreak::NotGenesis),
+            Some((last, _)) if record.sequence != last + 1 => {
+                return Err(ChainBreak::Gap { sequence: record.sequence, last: *last })
+            }
+            Some((last, last_hash)) if record.prev_hash != hex::encode(last_hash) => {
+                return Err(ChainBreak::Unlinked { last: *last })
+            }
+            _ => {}
+        }
+        self.heads.insert(key, (record.sequence, hash));
+        Ok(())
+    }
+
+    /// Whether any event of the aggregate was linked.
+    pub fn contains(&self, aggregate_type: &str, aggregate_id: &str) -> bool {
+        self.heads.contains_key(&(aggregate_type.to_string(), aggregate_id.to_string()))
+    }
+
+    /// How many aggregates were seen.
+    pub fn aggregates(&self) -> usize {
+        self.heads.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record(sequence: u64, prev_hash: String) -> EventRecord {
+        EventRecord {
+            aggregate_type: "meeting".into(),
+            aggregate_id: "GCG-21".into(),
+            sequence,
+            event_type: "MeetingOpened".into(),
+            event_version: "1".into(),
+            payload: json!({}),
+            metadata: json!({}),
+            prev_hash,
+        }
+    }
+
+    #[test]
+    fn a_chain_from_genesis_links_and_every_break_is_named() {
+        let mut chains = Chains::new();
+        let first = record(1, GENESIS_PREV_HASH.into());
+        let h1 = first.hash().unwrap();
+        chains.link(&first, h1).unwrap();
+        let second = record(2, hex::encode(h1));
+        chains.link(&second, second.hash().unwrap()).unwrap();
+        assert!(chains.contains("meeting", "GCG-21"));
+        assert_eq!(chains.aggregates(), 1);
+
+        let mut fresh = Chains::new();
+        assert_eq!(fresh.link(&record(2, hex::encode(h1)), h1), Err(ChainBreak::StartsLate { sequence: 2 }));
+        assert_eq!(fresh.link(&record(1, "11".repeat(32)), h1), Err(ChainBreak::NotGenesis));
+        let mut one = Chains::new();
+        one.link(&first, h1).unwrap();
+        assert_eq!(one.link(&record(3, hex::encode(h1)), h1), Err(ChainBreak::Gap { sequence: 3, last: 1 }));
+        assert_eq!(one.link(&record(1, GENESIS_PREV_HASH.into()), h1), Err(ChainBreak::Gap { sequence: 1, last: 1 }));
+        assert_eq!(one.link(&record(2, "22".repeat(32)), h1), Err(ChainBreak::Unlinked { last: 1 }));
+        assert_eq!(ChainBreak::NotGenesis.to_string(), "prev_hash of sequence 1 is not 64 zeros");
+    }
+}

@@ -1,0 +1,27 @@
+//! The ledger's storage, apart from the views: everything that writes or checks the
+//! append-only tables. The views (`projections`) depend on it, never the reverse.
+//!
+//! * [`db`]: one handle over PostgreSQL or SQLite, the migrations of `ops/migrations`,
+//!   and the few SQL dialect differences ([`with_pool!`]).
+//! * [`chaining`]: the hash-chaining repository around postgres-es and sqlite-es: the
+//!   envelope, `prev_hash`, hash and signature of every event, in the store's one
+//!   transaction ([`chaining::ChainingRepository::append`]).
+//! * [`sealer`]: gap-free ledger positions, the RFC 6962 tree in the tlog stored-hash
+//!   layout, and signed checkpoints.
+//! * [`stored`]: an event row as stored, and its split into the hashed record and its
+//!   seal.
+//! * [`proofs`]: RFC 9162 inclusion and consistency proofs from the stored tree hashes.
+//! * [`verify`]: the verifier that recomputes every hash, chain, signature, Merkle root
+//!   and checkpoint from the raw tables.
+//!
+//! **Invariant:** hashing, chains, proofs and signatures are the `ledger-format` crate's;
+//! this crate stores and reads them and never has a copy of its own.
+
+pub mod chaining;
+pub mod db;
+pub mod proofs;
+pub mod sealer;
+pub mod stored;
+pub mod verify;
+
+pub use db::Db;
