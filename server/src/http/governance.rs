@@ -4,7 +4,7 @@
 //!
 //! Commands are `POST /api/v1/<resource>/<action>` whose JSON body is the command's
 //! fields plus an optional `envelope`; the action names the command (its `command` tag in
-//! the domain). [`ACTIONS`] lists every one; the OpenAPI document describes each with its
+//! the domain). [`super::actions`] lists every one; the OpenAPI document describes each with its
 //! own request schema ([`super::openapi`]).
 
 use axum::extract::State;
@@ -24,256 +24,13 @@ use projections::views::{COUNTRIES, GCG, GROUPS, ORGANISATIONS, PARTNERS};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::actions::served;
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
 use super::{
     all_documents, found, history_of, page, run_action, AppJson, AppPath, AppQuery, AppState, CommandHeaders, PageQuery,
 };
 use crate::facts::DEFAULT_BODY;
-
-/// One command reachable over HTTP: where, which domain command type, and what it does.
-#[derive(Debug, Clone, Copy)]
-pub struct Action {
-    /// The path, with `{id}` for the resource and the action last.
-    pub path: &'static str,
-    /// The domain command type whose variant the body is (its OpenAPI schema name).
-    pub schema: &'static str,
-    /// The variant's `command` tag.
-    pub command: &'static str,
-    pub tag: &'static str,
-    pub summary: &'static str,
-}
-
-const fn action(
-    path: &'static str,
-    schema: &'static str,
-    command: &'static str,
-    tag: &'static str,
-    summary: &'static str,
-) -> Action {
-    Action { path, schema, command, tag, summary }
-}
-
-/// Every command served by this module.
-pub const ACTIONS: &[Action] = &[
-    action(
-        "/api/v1/organisations",
-        "OrganisationCommand",
-        "register",
-        "reference",
-        "Register an organisation (id: a capitalised slug such as `GLOBAL-MARCH`)",
-    ),
-    action(
-        "/api/v1/organisations/{id}/rename",
-        "OrganisationCommand",
-        "rename",
-        "reference",
-        "Rename an organisation (the former name stays in its record)",
-    ),
-    action(
-        "/api/v1/countries",
-        "CountryCommand",
-        "register",
-        "reference",
-        "Register a country by its ISO 3166-1 alpha-3 code",
-    ),
-    action(
-        "/api/v1/gcg/establish",
-        "BodyCommand",
-        "establish",
-        "gcg",
-        "Establish the GCG with its Secretariat and initial rules",
-    ),
-    action(
-        "/api/v1/gcg/adopt_policy",
-        "BodyCommand",
-        "adopt_policy",
-        "gcg",
-        "Adopt a new version of the governance rules (cite an adopted `adopt_policy` decision in `envelope.authority`)",
-    ),
-    action(
-        "/api/v1/gcg/define_seat",
-        "BodyCommand",
-        "define_seat",
-        "gcg",
-        "Define a seat of a constituency (limits per the policy in force)",
-    ),
-    action(
-        "/api/v1/gcg/assign_seat",
-        "BodyCommand",
-        "assign_seat",
-        "gcg",
-        "Assign a seat to a registered party from a date (refused while the seat is held)",
-    ),
-    action("/api/v1/gcg/vacate_seat", "BodyCommand", "vacate_seat", "gcg", "Record that a seat fell vacant"),
-    action("/api/v1/gcg/retire_seat", "BodyCommand", "retire_seat", "gcg", "Retire a vacant seat"),
-    action(
-        "/api/v1/gcg/open_call",
-        "BodyCommand",
-        "open_call",
-        "gcg",
-        "Open a call for candidacy for the Chair and/or Deputy Chair",
-    ),
-    action(
-        "/api/v1/gcg/submit_candidacy",
-        "BodyCommand",
-        "submit_candidacy",
-        "gcg",
-        "Record a candidacy in an open call",
-    ),
-    action("/api/v1/gcg/close_call", "BodyCommand", "close_call", "gcg", "Close a call for candidacy"),
-    action(
-        "/api/v1/gcg/elect_office_holder",
-        "BodyCommand",
-        "elect_office_holder",
-        "gcg",
-        "Elect the Chair or Deputy Chair (cite an adopted `elect_office_holder` decision)",
-    ),
-    action("/api/v1/gcg/begin_term", "BodyCommand", "begin_term", "gcg", "Record that an elected term began"),
-    action(
-        "/api/v1/gcg/extend_term",
-        "BodyCommand",
-        "extend_term",
-        "gcg",
-        "Extend a term (cite an adopted `extend_term` decision)",
-    ),
-    action("/api/v1/gcg/end_term", "BodyCommand", "end_term", "gcg", "Record that a term ended"),
-    action(
-        "/api/v1/groups",
-        "GroupCommand",
-        "establish",
-        "groups",
-        "Establish an Action or Working Group (cite an adopted creating decision, or give legacy evidence)",
-    ),
-    action(
-        "/api/v1/groups/{id}/relaunch",
-        "GroupCommand",
-        "relaunch",
-        "groups",
-        "Relaunch a group (cite an adopted decision)",
-    ),
-    action(
-        "/api/v1/groups/{id}/assign_lead",
-        "GroupCommand",
-        "assign_lead",
-        "groups",
-        "Assign a leading role (one holder per role at a time)",
-    ),
-    action("/api/v1/groups/{id}/end_lead", "GroupCommand", "end_lead", "groups", "End a leading role"),
-    action(
-        "/api/v1/groups/{id}/add_member",
-        "GroupCommand",
-        "add_member",
-        "groups",
-        "Add an admitted partner as a member",
-    ),
-    action("/api/v1/groups/{id}/remove_member", "GroupCommand", "remove_member", "groups", "Record that a member left"),
-    action(
-        "/api/v1/groups/{id}/adopt_workplan",
-        "GroupCommand",
-        "adopt_workplan",
-        "groups",
-        "Adopt the next workplan version (periods never overlap)",
-    ),
-    action(
-        "/api/v1/partners",
-        "PartnerCommand",
-        "apply",
-        "partners",
-        "Record a registered organisation's application to become a partner",
-    ),
-    action(
-        "/api/v1/partners/{id}/admit",
-        "PartnerCommand",
-        "admit",
-        "partners",
-        "Admit a partner (cite an `endorse_partner` decision when the policy requires one)",
-    ),
-    action("/api/v1/partners/{id}/reject", "PartnerCommand", "reject", "partners", "Reject an application"),
-    action(
-        "/api/v1/partners/{id}/recognise_business_network",
-        "PartnerCommand",
-        "recognise_business_network",
-        "partners",
-        "Recognise an admitted business network",
-    ),
-    action("/api/v1/partners/{id}/withdraw", "PartnerCommand", "withdraw", "partners", "Record a partner's withdrawal"),
-    action(
-        "/api/v1/meetings/{id}/reschedule",
-        "MeetingCommand",
-        "reschedule",
-        "meetings",
-        "Move a scheduled meeting to another date",
-    ),
-    action("/api/v1/meetings/{id}/cancel", "MeetingCommand", "cancel", "meetings", "Cancel a scheduled meeting"),
-    action(
-        "/api/v1/meetings/{id}/publish_agenda",
-        "MeetingCommand",
-        "publish_agenda",
-        "meetings",
-        "Publish (or republish, amended) the agenda",
-    ),
-    action("/api/v1/meetings/{id}/adjourn", "MeetingCommand", "adjourn", "meetings", "Adjourn the session"),
-    action("/api/v1/meetings/{id}/resume", "MeetingCommand", "resume", "meetings", "Resume an adjourned session"),
-    action(
-        "/api/v1/meetings/{id}/draft_minutes",
-        "MeetingCommand",
-        "draft_minutes",
-        "meetings",
-        "Record a draft of the minutes (a new draft is a new version)",
-    ),
-    action(
-        "/api/v1/meetings/{id}/circulate_minutes",
-        "MeetingCommand",
-        "circulate_minutes",
-        "meetings",
-        "Circulate the minutes with a comment deadline",
-    ),
-    action(
-        "/api/v1/meetings/{id}/approve_minutes",
-        "MeetingCommand",
-        "approve_minutes",
-        "meetings",
-        "Approve the minutes: by a cited `approve_minutes` decision, or by silence after the deadline",
-    ),
-    action(
-        "/api/v1/meetings/{id}/publish_report",
-        "MeetingCommand",
-        "publish_report",
-        "meetings",
-        "Publish the meeting report (after the minutes are approved)",
-    ),
-    action(
-        "/api/v1/decisions/{id}/withdraw",
-        "DecisionCommand",
-        "withdraw",
-        "decisions",
-        "Withdraw a proposal before it is decided",
-    ),
-    action(
-        "/api/v1/decisions/{id}/assign_action_item",
-        "DecisionCommand",
-        "assign_action_item",
-        "decisions",
-        "Assign an action item of an adopted decision",
-    ),
-    action(
-        "/api/v1/decisions/{id}/complete_action_item",
-        "DecisionCommand",
-        "complete_action_item",
-        "decisions",
-        "Complete an action item",
-    ),
-];
-
-/// Whether `command` is served on `resource` by the generic handlers.
-fn served(schema: &str, command: &str) -> bool {
-    ACTIONS.iter().any(|a| a.schema == schema && a.command == command)
-}
-
-fn not_served(command: &str) -> ApiError {
-    ApiError::NotFound(format!("no such action `{command}` here"))
-}
 
 // --- commands ------------------------------------------------------------------------
 
@@ -296,8 +53,9 @@ pub async fn organisation_action(
     AppPath((id, action)): AppPath<(String, String)>,
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
-    if !served("OrganisationCommand", &action) || action == "register" {
-        return Err(not_served(&action));
+    served("OrganisationCommand", &action)?;
+    if action == "register" {
+        return Err(ApiError::NotFound(format!("no such action `{action}` here")));
     }
     run_action::<Organisation>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
@@ -321,9 +79,7 @@ pub async fn gcg_action(
     AppPath(action): AppPath<String>,
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
-    if !served("BodyCommand", &action) {
-        return Err(not_served(&action));
-    }
+    served("BodyCommand", &action)?;
     if action == "establish" && body.get("body_id").and_then(Value::as_str).is_some_and(|b| b != DEFAULT_BODY) {
         return Err(ApiError::BadRequest(format!(
             "this API records the governing body {DEFAULT_BODY}; body_id must be {DEFAULT_BODY}"
@@ -352,8 +108,9 @@ pub async fn group_action(
     AppPath((id, action)): AppPath<(String, String)>,
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
-    if !served("GroupCommand", &action) || action == "establish" {
-        return Err(not_served(&action));
+    served("GroupCommand", &action)?;
+    if action == "establish" {
+        return Err(ApiError::NotFound(format!("no such action `{action}` here")));
     }
     run_action::<Group>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
@@ -377,8 +134,9 @@ pub async fn partner_action(
     AppPath((id, action)): AppPath<(String, String)>,
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
-    if !served("PartnerCommand", &action) || action == "apply" {
-        return Err(not_served(&action));
+    served("PartnerCommand", &action)?;
+    if action == "apply" {
+        return Err(ApiError::NotFound(format!("no such action `{action}` here")));
     }
     run_action::<Partner>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
@@ -391,9 +149,7 @@ pub async fn meeting_action(
     AppPath((id, action)): AppPath<(String, String)>,
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
-    if !served("MeetingCommand", &action) {
-        return Err(not_served(&action));
-    }
+    served("MeetingCommand", &action)?;
     run_action::<Meeting>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
@@ -405,9 +161,7 @@ pub async fn decision_action(
     AppPath((id, action)): AppPath<(String, String)>,
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
-    if !served("DecisionCommand", &action) {
-        return Err(not_served(&action));
-    }
+    served("DecisionCommand", &action)?;
     run_action::<Decision>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 

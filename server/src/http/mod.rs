@@ -4,6 +4,7 @@
 //! `/history`. Errors are problem+json ([`error::ApiError`]). The OpenAPI document is
 //! generated from the handlers' annotations ([`openapi`]).
 
+pub mod actions;
 pub mod auth;
 pub mod decisions;
 pub mod dossiers;

@@ -82,17 +82,23 @@ fn variant_schema(schema: &Value, command: &str) -> Option<Value> {
     })
 }
 
-/// The whole document: the annotated handlers plus one path per governance action, each
-/// with the request schema of its command.
-pub fn document() -> Value {
+type ComponentSchemas = Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>;
+
+/// The schemas the command enums refer to, and each command enum's own schema by its short
+/// name (`MeetingCommand`). Every one is a [`domain::command::DomainCommand`]: it states
+/// its business date.
+fn command_schemas() -> (ComponentSchemas, Vec<(&'static str, Value)>) {
     use utoipa::{PartialSchema, ToSchema};
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_else(|_| json!({}));
-    let mut schemas: Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)> = Vec::new();
-    let mut enums: Vec<(&str, Value)> = Vec::new();
+    fn dated<T: domain::command::DomainCommand>() {}
+    let mut schemas: ComponentSchemas = Vec::new();
+    let mut enums: Vec<(&'static str, Value)> = Vec::new();
     macro_rules! command_schema {
         ($($ty:ty),*) => {$(
+            dated::<$ty>();
             <$ty as ToSchema>::schemas(&mut schemas);
-            enums.push((stringify!($ty), serde_json::to_value(<$ty as PartialSchema>::schema()).unwrap_or_default()));
+            let full = stringify!($ty);
+            let short = full.rsplit("::").next().unwrap_or(full).trim();
+            enums.push((short, serde_json::to_value(<$ty as PartialSchema>::schema()).unwrap_or_default()));
         )*};
     }
     command_schema!(
@@ -111,12 +117,24 @@ pub fn document() -> Value {
         domain::programme::contribution::ContributionCommand,
         domain::programme::donor::DonorCommand
     );
+    (schemas, enums)
+}
+
+/// Each command enum's schema by its short name (for the route registry's tidy test).
+pub fn command_enums() -> Vec<(&'static str, Value)> {
+    command_schemas().1
+}
+
+/// The whole document: the annotated handlers plus one path per governance action, each
+/// with the request schema of its command.
+pub fn document() -> Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_else(|_| json!({}));
+    let (schemas, enums) = command_schemas();
     for (name, schema) in schemas {
         doc["components"]["schemas"][name] = serde_json::to_value(schema).unwrap_or_default();
     }
-    for action in governance::ACTIONS.iter().chain(super::pathfinders::ACTIONS).chain(super::programme::ACTIONS) {
-        let short = |full: &str| full.rsplit("::").next().unwrap_or(full).to_string();
-        let Some((_, schema)) = enums.iter().find(|(name, _)| short(name) == action.schema) else { continue };
+    for action in super::actions::all() {
+        let Some((_, schema)) = enums.iter().find(|(name, _)| *name == action.schema) else { continue };
         let Some(body) = variant_schema(schema, action.command) else { continue };
         let mut parameters = Vec::new();
         if action.path.contains("{id}") {

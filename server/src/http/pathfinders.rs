@@ -17,9 +17,10 @@ use projections::pathfinder::{
 use projections::read::HistoryEntry;
 use serde_json::{json, Value};
 
+use super::actions::{served, Action};
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::governance::{Action, AsOfQuery};
+use super::governance::AsOfQuery;
 use super::{all_documents, found, history_of, run_action, AppJson, AppPath, AppQuery, AppState, CommandHeaders};
 
 const fn action(path: &'static str, schema: &'static str, command: &'static str, summary: &'static str) -> Action {
@@ -66,14 +67,6 @@ pub const ACTIONS: &[Action] = &[
     action("/api/v1/reports/{id}/mark_overdue", "ReportCommand", "mark_overdue", "Mark a report overdue (normally the clock does)"),
     action("/api/v1/reports/{id}/waive", "ReportCommand", "waive", "Waive a report (cite an adopted `waive_report` decision)"),
 ];
-
-fn served(schema: &str, command: &str) -> Result<(), ApiError> {
-    if ACTIONS.iter().any(|a| a.schema == schema && a.command == command) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound(format!("no such action `{command}` here")))
-    }
-}
 
 /// `POST /api/v1/pathfinders/{iso3}/{action}`
 pub async fn pfc_action(

@@ -29,9 +29,10 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::actions::{served, Action};
 use super::auth::{Caller, MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::governance::{Action, AsOfQuery};
+use super::governance::AsOfQuery;
 use super::{
     all_documents, found, history_of, page, run_action, AppJson, AppPath, AppQuery, AppState, CommandHeaders, PageQuery,
 };
@@ -130,14 +131,6 @@ pub const ACTIONS: &[Action] = &[
         "Record the donor's consent to a reallocation (with the SHA-256 of the letter)",
     ),
 ];
-
-fn served(schema: &str, command: &str) -> Result<(), ApiError> {
-    if ACTIONS.iter().any(|a| a.schema == schema && a.command == command) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound(format!("no such action `{command}` here")))
-    }
-}
 
 fn id_in(body: &Value, field: &str) -> String {
     body.get(field).and_then(Value::as_str).unwrap_or_default().to_string()
