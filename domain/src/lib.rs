@@ -9,7 +9,7 @@
 //!   [`decision`] (with the effects it authorises), [`group`] (Action and Working Groups)
 //!   and [`partner`]. [`authority`] is the one check of a cited decision's authority;
 //!   [`policy`] the versioned rules; [`command`] what every command states about itself
-//!   (its name and business date).
+//!   (its name and business date); [`id`] the identifier grammar.
 //!
 //! Nothing in this crate does I/O, reads the clock or generates ids: the edge (the
 //! `server` crate) puts time, actor and new ids into each command.
@@ -19,6 +19,7 @@ pub mod body;
 pub mod command;
 pub mod decision;
 pub mod group;
+pub mod id;
 pub mod meeting;
 pub mod partner;
 pub mod pathfinder;

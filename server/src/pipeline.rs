@@ -103,6 +103,9 @@ pub enum CommandError {
     /// A rule of the domain refused it.
     #[error("{message}")]
     Refused { rule: &'static str, message: String },
+    /// The command is malformed before any rule is asked (an id outside the grammar).
+    #[error("{0}")]
+    Malformed(String),
     /// The aggregate does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -148,8 +151,12 @@ where
         given: &Given,
     ) -> impl std::future::Future<Output = Result<Option<BusinessDate>, CommandError>> + Send;
 
-    /// Whether the command creates the aggregate (so "does not exist" is its own refusal).
+    /// Whether the command creates the aggregate (so "does not exist" is its own refusal,
+    /// and the id must follow the identifier grammar).
     fn creates(command: &Self::Command) -> bool;
+
+    /// How many identifiers, joined by `/`, the aggregate's id is made of.
+    const ID_PARTS: usize = 1;
 
     /// A refusal's rule, and whether it means the aggregate does not exist.
     fn refusal(error: &Self::Error) -> (&'static str, bool);
@@ -256,6 +263,11 @@ impl CommandService {
         if let Some(first) = self.replay(&envelope, A::TYPE, id).await? {
             return first;
         }
+        let creates = A::creates(&command);
+        if creates {
+            domain::id::check_composite(id, A::ID_PARTS)
+                .map_err(|e| CommandError::Malformed(format!("{} id {id:?}: {e}", A::TYPE)))?;
+        }
         let outcome = {
             let _meeting = match A::meeting_lock(self, id, &command).await? {
                 Some(meeting_id) => Some(self.lock_meeting(&meeting_id).await?),
@@ -270,7 +282,6 @@ impl CommandService {
             if envelope.occurred_at.is_none() {
                 envelope.occurred_at = date.date().map(|d| d.format("%Y-%m-%d").to_string());
             }
-            let creates = A::creates(&command);
             let (mut aggregate, version) = self.load_context::<A>(id).await?;
             if expected_version.is_some_and(|v| v != version) {
                 return Err(stale(A::TYPE, id, expected_version));

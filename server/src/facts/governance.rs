@@ -526,6 +526,9 @@ impl CommandService {
             Err(CommandError::NotFound(message)) => {
                 Ok(EffectOutcome::Failed { rule: "effect_target_missing".into(), message })
             }
+            Err(CommandError::Malformed(message)) => {
+                Ok(EffectOutcome::Failed { rule: "effect_target_malformed".into(), message })
+            }
             Err(other) => Err(other),
         }
     }

@@ -101,6 +101,8 @@ impl Prepare for PathfinderCountry {
 }
 
 impl Prepare for Roadmap {
+    const ID_PARTS: usize = 2;
+
     async fn prepare(
         service: &CommandService,
         _id: &str,
@@ -172,6 +174,8 @@ impl Prepare for ReportingCycle {
 }
 
 impl Prepare for CountryReport {
+    const ID_PARTS: usize = 2;
+
     async fn prepare(
         service: &CommandService,
         id: &str,

@@ -112,6 +112,7 @@ impl From<CommandError> for ApiError {
     fn from(error: CommandError) -> Self {
         match error {
             CommandError::Refused { rule, message } => ApiError::Refused { rule, message },
+            CommandError::Malformed(m) => ApiError::BadRequest(m),
             CommandError::NotFound(m) => ApiError::NotFound(m),
             CommandError::Conflict(m) => ApiError::Conflict(m),
             CommandError::Internal(e) => ApiError::Internal(e),

@@ -149,3 +149,33 @@ async fn identical_requests_with_one_key_get_one_answer(store: Store) {
     assert_eq!(history_len(&app, "/api/v1/meetings/M-KEY/history").await, 1);
 }
 both_stores!(identical_requests_with_one_key_get_one_answer);
+
+async fn new_ids_follow_the_identifier_grammar(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let meeting = |id: &str| json!({"meeting_id": id, "number": 5, "kind": "regular", "date": "2026-01-10", "modality": "virtual"});
+    let long = "M".repeat(200 * 1024);
+    let bad = [
+        "GCG\u{200B}21", // zero-width space
+        "GCG-2\u{0406}", // a Cyrillic letter that looks Latin
+        "\u{FF27}CG-21", // full-width G
+        "GCG\u{202E}12", // bidi override
+        " GCG-21",       // leading space
+        "GCG-21 ",       // trailing space
+        "GCG..21",       // `..`
+        "GCG/21",        // a path separator
+        long.as_str(),   // 200 KB of text
+    ];
+    for id in bad {
+        let problem = expect_problem(app.post("/api/v1/meetings", meeting(id)).await, 400, "malformed_request").await;
+        assert!(problem["detail"].as_str().unwrap().contains("meeting id"), "{problem}");
+    }
+    assert_eq!(app.post("/api/v1/meetings", meeting("GCG-21.b_2")).await.status(), 201);
+    // Attendance by an organisation nobody registered is refused.
+    meeting_in_session(&app, "M-ATT", 1, 1).await;
+    let stranger = json!({"organisation": "NOBODY", "status": {"kind": "observer"}});
+    expect_problem(app.post("/api/v1/meetings/M-ATT/attendance", stranger).await, 422, "party_unknown").await;
+    app.settle().await;
+    let meetings = app.get_json("/api/v1/meetings").await;
+    assert_eq!(meetings.as_array().unwrap().len(), 2, "only the valid meetings were recorded: {meetings}");
+}
+both_stores!(new_ids_follow_the_identifier_grammar);
