@@ -29,6 +29,16 @@ pub mod reference;
 #[cfg(test)]
 mod testing;
 
+/// An enumeration value as the API spells it (`interest_expressed`, `deputy_chair`), for
+/// refusal messages: the serde name, never the Rust one.
+pub(crate) fn snake<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        Ok(other) => other.to_string(),
+        Err(_) => String::from("?"),
+    }
+}
+
 /// The ledger format, re-exported: it lives in the `ledger-format` crate so the offline
 /// verifier can be built without the domain's dependencies.
 pub use ledger_format as ledger;

@@ -55,6 +55,23 @@ impl Checkpoint {
         Self::parse_text(text)
     }
 
+    /// Who signed a note: the (key name, key id) of each signature line, without checking
+    /// any signature. A verifier uses it to tell "signed by another key" (the wrong key was
+    /// given) from "the signature does not verify" (the note was altered).
+    pub fn signers(signed_note: &str) -> Vec<(String, u32)> {
+        let Some((_, signatures)) = signed_note.split_once("\n\n") else { return Vec::new() };
+        signatures
+            .lines()
+            .filter_map(|line| line.strip_prefix("\u{2014} "))
+            .filter_map(|line| line.split_once(' '))
+            .filter_map(|(name, sig)| {
+                let bytes = BASE64.decode(sig).ok()?;
+                let id: [u8; 4] = bytes.get(..4)?.try_into().ok()?;
+                Some((name.to_string(), u32::from_be_bytes(id)))
+            })
+            .collect()
+    }
+
     /// Parses checkpoint text (without checking any signature).
     pub fn parse_text(text: &str) -> Result<Self, CheckpointError> {
         let mut lines = text.split('\n');

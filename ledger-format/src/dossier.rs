@@ -86,6 +86,24 @@ pub struct DossierSummary {
     pub key_source: KeySource,
 }
 
+/// The one line both verifiers (`ledger-verify` and `ledger verify --dossier`) print for a
+/// dossier's result: `dossier intact: …, key pinned` or `dossier NOT intact: <part>: <reason>`.
+pub fn result_line(result: &Result<DossierSummary, DossierError>) -> String {
+    match result {
+        Ok(summary) => {
+            let key = match summary.key_source {
+                KeySource::Pinned => "key pinned",
+                KeySource::FromFile => "key from the file (pin it with --public-key)",
+            };
+            format!(
+                "dossier intact: {}: {} events in {} aggregates, tree size {}, root {}, {key}",
+                summary.subject, summary.events, summary.aggregates, summary.tree_size, summary.root
+            )
+        }
+        Err(e) => format!("dossier NOT intact: {e}"),
+    }
+}
+
 /// The first check a dossier failed: `part` names where (`"file"`, `"format"`,
 /// `"public_key"`, `"checkpoint"`, `"origin"`, `"events[3] (decision GCG-19-D04
 /// sequence 2)"`), `what` says why.

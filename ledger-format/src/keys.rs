@@ -21,6 +21,10 @@ pub enum KeyError {
     MalformedPrivateKey,
     #[error("malformed public key (expected <name>+<id>+<base64>)")]
     MalformedPublicKey,
+    /// Well formed, but its id is not the one its name and key give: the key was altered
+    /// or mistyped, or belongs to another ledger.
+    #[error("the public key's id {given} does not match its name and key (they give {expected}): the key was altered or mistyped")]
+    KeyIdMismatch { given: String, expected: String },
 }
 
 /// The server's signing key.
@@ -110,7 +114,6 @@ impl LedgerVerifier {
     /// Reads a C2SP signed-note public key `<name>+<key id>+<base64(0x01 ‖ key)>`.
     pub fn from_public_key(vkey: &str) -> Result<Self, KeyError> {
         let vkey = vkey.trim();
-        StandardVerifier::new(vkey).map_err(|_| KeyError::MalformedPublicKey)?;
         let mut parts = vkey.splitn(3, '+');
         let (name, id, key64) = match (parts.next(), parts.next(), parts.next()) {
             (Some(n), Some(i), Some(k)) => (n, i, k),
@@ -118,8 +121,17 @@ impl LedgerVerifier {
         };
         let key_id = u32::from_str_radix(id, 16).map_err(|_| KeyError::MalformedPublicKey)?;
         let bytes = BASE64.decode(key64).map_err(|_| KeyError::MalformedPublicKey)?;
+        if bytes.first() != Some(&1) {
+            return Err(KeyError::MalformedPublicKey);
+        }
         let key: [u8; 32] = bytes.get(1..).and_then(|s| s.try_into().ok()).ok_or(KeyError::MalformedPublicKey)?;
         let verifying_key = VerifyingKey::from_bytes(&key).map_err(|_| KeyError::MalformedPublicKey)?;
+        let canonical = public_key_string(name, &verifying_key);
+        let expected = canonical.split('+').nth(1).unwrap_or_default();
+        if id.len() == expected.len() && id != expected {
+            return Err(KeyError::KeyIdMismatch { given: id.to_string(), expected: expected.to_string() });
+        }
+        StandardVerifier::new(vkey).map_err(|_| KeyError::MalformedPublicKey)?;
         Ok(Self { encoded: vkey.to_string(), name: name.to_string(), key_id, verifying_key })
     }
 
@@ -157,4 +169,25 @@ impl LedgerVerifier {
 
 fn public_key_string(name: &str, key: &VerifyingKey) -> String {
     signed_note::new_ed25519_verifier_key(name, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_public_key_with_another_id_is_named_as_such_not_as_malformed() {
+        let signer = LedgerSigner::from_seed("test.example/ledger", [7u8; 32]).unwrap();
+        let good = signer.public_key();
+        assert!(LedgerVerifier::from_public_key(&good).is_ok());
+        let mut parts: Vec<String> = good.split('+').map(str::to_string).collect();
+        let other = if parts[1].starts_with('0') { "1" } else { "0" };
+        parts[1].replace_range(0..1, other);
+        let altered = parts.join("+");
+        let error = LedgerVerifier::from_public_key(&altered).unwrap_err();
+        assert!(matches!(error, KeyError::KeyIdMismatch { .. }), "{error}");
+        assert!(error.to_string().contains("does not match its name and key"), "{error}");
+        assert_eq!(LedgerVerifier::from_public_key("nonsense").unwrap_err(), KeyError::MalformedPublicKey);
+        assert_eq!(LedgerVerifier::from_public_key("a+zz+AAAA").unwrap_err(), KeyError::MalformedPublicKey);
+    }
 }

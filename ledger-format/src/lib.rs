@@ -24,8 +24,8 @@ pub use chain::{ChainBreak, Chains};
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use cosignature::{CosignatureError, WitnessSigner, WitnessVerifier};
 pub use dossier::{
-    render_markdown, verify_dossier, verify_dossier_bytes, Dossier, DossierError, DossierEvent, DossierSummary,
-    KeySource, DOSSIER_FORMAT,
+    render_markdown, result_line, verify_dossier, verify_dossier_bytes, Dossier, DossierError, DossierEvent,
+    DossierSummary, KeySource, DOSSIER_FORMAT,
 };
 pub use keys::{KeyError, LedgerSigner, LedgerVerifier};
 pub use proof::{verify_consistency, verify_inclusion, ConsistencyProof, InclusionProof, ProofError};

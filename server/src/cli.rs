@@ -244,20 +244,15 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             let bytes = std::fs::read(&file).with_context(|| format!("could not read {}", file.display()))?;
-            match domain::ledger::dossier::verify_dossier_bytes(&bytes, pinned.as_ref()) {
-                Ok(summary) => {
-                    if pinned.is_none() {
-                        eprintln!("warning: checked against the key inside the file; pass --public-key to pin the published key");
-                    }
-                    println!(
-                        "dossier intact: {}: {} events in {} aggregates, tree size {}, root {}",
-                        summary.subject, summary.events, summary.aggregates, summary.tree_size, summary.root
-                    );
-                }
-                Err(error) => {
-                    println!("dossier broken: {error}");
-                    return Ok(ExitCode::from(1));
-                }
+            let result = domain::ledger::dossier::verify_dossier_bytes(&bytes, pinned.as_ref());
+            if pinned.is_none() {
+                eprintln!(
+                    "warning: checked against the key inside the file; pass --public-key to pin the published key"
+                );
+            }
+            println!("{}", domain::ledger::dossier::result_line(&result));
+            if result.is_err() {
+                return Ok(ExitCode::from(1));
             }
         }
         Command::Verify { db, public_key, key, checkpoint, dossier: None } => {
@@ -299,6 +294,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 }
                 Err(VerifyError::Broken(broken)) => {
                     println!("{broken}");
+                    return Ok(ExitCode::from(1));
+                }
+                Err(mismatch @ VerifyError::KeyMismatch { .. }) => {
+                    println!("ledger NOT verified: {mismatch}");
                     return Ok(ExitCode::from(1));
                 }
                 Err(VerifyError::Database(e)) => return Err(e).context("could not read the ledger"),

@@ -389,13 +389,19 @@ impl CommandService {
     async fn already_applied(&self, key: &str) -> Result<Option<FirstUse>, CommandError> {
         let key_field = self.db.json_field("metadata", &["idempotency_key"]);
         let sql = format!(
-            "SELECT aggregate_type, aggregate_id, sequence, event_type, {} AS metadata FROM events WHERE {key_field} = $1",
-            self.db.json_text("metadata")
+            "SELECT aggregate_type, aggregate_id, sequence, event_type, {} AS metadata, {} AS payload FROM events \
+             WHERE {key_field} = $1",
+            self.db.json_text("metadata"),
+            self.db.json_text("payload")
         );
-        let row: Option<(String, String, i64, String, String)> = with_pool!(&self.db, pool => {
+        let row: Option<(String, String, i64, String, String, String)> = with_pool!(&self.db, pool => {
             sqlx::query_as(&sql).bind(key).fetch_optional(pool).await.map_err(|e| CommandError::Internal(e.into()))?
         });
-        let Some((aggregate_type, aggregate_id, sequence, event_type, metadata)) = row else { return Ok(None) };
+        let Some((aggregate_type, aggregate_id, sequence, event_type, metadata, payload)) = row else {
+            return Ok(None);
+        };
+        let payload: serde_json::Value =
+            serde_json::from_str(&payload).map_err(|e| CommandError::Internal(e.into()))?;
         let metadata: serde_json::Value =
             serde_json::from_str(&metadata).map_err(|e| CommandError::Internal(e.into()))?;
         let seal = Seal::read(&metadata).map_err(|e| CommandError::Internal(e.into()))?;
@@ -413,6 +419,7 @@ impl CommandService {
                 event_type,
                 hash: seal.hash,
                 signature: seal.signature,
+                payload,
             }],
             replayed: true,
         };

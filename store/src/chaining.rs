@@ -75,6 +75,9 @@ pub struct Receipt {
     pub event_type: String,
     pub hash: String,
     pub signature: String,
+    /// What the event records (its payload), e.g. whether a declared quorum was met.
+    #[schema(value_type = Object)]
+    pub payload: Value,
 }
 
 /// postgres-es or sqlite-es, behind one type.
@@ -230,6 +233,7 @@ impl ChainingRepository {
                 event_type: record.event_type.clone(),
                 hash: hash_hex.clone(),
                 signature,
+                payload: record.payload.clone(),
             });
             sealed.push(SerializedEvent {
                 aggregate_id: record.aggregate_id,

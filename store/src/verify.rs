@@ -70,6 +70,10 @@ impl fmt::Display for Summary {
 pub enum VerifyError {
     #[error("{0}")]
     Broken(Broken),
+    /// The checkpoints are signed by another key than the one given: nothing could be
+    /// verified (this says nothing of tampering).
+    #[error("the ledger's checkpoints are signed by {signed_by}, not by the key given ({given}): pass this ledger's public key (GET /api/v1/ledger/public-key); nothing was verified")]
+    KeyMismatch { given: String, signed_by: String },
     #[error("could not read the ledger: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -315,7 +319,23 @@ pub async fn verify_with(
         let mut checkpoints = Vec::with_capacity(checkpoint_rows.len());
         for row in &checkpoint_rows {
             let what = |w: &str| at_position(row.tree_size - 1, format!("checkpoint of tree size {}: {w}", row.tree_size));
-            let opened = Checkpoint::open(&row.note, verifier).map_err(|e| broken(what(&e.to_string())))?;
+            let opened = match Checkpoint::open(&row.note, verifier) {
+                Ok(opened) => opened,
+                Err(e) => {
+                    let signers = Checkpoint::signers(&row.note);
+                    let ours = signers.iter().any(|(name, id)| name == verifier.name() && *id == verifier.key_id());
+                    if !ours && !signers.is_empty() {
+                        let signed_by = signers
+                            .iter()
+                            .map(|(name, id)| format!("{name} (key id {id:08x})"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        let given = format!("{} (key id {:08x})", verifier.name(), verifier.key_id());
+                        return Err(VerifyError::KeyMismatch { given, signed_by });
+                    }
+                    return Err(broken(what(&e.to_string())));
+                }
+            };
             if i64::try_from(opened.size).ok() != Some(row.tree_size) || hex::encode(opened.root) != row.root_hash {
                 return Err(broken(what("the stored size or root differs from the signed note")));
             }

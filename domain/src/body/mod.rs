@@ -338,7 +338,7 @@ pub enum BodyError {
     SeatAlreadyDefined(String),
     #[error("the Chair and Deputy Chair are offices held by election, not seats")]
     SeatIsAnOffice,
-    #[error("the {0:?} constituency already has the {1} seats the policy allows")]
+    #[error("the {} constituency already has the {} seats the policy allows", crate::snake(.0), .1)]
     ConstituencyFull(Constituency, u32),
     #[error("the Secretariat's seat does not vote")]
     SecretariatSeatVotes,
@@ -370,7 +370,7 @@ pub enum BodyError {
     CallOfficesEmpty,
     #[error("the call closes before it opens")]
     CallDatesInvalid,
-    #[error("the call is not for the {0:?} office")]
+    #[error("the call is not for the {} office", crate::snake(.0))]
     OfficeNotInCall(Office),
     #[error("candidate {0} already stands for this office")]
     CandidacyDuplicate(String),
@@ -382,7 +382,7 @@ pub enum BodyError {
     TermDatesInvalid,
     #[error("the policy in force ({version}) sets {years}-year terms: this term should end on {expected}")]
     TermLengthNotPolicy { version: String, years: u32, expected: NaiveDate },
-    #[error("the {office:?} office is held by {holder} (term {term_id}) during that period")]
+    #[error("the {} office is held by {holder} (term {term_id}) during that period", crate::snake(.office))]
     OfficeOccupied { office: Office, holder: String, term_id: String },
     #[error("the same party ({0}) would be Chair and Deputy Chair at the same time")]
     ChairEqualsDeputy(String),

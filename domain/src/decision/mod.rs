@@ -425,8 +425,8 @@ pub enum DecisionError {
     MeetingNotInSession,
     #[error("no quorum has been declared")]
     QuorumNotDeclared,
-    #[error("quorum was not met")]
-    QuorumNotMet,
+    #[error("quorum was not met: {present} voting seats present of {filled} filled, {required} required")]
+    QuorumNotMet { present: u32, filled: u32, required: u32 },
     #[error("a voting seat blocks consensus")]
     ConsensusBlocked,
     #[error("the required majority was not reached")]
@@ -491,7 +491,7 @@ impl DecisionError {
             DecisionError::MeetingClosed => "meeting_closed",
             DecisionError::MeetingNotInSession => "meeting_not_in_session",
             DecisionError::QuorumNotDeclared => "quorum_not_declared",
-            DecisionError::QuorumNotMet => "quorum_not_met",
+            DecisionError::QuorumNotMet { .. } => "quorum_not_met",
             DecisionError::ConsensusBlocked => "consensus_blocked",
             DecisionError::MajorityNotReached => "majority_not_reached",
             DecisionError::AlreadyAdopted => "decision_already_adopted",
@@ -669,7 +669,11 @@ pub fn decide(state: &Decision, command: DecisionCommand) -> Result<Vec<Decision
             state.require_in_session(&meeting)?;
             let quorum = meeting.quorum.ok_or(DecisionError::QuorumNotDeclared)?;
             if !quorum.met {
-                return Err(DecisionError::QuorumNotMet);
+                return Err(DecisionError::QuorumNotMet {
+                    present: quorum.voting_seats_present,
+                    filled: quorum.voting_seats_filled,
+                    required: quorum.required,
+                });
             }
             if meeting.kind == Some(MeetingKind::Intersessional) && !policy.written_procedure_allowed {
                 return Err(DecisionError::WrittenProcedureNotAllowed);

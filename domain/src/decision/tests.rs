@@ -337,7 +337,7 @@ fn adopt_when_quorum_was_not_met_is_refused() {
     check(
         vec![proposed(), recorded("seat-civ", Position::For, None)],
         adopt_with(DecisionMethod::Consensus, meeting(MeetingStatus::InSession, Some(quorum(false)))),
-        Err(DecisionError::QuorumNotMet),
+        Err(DecisionError::QuorumNotMet { present: 2, filled: 5, required: 3 }),
     );
 }
 
@@ -1353,7 +1353,7 @@ fn all_errors() -> Vec<DecisionError> {
         MeetingClosed,
         MeetingNotInSession,
         QuorumNotDeclared,
-        QuorumNotMet,
+        QuorumNotMet { present: 2, filled: 5, required: 3 },
         ConsensusBlocked,
         MajorityNotReached,
         AlreadyAdopted,
@@ -1393,7 +1393,7 @@ fn ordinal(error: &DecisionError) -> usize {
         MeetingClosed => 5,
         MeetingNotInSession => 6,
         QuorumNotDeclared => 7,
-        QuorumNotMet => 8,
+        QuorumNotMet { .. } => 8,
         ConsensusBlocked => 9,
         MajorityNotReached => 10,
         AlreadyAdopted => 11,

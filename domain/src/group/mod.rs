@@ -180,7 +180,7 @@ pub enum GroupError {
     LegacyEvidenceInvalid,
     #[error("party {0} is not a registered organisation or country")]
     PartyUnknown(String),
-    #[error("the {role:?} role is held by {holder}; end it first")]
+    #[error("the {} role is held by {holder}; end it first", crate::snake(.role))]
     LeadOccupied { role: LeadRole, holder: String },
     #[error("organisation {0} does not hold that role")]
     LeadNotHeld(String),

@@ -124,9 +124,9 @@ pub enum PartnerError {
     PartyUnknown(String),
     #[error("a partner commits to at least one area")]
     NoAreas,
-    #[error("the application is not pending (it is {0:?})")]
+    #[error("the application is not pending (it is {})", crate::snake(.0))]
     NotPending(PartnerStatus),
-    #[error("only an admitted partner can do this (it is {0:?})")]
+    #[error("only an admitted partner can do this (it is {})", crate::snake(.0))]
     NotAdmitted(PartnerStatus),
     #[error("only a business network can be recognised as one")]
     NotBusinessNetwork,

@@ -10,7 +10,7 @@
 
 use std::process::ExitCode;
 
-use ledger_format::{verify_dossier_bytes, KeySource, LedgerVerifier};
+use ledger_format::{result_line, verify_dossier_bytes, LedgerVerifier};
 
 const USAGE: &str = "\
 usage: ledger-verify DOSSIER.json [--public-key KEY]
@@ -64,22 +64,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match verify_dossier_bytes(&bytes, pinned.as_ref()) {
-        Ok(summary) => {
-            let key = match summary.key_source {
-                KeySource::Pinned => "key pinned",
-                KeySource::FromFile => "key from the file (pin it with --public-key)",
-            };
-            println!(
-                "dossier intact: {}: {} events in {} aggregates, tree size {}, root {}, {key}",
-                summary.subject, summary.events, summary.aggregates, summary.tree_size, summary.root
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            println!("dossier NOT intact: {e}");
-            ExitCode::from(1)
-        }
+    let result = verify_dossier_bytes(&bytes, pinned.as_ref());
+    println!("{}", result_line(&result));
+    if result.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

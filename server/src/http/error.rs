@@ -120,6 +120,27 @@ impl From<CommandError> for ApiError {
     }
 }
 
+/// What chrono says of a date it cannot read.
+const DATE_ERRORS: &[&str] = &[
+    "input contains invalid characters",
+    "premature end of input",
+    "input is out of range",
+    "trailing input",
+    "input is not enough",
+];
+
+impl ApiError {
+    /// A 400 for a request that could not be parsed; a date that could not be read says
+    /// which form dates take.
+    pub fn malformed(text: String) -> Self {
+        if DATE_ERRORS.iter().any(|e| text.contains(e)) {
+            ApiError::BadRequest(format!("{text} (dates are YYYY-MM-DD, e.g. 2026-06-16)"))
+        } else {
+            ApiError::BadRequest(text)
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         ApiError::Internal(error.into())
@@ -131,19 +152,19 @@ impl From<JsonRejection> for ApiError {
         match rejection.status() {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
-            _ => ApiError::BadRequest(rejection.body_text()),
+            _ => ApiError::malformed(rejection.body_text()),
         }
     }
 }
 
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
-        ApiError::BadRequest(rejection.body_text())
+        ApiError::malformed(rejection.body_text())
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
-        ApiError::BadRequest(rejection.body_text())
+        ApiError::malformed(rejection.body_text())
     }
 }

@@ -538,7 +538,7 @@ pub fn split_command<C: DeserializeOwned>(action: &str, body: Value) -> Result<(
     };
     let envelope = match fields.remove("envelope") {
         None | Some(Value::Null) => EnvelopeInput::default(),
-        Some(value) => serde_json::from_value(value).map_err(|e| ApiError::BadRequest(format!("envelope: {e}")))?,
+        Some(value) => serde_json::from_value(value).map_err(|e| ApiError::malformed(format!("envelope: {e}")))?,
     };
     if fields.contains_key("command") {
         return Err(ApiError::BadRequest(
@@ -551,7 +551,7 @@ pub fn split_command<C: DeserializeOwned>(action: &str, body: Value) -> Result<(
         Err(e) if e.to_string().starts_with("unknown variant") => {
             Err(ApiError::NotFound(format!("no such action `{action}` here ({e})")))
         }
-        Err(e) => Err(ApiError::BadRequest(e.to_string())),
+        Err(e) => Err(ApiError::malformed(e.to_string())),
     }
 }
 

@@ -83,6 +83,7 @@ async fn dossiers_verify_offline_and_catch_any_change(store: Store) {
     .await;
     assert!(out.status.success(), "{}", last_line(&out));
     assert!(last_line(&out).starts_with("dossier intact: decision:GCG-19-D04"), "{}", last_line(&out));
+    assert!(last_line(&out).ends_with(", key pinned"), "worded as ledger-verify words it: {}", last_line(&out));
     let out = verify(vec!["verify".into(), "--dossier".into(), path.clone()]).await;
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("pin"), "warns that the key was not pinned");

@@ -6,6 +6,7 @@ mod concurrency;
 mod dossiers;
 mod governance;
 mod lifecycle;
+mod messages;
 mod operations;
 mod pathfinders;
 mod pipeline;

@@ -315,7 +315,7 @@ impl DomainEvent for PfcEvent {
 pub enum PfcError {
     #[error("nothing is recorded for this country yet; record its expression of interest first")]
     NotRegistered,
-    #[error("{command} is not allowed in stage {from:?}")]
+    #[error("{command} is not allowed in stage {}", crate::snake(.from))]
     TransitionNotAllowed { from: PfcStage, command: &'static str },
     #[error("code {0} is not an ISO 3166-1 alpha-3 country code")]
     Iso3Unknown(String),

@@ -226,7 +226,7 @@ impl DomainEvent for ReportEvent {
 /// Why a country report command was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReportError {
-    #[error("{command} is not allowed when the report is {from:?}")]
+    #[error("{command} is not allowed when the report is {}", crate::snake(.from))]
     TransitionNotAllowed { from: ReportStatus, command: &'static str },
     #[error("this is report {expected}, not {given}")]
     IdMismatch { expected: String, given: String },

@@ -270,7 +270,7 @@ pub enum RoadmapError {
     NotDrafted,
     #[error("the roadmap is already drafted")]
     AlreadyDrafted,
-    #[error("{command} is not allowed when the roadmap is {from:?}")]
+    #[error("{command} is not allowed when the roadmap is {}", crate::snake(.from))]
     TransitionNotAllowed { from: RoadmapStatus, command: &'static str },
     #[error("code {0} is not an ISO 3166-1 alpha-3 country code")]
     Iso3Unknown(String),
