@@ -147,8 +147,6 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Measure our write and verify paths against plain cqrs-es and a plain read.
-    Bench(crate::bench::BenchArgs),
 }
 
 /// Token commands.
@@ -390,7 +388,6 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             bar.finish_and_clear();
             println!("rebuilt the projections from {applied} events");
         }
-        Command::Bench(args) => crate::bench::run(args).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

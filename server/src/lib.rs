@@ -1,6 +1,6 @@
 //! The `ledger` binary's library: everything at the edge of the system.
 //!
-//! * [`cli`]: the commands (`serve`, `demo`, `verify`, `export`, `keygen`, `token`, `rebuild`, `bench`).
+//! * [`cli`]: the commands (`serve`, `demo`, `verify`, `export`, `keygen`, `token`, `tick`, `rebuild`).
 //! * [`startup`]: [`startup::Application`], built once, run until SIGINT/SIGTERM.
 //! * [`pipeline`]: the command pipeline every write goes through ([`pipeline::CommandService`]).
 //! * [`facts`]: per aggregate type, the facts and locks its commands need, the
@@ -8,12 +8,11 @@
 //! * [`http`]: the axum API.
 //! * [`dossier`]: per-subject dossiers with inclusion proofs, verifiable offline.
 //! * [`witness`]: the witness that checks consistency and cosigns checkpoints.
-//! * [`demo`], [`export`], [`bench`], [`keys`], [`telemetry`]: what their names say.
+//! * [`demo`], [`export`], [`keys`], [`telemetry`]: what their names say.
 //!
 //! **Invariant:** no business rule lives here; the domain crate decides, this crate
 //! supplies time, actor, ids and facts, and persists.
 
-pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod demo_pathfinders;
@@ -24,7 +23,6 @@ pub mod facts;
 pub mod http;
 pub mod keys;
 pub mod pipeline;
-pub mod proof_bench;
 pub mod startup;
 pub mod telemetry;
 pub mod witness;

@@ -44,6 +44,21 @@ impl fmt::Display for Broken {
     }
 }
 
+/// The query verify reads sealed events with, in position order: each ledger row with its
+/// event, if the event is still there (also timed by the benchmark).
+pub fn sealed_rows_sql(db: &Db) -> String {
+    format!(
+        "SELECT l.position, l.aggregate_type AS l_aggregate_type, l.aggregate_id AS l_aggregate_id, l.sequence AS l_sequence, \
+         l.event_hash, e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, \
+         {} AS payload, {} AS metadata \
+         FROM ledger l LEFT JOIN events e \
+         ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence \
+         ORDER BY l.position",
+        db.json_text("e.payload"),
+        db.json_text("e.metadata")
+    )
+}
+
 /// What an intact ledger holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
@@ -290,16 +305,7 @@ pub async fn verify_with(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Summary, VerifyError> {
     let broken = |b: Broken| VerifyError::Broken(b);
-    let sealed_sql = format!(
-        "SELECT l.position, l.aggregate_type AS l_aggregate_type, l.aggregate_id AS l_aggregate_id, l.sequence AS l_sequence, \
-         l.event_hash, e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, \
-         {} AS payload, {} AS metadata \
-         FROM ledger l LEFT JOIN events e \
-         ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence \
-         ORDER BY l.position",
-        db.json_text("e.payload"),
-        db.json_text("e.metadata")
-    );
+    let sealed_sql = sealed_rows_sql(db);
     let unsealed_sql = format!(
         "SELECT {} FROM events e LEFT JOIN ledger l \
          ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence \

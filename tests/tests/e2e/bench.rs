@@ -1,14 +1,15 @@
-//! The benchmark's smoke run: `ledger bench` runs every scenario to the end on PostgreSQL
+//! The benchmark's smoke run: `ledger-bench` runs every scenario to the end on PostgreSQL
 //! (a few hundred commands, 20,000 events), so it cannot break unnoticed. Its figures are
 //! printed, never asserted: speed is measured by the bench itself, not by tests.
 
-use crate::support::LEDGER;
+/// The benchmark binary, built from bench/src/main.rs.
+const LEDGER_BENCH: &str = env!("CARGO_BIN_EXE_ledger-bench-under-test");
 
 #[tokio::test]
 async fn the_bench_runs_to_the_end_on_postgres() {
     let url = tests::pg::admin_url().await;
-    let out = tokio::process::Command::new(LEDGER)
-        .args(["bench", "--database-url", &url, "--commands", "200", "--events", "20000", "--rounds", "1"])
+    let out = tokio::process::Command::new(LEDGER_BENCH)
+        .args(["--database-url", &url, "--commands", "200", "--events", "20000", "--rounds", "1"])
         .output()
         .await
         .expect("the bench starts");

@@ -1,9 +1,13 @@
-//! `ledger bench`: our write and verify paths against plain baselines, in one run.
+//! `ledger-bench`: our write and verify paths against plain baselines, in one run. It calls
+//! the production code (the command pipeline, the chaining store's `seal_record`, the
+//! sealer, the verifier and its query, proofs and dossiers) and has no copy of its own;
+//! the only schema it creates is the peer's (postgres-es's `events` and `snapshots`
+//! layout, as `plain_events` and `plain_snapshots`).
 //!
 //! Everything runs in a fresh database `ledger_bench_<random>` created on the server the
 //! URL names, and dropped at the end (`--keep` keeps it):
 //!
-//! * **Write**: commands per second through our full path (`CommandService::execute_meeting`:
+//! * **Write**: commands per second through our full path (`CommandService::execute::<Meeting>`:
 //!   envelope → JCS + SHA-256 → Ed25519 signature → postgres-es insert → inbox trigger →
 //!   **sealed** by the real [`Sealer`] running in the background) against plain cqrs-es +
 //!   postgres-es on tables `plain_events`/`plain_snapshots` (no trigger, no hashing, empty
@@ -38,6 +42,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ledger_store::chaining::seal_record;
 use ledger_store::db::is_postgres_url;
 use ledger_store::stored::StoredEvent;
+use ledger_store::verify::sealed_rows_sql;
 use ledger_store::Db;
 use postgres_es::PostgresEventRepository;
 use serde_json::Value;
@@ -45,9 +50,11 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection as _, Executor as _, PgConnection};
 use tokio::sync::watch;
 
-use crate::pipeline::{CommandError, CommandMeta, CommandService};
 use ledger_store::chaining::Envelope;
 use ledger_store::sealer::Sealer;
+use server::pipeline::{CommandError, CommandMeta, CommandService};
+
+pub mod proofs;
 
 /// Benchmark options.
 #[derive(Debug, Clone, Args)]
@@ -165,7 +172,7 @@ async fn bench(args: &BenchArgs, url: &str, options: PgConnectOptions) -> anyhow
         .fetch_one(&owner)
         .await
         .unwrap_or(false);
-    let signer = Arc::new(crate::keys::generate(ORIGIN)?);
+    let signer = Arc::new(server::keys::generate(ORIGIN)?);
     let machine = Machine::probe(&owner).await;
     eprintln!("{machine}");
 
@@ -195,10 +202,9 @@ async fn bench(args: &BenchArgs, url: &str, options: PgConnectOptions) -> anyhow
         report.verify = Some(verify_scenario(&db, &pool, &owner, &signer, args).await?);
         // At the verify scenario's size (1M events by default): proof latency, then a dossier.
         eprintln!("timing {PROOF_SAMPLES} inclusion proofs…");
-        report.proofs = Some(crate::proof_bench::inclusion_latency(&db, PROOF_SAMPLES).await?);
+        report.proofs = Some(crate::proofs::inclusion_latency(&db, PROOF_SAMPLES).await?);
         eprintln!("recording and exporting a {DOSSIER_EVENTS}-event dossier…");
-        report.dossier =
-            Some(crate::proof_bench::dossier_export(&db, Arc::clone(&signer), ORIGIN, DOSSIER_EVENTS).await?);
+        report.dossier = Some(crate::proofs::dossier_export(&db, Arc::clone(&signer), ORIGIN, DOSSIER_EVENTS).await?);
     }
     owner.close().await;
     db.close().await;
@@ -917,7 +923,7 @@ async fn plain_read(pool: &PgPool) -> anyhow::Result<(Duration, u64)> {
 /// The query `verify` runs (ledger ⟕ events in position order), streamed with no checks:
 /// separates what the join and ordering cost from what the checks cost.
 async fn verify_query_read(db: &Db, pool: &PgPool) -> anyhow::Result<(Duration, u64)> {
-    timed_stream(pool, &verify_sql(db, "")).await
+    timed_stream(pool, &sealed_rows_sql(db)).await
 }
 
 /// Streams a query's rows as [`StoredEvent`]s, touching every string; returns time and count.
@@ -943,20 +949,10 @@ fn touch(event: &StoredEvent) -> usize {
         + usize::from(event.sequence > 0)
 }
 
-fn verify_sql(db: &Db, limit: &str) -> String {
-    format!(
-        "SELECT e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, {} AS payload, {} AS metadata \
-         FROM ledger l LEFT JOIN events e \
-         ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence \
-         ORDER BY l.position {limit}",
-        db.json_text("e.payload"),
-        db.json_text("e.metadata")
-    )
-}
-
 /// Times each step of verify's per-event work on the first [`SAMPLE`] events.
 async fn breakdown(db: &Db, pool: &PgPool, verifier: &LedgerVerifier) -> anyhow::Result<Breakdown> {
-    let events: Vec<StoredEvent> = sqlx::query_as(&verify_sql(db, &format!("LIMIT {SAMPLE}"))).fetch_all(pool).await?;
+    let events: Vec<StoredEvent> =
+        sqlx::query_as(&format!("{} LIMIT {SAMPLE}", sealed_rows_sql(db))).fetch_all(pool).await?;
     let n = events.len();
     anyhow::ensure!(n > 0, "no events to sample");
 
@@ -1005,8 +1001,8 @@ struct Report {
     writes: Vec<WriteFigure>,
     write_cost: WriteCost,
     verify: Option<VerifyFigure>,
-    proofs: Option<crate::proof_bench::ProofLatency>,
-    dossier: Option<crate::proof_bench::DossierExport>,
+    proofs: Option<crate::proofs::ProofLatency>,
+    dossier: Option<crate::proofs::DossierExport>,
 }
 
 fn verdict(ratio: f64, target: f64) -> &'static str {

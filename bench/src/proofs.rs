@@ -11,8 +11,8 @@ use ledger_store::proofs::Proofs;
 use ledger_store::Db;
 use projections::read::Reads;
 
-use crate::pipeline::{CommandMeta, CommandService};
 use ledger_store::chaining::Envelope;
+use server::pipeline::{CommandMeta, CommandService};
 
 /// Latency percentiles of inclusion proofs.
 #[derive(Debug, Clone, Copy)]
@@ -132,7 +132,7 @@ pub async fn dossier_export(
     }
     ledger_store::sealer::Sealer::new(db.clone(), Arc::clone(&signer), origin.to_string()).catch_up().await?;
     let started = Instant::now();
-    let dossier = crate::dossier::build(db, &format!("meeting:{meeting}"), &signer.public_key()).await?;
+    let dossier = server::dossier::build(db, &format!("meeting:{meeting}"), &signer.public_key()).await?;
     let bytes = serde_json::to_vec(&dossier)?;
     let elapsed = started.elapsed();
     anyhow::ensure!(dossier.events.len() == events, "the dossier holds {} events, not {events}", dossier.events.len());
