@@ -31,14 +31,14 @@ use chrono::NaiveDate;
 use clap::Args;
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{AggregateError, CqrsFramework, DomainEvent as _};
-use domain::ledger::record::{sha256, GENESIS_PREV_HASH};
-use domain::ledger::{EventRecord, LedgerSigner, LedgerVerifier};
 use domain::meeting::{
     AgendaItem, AgendaItemKind, Attendance, AttendanceStatus, Meeting, MeetingCommand, MeetingEvent, MeetingKind,
     Modality,
 };
 use futures::TryStreamExt as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use ledger_format::record::{sha256, GENESIS_PREV_HASH};
+use ledger_format::{EventRecord, LedgerSigner, LedgerVerifier};
 use ledger_store::chaining::seal_record;
 use ledger_store::db::is_postgres_url;
 use ledger_store::stored::StoredEvent;
@@ -979,11 +979,11 @@ async fn breakdown(db: &Db, pool: &PgPool, verifier: &LedgerVerifier) -> anyhow:
     // What verify does per event besides the above: the chain map and the Merkle tree.
     let started = Instant::now();
     let mut heads: HashMap<(String, String), (u64, [u8; 32])> = HashMap::new();
-    let mut tree = domain::ledger::merkle::CompactTree::new();
+    let mut tree = ledger_format::merkle::CompactTree::new();
     for ((record, seal), hash) in split.iter().zip(&hashes) {
         let key = (record.aggregate_type.clone(), record.aggregate_id.clone());
         let prev = heads.get(&key).map(|(_, h)| hex::encode(h));
-        black_box((prev, domain::ledger::record::parse_hash_hex(&seal.hash)));
+        black_box((prev, ledger_format::record::parse_hash_hex(&seal.hash)));
         heads.insert(key, (record.sequence, *hash));
         tree.push_event_hash(hash);
     }

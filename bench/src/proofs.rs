@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use domain::ledger::LedgerSigner;
 use domain::meeting::{AgendaItem, AgendaItemKind, MeetingCommand, MeetingKind, Modality};
+use ledger_format::LedgerSigner;
 use ledger_store::proofs::Proofs;
 use ledger_store::Db;
 use projections::read::Reads;

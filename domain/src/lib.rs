@@ -1,8 +1,5 @@
 //! The pure core of the Alliance 8.7 Accountability Ledger.
 //!
-//! * [`ledger`] is the published ledger format: event records, their canonical bytes
-//!   (RFC 8785), event hashes and per-aggregate chains, the RFC 6962 Merkle tree and
-//!   C2SP signed checkpoints. Anyone can re-implement it from docs/LEDGER-FORMAT.md.
 //! * The governance aggregates, each pure `decide`/`evolve` functions with a thin
 //!   `cqrs_es::Aggregate` adapter: [`reference`](mod@reference) (organisations, countries), [`body`] (the
 //!   GCG: seats, Chair and Deputy Chair terms, calls, policy versions), [`meeting`],
@@ -10,6 +7,14 @@
 //!   and [`partner`]. [`authority`] is the one check of a cited decision's authority;
 //!   [`policy`] the versioned rules; [`command`] what every command states about itself
 //!   (its name and business date); [`id`] the identifier grammar.
+//! * [`pathfinder`]: Pathfinder Countries, their roadmaps, reporting cycles and country
+//!   reports, the accountability policy and the clock's pure "is it due?" helpers.
+//! * [`programme`]: the Multi-Donor Programme (budget lines, allocations, expenditure,
+//!   reversals, reallocations), contributions and donors, with money in integer minor
+//!   units.
+//!
+//! The ledger format itself (records, hashes, chains, proofs, checkpoints) is the
+//! `ledger-format` crate's, which this crate does not need.
 //!
 //! Nothing in this crate does I/O, reads the clock or generates ids: the edge (the
 //! `server` crate) puts time, actor and new ids into each command.
@@ -38,7 +43,3 @@ pub(crate) fn snake<T: serde::Serialize>(value: &T) -> String {
         Err(_) => String::from("?"),
     }
 }
-
-/// The ledger format, re-exported: it lives in the `ledger-format` crate so the offline
-/// verifier can be built without the domain's dependencies.
-pub use ledger_format as ledger;

@@ -20,14 +20,14 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use chrono::NaiveDate;
 use domain::decision::{DecisionEvent, DecisionSubject, Tally};
-use domain::ledger::merkle::{
+use domain::meeting::{Attendance, AttendanceStatus, MeetingEvent, MeetingKind, Modality, QuorumSnapshot};
+use domain::policy::DecisionMethod;
+use ledger_format::merkle::{
     leaf_hash, node_hash, prove_record, prove_tree, record_hash, root_of, stored_hash_count, stored_hash_index,
     stored_hashes_for_record_hash, tree_hash, CompactTree, Hash, HashReader, EMPTY_HASH,
 };
-use domain::ledger::record::{sha256, MAX_SAFE_INTEGER};
-use domain::ledger::{Checkpoint, CheckpointError, EventRecord, LedgerSigner, RecordError, GENESIS_PREV_HASH};
-use domain::meeting::{Attendance, AttendanceStatus, MeetingEvent, MeetingKind, Modality, QuorumSnapshot};
-use domain::policy::DecisionMethod;
+use ledger_format::record::{sha256, MAX_SAFE_INTEGER};
+use ledger_format::{Checkpoint, CheckpointError, EventRecord, LedgerSigner, RecordError, GENESIS_PREV_HASH};
 use serde_json::{json, Value};
 
 const KEY_NAME: &str = "alliance87.example/ledger";
@@ -472,7 +472,7 @@ fn checkpoint_vector() {
     let file = vector("checkpoint.json", build_checkpoint());
     let signer = LedgerSigner::from_private_key(str_of(&file, "private_key")).expect("private key");
     assert_eq!(signer.public_key(), str_of(&file, "public_key"));
-    let verifier = domain::ledger::LedgerVerifier::from_public_key(str_of(&file, "public_key")).expect("public key");
+    let verifier = ledger_format::LedgerVerifier::from_public_key(str_of(&file, "public_key")).expect("public key");
     assert_eq!(verifier.name(), KEY_NAME);
     assert_eq!(format!("{:08x}", verifier.key_id()), str_of(&file, "key_id"));
 

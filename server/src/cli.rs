@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
-use domain::ledger::{Checkpoint, LedgerVerifier};
+use ledger_format::{Checkpoint, LedgerVerifier};
 use ledger_store::db::is_postgres_url;
 use ledger_store::verify::VerifyError;
 use ledger_store::Db;
@@ -242,13 +242,13 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             let bytes = std::fs::read(&file).with_context(|| format!("could not read {}", file.display()))?;
-            let result = domain::ledger::dossier::verify_dossier_bytes(&bytes, pinned.as_ref());
+            let result = ledger_format::dossier::verify_dossier_bytes(&bytes, pinned.as_ref());
             if pinned.is_none() {
                 eprintln!(
                     "warning: checked against the key inside the file; pass --public-key to pin the published key"
                 );
             }
-            println!("{}", domain::ledger::dossier::result_line(&result));
+            println!("{}", ledger_format::dossier::result_line(&result));
             if result.is_err() {
                 return Ok(ExitCode::from(1));
             }
@@ -323,7 +323,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("could not write {}", out.display()))?;
             let mut markdown = out.clone().into_os_string();
             markdown.push(".md");
-            std::fs::write(&markdown, domain::ledger::dossier::render_markdown(&dossier))
+            std::fs::write(&markdown, ledger_format::dossier::render_markdown(&dossier))
                 .with_context(|| format!("could not write {}", PathBuf::from(&markdown).display()))?;
             println!(
                 "exported the dossier of {subject}: {} events to {} (and {})",

@@ -9,7 +9,7 @@
 //! for any recorded subject. Aggregates are always complete from sequence 1, so the
 //! per-aggregate chains can be checked; events not yet sealed are counted, not included.
 
-use domain::ledger::dossier::{Dossier, DossierEvent, DOSSIER_FORMAT};
+use ledger_format::dossier::{Dossier, DossierEvent, DOSSIER_FORMAT};
 use ledger_store::proofs::Proofs;
 use ledger_store::stored::StoredEvent;
 use ledger_store::{with_pool, Db};

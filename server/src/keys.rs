@@ -6,8 +6,8 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use domain::ledger::cosignature::WitnessSigner;
-use domain::ledger::LedgerSigner;
+use ledger_format::cosignature::WitnessSigner;
+use ledger_format::LedgerSigner;
 use rand_core::{OsRng, RngCore as _};
 
 /// Generates a new key named `origin`.

@@ -30,7 +30,7 @@ use cqrs_es::persist::{PersistedEventStore, PersistenceError, SerializedEvent};
 use cqrs_es::{Aggregate, DomainEvent, EventStore};
 use domain::authority::DecisionFacts;
 use domain::command::{occurred_by, BusinessDate, DomainCommand, OccurredInFuture};
-use domain::ledger::{LedgerSigner, Seal};
+use ledger_format::{LedgerSigner, Seal};
 use ledger_store::{with_pool, Db};
 use tokio::sync::Notify;
 

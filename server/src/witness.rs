@@ -12,9 +12,9 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Args;
-use domain::ledger::cosignature::{checkpoint_body, WitnessSigner};
-use domain::ledger::proof::{parse_hash_list, verify_consistency};
-use domain::ledger::{Checkpoint, LedgerVerifier};
+use ledger_format::cosignature::{checkpoint_body, WitnessSigner};
+use ledger_format::proof::{parse_hash_list, verify_consistency};
+use ledger_format::{Checkpoint, LedgerVerifier};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

@@ -41,7 +41,7 @@ pub async fn get_dossier(
         "json" => Ok(axum::Json(dossier).into_response()),
         "markdown" => Ok((
             [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
-            domain::ledger::dossier::render_markdown(&dossier),
+            ledger_format::dossier::render_markdown(&dossier),
         )
             .into_response()),
         other => Err(ApiError::BadRequest(format!("format {other:?} is not json or markdown"))),

@@ -54,7 +54,7 @@ pub async fn checkpoint(
     };
     let row = latest.ok_or_else(|| ApiError::NotFound("no checkpoint has been signed (or witnessed) yet".into()))?;
     // Serve only cosignatures that verify with a witness key trusted now.
-    let body = domain::ledger::cosignature::checkpoint_body(&row.note)
+    let body = ledger_format::cosignature::checkpoint_body(&row.note)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     let cosignatures: Vec<(String, String)> = state
         .reads

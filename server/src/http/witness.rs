@@ -7,7 +7,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::ledger::cosignature::{checkpoint_body, WitnessVerifier};
+use ledger_format::cosignature::{checkpoint_body, WitnessVerifier};
 use ledger_store::{with_pool, Db};
 use serde::Deserialize;
 use serde_json::{json, Value};

@@ -74,7 +74,7 @@ both_stores!(concurrent_writers_on_one_aggregate);
 async fn racing_writers_in_the_store_get_conflicts(store: Store) {
     let (dir, url) = fresh_ledger(store).await;
     let db = ledger_store::Db::connect(&url).await.unwrap();
-    let signer = Arc::new(domain::ledger::LedgerSigner::from_seed("test.example/ledger", [1u8; 32]).unwrap());
+    let signer = Arc::new(ledger_format::LedgerSigner::from_seed("test.example/ledger", [1u8; 32]).unwrap());
     let ledger = Arc::new(CommandService::new(db.clone(), signer.clone()));
     let meta = || CommandMeta {
         envelope: Envelope { actor: "race".into(), role: "secretariat".into(), ..Envelope::default() },
@@ -136,7 +136,7 @@ both_stores!(racing_writers_in_the_store_get_conflicts);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_meeting_lock_spans_servers_on_postgres() {
     let (dir, url) = fresh_ledger(Store::Postgres).await;
-    let signer = Arc::new(domain::ledger::LedgerSigner::from_seed("test.example/ledger", [2u8; 32]).unwrap());
+    let signer = Arc::new(ledger_format::LedgerSigner::from_seed("test.example/ledger", [2u8; 32]).unwrap());
     let first = CommandService::new(ledger_store::Db::connect(&url).await.unwrap(), Arc::clone(&signer));
     let second = CommandService::new(ledger_store::Db::connect(&url).await.unwrap(), Arc::clone(&signer));
 

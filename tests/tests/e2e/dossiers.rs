@@ -1,8 +1,8 @@
 //! Dossiers: a subject's events with inclusion proofs against one signed checkpoint,
 //! served over HTTP and exported by the CLI, verified offline; any changed byte is caught.
 
-use domain::ledger::dossier::{verify_dossier_bytes, Dossier, KeySource};
-use domain::ledger::LedgerVerifier;
+use ledger_format::dossier::{verify_dossier_bytes, Dossier, KeySource};
+use ledger_format::LedgerVerifier;
 
 use crate::both_stores;
 use crate::support::{last_line, Store, TestApp};
@@ -88,7 +88,7 @@ async fn dossiers_verify_offline_and_catch_any_change(store: Store) {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("pin"), "warns that the key was not pinned");
     let other =
-        domain::ledger::LedgerSigner::from_seed("alliance87-ledger.example/ledger", [4u8; 32]).unwrap().public_key();
+        ledger_format::LedgerSigner::from_seed("alliance87-ledger.example/ledger", [4u8; 32]).unwrap().public_key();
     let out = verify(vec!["verify".into(), "--dossier".into(), path.clone(), "--public-key".into(), other]).await;
     assert_eq!(out.status.code(), Some(1));
 

@@ -553,7 +553,7 @@ async fn pending_effects_are_resumed_exactly_once(store: Store) {
 
     let (dir, url) = crate::support::fresh_ledger(store).await;
     let db = ledger_store::Db::connect(&url).await.unwrap();
-    let signer = Arc::new(domain::ledger::LedgerSigner::from_seed("test.example/ledger", [3u8; 32]).unwrap());
+    let signer = Arc::new(ledger_format::LedgerSigner::from_seed("test.example/ledger", [3u8; 32]).unwrap());
     let ledger = CommandService::new(db.clone(), signer);
     let meta = || CommandMeta {
         envelope: Envelope { actor: "test".into(), role: "secretariat".into(), ..Envelope::default() },

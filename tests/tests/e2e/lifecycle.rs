@@ -1,6 +1,6 @@
 //! A meeting and its decisions from scheduling to closing, and the demo history.
 
-use domain::ledger::{Checkpoint, LedgerVerifier};
+use ledger_format::{Checkpoint, LedgerVerifier};
 use serde_json::json;
 
 use crate::both_stores;
@@ -132,7 +132,7 @@ async fn demo_history_is_served_verified_and_labelled(store: Store) {
     assert_eq!(events.len() as i64, health["events"].as_i64().unwrap());
     for (i, line) in events.iter().enumerate() {
         assert_eq!(line["position"], i as i64);
-        let record: domain::ledger::EventRecord = serde_json::from_value(line["record"].clone()).unwrap();
+        let record: ledger_format::EventRecord = serde_json::from_value(line["record"].clone()).unwrap();
         assert_eq!(record.hash_hex().unwrap(), line["hash"].as_str().unwrap(), "export hashes recompute");
     }
 

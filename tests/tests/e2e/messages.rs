@@ -45,7 +45,7 @@ async fn refusals_say_what_a_reader_needs(store: Store) {
     // Verifying with another ledger's key: the key does not match, not "broken".
     app.settle().await;
     let other =
-        domain::ledger::LedgerSigner::from_seed("alliance87-ledger.example/ledger", [9u8; 32]).unwrap().public_key();
+        ledger_format::LedgerSigner::from_seed("alliance87-ledger.example/ledger", [9u8; 32]).unwrap().public_key();
     let out = app.ledger(&["verify", "--public-key", &other]).await;
     assert_eq!(out.status.code(), Some(1));
     let line = last_line(&out);

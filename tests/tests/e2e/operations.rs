@@ -84,7 +84,7 @@ async fn keygen_and_wrong_public_key(store: Store) {
         }
     };
     assert!(verify(public_key.clone()).await.status.success());
-    let other = domain::ledger::LedgerSigner::from_seed("example.org/test", [3u8; 32]).unwrap().public_key();
+    let other = ledger_format::LedgerSigner::from_seed("example.org/test", [3u8; 32]).unwrap().public_key();
     let out = verify(other).await;
     assert_eq!(out.status.code(), Some(1), "another key's ledger does not verify: {}", last_line(&out));
     let _ = std::fs::remove_dir_all(dir);

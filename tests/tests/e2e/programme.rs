@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use domain::ledger::dossier::verify_dossier_bytes;
-use domain::ledger::LedgerVerifier;
+use ledger_format::dossier::verify_dossier_bytes;
+use ledger_format::LedgerVerifier;
 use serde_json::{json, Value};
 
 use crate::both_stores;

@@ -4,8 +4,8 @@
 //! Proofs are checked with `ledger_format::proof`, an RFC 9162 verifier written
 //! independently of the code that generates them (tlog_tiles in the server).
 
-use domain::ledger::proof::{parse_hash_list, verify_consistency, verify_inclusion};
-use domain::ledger::{Checkpoint, LedgerVerifier};
+use ledger_format::proof::{parse_hash_list, verify_consistency, verify_inclusion};
+use ledger_format::{Checkpoint, LedgerVerifier};
 use serde_json::{json, Value};
 use sha2::{Digest as _, Sha256};
 

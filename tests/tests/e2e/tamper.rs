@@ -2,7 +2,7 @@
 //! disables the append-only triggers first: `ledger verify` must exit 1 and name the first
 //! broken event. Also: with the triggers in place, the database itself refuses.
 
-use domain::ledger::{Checkpoint, EventRecord, LedgerSigner};
+use ledger_format::{Checkpoint, EventRecord, LedgerSigner};
 use serde_json::{json, Value};
 use sqlx::{Connection as _, PgConnection, SqliteConnection};
 

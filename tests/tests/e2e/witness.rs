@@ -64,7 +64,7 @@ async fn witnesses_cosign_and_refuse_inconsistent_histories(store: Store) {
     assert!(last_line(&out).starts_with(&format!("cosigned checkpoint of tree size {}", size + 1)));
 
     // Only trusted witnesses, with valid signatures.
-    let stranger = domain::ledger::cosignature::WitnessSigner::from_seed("stranger.example", [5u8; 32]).unwrap();
+    let stranger = ledger_format::cosignature::WitnessSigner::from_seed("stranger.example", [5u8; 32]).unwrap();
     let text = format!("alliance87-ledger.example/ledger\n{}\nAAAA\n", size + 1);
     let text = text.as_str();
     let r = app
@@ -75,8 +75,7 @@ async fn witnesses_cosign_and_refuse_inconsistent_histories(store: Store) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    let forged =
-        domain::ledger::cosignature::WitnessSigner::from_seed("witness.example/audit-firm", [5u8; 32]).unwrap();
+    let forged = ledger_format::cosignature::WitnessSigner::from_seed("witness.example/audit-firm", [5u8; 32]).unwrap();
     let r = app
         .client
         .post(app.url(&format!("/api/v1/ledger/checkpoints/{}/cosignatures", size + 1)))
