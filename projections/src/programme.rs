@@ -1481,7 +1481,7 @@ impl ProgrammeRecord {
 pub async fn documents_from_ledger(db: &Db) -> anyhow::Result<Documents> {
     let sql = format!(
         "SELECT l.position, e.aggregate_type, e.aggregate_id, e.sequence, {} AS payload, {} AS metadata \
-         FROM ledger l JOIN events e ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id \
+         FROM positions l JOIN events e ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id \
          AND e.sequence = l.sequence WHERE e.aggregate_type IN ('programme', 'contribution', 'donor', 'organisation') \
          ORDER BY l.position",
         db.json_text("e.payload"),

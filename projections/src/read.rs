@@ -199,7 +199,7 @@ impl Reads {
         // sealed or waiting in the inbox, so no scan of the events table is needed.
         let (ledger_size, awaiting_seal, projected): (i64, i64, Option<i64>) = with_pool!(&self.db, pool => {
             sqlx::query_as(
-                "SELECT (SELECT COALESCE(MAX(position) + 1, 0) FROM ledger), (SELECT COUNT(*) FROM ledger_inbox), \
+                "SELECT (SELECT COALESCE(MAX(position) + 1, 0) FROM positions), (SELECT COUNT(*) FROM ledger_inbox), \
                  (SELECT next_position FROM projection_cursors WHERE projector = $1)",
             )
             .bind(crate::runner::PROJECTOR)

@@ -69,7 +69,7 @@ impl Projector {
     #[tracing::instrument(skip_all, err)]
     pub async fn catch_up_once(&self) -> anyhow::Result<Outcome> {
         let select = format!(
-            "SELECT l.position, l.event_hash, {} FROM ledger l JOIN events e \
+            "SELECT l.position, l.event_hash, {} FROM positions l JOIN events e \
              ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence \
              WHERE l.position >= $1 ORDER BY l.position LIMIT $2",
             StoredEvent::columns(&self.db)
@@ -213,7 +213,7 @@ impl Projector {
                 .bind(PROJECTOR)
                 .fetch_optional(pool)
                 .await?;
-            let size: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM ledger").fetch_one(pool).await?;
+            let size: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM positions").fetch_one(pool).await?;
             Ok((next.unwrap_or(0), size))
         })
     }

@@ -31,7 +31,7 @@ use ledger_store::{with_pool, Db};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::facts::governance::seat_on;
+use crate::facts::gcg::seat_on;
 use crate::facts::DEFAULT_BODY;
 use crate::pipeline::{CommandError, CommandMeta, CommandService};
 use ledger_store::chaining::Envelope;

@@ -109,11 +109,11 @@ pub async fn build(db: &Db, subject: &str, public_key: &str) -> Result<Dossier, 
     let join = "ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence";
     let (rows, unsealed): (Vec<Row>, i64) = with_pool!(db, pool => {
         let mut q = sqlx::QueryBuilder::new(format!(
-            "SELECT l.position, {} FROM ledger l JOIN events e {join} WHERE l.position < ",
+            "SELECT l.position, {} FROM positions l JOIN events e {join} WHERE l.position < ",
             StoredEvent::columns(db)
         ));
         q.push_bind(checkpoint.tree_size).push(" AND (");
-        let mut u = sqlx::QueryBuilder::new(format!("SELECT COUNT(*) FROM events e LEFT JOIN ledger l {join} WHERE (l.position IS NULL OR l.position >= "));
+        let mut u = sqlx::QueryBuilder::new(format!("SELECT COUNT(*) FROM events e LEFT JOIN positions l {join} WHERE (l.position IS NULL OR l.position >= "));
         u.push_bind(checkpoint.tree_size).push(") AND (");
         for (i, (t, a)) in aggregates.iter().enumerate() {
             for builder in [&mut q, &mut u] {

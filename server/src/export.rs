@@ -37,9 +37,9 @@ pub async fn export(db: &Db, origin: &str, public_key: &str, out: &mut impl Writ
     )?;
     let columns = StoredEvent::columns(db);
     let join = "ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence";
-    let sealed = format!("SELECT l.position, {columns} FROM ledger l JOIN events e {join} ORDER BY l.position");
+    let sealed = format!("SELECT l.position, {columns} FROM positions l JOIN events e {join} ORDER BY l.position");
     let unsealed = format!(
-        "SELECT l.position, {columns} FROM events e LEFT JOIN ledger l {join} WHERE l.position IS NULL \
+        "SELECT l.position, {columns} FROM events e LEFT JOIN positions l {join} WHERE l.position IS NULL \
          ORDER BY e.aggregate_type, e.aggregate_id, e.sequence"
     );
     let mut count = 0u64;

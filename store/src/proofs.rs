@@ -64,7 +64,7 @@ impl Proofs {
     /// The number of sealed events.
     pub async fn tree_size(&self) -> Result<u64, ProofError> {
         let size: i64 = with_pool!(&self.db, pool => {
-            sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM ledger").fetch_one(pool).await?
+            sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM positions").fetch_one(pool).await?
         });
         Ok(u64::try_from(size).unwrap_or(0))
     }
@@ -140,7 +140,7 @@ impl Proofs {
             for idx in &indexes {
                 list.push_bind(i64::try_from(*idx).unwrap_or(i64::MAX));
             }
-            q.push(format!(") UNION ALL SELECT -1, {unhex} FROM ledger WHERE position = "));
+            q.push(format!(") UNION ALL SELECT -1, {unhex} FROM positions WHERE position = "));
             q.push_bind(i64::try_from(position).unwrap_or(i64::MAX));
             q.build_query_as().fetch_all(pool).await?
         });
@@ -236,7 +236,7 @@ impl Proofs {
         sequence: i64,
     ) -> Result<Option<u64>, ProofError> {
         let position: Option<i64> = with_pool!(&self.db, pool => {
-            sqlx::query_scalar("SELECT position FROM ledger WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3")
+            sqlx::query_scalar("SELECT position FROM positions WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3")
                 .bind(aggregate_type)
                 .bind(aggregate_id)
                 .bind(sequence)

@@ -105,7 +105,7 @@ impl Sealer {
                 tx.commit().await?;
                 return Ok(SealOutcome::CaughtUp);
             }
-            let start: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM ledger")
+            let start: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM positions")
                 .fetch_one(&mut *tx)
                 .await?;
             let start = u64::try_from(start)?;
@@ -159,7 +159,7 @@ impl Sealer {
 
             for chunk in ledger_rows.chunks(200) {
                 let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO ledger (position, aggregate_type, aggregate_id, sequence, event_hash, sealed_at) ",
+                    "INSERT INTO positions (position, aggregate_type, aggregate_id, sequence, event_hash, sealed_at) ",
                 );
                 q.push_values(chunk, |mut b, (position, row, hash)| {
                     b.push_bind(i64::try_from(*position).unwrap_or(i64::MAX))

@@ -51,7 +51,7 @@ pub fn sealed_rows_sql(db: &Db) -> String {
         "SELECT l.position, l.aggregate_type AS l_aggregate_type, l.aggregate_id AS l_aggregate_id, l.sequence AS l_sequence, \
          l.event_hash, e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, \
          {} AS payload, {} AS metadata \
-         FROM ledger l LEFT JOIN events e \
+         FROM positions l LEFT JOIN events e \
          ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence \
          ORDER BY l.position",
         db.json_text("e.payload"),
@@ -307,7 +307,7 @@ pub async fn verify_with(
     let broken = |b: Broken| VerifyError::Broken(b);
     let sealed_sql = sealed_rows_sql(db);
     let unsealed_sql = format!(
-        "SELECT {} FROM events e LEFT JOIN ledger l \
+        "SELECT {} FROM events e LEFT JOIN positions l \
          ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence \
          WHERE l.position IS NULL ORDER BY e.aggregate_type, e.aggregate_id, e.sequence",
         StoredEvent::columns(db)

@@ -7,13 +7,14 @@
 //! is in force on that date? who holds that seat? is the meeting in session?) is read
 //! here and put into the command's edge-fact fields. A handler never reads facts.
 //!
-//! * [`governance`]: the GCG, groups, partners, organisations, countries, meetings and
-//!   decisions, and the decision-effects process manager;
+//! * [`gcg`]: the GCG, groups, partners, organisations and countries;
+//! * [`meetings`]: meetings and decisions, and the decision-effects process manager;
 //! * [`pathfinder`]: Pathfinder Countries, roadmaps, reporting cycles, country reports,
 //!   and the clock;
 //! * [`programme`]: the Multi-Donor Programme, contributions and donors, and the IATI file.
 
-pub mod governance;
+pub mod gcg;
+pub mod meetings;
 pub mod pathfinder;
 pub mod programme;
 

@@ -9,8 +9,8 @@ pub mod auth;
 pub mod decisions;
 pub mod dossiers;
 pub mod error;
-pub mod governance;
-pub mod ledger;
+pub mod gcg;
+pub mod log;
 pub mod meetings;
 pub mod openapi;
 pub mod pathfinders;
@@ -74,29 +74,29 @@ pub fn router(state: AppState) -> Router {
         .route("/decisions/{id}/retable", post(decisions::retable))
         .route("/decisions/{id}/rescind", post(decisions::rescind))
         .route("/decisions/{id}/provenance", get(decisions::provenance))
-        .route("/decisions/{id}/{action}", post(governance::decision_action))
-        .route("/meetings/{id}/{action}", post(governance::meeting_action))
-        .route("/gcg", get(governance::gcg))
-        .route("/gcg/record", get(governance::gcg_record))
-        .route("/gcg/chairs", get(governance::chairs))
-        .route("/gcg/policies", get(governance::policies))
-        .route("/gcg/history", get(governance::gcg_history))
-        .route("/gcg/{action}", post(governance::gcg_action))
-        .route("/organisations", post(governance::register_organisation).get(governance::organisations))
-        .route("/organisations/{id}", get(governance::organisation))
-        .route("/organisations/{id}/history", get(governance::organisation_history))
-        .route("/organisations/{id}/{action}", post(governance::organisation_action))
-        .route("/countries", post(governance::register_country).get(governance::countries))
-        .route("/countries/{id}", get(governance::country))
-        .route("/countries/{id}/history", get(governance::country_history))
-        .route("/groups", post(governance::establish_group).get(governance::groups))
-        .route("/groups/{id}", get(governance::group))
-        .route("/groups/{id}/history", get(governance::group_history))
-        .route("/groups/{id}/{action}", post(governance::group_action))
-        .route("/partners", post(governance::apply_partner).get(governance::partners))
-        .route("/partners/{id}", get(governance::partner))
-        .route("/partners/{id}/history", get(governance::partner_history))
-        .route("/partners/{id}/{action}", post(governance::partner_action))
+        .route("/decisions/{id}/{action}", post(decisions::decision_action))
+        .route("/meetings/{id}/{action}", post(meetings::meeting_action))
+        .route("/gcg", get(gcg::gcg))
+        .route("/gcg/record", get(gcg::gcg_record))
+        .route("/gcg/chairs", get(gcg::chairs))
+        .route("/gcg/policies", get(gcg::policies))
+        .route("/gcg/history", get(gcg::gcg_history))
+        .route("/gcg/{action}", post(gcg::gcg_action))
+        .route("/organisations", post(gcg::register_organisation).get(gcg::organisations))
+        .route("/organisations/{id}", get(gcg::organisation))
+        .route("/organisations/{id}/history", get(gcg::organisation_history))
+        .route("/organisations/{id}/{action}", post(gcg::organisation_action))
+        .route("/countries", post(gcg::register_country).get(gcg::countries))
+        .route("/countries/{id}", get(gcg::country))
+        .route("/countries/{id}/history", get(gcg::country_history))
+        .route("/groups", post(gcg::establish_group).get(gcg::groups))
+        .route("/groups/{id}", get(gcg::group))
+        .route("/groups/{id}/history", get(gcg::group_history))
+        .route("/groups/{id}/{action}", post(gcg::group_action))
+        .route("/partners", post(gcg::apply_partner).get(gcg::partners))
+        .route("/partners/{id}", get(gcg::partner))
+        .route("/partners/{id}/history", get(gcg::partner_history))
+        .route("/partners/{id}/{action}", post(gcg::partner_action))
         .route("/pathfinders", get(pathfinders::board))
         .route("/pathfinders/{id}", get(pathfinders::country))
         .route("/pathfinders/{id}/history", get(pathfinders::country_history))
@@ -132,20 +132,20 @@ pub fn router(state: AppState) -> Router {
         .route("/contributions/{id}", get(programme::contribution))
         .route("/contributions/{id}/history", get(programme::contribution_history))
         .route("/contributions/{id}/{action}", post(programme::contribution_action))
-        .route("/audit", get(ledger::audit))
+        .route("/audit", get(log::audit))
         .route("/dossiers/{subject}", get(dossiers::get_dossier))
-        .route("/ledger/checkpoint", get(ledger::checkpoint))
-        .route("/ledger/checkpoints", get(ledger::checkpoints))
+        .route("/ledger/checkpoint", get(log::checkpoint))
+        .route("/ledger/checkpoints", get(log::checkpoints))
         .route("/ledger/checkpoints/{tree_size}/cosignatures", post(witness::add_cosignature))
-        .route("/ledger/proofs/inclusion", get(ledger::inclusion_proof))
-        .route("/ledger/proofs/consistency", get(ledger::consistency_proof))
-        .route("/ledger/public-key", get(ledger::public_key))
+        .route("/ledger/proofs/inclusion", get(log::inclusion_proof))
+        .route("/ledger/proofs/consistency", get(log::consistency_proof))
+        .route("/ledger/public-key", get(log::public_key))
         .route("/openapi.json", get(openapi::serve));
     Router::new()
         .nest("/api/v1", api)
-        .route("/health", get(ledger::health))
-        .route("/ready", get(ledger::ready))
-        .route("/metrics", get(ledger::metrics))
+        .route("/health", get(log::health))
+        .route("/ready", get(log::ready))
+        .route("/metrics", get(log::metrics))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
@@ -469,7 +469,7 @@ async fn sealed_receipts(state: &AppState, outcome: &CommandOutcome) -> Result<O
     let Some(checkpoint) = state.reads.latest_checkpoint().await? else { return Ok(None) };
     let mut receipts = Vec::with_capacity(positions.len());
     for (receipt, position) in outcome.events.iter().zip(positions) {
-        let proof = ledger::inclusion_against(state, position, &checkpoint).await?;
+        let proof = log::inclusion_against(state, position, &checkpoint).await?;
         receipts.push(serde_json::json!({
             "aggregate_type": receipt.aggregate_type,
             "aggregate_id": receipt.aggregate_id,
@@ -481,6 +481,16 @@ async fn sealed_receipts(state: &AppState, outcome: &CommandOutcome) -> Result<O
         }));
     }
     Ok(Some(receipts))
+}
+
+/// `?as_of=YYYY-MM-DD&known_at=POSITION`
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AsOfQuery {
+    /// The business date (default: today, UTC).
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Only what the ledger had recorded up to this ledger position.
+    pub known_at: Option<i64>,
 }
 
 /// Paging through a list: `?after=<last id seen>&limit=N` (default 100, at most 1000).

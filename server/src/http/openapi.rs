@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 use serde_json::{json, Value};
 
-use super::{decisions, dossiers, governance, ledger, meetings, EnvelopeInput};
+use super::{decisions, dossiers, gcg, log, meetings, EnvelopeInput};
 
 struct BearerAuth;
 
@@ -28,11 +28,11 @@ impl Modify for BearerAuth {
         decisions::propose, decisions::record_position, decisions::adopt, decisions::reject, decisions::supersede,
         decisions::list, decisions::get_one, decisions::history,
         decisions::defer, decisions::retable, decisions::rescind, decisions::provenance,
-        governance::gcg, governance::gcg_record, governance::chairs, governance::policies, governance::gcg_history,
-        governance::organisations, governance::organisation, governance::organisation_history,
-        governance::countries, governance::country, governance::country_history,
-        governance::groups, governance::group, governance::group_history,
-        governance::partners, governance::partner, governance::partner_history,
+        gcg::gcg, gcg::gcg_record, gcg::chairs, gcg::policies, gcg::gcg_history,
+        gcg::organisations, gcg::organisation, gcg::organisation_history,
+        gcg::countries, gcg::country, gcg::country_history,
+        gcg::groups, gcg::group, gcg::group_history,
+        gcg::partners, gcg::partner, gcg::partner_history,
         super::pathfinders::board, super::pathfinders::country, super::pathfinders::approvals, super::pathfinders::country_history,
         super::pathfinders::roadmap, super::pathfinders::roadmap_history, super::pathfinders::cycles, super::pathfinders::cycle,
         super::pathfinders::cycle_history, super::pathfinders::compliance, super::pathfinders::report, super::pathfinders::report_history,
@@ -40,7 +40,7 @@ impl Modify for BearerAuth {
         super::programme::the_programme_reallocations, super::programme::programme_reallocations, super::programme::the_programme_iati, super::programme::programme_iati,
         super::programme::donors, super::programme::donor, super::programme::donor_history, super::programme::donor_trail_of,
         super::programme::contributions, super::programme::contribution, super::programme::contribution_history,
-        ledger::checkpoint, ledger::checkpoints, super::witness::add_cosignature, ledger::inclusion_proof, ledger::consistency_proof, ledger::public_key, ledger::audit, dossiers::get_dossier, ledger::health, ledger::ready, ledger::metrics,
+        log::checkpoint, log::checkpoints, super::witness::add_cosignature, log::inclusion_proof, log::consistency_proof, log::public_key, log::audit, dossiers::get_dossier, log::health, log::ready, log::metrics,
     ),
     components(schemas(EnvelopeInput, super::witness::Cosignature, crate::pipeline::CommandOutcome, ledger_store::chaining::Receipt)),
     modifiers(&BearerAuth)

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use super::actions::{served, Action};
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::governance::AsOfQuery;
+use super::AsOfQuery;
 use super::{all_documents, found, history_of, run_action, AppJson, AppPath, AppQuery, AppState, CommandHeaders};
 
 const fn action(path: &'static str, schema: &'static str, command: &'static str, summary: &'static str) -> Action {

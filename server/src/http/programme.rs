@@ -32,7 +32,7 @@ use serde_json::{json, Value};
 use super::actions::{served, Action};
 use super::auth::{Caller, MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::governance::AsOfQuery;
+use super::AsOfQuery;
 use super::{
     all_documents, found, history_of, page, run_action, AppJson, AppPath, AppQuery, AppState, CommandHeaders, PageQuery,
 };

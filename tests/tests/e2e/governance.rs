@@ -656,7 +656,7 @@ async fn pending_effects_are_resumed_exactly_once(store: Store) {
     let mut effect_meta = meta();
     effect_meta.envelope.authority = Some(json!({"kind": "decision", "decision_id": "M-v3"}));
     effect_meta.envelope.idempotency_key = Some("effect:M-v3".into());
-    effect_meta.envelope.actor = server::facts::governance::EFFECTS_ACTOR.into();
+    effect_meta.envelope.actor = server::facts::meetings::EFFECTS_ACTOR.into();
     effect_meta.envelope.role = "system".into();
     effect_meta.envelope.reason = Some("effect of adopted decision M-v3".into());
     effect_meta.envelope.occurred_at = Some("2024-01-10".into());

@@ -264,7 +264,7 @@ pub async fn meeting_in_session(app: &TestApp, id: &str, present: u32, filled: u
 pub async fn wipe(app: &TestApp) {
     let tables = [
         "events",
-        "ledger",
+        "positions",
         "merkle_hashes",
         "cosignatures",
         "checkpoints",
@@ -276,13 +276,13 @@ pub async fn wipe(app: &TestApp) {
     match app.store {
         Store::Postgres => {
             let mut c = PgConnection::connect(&app.database_url).await.unwrap();
-            for t in ["events", "ledger", "merkle_hashes", "cosignatures", "checkpoints"] {
+            for t in ["events", "positions", "merkle_hashes", "cosignatures", "checkpoints"] {
                 sqlx::raw_sql(&format!("ALTER TABLE {t} DISABLE TRIGGER USER")).execute(&mut c).await.unwrap();
             }
             for t in tables {
                 sqlx::raw_sql(&format!("DELETE FROM {t}")).execute(&mut c).await.unwrap();
             }
-            for t in ["events", "ledger", "merkle_hashes", "cosignatures", "checkpoints"] {
+            for t in ["events", "positions", "merkle_hashes", "cosignatures", "checkpoints"] {
                 sqlx::raw_sql(&format!("ALTER TABLE {t} ENABLE TRIGGER USER")).execute(&mut c).await.unwrap();
             }
         }

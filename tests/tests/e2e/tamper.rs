@@ -26,7 +26,7 @@ async fn recorded_history(store: Store) -> TestApp {
 
 /// How many events the (stopped) ledger has sealed.
 async fn ledger_size(app: &TestApp) -> i64 {
-    let sql = "SELECT COUNT(*) FROM ledger";
+    let sql = "SELECT COUNT(*) FROM positions";
     match app.store {
         Store::Postgres => {
             let mut conn = PgConnection::connect(&app.database_url).await.unwrap();
@@ -44,7 +44,7 @@ async fn attack(app: &TestApp, statements: &[String]) {
     match app.store {
         Store::Postgres => {
             let mut conn = PgConnection::connect(&app.database_url).await.unwrap();
-            for table in ["events", "ledger", "merkle_hashes", "checkpoints"] {
+            for table in ["events", "positions", "merkle_hashes", "checkpoints"] {
                 sqlx::raw_sql(&format!("ALTER TABLE {table} DISABLE TRIGGER USER")).execute(&mut conn).await.unwrap();
             }
             for s in statements {
@@ -132,7 +132,7 @@ async fn deleted_last_event_and_its_ledger_row_is_caught(store: Store) {
         &app,
         &[
             "DELETE FROM events WHERE aggregate_id = 'T-D1' AND sequence = 2".into(),
-            "DELETE FROM ledger WHERE aggregate_id = 'T-D1' AND sequence = 2".into(),
+            "DELETE FROM positions WHERE aggregate_id = 'T-D1' AND sequence = 2".into(),
         ],
     )
     .await;
@@ -252,8 +252,8 @@ async fn the_database_refuses_updates_and_deletes(store: Store) {
     let statements = [
         "UPDATE events SET event_type = 'X' WHERE aggregate_id = 'T'",
         "DELETE FROM events WHERE aggregate_id = 'T'",
-        "UPDATE ledger SET event_hash = 'x' WHERE position = 0",
-        "DELETE FROM ledger WHERE position = 0",
+        "UPDATE positions SET event_hash = 'x' WHERE position = 0",
+        "DELETE FROM positions WHERE position = 0",
         "UPDATE merkle_hashes SET idx = idx + 1000",
         "DELETE FROM merkle_hashes",
         "UPDATE checkpoints SET note = 'x'",
@@ -278,7 +278,8 @@ async fn the_database_refuses_updates_and_deletes(store: Store) {
         let mut c = PgConnection::connect(&app.database_url).await.unwrap();
         sqlx::raw_sql("ALTER TABLE events DISABLE TRIGGER USER").execute(&mut c).await.unwrap();
         sqlx::raw_sql("SET ROLE ledger_app").execute(&mut c).await.unwrap();
-        for s in ["UPDATE events SET event_type = 'X'", "DELETE FROM events", "ALTER TABLE ledger DISABLE TRIGGER USER"]
+        for s in
+            ["UPDATE events SET event_type = 'X'", "DELETE FROM events", "ALTER TABLE positions DISABLE TRIGGER USER"]
         {
             let error = sqlx::raw_sql(s).execute(&mut c).await.expect_err(s).to_string();
             assert!(error.contains("permission denied") || error.contains("must be owner"), "{s}: {error}");

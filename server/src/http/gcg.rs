@@ -1,6 +1,6 @@
-//! Governance commands and reads: the GCG (seats, offices, calls, policy), Action and
-//! Working Groups, partners, organisations and countries, plus the meeting and decision
-//! actions that need no facts beyond the command.
+//! The GCG and the parties around it, over HTTP: the GCG (seats, offices, calls, policy),
+//! Action and Working Groups, partners, organisations and countries; their commands and
+//! their reads.
 //!
 //! Commands are `POST /api/v1/<resource>/<action>` whose JSON body is the command's
 //! fields plus an optional `envelope`; the action names the command (its `command` tag in
@@ -11,11 +11,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::NaiveDate;
 use domain::body::Body;
-use domain::decision::Decision;
 use domain::group::Group;
-use domain::meeting::Meeting;
 use domain::partner::Partner;
 use domain::reference::{Country, Organisation};
 use projections::governance::{composition, BodyView, PartnerView};
@@ -28,7 +25,8 @@ use super::actions::served;
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
 use super::{
-    all_documents, found, history_of, page, run_action, AppJson, AppPath, AppQuery, AppState, CommandHeaders, PageQuery,
+    all_documents, found, history_of, page, run_action, AppJson, AppPath, AppQuery, AppState, AsOfQuery,
+    CommandHeaders, PageQuery,
 };
 use crate::facts::DEFAULT_BODY;
 
@@ -141,41 +139,7 @@ pub async fn partner_action(
     run_action::<Partner>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
-/// `POST /api/v1/meetings/{id}/{action}` for the actions that need no facts from the handler.
-pub async fn meeting_action(
-    State(state): State<AppState>,
-    Secretariat(caller): Secretariat,
-    headers: CommandHeaders,
-    AppPath((id, action)): AppPath<(String, String)>,
-    AppJson(body): AppJson<Value>,
-) -> Result<Response, ApiError> {
-    served("MeetingCommand", &action)?;
-    run_action::<Meeting>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
-}
-
-/// `POST /api/v1/decisions/{id}/{action}` for the actions that need no facts from the handler.
-pub async fn decision_action(
-    State(state): State<AppState>,
-    Secretariat(caller): Secretariat,
-    headers: CommandHeaders,
-    AppPath((id, action)): AppPath<(String, String)>,
-    AppJson(body): AppJson<Value>,
-) -> Result<Response, ApiError> {
-    served("DecisionCommand", &action)?;
-    run_action::<Decision>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
-}
-
 // --- reads ---------------------------------------------------------------------------
-
-/// `?as_of=YYYY-MM-DD&known_at=POSITION`
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct AsOfQuery {
-    /// The business date (default: today, UTC).
-    pub as_of: Option<NaiveDate>,
-    /// Only what the ledger had recorded up to this ledger position.
-    pub known_at: Option<i64>,
-}
 
 async fn body_view(state: &AppState) -> Result<BodyView, ApiError> {
     let document = state

@@ -1,5 +1,6 @@
-//! Ledger-level reads: the signed checkpoint, the public key, the audit history,
-//! health, readiness and Prometheus metrics.
+//! The transparency log's reads (the signed checkpoints, inclusion and consistency proofs,
+//! the public key, the audit history), and the operator's: health, readiness and
+//! Prometheus metrics.
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
