@@ -8,7 +8,7 @@
 //! without replaying events.
 
 use chrono::NaiveDate;
-use domain::body::{BodyEvent, Constituency, Office, TermEndReason, VacancyReason};
+use domain::body::{on_date, BodyEvent, Constituency, Office, TermEndReason, VacancyReason};
 use domain::group::{GroupEvent, GroupKind, LeadRole};
 use domain::partner::{Area, PartnerEvent, PartnerStatus};
 use domain::policy::{GovernancePolicy, PartnerAdmission};
@@ -59,6 +59,9 @@ pub struct SeatView {
     pub voting: bool,
     pub defined_on: NaiveDate,
     pub retired_on: Option<NaiveDate>,
+    /// The ledger position that recorded the retirement.
+    #[serde(default)]
+    pub retired_position: Option<i64>,
     pub warnings: Vec<String>,
     pub holdings: Vec<HoldingView>,
     pub recorded_position: i64,
@@ -151,6 +154,7 @@ pub(crate) fn fold_body(view: &mut BodyView, event: BodyEvent, position: i64) {
                 voting,
                 defined_on,
                 retired_on: None,
+                retired_position: None,
                 warnings,
                 holdings: vec![],
                 recorded_position: position,
@@ -179,6 +183,7 @@ pub(crate) fn fold_body(view: &mut BodyView, event: BodyEvent, position: i64) {
         BodyEvent::SeatRetired { seat_id, on } => {
             if let Some(seat) = view.seats.iter_mut().find(|s| s.seat_id == seat_id) {
                 seat.retired_on = Some(on);
+                seat.retired_position = Some(position);
             }
         }
         BodyEvent::LeadershipCallOpened { call_id, offices, opened_on, closes_on, term_years } => view
@@ -302,7 +307,7 @@ pub fn composition(view: &BodyView, as_of: NaiveDate, known_at: Option<i64>) -> 
                 .max()
                 .unwrap_or(t.elected_end);
             let last_day = ended.unwrap_or(end);
-            (began <= as_of && as_of <= last_day).then(|| OfficeHolder {
+            on_date::term_served(Some(began), last_day, as_of).then(|| OfficeHolder {
                 holder: t.holder.clone(),
                 term_id: t.term_id.clone(),
                 term_start: t.term_start,
@@ -328,12 +333,13 @@ pub fn composition(view: &BodyView, as_of: NaiveDate, known_at: Option<i64>) -> 
         });
     }
     for seat in view.seats.iter().filter(|s| known(s.recorded_position)) {
-        if seat.defined_on > as_of || seat.retired_on.is_some_and(|r| r <= as_of) {
+        let retired_on = seat.retired_on.filter(|_| known_opt(seat.retired_position));
+        if !on_date::seat_exists(seat.defined_on, retired_on, as_of) {
             continue;
         }
         let holding = seat.holdings.iter().filter(|h| known(h.recorded_position)).find(|h| {
             let until = h.until.filter(|_| known_opt(h.vacated_position));
-            h.from <= as_of && until.is_none_or(|u| as_of < u)
+            on_date::holding_covers(h.from, until, as_of)
         });
         seats.push(SeatOnDate {
             seat_id: seat.seat_id.clone(),
@@ -592,5 +598,57 @@ pub(crate) fn fold_country(view: &mut CountryView, event: CountryEvent) {
             view.region = Some(region);
             view.registered_on = Some(registered_on);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn seat(retired: Option<(&str, i64)>) -> SeatView {
+        SeatView {
+            seat_id: "PFC-AFR".into(),
+            constituency: Constituency::PathfinderCountry,
+            region: None,
+            voting: true,
+            defined_on: d("2019-01-01"),
+            retired_on: retired.map(|(on, _)| d(on)),
+            retired_position: retired.map(|(_, p)| p),
+            warnings: vec![],
+            holdings: vec![HoldingView {
+                holder: "UGA".into(),
+                from: d("2020-01-01"),
+                until: Some(d("2022-01-01")),
+                decision_id: None,
+                vacancy_reason: None,
+                recorded_position: 2,
+                vacated_position: Some(9),
+            }],
+            recorded_position: 1,
+        }
+    }
+
+    #[test]
+    fn the_composition_sees_only_what_the_position_knows() {
+        let view =
+            BodyView { body_id: "GCG".into(), seats: vec![seat(Some(("2023-01-01", 12)))], ..BodyView::default() };
+        let holder = |as_of: &str, known_at: Option<i64>| {
+            let c = composition(&view, d(as_of), known_at);
+            c.seats.iter().find(|s| s.seat_id == "PFC-AFR").map(|s| s.holder.clone())
+        };
+        // Today, everything known: held in 2021, vacant in 2022, gone in 2023.
+        assert_eq!(holder("2021-06-01", None), Some(Some("UGA".into())));
+        assert_eq!(holder("2022-06-01", None), Some(None));
+        assert_eq!(holder("2023-06-01", None), None);
+        // As known before the vacancy was recorded, Uganda still holds it in 2022.
+        assert_eq!(holder("2022-06-01", Some(8)), Some(Some("UGA".into())));
+        // As known before the retirement was recorded, the (vacant) seat still exists in 2023.
+        assert_eq!(holder("2023-06-01", Some(11)), Some(None));
+        // Before the holding was recorded, nobody holds it.
+        assert_eq!(holder("2021-06-01", Some(1)), Some(None));
     }
 }

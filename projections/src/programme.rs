@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use domain::programme::budget::{
-    ActivityStatus, BudgetStatus, EntryKind, LineKind, ProgrammeEvent, ReallocationAuthority,
+    folds, ActivityStatus, BudgetStatus, Entry, EntryKind, LineKind, ProgrammeEvent, ReallocationAuthority,
 };
 use domain::programme::contribution::{AgreementConditions, ContributionEvent, ContributionStatus};
 use domain::programme::donor::{DonorEvent, DonorType};
@@ -748,9 +748,36 @@ impl ProgrammeView {
             .map_or(ActivityStatus::Pipeline, |c| c.to)
     }
 
-    /// The known reversal of an entry, if any.
+    /// The reversal of an entry that counts for `k` (dated by `as_of`, known), if any.
     pub fn reversal_of(&self, entry_id: &str, k: &Known) -> Option<&ReversalView> {
-        self.reversals.iter().find(|r| r.entry_id == entry_id && k.knows(r.recorded_position))
+        self.reversals.iter().find(|r| r.entry_id == entry_id && k.counts(r.reversed_on, r.recorded_position))
+    }
+
+    /// The allocations, expenditures and reversals that count for `k`, each from its own
+    /// date, for the domain's money folds.
+    pub fn entries<'a>(&'a self, k: &'a Known) -> impl Iterator<Item = Entry<'a>> + 'a {
+        let allocations =
+            self.allocations.iter().filter(move |a| k.counts(a.allocated_on, a.recorded_position)).map(|a| Entry {
+                kind: EntryKind::Allocation,
+                line_code: &a.line_code,
+                contribution_id: Some(&a.contribution_id),
+                amount: a.amount.amount_minor,
+            });
+        let expenditures =
+            self.expenditures.iter().filter(move |e| k.counts(e.spent_on, e.recorded_position)).map(|e| Entry {
+                kind: EntryKind::Expenditure,
+                line_code: &e.line_code,
+                contribution_id: None,
+                amount: e.amount.amount_minor,
+            });
+        let reversals =
+            self.reversals.iter().filter(move |r| k.counts(r.reversed_on, r.recorded_position)).map(|r| Entry {
+                kind: r.kind,
+                line_code: &r.line_code,
+                contribution_id: r.contribution_id.as_deref(),
+                amount: r.amount.amount_minor,
+            });
+        allocations.chain(expenditures).chain(reversals)
     }
 
     /// Allocations that count (dated by `as_of`, known, not reversed).
@@ -767,19 +794,19 @@ impl ProgrammeView {
         })
     }
 
+    /// Funds allocated to `line`, net of reversals, as `k` sees them.
     pub fn allocated(&self, line: &str, k: &Known) -> i64 {
-        self.allocations_counted(k).filter(|a| a.line_code == line).map(|a| a.amount.amount_minor).sum()
+        folds::allocated(self.entries(k), line)
     }
 
+    /// Expenditure on `line`, net of reversals, as `k` sees it.
     pub fn spent(&self, line: &str, k: &Known) -> i64 {
-        self.expenditures_counted(k).filter(|e| e.line_code == line).map(|e| e.amount.amount_minor).sum()
+        folds::spent(self.entries(k), line)
     }
 
+    /// Funds allocated from `contribution_id`, net of reversals, as `k` sees them.
     pub fn allocated_from(&self, contribution_id: &str, k: &Known) -> i64 {
-        self.allocations_counted(k)
-            .filter(|a| a.contribution_id == contribution_id)
-            .map(|a| a.amount.amount_minor)
-            .sum()
+        folds::allocated_from(self.entries(k), contribution_id)
     }
 
     /// The months of the period started by `as_of` (0 before it starts).

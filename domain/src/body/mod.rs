@@ -476,10 +476,34 @@ pub struct Seat {
     pub holdings: Vec<Holding>,
 }
 
+/// Who sits where on a date: the one statement of these rules, used by the `body`
+/// aggregate on its whole state and by the views on what a ledger position lets them see.
+pub mod on_date {
+    use chrono::NaiveDate;
+
+    /// Whether a seat defined on `defined_on`, and retired on `retired_on` if ever, exists
+    /// on `date` (a seat retired on a date is gone that day).
+    pub fn seat_exists(defined_on: NaiveDate, retired_on: Option<NaiveDate>, date: NaiveDate) -> bool {
+        defined_on <= date && retired_on.is_none_or(|r| date < r)
+    }
+
+    /// Whether a holding from `from`, vacated on `until` if ever, covers `date` (a seat
+    /// vacated on a date is free that day).
+    pub fn holding_covers(from: NaiveDate, until: Option<NaiveDate>, date: NaiveDate) -> bool {
+        from <= date && until.is_none_or(|u| date < u)
+    }
+
+    /// Whether a term begun on `began_on` (if it has begun) whose last day is `last_day`
+    /// (its end, extended, or the day it ended early) is being served on `date`.
+    pub fn term_served(began_on: Option<NaiveDate>, last_day: NaiveDate, date: NaiveDate) -> bool {
+        began_on.is_some_and(|b| b <= date) && date <= last_day
+    }
+}
+
 impl Seat {
     /// Whether the seat exists (defined, not retired) on `date`.
     pub fn exists_on(&self, date: NaiveDate) -> bool {
-        self.defined_on <= date && self.retired_on.is_none_or(|r| date < r)
+        on_date::seat_exists(self.defined_on, self.retired_on, date)
     }
 
     /// Who holds the seat on `date`.
@@ -487,7 +511,7 @@ impl Seat {
         if !self.exists_on(date) {
             return None;
         }
-        self.holdings.iter().find(|h| h.from <= date && h.until.is_none_or(|u| date < u)).map(|h| h.holder.as_str())
+        self.holdings.iter().find(|h| on_date::holding_covers(h.from, h.until, date)).map(|h| h.holder.as_str())
     }
 
     fn current_holding(&self) -> Option<&Holding> {
@@ -517,7 +541,7 @@ impl Term {
 
     /// Whether the term is being served on `date` (it has begun and not ended).
     pub fn active_on(&self, date: NaiveDate) -> bool {
-        self.began_on.is_some_and(|b| b <= date) && date <= self.ended_on.unwrap_or(self.term_end)
+        on_date::term_served(self.began_on, self.ended_on.unwrap_or(self.term_end), date)
     }
 }
 

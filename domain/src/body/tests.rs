@@ -1813,3 +1813,23 @@ fn golden_event_types() {
         assert_eq!(serde_json::from_str::<BodyEvent>(&json).expect("deserialises"), event);
     }
 }
+
+#[test]
+fn who_sits_where_on_a_date_counts_both_ends_as_the_rules_say() {
+    use super::on_date;
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // A seat exists from the day it is defined; a retired seat is gone on the day.
+    assert!(!on_date::seat_exists(d("2020-01-10"), None, d("2020-01-09")));
+    assert!(on_date::seat_exists(d("2020-01-10"), None, d("2020-01-10")));
+    assert!(on_date::seat_exists(d("2020-01-10"), Some(d("2021-01-01")), d("2020-12-31")));
+    assert!(!on_date::seat_exists(d("2020-01-10"), Some(d("2021-01-01")), d("2021-01-01")));
+    // A holding covers its first day; a seat vacated on a date is free that day.
+    assert!(on_date::holding_covers(d("2020-02-01"), Some(d("2020-03-01")), d("2020-02-01")));
+    assert!(on_date::holding_covers(d("2020-02-01"), Some(d("2020-03-01")), d("2020-02-29")));
+    assert!(!on_date::holding_covers(d("2020-02-01"), Some(d("2020-03-01")), d("2020-03-01")));
+    assert!(on_date::holding_covers(d("2020-02-01"), None, d("2030-01-01")));
+    // A term is served from the day it began to its last day, both inclusive; not before it began.
+    assert!(!on_date::term_served(None, d("2026-05-31"), d("2024-01-01")));
+    assert!(on_date::term_served(Some(d("2023-06-01")), d("2026-05-31"), d("2026-05-31")));
+    assert!(!on_date::term_served(Some(d("2023-06-01")), d("2026-05-31"), d("2026-06-01")));
+}

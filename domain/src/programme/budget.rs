@@ -756,6 +756,47 @@ pub struct Baseline {
     pub monthly_total: i64,
 }
 
+/// An allocation, an expenditure, or the reversal of one (a negative amount), as the
+/// money folds see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry<'a> {
+    /// An allocation or an expenditure (a reversal has the kind of what it reverses).
+    pub kind: EntryKind,
+    /// The budget line.
+    pub line_code: &'a str,
+    /// The contribution an allocation (or its reversal) draws on; `None` for expenditure.
+    pub contribution_id: Option<&'a str>,
+    /// Minor units; negative for a reversal.
+    pub amount: i64,
+}
+
+/// The programme's money folds: sums of entries net of the reversals among them. The
+/// programme's own state folds every entry; a view folds the entries a business date and a
+/// ledger position let it see (an entry or a reversal counts from its own date). So net
+/// funds are computed here only.
+pub mod folds {
+    use super::{Entry, EntryKind};
+
+    /// Funds allocated to `line`, net of reversals.
+    pub fn allocated<'a>(entries: impl IntoIterator<Item = Entry<'a>>, line: &str) -> i64 {
+        sum(entries, |e| e.kind == EntryKind::Allocation && e.line_code == line)
+    }
+
+    /// Expenditure on `line`, net of reversals.
+    pub fn spent<'a>(entries: impl IntoIterator<Item = Entry<'a>>, line: &str) -> i64 {
+        sum(entries, |e| e.kind == EntryKind::Expenditure && e.line_code == line)
+    }
+
+    /// Funds allocated from `contribution_id` to any line, net of reversals.
+    pub fn allocated_from<'a>(entries: impl IntoIterator<Item = Entry<'a>>, contribution_id: &str) -> i64 {
+        sum(entries, |e| e.kind == EntryKind::Allocation && e.contribution_id == Some(contribution_id))
+    }
+
+    fn sum<'a>(entries: impl IntoIterator<Item = Entry<'a>>, select: impl Fn(&Entry<'a>) -> bool) -> i64 {
+        entries.into_iter().filter(|e| select(e)).map(|e| e.amount).sum()
+    }
+}
+
 /// A programme's state.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Programme {
@@ -856,16 +897,37 @@ impl Programme {
         basis_points(amount_per_month, lowest)
     }
 
+    /// Every allocation, expenditure and reversal, for the [`folds`].
+    pub fn entries(&self) -> impl Iterator<Item = Entry<'_>> + '_ {
+        let allocations = self.allocations.iter().map(|a| Entry {
+            kind: EntryKind::Allocation,
+            line_code: &a.line_code,
+            contribution_id: Some(&a.contribution_id),
+            amount: a.amount,
+        });
+        let expenditures = self.expenditures.iter().map(|e| Entry {
+            kind: EntryKind::Expenditure,
+            line_code: &e.line_code,
+            contribution_id: None,
+            amount: e.amount,
+        });
+        let reversals = self.reversals.iter().map(|r| Entry {
+            kind: r.kind,
+            line_code: &r.line_code,
+            contribution_id: r.contribution_id.as_deref(),
+            amount: r.amount,
+        });
+        allocations.chain(expenditures).chain(reversals)
+    }
+
     /// Funds allocated to `line`, net of reversals, in minor units.
     pub fn allocated(&self, line: &str) -> i64 {
-        let allocated: i64 = self.allocations.iter().filter(|a| a.line_code == line).map(|a| a.amount).sum();
-        allocated + self.reversed(EntryKind::Allocation, |r| r.line_code == line)
+        folds::allocated(self.entries(), line)
     }
 
     /// Expenditure on `line`, net of reversals, in minor units.
     pub fn spent(&self, line: &str) -> i64 {
-        let spent: i64 = self.expenditures.iter().filter(|e| e.line_code == line).map(|e| e.amount).sum();
-        spent + self.reversed(EntryKind::Expenditure, |r| r.line_code == line)
+        folds::spent(self.entries(), line)
     }
 
     /// Funds allocated to `line` and not yet spent, in minor units.
@@ -875,19 +937,12 @@ impl Programme {
 
     /// Funds allocated from `contribution_id` to any line, net of reversals, in minor units.
     pub fn allocated_from(&self, contribution_id: &str) -> i64 {
-        let allocated: i64 =
-            self.allocations.iter().filter(|a| a.contribution_id == contribution_id).map(|a| a.amount).sum();
-        allocated + self.reversed(EntryKind::Allocation, |r| r.contribution_id.as_deref() == Some(contribution_id))
+        folds::allocated_from(self.entries(), contribution_id)
     }
 
     /// Whether the allocation or expenditure `entry_id` has been reversed.
     pub fn is_reversed(&self, entry_id: &str) -> bool {
         self.reversals.iter().any(|r| r.entry_id == entry_id)
-    }
-
-    /// The (negative) sum of the reversals of `kind` that `select` picks.
-    fn reversed(&self, kind: EntryKind, select: impl Fn(&Reversal) -> bool) -> i64 {
-        self.reversals.iter().filter(|r| r.kind == kind && select(r)).map(|r| r.amount).sum()
     }
 
     /// Whether an allocation or expenditure already has `id`.

@@ -1816,3 +1816,22 @@ fn golden_event_types() {
             .expect("serialises");
     assert!(json.contains(r#""from":"implementation","to":"suspended""#), "{json}");
 }
+
+#[test]
+fn the_money_folds_net_reversals_and_see_only_the_entries_they_are_given() {
+    use super::{folds, Entry};
+    let allocation =
+        Entry { kind: EntryKind::Allocation, line_code: "O1", contribution_id: Some("C-001"), amount: 20_000 };
+    let spent = Entry { kind: EntryKind::Expenditure, line_code: "O1", contribution_id: None, amount: 7_052 };
+    let reversal = Entry { amount: -7_052, ..spent };
+    let corrected = Entry { amount: 7_502, ..spent };
+    let all = [allocation, spent, reversal, corrected];
+    assert_eq!(folds::allocated(all, "O1"), 20_000);
+    assert_eq!(folds::spent(all, "O1"), 7_502, "the reversal cancels the entry it reverses");
+    assert_eq!(folds::allocated_from(all, "C-001"), 20_000);
+    assert_eq!(folds::allocated(all, "O2"), 0);
+    // A view as of a day before the reversal folds only what it may see.
+    assert_eq!(folds::spent([allocation, spent], "O1"), 7_052);
+    let returned = Entry { amount: -20_000, ..allocation };
+    assert_eq!(folds::allocated_from([allocation, returned], "C-001"), 0);
+}
