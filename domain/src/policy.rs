@@ -1,7 +1,7 @@
 //! Governance policy: the decision rules a GCG decision is judged under.
 //!
 //! The Secretariat has not published the GCG's decision method or quorum rule
-//! (docs/domain research §1.11), so they are versioned data, never constants: every
+//!, so they are versioned data, never constants: every
 //! quorum declaration and every adopted decision records the version it applied.
 
 use serde::{Deserialize, Serialize};
@@ -43,7 +43,7 @@ impl QuorumRule {
     }
 }
 
-/// Who admits a new partner (domain research §1.11 q7: unknown, so policy).
+/// Who admits a new partner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -131,7 +131,7 @@ impl Loader<'_> {
         let voting = constituency != Constituency::Secretariat;
         let command =
             BodyCommand::DefineSeat { seat_id: seat_id.into(), constituency, region, voting, defined_on: day(on) };
-        let label = ("X", "the seat list is not public (domain research §1.11 q1); this seat is illustrative");
+        let label = ("X", "the seat list is not public; this seat is illustrative");
         self.gcg(command, on, label).await
     }
 
@@ -982,7 +982,7 @@ async fn meetings_2024_2026(l: &Loader<'_>) -> anyhow::Result<()> {
             DecisionSubject::ExtendTerm { office: office.as_str().into() },
             Some(DecisionEffect::ExtendTerm { term_id: term.into(), office, new_end: day("2027-05-31") }),
             "Extend the current term by one year while the 2026 succession process runs.",
-            ("X", "invented for the demo: the 2026 succession is an open question (domain research §1.11 q3)"),
+            ("X", "invented for the demo: the 2026 succession is an open question"),
             &["WRK", "EMP", "CSO", "DP-1"],
         )
         .await?;

@@ -1,8 +1,7 @@
 //! The `Partner` aggregate: an organisation's partnership with the Alliance.
 //!
 //! `Applied → Admitted → Withdrawn`, `Applied → Rejected | Withdrawn`. Whether admission
-//! needs a GCG decision endorsing the partner is governance policy (unknown today, domain
-//! research §1.11 q7), so the edge passes the policy's setting with the command. A
+//! needs a GCG decision endorsing the partner is governance policy (unknown today), so the edge passes the policy's setting with the command. A
 //! business network (category `business_network`) may also be recognised.
 
 use chrono::NaiveDate;

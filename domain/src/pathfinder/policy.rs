@@ -2,8 +2,7 @@
 //! versioned data.
 //!
 //! The Framework's deadlines, reporting rhythm, the consequences of missed reports and
-//! whether the GCG "endorses" a roadmap or only "takes note" of it are not public (domain
-//! research §1.5 item 9), so nothing here is a constant of the code: the edge passes the
+//! whether the GCG "endorses" a roadmap or only "takes note" of it are not public, so nothing here is a constant of the code: the edge passes the
 //! policy in force (or one of its settings) with the commands that depend on it, and the
 //! events record what was applied.
 

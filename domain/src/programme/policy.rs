@@ -2,7 +2,7 @@
 //!
 //! Below a threshold the Secretariat reallocates under its delegation; above it, an
 //! adopted GCG decision (subject `approve_budget_reallocation`) is needed. The threshold
-//! is not public (domain research §2.2 and §1.11), so it is versioned data: the edge passes
+//! is not public, so it is versioned data: the edge passes
 //! the policy in force with each reallocation and the event records the version and the
 //! threshold it applied.
 
@@ -26,7 +26,7 @@ impl ReallocationPolicy {
     pub const PROVISIONAL_V1: &'static str = "realloc/v1-provisional";
 
     /// Our provisional rule: up to 10 % of the from-line's monthly plan under delegation.
-    /// The 10 % is the demo's assumption (domain research §3.3 rows 40 and 45), not sourced.
+    /// The 10 % is the demo's assumption, not sourced.
     pub fn provisional_v1() -> Self {
         Self { version: Self::PROVISIONAL_V1.to_string(), provisional: true, threshold_basis_points: 1000 }
     }

@@ -3,7 +3,7 @@
 //! Every party the ledger names (a seat holder, an Action Group lead, a partner) is a
 //! registered organisation (`ILO`, `FAO`, `GLOBAL-MARCH`) or a registered country (its ISO
 //! 3166-1 alpha-3 code, e.g. `CHL`). Countries are checked against the ISO 3166-1 list;
-//! organisation categories are a closed list (domain research §1.4 M4).
+//! organisation categories are a closed list.
 
 use chrono::NaiveDate;
 use cqrs_es::event_sink::EventSink;

@@ -1,7 +1,7 @@
 //! Given/when/then tests of the `Programme` aggregate: past events are folded with
 //! [`evolve`] from the default state, the command goes through [`decide`], and the outcome
 //! (events or the exact refusal) is compared. Also: the plan and money queries pinned to
-//! the seed's baseline (domain research §3.4), the demo timeline (§3.3 rows 34–50), every
+//! the seed's baseline, the demo timeline (§3.3 rows 34–50), every
 //! refusal's rule name, and golden JSON fixtures.
 
 use chrono::NaiveDate;

@@ -1,8 +1,7 @@
 //! Given/when/then tests of the `Contribution` aggregate: past events are folded with
 //! [`evolve`] from the default state, the command goes through [`decide`], and the outcome
 //! (events or the exact refusal) is compared. Also: the consent helper, every refusal's
-//! rule name, and golden JSON fixtures. Amounts follow the demo (domain research §3.3 rows
-//! 36–38): DONOR-A's C-001, 600,000 USD unearmarked, 300,000 received on 5 March 2026.
+//! rule name, and golden JSON fixtures. Amounts follow the demo: DONOR-A's C-001, 600,000 USD unearmarked, 300,000 received on 5 March 2026.
 
 use chrono::NaiveDate;
 use cqrs_es::DomainEvent;
