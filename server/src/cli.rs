@@ -69,6 +69,11 @@ pub enum Command {
         /// the first runs at start. 0 turns the clock off (then run `ledger tick`).
         #[arg(long, env = "LEDGER_CLOCK_INTERVAL", default_value_t = 3600)]
         clock_interval_secs: u64,
+        /// Also write every signed checkpoint, as it is signed, into this folder
+        /// (`<tree size>.checkpoint`), outside the database; ship it elsewhere and check it
+        /// with `ledger verify --checkpoint-dir`.
+        #[arg(long, env = "LEDGER_PUBLISH_CHECKPOINTS")]
+        publish_checkpoints: Option<PathBuf>,
     },
     /// Load the demo history into an empty ledger.
     Demo {
@@ -88,6 +93,11 @@ pub enum Command {
         /// must still have its root at its size. May be repeated.
         #[arg(long, env = "LEDGER_VERIFY_CHECKPOINT")]
         checkpoint: Vec<PathBuf>,
+        /// A folder of signed checkpoints kept outside the database (`serve
+        /// --publish-checkpoints`): every `*.checkpoint` note in it is checked like
+        /// `--checkpoint`.
+        #[arg(long, env = "LEDGER_VERIFY_CHECKPOINT_DIR")]
+        checkpoint_dir: Option<PathBuf>,
         /// Verify this dossier file offline instead (no database, no network, no key file).
         #[arg(long, env = "LEDGER_VERIFY_DOSSIER")]
         dossier: Option<PathBuf>,
@@ -205,7 +215,7 @@ async fn open_existing(db: &DbArgs, read_only: bool) -> anyhow::Result<Db> {
 
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { db, key, bind, demo, witnesses, witness_quorum, clock_interval_secs } => {
+        Command::Serve { db, key, bind, demo, witnesses, witness_quorum, clock_interval_secs, publish_checkpoints } => {
             let app = Application::build(Settings {
                 database_url: db.database_url,
                 bind,
@@ -215,6 +225,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 witnesses,
                 witness_quorum,
                 clock_interval_secs,
+                publish_checkpoints,
             })
             .await?;
             // Tests and scripts read the address from this line.
@@ -253,7 +264,18 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
-        Command::Verify { db, public_key, key, checkpoint, dossier: None } => {
+        Command::Verify { db, public_key, key, mut checkpoint, checkpoint_dir, dossier: None } => {
+            if let Some(dir) = &checkpoint_dir {
+                let entries = std::fs::read_dir(dir).with_context(|| format!("could not read {}", dir.display()))?;
+                let mut notes: Vec<PathBuf> = entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "checkpoint"))
+                    .collect();
+                notes.sort();
+                eprintln!("checking {} checkpoints kept in {}", notes.len(), dir.display());
+                checkpoint.extend(notes);
+            }
             let verifier = match public_key {
                 Some(text) => {
                     LedgerVerifier::from_public_key(&text).map_err(|e| anyhow::anyhow!("--public-key: {e}"))?
@@ -284,8 +306,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 Ok(summary) => {
                     if pinned.is_empty() {
                         eprintln!(
-                            "note: the checkpoints checked came from the database itself; to detect removed or \
-                             rewritten history, pass --checkpoint with one you kept, or run a witness"
+                            "note: the checkpoints checked came from the database itself. A rewrite of the whole \
+                             history, checkpoints included, is caught only against a checkpoint kept outside the \
+                             database: pass --checkpoint FILE or --checkpoint-dir DIR (serve --publish-checkpoints \
+                             DIR keeps them), or run a witness"
                         );
                     }
                     println!("{summary}");

@@ -36,6 +36,8 @@ pub struct Settings {
     pub witness_quorum: Option<usize>,
     /// Seconds between clock ticks; 0 turns the clock off.
     pub clock_interval_secs: u64,
+    /// Where to write every signed checkpoint as it is signed, if anywhere.
+    pub publish_checkpoints: Option<PathBuf>,
 }
 
 /// A built server, ready to run.
@@ -62,7 +64,10 @@ impl Application {
         }
         let signer = Arc::new(signer);
         let ledger = Arc::new(CommandService::new(db.clone(), Arc::clone(&signer)));
-        let sealer = Sealer::new(db.clone(), signer, settings.origin.clone());
+        let mut sealer = Sealer::new(db.clone(), signer, settings.origin.clone());
+        if let Some(dir) = settings.publish_checkpoints.clone() {
+            sealer = sealer.publishing_to(dir);
+        }
         let projector = Projector::new(db.clone());
         if settings.demo {
             crate::demo::load_if_empty(&ledger).await?;

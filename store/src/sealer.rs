@@ -69,11 +69,33 @@ pub struct Sealer {
     signer: Arc<LedgerSigner>,
     origin: String,
     batch: i64,
+    publish: Option<std::path::PathBuf>,
 }
 
 impl Sealer {
     pub fn new(db: Db, signer: Arc<LedgerSigner>, origin: String) -> Self {
-        Self { db, signer, origin, batch: 1000 }
+        Self { db, signer, origin, batch: 1000, publish: None }
+    }
+
+    /// Also writes every checkpoint it signs, once committed, as `DIR/<tree size>.checkpoint`
+    /// (the signed note), outside the database: an operator ships the folder elsewhere, so
+    /// that a history rewritten together with the `checkpoints` table is caught by
+    /// `ledger verify --checkpoint-dir`.
+    pub fn publishing_to(mut self, dir: std::path::PathBuf) -> Self {
+        self.publish = Some(dir);
+        self
+    }
+
+    /// Writes a committed checkpoint's note into the publication folder (atomically: a
+    /// temporary file renamed into place).
+    fn publish(&self, tree_size: u64, note: &str) -> anyhow::Result<()> {
+        let Some(dir) = &self.publish else { return Ok(()) };
+        std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+        let path = dir.join(format!("{tree_size}.checkpoint"));
+        let partial = dir.join(format!(".{tree_size}.checkpoint.partial"));
+        std::fs::write(&partial, note).with_context(|| format!("could not write {}", partial.display()))?;
+        std::fs::rename(&partial, &path).with_context(|| format!("could not write {}", path.display()))?;
+        Ok(())
     }
 
     /// Seals one batch of committed events, if any.
@@ -194,11 +216,16 @@ impl Sealer {
             sqlx::query("INSERT INTO checkpoints (tree_size, root_hash, note, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(i64::try_from(tree_size)?)
                 .bind(hex::encode(root.0))
-                .bind(note)
+                .bind(&note)
                 .bind(&sealed_at)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
+            if let Err(e) = self.publish(tree_size, &note) {
+                // The checkpoint is committed; the folder misses this one note until the
+                // next (each note covers every event before it).
+                tracing::error!(error = format!("{e:#}"), tree_size, "could not publish the checkpoint");
+            }
             tracing::debug!(events = rows.len(), tree_size, "sealed");
             Ok(SealOutcome::Sealed { events: rows.len(), tree_size })
         })

@@ -409,6 +409,25 @@ pub async fn verify_with(
                 "the checkpoint you hold covers {} events but the ledger holds only {} (history was removed)", cp.size, tree.size()
             ))));
         }
+        // Custody: the sealer signs a checkpoint in the very transaction that gives positions,
+        // so every sealed event is covered by one. Sealed events beyond the latest
+        // checkpoint, or with no checkpoint at all, mean checkpoints were removed.
+        let covered = checkpoints.last().map_or(0, |c| c.size);
+        if tree.size() > covered {
+            let what = if checkpoints.is_empty() {
+                format!(
+                    "the ledger holds {} sealed events but no signed checkpoint at all (checkpoints removed?)",
+                    tree.size()
+                )
+            } else {
+                format!(
+                    "not covered by any signed checkpoint: the latest covers {covered} events, the ledger holds {} \
+                     (a newer checkpoint removed?)",
+                    tree.size()
+                )
+            };
+            return Err(broken(at_position(i64::try_from(covered).unwrap_or(i64::MAX), what)));
+        }
         let sealed = walk.events;
         let mut unsealed = sqlx::query_as::<_, StoredEvent>(&unsealed_sql).fetch(&mut *tx);
         while let Some(event) = unsealed.try_next().await? {

@@ -142,3 +142,32 @@ async fn rewritten_history_is_caught_by_an_older_checkpoint(store: Store) {
     assert!(last_line(&out).contains("does not verify"), "{}", last_line(&out));
 }
 both_stores!(rewritten_history_is_caught_by_an_older_checkpoint);
+
+async fn checkpoints_published_outside_the_database_catch_a_rewrite(store: Store) {
+    let mut app = TestApp::spawn(store).await;
+    let kept = app.dir.join("kept-checkpoints");
+    assert!(app.stop().await.success());
+    app.start(&["--publish-checkpoints", kept.to_str().unwrap()]).await;
+    meeting_in_session(&app, "T", 2, 3).await;
+    app.settle().await;
+    assert!(app.stop().await.success());
+    let notes = std::fs::read_dir(&kept).unwrap().filter_map(Result::ok).count();
+    assert!(notes > 0, "every signed checkpoint is written out as it is signed");
+    let out = app.ledger(&["verify", "--checkpoint-dir", kept.to_str().unwrap()]).await;
+    assert!(out.status.success(), "the kept checkpoints match: {}", last_line(&out));
+
+    // The attacker rewrites the whole history, checkpoints included, with the key: the
+    // database alone verifies, the kept folder does not.
+    let folder = app.dir.join("kept-elsewhere");
+    std::fs::rename(&kept, &folder).unwrap();
+    wipe(&app).await;
+    app.start(&[]).await;
+    meeting_in_session(&app, "T", 2, 3).await;
+    app.settle().await;
+    assert!(app.stop().await.success());
+    assert!(app.ledger(&["verify"]).await.status.success(), "a consistent rewrite passes on its own");
+    let out = app.ledger(&["verify", "--checkpoint-dir", folder.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", last_line(&out));
+    assert!(last_line(&out).contains("checkpoint you hold"), "{}", last_line(&out));
+}
+both_stores!(checkpoints_published_outside_the_database_catch_a_rewrite);

@@ -247,6 +247,33 @@ async fn checkpoint_whose_root_does_not_match_is_caught(store: Store) {
 }
 both_stores!(checkpoint_whose_root_does_not_match_is_caught);
 
+async fn removed_checkpoints_are_caught(store: Store) {
+    // Sealed events must be covered by a signed checkpoint: the sealer signs one in the
+    // same transaction as the positions it gives.
+    let app = recorded_history(store).await;
+    let size = ledger_size(&app).await;
+    let older: i64 = {
+        let sql = format!("SELECT MAX(tree_size) FROM checkpoints WHERE tree_size < {size}");
+        match store {
+            Store::Postgres => {
+                let mut c = PgConnection::connect(&app.database_url).await.unwrap();
+                sqlx::query_scalar::<_, Option<i64>>(&sql).fetch_one(&mut c).await.unwrap().unwrap_or(0)
+            }
+            Store::Sqlite => {
+                let mut c = SqliteConnection::connect(&app.database_url).await.unwrap();
+                sqlx::query_scalar::<_, Option<i64>>(&sql).fetch_one(&mut c).await.unwrap().unwrap_or(0)
+            }
+        }
+    };
+    attack(&app, &[format!("DELETE FROM checkpoints WHERE tree_size = {size}")]).await;
+    let uncovered = format!("position {older}");
+    verify_fails(&app, &uncovered, "not covered by any signed checkpoint").await;
+    // Every checkpoint gone (as after removing an event and rebuilding the tree): still caught.
+    attack(&app, &["DELETE FROM checkpoints".into()]).await;
+    verify_fails(&app, "position 0", "no signed checkpoint at all").await;
+}
+both_stores!(removed_checkpoints_are_caught);
+
 async fn the_database_refuses_updates_and_deletes(store: Store) {
     let app = recorded_history(store).await;
     let statements = [
