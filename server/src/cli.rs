@@ -176,6 +176,23 @@ pub enum TokenCommand {
         /// country (ISO3) the token speaks for.
         #[arg(long, env = "LEDGER_TOKEN_SCOPE")]
         scope: Option<String>,
+        /// How long it lives, e.g. `90d` or `12h` (default: secretariat 90d, auditor 180d,
+        /// other roles 365d).
+        #[arg(long, env = "LEDGER_TOKEN_EXPIRES_IN")]
+        expires_in: Option<String>,
+    },
+    /// List every token (id, role, subject, scope, created, expires, last used, status);
+    /// never a secret.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke a token by its id (from `token list`): refused from the next request on.
+    Revoke {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The token's id: 16 hex digits.
+        id: String,
     },
 }
 
@@ -377,11 +394,43 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!("{}", signer.public_key());
         }
         Command::Witness(args) => return crate::witness::run(args).await,
-        Command::Token { command: TokenCommand::Create { db, role, subject, scope } } => {
+        Command::Token { command: TokenCommand::Create { db, role, subject, scope, expires_in } } => {
             let database = Db::connect(&db.database_url).await?;
-            let token = crate::http::auth::create_token(&database, &role, &subject, scope.as_deref()).await?;
-            eprintln!("created a {role} token for {subject}; it is shown only once:");
-            println!("{token}");
+            let lifetime = expires_in.as_deref().map(crate::tokens::parse_lifetime).transpose()?;
+            let created = crate::tokens::create(&database, &role, &subject, scope.as_deref(), lifetime).await?;
+            eprintln!(
+                "created {role} token {} for {subject}, expiring {}; it is shown only once:",
+                created.record.id,
+                created.record.expires_at.as_deref().unwrap_or("never")
+            );
+            println!("{}", created.token);
+        }
+        Command::Token { command: TokenCommand::List { db } } => {
+            let database = Db::connect(&db.database_url).await?;
+            println!(
+                "{:<16}  {:<13} {:<24} {:<10} {:<20} {:<20} {:<20} status",
+                "id", "role", "subject", "scope", "created", "expires", "last used"
+            );
+            for token in crate::tokens::list(&database).await? {
+                println!(
+                    "{:<16}  {:<13} {:<24} {:<10} {:<20} {:<20} {:<20} {}",
+                    token.id,
+                    token.role,
+                    token.subject,
+                    token.scope.as_deref().unwrap_or("-"),
+                    token.created_at,
+                    token.expires_at.as_deref().unwrap_or("-"),
+                    token.last_used_at.as_deref().unwrap_or("-"),
+                    token.status()
+                );
+            }
+        }
+        Command::Token { command: TokenCommand::Revoke { db, id } } => {
+            let database = Db::connect(&db.database_url).await?;
+            match crate::tokens::revoke(&database, &id).await? {
+                Some(token) => println!("revoked token {} ({} {})", token.id, token.role, token.subject),
+                None => anyhow::bail!("no token has the id {id}"),
+            }
         }
         Command::Tick { db, key, now } => {
             // An existing ledger and its existing key only: a typo must not create either.

@@ -1,7 +1,8 @@
 //! The signing key file: created on first run, read on every start.
 //!
 //! The file holds one line, the C2SP signed-note private key. It is created with mode
-//! 0600 and never logged; the public key is printed and served instead.
+//! 0600 and never logged; the public key is printed and served instead. A key file other
+//! users may read is refused at start.
 
 use std::path::Path;
 
@@ -41,8 +42,30 @@ pub fn write_new(path: &Path, private_key: &str) -> anyhow::Result<()> {
         .with_context(|| format!("could not write key file {}", path.display()))
 }
 
-/// Reads the key file.
+/// Refuses a private key file that others may read or write: it signs the ledger.
+pub fn check_private(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("could not read key file {}", path.display()))?
+            .permissions()
+            .mode();
+        anyhow::ensure!(
+            mode & 0o077 == 0,
+            "key file {} is open to other users (mode {:o}); a signing key must be readable by its owner only: \
+             run `chmod 600 {}`",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Reads the key file (refused when others may read it).
 pub fn read(path: &Path) -> anyhow::Result<LedgerSigner> {
+    check_private(path)?;
     let text = std::fs::read_to_string(path).with_context(|| format!("could not read key file {}", path.display()))?;
     LedgerSigner::from_private_key(&text).map_err(|e| anyhow::anyhow!("key file {}: {e}", path.display()))
 }

@@ -8,6 +8,7 @@
 //! * [`http`]: the axum API.
 //! * [`dossier`]: per-subject dossiers with inclusion proofs, verifiable offline.
 //! * [`witness`]: the witness that checks consistency and cosigns checkpoints.
+//! * [`tokens`]: API tokens (create, list, revoke, expiry, last use).
 //! * [`demo`], [`export`], [`keys`], [`telemetry`]: what their names say.
 //!
 //! **Invariant:** no business rule lives here; the domain crate decides, this crate
@@ -25,4 +26,5 @@ pub mod keys;
 pub mod pipeline;
 pub mod startup;
 pub mod telemetry;
+pub mod tokens;
 pub mod witness;

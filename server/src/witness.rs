@@ -71,8 +71,10 @@ fn write_state(path: &Path, state: &WitnessState) -> anyhow::Result<()> {
 
 /// Runs one witnessing round.
 pub async fn run(args: WitnessArgs) -> anyhow::Result<ExitCode> {
-    let key_text =
-        std::fs::read_to_string(&args.key).with_context(|| format!("could not read {}", args.key.display()))?;
+    let key_text = {
+        crate::keys::check_private(&args.key)?;
+        std::fs::read_to_string(&args.key).with_context(|| format!("could not read {}", args.key.display()))?
+    };
     let signer =
         WitnessSigner::from_private_key(&key_text).map_err(|e| anyhow::anyhow!("{}: {e}", args.key.display()))?;
     let previous = read_state(&args.state)?;

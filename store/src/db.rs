@@ -122,6 +122,7 @@ impl Db {
                 .connect_with(options)
                 .await
                 .with_context(|| format!("could not open SQLite database {path}"))?;
+            restrict_to_owner(path)?;
             if migrate {
                 sqlx::migrate!("../ops/migrations/sqlite")
                     .run(&pool)
@@ -169,4 +170,23 @@ impl Db {
     pub async fn ping(&self) -> sqlx::Result<()> {
         with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
     }
+}
+
+/// Makes a SQLite database's files readable and writable by their owner only (0600): the
+/// ledger holds donor amounts and, until erased, personal data.
+fn restrict_to_owner(path: &str) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        for file in [path.to_string(), format!("{path}-wal"), format!("{path}-shm")] {
+            let file = std::path::Path::new(&file);
+            if file.exists() {
+                std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))
+                    .with_context(|| format!("could not make {} private (0600)", file.display()))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }

@@ -15,6 +15,7 @@ pub mod meetings;
 pub mod openapi;
 pub mod pathfinders;
 pub mod programme;
+pub mod tokens;
 pub mod witness;
 
 use std::sync::Arc;
@@ -140,6 +141,8 @@ pub fn router(state: AppState) -> Router {
         .route("/ledger/proofs/inclusion", get(log::inclusion_proof))
         .route("/ledger/proofs/consistency", get(log::consistency_proof))
         .route("/ledger/public-key", get(log::public_key))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/openapi.json", get(openapi::serve));
     Router::new()
         .nest("/api/v1", api)

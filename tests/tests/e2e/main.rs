@@ -15,4 +15,5 @@ mod proofs;
 mod refusals;
 mod support;
 mod tamper;
+mod tokens;
 mod witness;
