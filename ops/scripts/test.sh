@@ -9,4 +9,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 ops/scripts/ensure-postgres.sh
+ops/scripts/lint-packaging.sh
 cargo test --workspace --locked "$@"
