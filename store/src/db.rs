@@ -31,10 +31,57 @@ pub enum Db {
     Sqlite(SqlitePool),
 }
 
+/// How long the application waits for a database connection before it answers 503: when
+/// the database is away, requests fail fast instead of hanging, and recover by themselves
+/// when it is back.
+pub const APP_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Whether an error means the database cannot be reached right now (refused or dropped
+/// connections, no connection to be had in time, a server shutting down or starting up),
+/// as opposed to a fault in what was asked.
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        // admin_shutdown, crash_shutdown, cannot_connect_now, and the connection exceptions.
+        sqlx::Error::Database(db) => {
+            db.code().is_some_and(|c| matches!(c.as_ref(), "57P01" | "57P02" | "57P03") || c.starts_with("08"))
+        }
+        _ => false,
+    }
+}
+
+/// [`is_unavailable`] anywhere in an error's chain, or in the text of an error that carried
+/// a database error only as text (cqrs-es's persistence errors do).
+pub fn is_unavailable_anywhere(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = next {
+        if e.downcast_ref::<sqlx::Error>().is_some_and(is_unavailable) {
+            return true;
+        }
+        let text = e.to_string();
+        if [
+            "pool timed out while waiting for an open connection",
+            "error communicating with database",
+            "Connection refused",
+            "connection closed",
+            "terminating connection due to administrator command",
+            "the database system is shutting down",
+            "the database system is starting up",
+        ]
+        .iter()
+        .any(|needle| text.contains(needle))
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
 /// Pool options for the application's connections on PostgreSQL: each connection acts as
 /// the `ledger_app` role (INSERT and SELECT only on the append-only tables) when it can.
 pub fn app_pool_options(max_connections: u32, can_set_role: bool) -> PgPoolOptions {
-    PgPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(30)).after_connect(
+    PgPoolOptions::new().max_connections(max_connections).acquire_timeout(APP_ACQUIRE_TIMEOUT).after_connect(
         move |conn, _| {
             Box::pin(async move {
                 if can_set_role {

@@ -147,11 +147,53 @@ fn redact_password(url: &str) -> String {
     }
 }
 
+/// A private throwaway cluster of a test's own, which the test may stop and start again
+/// (the shared one must stay up for the others). Removed when dropped.
+pub struct OwnCluster(Cluster);
+
+impl OwnCluster {
+    /// Starts a new cluster.
+    pub fn start() -> Result<Self, String> {
+        start_cluster().map(OwnCluster)
+    }
+
+    /// The URL of a brand-new, empty database on it.
+    pub async fn fresh_database_url(&self) -> String {
+        create_database(&self.0.admin_url).await
+    }
+
+    /// Stops the server (fast shutdown: sessions are cut).
+    pub fn stop_server(&self) -> Result<(), String> {
+        let c = &self.0;
+        run(command_as(c.user.as_deref(), c.bindir.join("pg_ctl"))
+            .arg("stop")
+            .arg("-D")
+            .arg(&c.data)
+            .args(["-m", "fast", "-w", "-s"]))
+    }
+
+    /// Starts the stopped server again, on the same port and data.
+    pub fn start_server(&self) -> Result<(), String> {
+        let c = &self.0;
+        run(command_as(c.user.as_deref(), c.bindir.join("pg_ctl"))
+            .arg("start")
+            .arg("-D")
+            .arg(&c.data)
+            .arg("-l")
+            .arg(c.dir.join("postgres.log"))
+            .args(["-w", "-s", "-t", &START_TIMEOUT_SECS.to_string()]))
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The private throwaway cluster (blocking code).
 
 struct Cluster {
     admin_url: String,
+    bindir: PathBuf,
+    data: PathBuf,
+    dir: PathBuf,
+    user: Option<String>,
     /// The write end of the watchdog's stdin. Nothing is ever written to it and it is never
     /// dropped (it lives in a static), so the watchdog reads end-of-file exactly when this
     /// process has exited, and then stops the server and deletes its directory.
@@ -401,6 +443,10 @@ fn init_and_start(bindir: &Path, user: Option<&str>, dir: &Path) -> Result<Clust
     if first_line.trim_end() == "ready" {
         return Ok(Cluster {
             admin_url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+            bindir: bindir.to_path_buf(),
+            data: data.clone(),
+            dir: dir.to_path_buf(),
+            user: user.map(str::to_owned),
             _watchdog_stdin: stdin,
             _watchdog: watchdog,
         });

@@ -48,8 +48,8 @@ pub enum ApiError {
     /// 422: a rule of the domain refused the command; `rule` names it.
     #[error("{message}")]
     Refused { rule: &'static str, message: String },
-    /// 503: the database does not answer.
-    #[error("the service is not ready")]
+    /// 503: the database does not answer; `Retry-After` says when to try again.
+    #[error("the database is unavailable; nothing was recorded by this request; retry shortly")]
     Unavailable,
     /// 500: anything else; the body says nothing more.
     #[error(transparent)]
@@ -77,10 +77,21 @@ impl ApiError {
     }
 }
 
+/// Seconds a client is asked to wait before retrying when the database is away.
+const RETRY_AFTER_SECS: &str = "2";
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
-        let detail = match &self {
+        // A request that failed because the database is away is a 503, never a 500.
+        let this = match self {
+            ApiError::Internal(error) if ledger_store::db::is_unavailable_anywhere(error.as_ref()) => {
+                tracing::warn!(error = format!("{error:#}"), "the database is unavailable");
+                ApiError::Unavailable
+            }
+            other => other,
+        };
+        let (status, code) = this.status_and_code();
+        let detail = match &this {
             ApiError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
                 "an internal error occurred; it has been logged".to_string()
@@ -94,7 +105,7 @@ impl IntoResponse for ApiError {
             "detail": detail,
             "code": code,
         });
-        if let ApiError::Refused { rule, .. } = &self {
+        if let ApiError::Refused { rule, .. } = &this {
             body["rule"] = json!(rule);
         }
         let mut response = (status, body.to_string()).into_response();
@@ -103,6 +114,9 @@ impl IntoResponse for ApiError {
             .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static(RETRY_AFTER_SECS));
         }
         response
     }
@@ -143,6 +157,9 @@ impl ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
+        if ledger_store::db::is_unavailable(&error) {
+            return ApiError::Unavailable;
+        }
         ApiError::Internal(error.into())
     }
 }

@@ -8,6 +8,7 @@ mod governance;
 mod lifecycle;
 mod messages;
 mod operations;
+mod outage;
 mod pathfinders;
 mod pipeline;
 mod programme;

@@ -80,6 +80,11 @@ impl TestApp {
     /// Starts a server with extra `serve` arguments.
     pub async fn spawn_with(store: Store, extra: &[&str]) -> Self {
         let (dir, database_url) = fresh_ledger(store).await;
+        Self::spawn_on(store, dir, database_url, extra).await
+    }
+
+    /// Starts a server on a given database (e.g. on a cluster the test stops and starts).
+    pub async fn spawn_on(store: Store, dir: PathBuf, database_url: String, extra: &[&str]) -> Self {
         let key_file = dir.join("ledger.key");
         let mut app = TestApp {
             store,
