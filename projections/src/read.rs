@@ -216,6 +216,22 @@ impl Reads {
 }
 
 impl Reads {
+    /// When the oldest committed event not yet sealed was recorded (the sealer's lag).
+    pub async fn oldest_unsealed_recorded_at(&self) -> sqlx::Result<Option<String>> {
+        let field = self.db.json_field("e.metadata", &["recorded_at"]);
+        let sql = format!(
+            "SELECT MIN({field}) FROM ledger_inbox i JOIN events e ON e.aggregate_type = i.aggregate_type \
+             AND e.aggregate_id = i.aggregate_id AND e.sequence = i.sequence"
+        );
+        Ok(with_pool!(&self.db, pool => sqlx::query_scalar::<_, Option<String>>(&sql).fetch_one(pool).await?))
+    }
+
+    /// Each projector and the next ledger position it will apply.
+    pub async fn projector_positions(&self) -> sqlx::Result<Vec<(String, i64)>> {
+        let sql = "SELECT projector, next_position FROM projection_cursors ORDER BY projector";
+        Ok(with_pool!(&self.db, pool => sqlx::query_as(sql).fetch_all(pool).await?))
+    }
+
     /// Every event recorded on the authority of a decision (its envelope cites it), in
     /// ledger order: what the decision authorised.
     pub async fn authorised_by(&self, decision_id: &str) -> sqlx::Result<Vec<HistoryEntry>> {

@@ -8,6 +8,7 @@
 //! * [`http`]: the axum API.
 //! * [`dossier`]: per-subject dossiers with inclusion proofs, verifiable offline.
 //! * [`witness`]: the witness that checks consistency and cosigns checkpoints.
+//! * [`metrics`]: the Prometheus counters, histograms and gauges of `/metrics`.
 //! * [`tokens`]: API tokens (create, list, revoke, expiry, last use).
 //! * [`demo`], [`export`], [`keys`], [`telemetry`]: what their names say.
 //!
@@ -23,6 +24,7 @@ pub mod export;
 pub mod facts;
 pub mod http;
 pub mod keys;
+pub mod metrics;
 pub mod pipeline;
 pub mod startup;
 pub mod telemetry;

@@ -243,8 +243,34 @@ impl CommandService {
     }
 
     /// Runs one command through the pipeline up to and including the store, without what
-    /// it sets in motion (as a crash right after storing it would leave it).
+    /// it sets in motion (as a crash right after storing it would leave it). Its outcome is
+    /// counted in the metrics.
     pub async fn record<A>(
+        &self,
+        id: &str,
+        command: A::Command,
+        meta: CommandMeta,
+    ) -> Result<CommandOutcome, CommandError>
+    where
+        A: Prepare,
+        A::Command: DomainCommand + Send,
+    {
+        let name = command.name();
+        let result = self.run_pipeline::<A>(id, command, meta).await;
+        let outcome = match &result {
+            Ok(outcome) if outcome.replayed => "replayed".to_string(),
+            Ok(_) => "accepted".to_string(),
+            Err(CommandError::Refused { rule, .. }) => format!("refused:{rule}"),
+            Err(CommandError::Malformed(_)) => "malformed".to_string(),
+            Err(CommandError::NotFound(_)) => "not_found".to_string(),
+            Err(CommandError::Conflict(_)) => "conflict".to_string(),
+            Err(CommandError::Internal(_)) => "error".to_string(),
+        };
+        crate::metrics::count_command(A::TYPE, name, &outcome);
+        result
+    }
+
+    async fn run_pipeline<A>(
         &self,
         id: &str,
         mut command: A::Command,

@@ -180,6 +180,18 @@ impl Db {
         }
     }
 
+    /// The pool's connections: (open, idle, maximum).
+    pub fn pool_use(&self) -> (u32, u32, u32) {
+        match self {
+            Db::Postgres(pool) => {
+                (pool.size(), u32::try_from(pool.num_idle()).unwrap_or(u32::MAX), pool.options().get_max_connections())
+            }
+            Db::Sqlite(pool) => {
+                (pool.size(), u32::try_from(pool.num_idle()).unwrap_or(u32::MAX), pool.options().get_max_connections())
+            }
+        }
+    }
+
     /// True on PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         matches!(self, Db::Postgres(_))

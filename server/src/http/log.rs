@@ -136,17 +136,74 @@ pub async fn ready(State(state): State<AppState>) -> Result<StatusCode, ApiError
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    use crate::metrics::gauge;
+    let mut out = String::new();
+    crate::metrics::render_counters(&mut out);
+    let db = &state.commands.db;
+    let (size, idle, max) = db.pool_use();
+    gauge(
+        &mut out,
+        "ledger_db_pool_connections",
+        "Database connections open, by state.",
+        &[("state=\"in_use\"", f64::from(size.saturating_sub(idle))), ("state=\"idle\"", f64::from(idle))],
+    );
+    gauge(&mut out, "ledger_db_pool_max_connections", "The database pool's size.", &[("", f64::from(max))]);
     let s = state.reads.stats().await?;
-    Ok(text(format!(
-        "# HELP ledger_events Events stored.\n# TYPE ledger_events gauge\nledger_events {}\n\
-         # HELP ledger_tree_size Events sealed into the Merkle tree.\n# TYPE ledger_tree_size gauge\nledger_tree_size {}\n\
-         # HELP ledger_awaiting_seal Committed events not yet sealed.\n# TYPE ledger_awaiting_seal gauge\nledger_awaiting_seal {}\n\
-         # HELP ledger_projection_lag Sealed events not yet projected.\n# TYPE ledger_projection_lag gauge\nledger_projection_lag {}\n",
-        s.events,
-        s.ledger_size,
-        s.awaiting_seal,
-        s.ledger_size - s.projected_up_to
-    )))
+    gauge(&mut out, "ledger_events", "Events stored.", &[("", s.events as f64)]);
+    gauge(&mut out, "ledger_tree_size", "Events sealed into the Merkle tree.", &[("", s.ledger_size as f64)]);
+    gauge(
+        &mut out,
+        "ledger_awaiting_seal",
+        "Committed events not yet sealed (the sealer's lag in events).",
+        &[("", s.awaiting_seal as f64)],
+    );
+    let oldest = state.reads.oldest_unsealed_recorded_at().await?;
+    let lag_seconds = oldest
+        .and_then(|at| chrono::DateTime::parse_from_rfc3339(&at).ok())
+        .map_or(0.0, |at| (chrono::Utc::now() - at.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0);
+    gauge(
+        &mut out,
+        "ledger_sealer_lag_seconds",
+        "Age of the oldest committed event not yet sealed (0 when none).",
+        &[("", lag_seconds.max(0.0))],
+    );
+    let projectors = state.reads.projector_positions().await?;
+    let lags: Vec<(String, f64)> = projectors
+        .iter()
+        .map(|(name, next)| (format!("projector=\"{name}\""), (s.ledger_size - next).max(0) as f64))
+        .collect();
+    let lags: Vec<(&str, f64)> = lags.iter().map(|(l, v)| (l.as_str(), *v)).collect();
+    gauge(&mut out, "ledger_projection_lag", "Sealed events not yet projected, by projector.", &lags);
+    let latest = state.reads.latest_checkpoint().await?;
+    let (checkpoint_size, checkpoint_age, cosigned) = match &latest {
+        Some(cp) => {
+            let age = chrono::DateTime::parse_from_rfc3339(&cp.created_at).map_or(0.0, |at| {
+                (chrono::Utc::now() - at.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0
+            });
+            let cosignatures = state.reads.cosignatures(cp.tree_size).await?.len();
+            (cp.tree_size as f64, age.max(0.0), cosignatures as f64)
+        }
+        None => (0.0, 0.0, 0.0),
+    };
+    gauge(&mut out, "ledger_checkpoint_size", "Tree size of the latest signed checkpoint.", &[("", checkpoint_size)]);
+    gauge(&mut out, "ledger_checkpoint_age_seconds", "Age of the latest signed checkpoint.", &[("", checkpoint_age)]);
+    gauge(
+        &mut out,
+        "ledger_checkpoint_cosignatures",
+        "Witness cosignatures of the latest checkpoint.",
+        &[("", cosigned)],
+    );
+    gauge(
+        &mut out,
+        "ledger_witness_quorum",
+        "Cosignatures a checkpoint needs to count as witnessed (0: no witnesses).",
+        &[("", state.witnesses.quorum as f64)],
+    );
+    let mut response = text(out);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    Ok(response)
 }
 
 /// Which inclusion proof: by position, or by event; against which checkpoint.

@@ -149,6 +149,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(log::health))
         .route("/ready", get(log::ready))
         .route("/metrics", get(log::metrics))
+        .route_layer(axum::middleware::from_fn(record_request))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
@@ -169,6 +170,20 @@ pub fn router(state: AppState) -> Router {
 /// [`CommandHeaders`]: a replayed `Idempotency-Key` must come with the same body.
 #[derive(Debug, Clone, Default)]
 pub struct BodyDigest(Arc<std::sync::OnceLock<String>>);
+
+/// Counts a routed request and its latency by route template (`/api/v1/meetings/{id}`),
+/// method and status.
+async fn record_request(request: Request, next: axum::middleware::Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let method = request.method().as_str().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    crate::metrics::observe_request(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    response
+}
 
 /// How long a request may take before it is answered 408.
 const REQUEST_TIMEOUT_SECS: u64 = 30;

@@ -90,3 +90,53 @@ async fn keygen_and_wrong_public_key(store: Store) {
     let _ = std::fs::remove_dir_all(dir);
 }
 both_stores!(keygen_and_wrong_public_key);
+
+/// Parses Prometheus text: every sample line as (name with labels, value); panics on a
+/// line that is neither a comment nor a sample.
+fn samples(text: &str) -> Vec<(String, f64)> {
+    text.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (name, value) = l.rsplit_once(' ').unwrap_or_else(|| panic!("not a sample: {l}"));
+            let value = if value == "+Inf" { f64::INFINITY } else { value.parse().unwrap_or_else(|_| panic!("{l}")) };
+            (name.to_string(), value)
+        })
+        .collect()
+}
+
+async fn metrics_count_requests_commands_and_lags(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let meeting =
+        json!({"meeting_id": "M-MET", "number": 1, "kind": "regular", "date": "2026-01-10", "modality": "virtual"});
+    assert_eq!(app.post("/api/v1/meetings", meeting.clone()).await.status(), 201);
+    assert_eq!(app.post("/api/v1/meetings", meeting).await.status(), 422);
+    app.settle().await;
+    assert_eq!(app.client.get(app.url("/api/v1/meetings/M-MET")).send().await.unwrap().status(), 200);
+    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+    let text = response.text().await.unwrap();
+    let samples = samples(&text);
+    let value = |name: &str| {
+        samples.iter().find(|(n, _)| n == name).map(|(_, v)| *v).unwrap_or_else(|| panic!("no {name} in\n{text}"))
+    };
+    assert_eq!(value(r#"ledger_commands_total{aggregate="meeting",command="schedule",outcome="accepted"}"#), 1.0);
+    assert_eq!(
+        value(
+            r#"ledger_commands_total{aggregate="meeting",command="schedule",outcome="refused:meeting_already_scheduled"}"#
+        ),
+        1.0
+    );
+    assert!(value(r#"ledger_http_requests_total{method="POST",route="/api/v1/meetings",status="201"}"#) >= 1.0);
+    assert!(value(r#"ledger_http_requests_total{method="GET",route="/api/v1/meetings/{id}",status="200"}"#) >= 1.0);
+    let labels = r#"method="POST",route="/api/v1/meetings",status="201""#;
+    let count = value(&format!("ledger_http_request_duration_seconds_count{{{labels}}}"));
+    assert_eq!(value(&format!("ledger_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}}")), count);
+    assert_eq!(value("ledger_awaiting_seal"), 0.0);
+    assert_eq!(value("ledger_sealer_lag_seconds"), 0.0);
+    assert_eq!(value(r#"ledger_projection_lag{projector="governance"}"#), 0.0);
+    assert_eq!(value("ledger_checkpoint_size"), value("ledger_tree_size"));
+    assert!(value("ledger_checkpoint_age_seconds") >= 0.0);
+    assert_eq!(value("ledger_witness_quorum"), 0.0);
+    assert!(value("ledger_db_pool_max_connections") >= 1.0);
+}
+both_stores!(metrics_count_requests_commands_and_lags);
