@@ -152,6 +152,29 @@ pub enum Command {
         #[arg(long)]
         now: Option<chrono::NaiveDate>,
     },
+    /// Write a consistent backup of a live ledger (SQLite: VACUUM INTO; PostgreSQL:
+    /// pg_dump --format=custom) to a new file.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into an empty ledger, then verify it: the restore counts only if
+    /// verify passes (exit 1 otherwise).
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// The ledger's public key to verify with (default: the key file's).
+        #[arg(long, env = "LEDGER_PUBLIC_KEY")]
+        public_key: Option<String>,
+    },
     /// Rebuild every projection from ledger position 0.
     Rebuild {
         #[command(flatten)]
@@ -430,6 +453,29 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             match crate::tokens::revoke(&database, &id).await? {
                 Some(token) => println!("revoked token {} ({} {})", token.id, token.role, token.subject),
                 None => anyhow::bail!("no token has the id {id}"),
+            }
+        }
+        Command::Backup { db, out } => {
+            crate::backup::backup(&db.database_url, &out).await?;
+            println!("backup written to {}", out.display());
+        }
+        Command::Restore { db, key, from, public_key } => {
+            let verifier = match public_key {
+                Some(text) => {
+                    LedgerVerifier::from_public_key(&text).map_err(|e| anyhow::anyhow!("--public-key: {e}"))?
+                }
+                None => crate::keys::read(&key.key_file)?.verifier(),
+            };
+            crate::backup::restore(&from, &db.database_url).await?;
+            eprintln!("restored {}; verifying it…", from.display());
+            let database = Db::connect_read_only(&db.database_url).await?;
+            match ledger_store::verify::verify(&database, &verifier, &|_| {}).await {
+                Ok(summary) => println!("restore verified: {summary}"),
+                Err(VerifyError::Database(e)) => return Err(e).context("could not read the restored ledger"),
+                Err(error) => {
+                    println!("restore NOT verified: {error}");
+                    return Ok(ExitCode::from(1));
+                }
             }
         }
         Command::Tick { db, key, now } => {

@@ -1,6 +1,7 @@
 //! The `ledger` binary's library: everything at the edge of the system.
 //!
 //! * [`cli`]: the commands (`serve`, `demo`, `verify`, `export`, `keygen`, `token`, `tick`, `rebuild`).
+//! * [`backup`]: `ledger backup` and `ledger restore` (verified before it counts).
 //! * [`startup`]: [`startup::Application`], built once, run until SIGINT/SIGTERM.
 //! * [`pipeline`]: the command pipeline every write goes through ([`pipeline::CommandService`]).
 //! * [`facts`]: per aggregate type, the facts and locks its commands need, the
@@ -15,6 +16,7 @@
 //! **Invariant:** no business rule lives here; the domain crate decides, this crate
 //! supplies time, actor, ids and facts, and persists.
 
+pub mod backup;
 pub mod cli;
 pub mod demo;
 pub mod demo_pathfinders;

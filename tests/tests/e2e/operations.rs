@@ -140,3 +140,55 @@ async fn metrics_count_requests_commands_and_lags(store: Store) {
     assert!(value("ledger_db_pool_max_connections") >= 1.0);
 }
 both_stores!(metrics_count_requests_commands_and_lags);
+
+/// The `ledger intact: …` line's tree size and root.
+fn tree_and_root(line: &str) -> String {
+    line.split(", ")
+        .filter(|part| part.starts_with("tree size") || part.starts_with("root"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn backup_and_restore_keep_every_root(store: Store) {
+    let mut app = TestApp::spawn(store).await;
+    crate::support::meeting_in_session(&app, "M-BAK", 2, 3).await;
+    app.settle().await;
+    // A backup of the live ledger, then of nothing over an existing file.
+    let backup = app.dir.join("ledger.backup");
+    let out = app.ledger(&["backup", "--out", backup.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = app.ledger(&["backup", "--out", backup.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(2), "a backup never overwrites a file");
+    assert!(app.stop().await.success());
+    let original = last_line(&app.ledger(&["verify"]).await);
+
+    // Restored onto a fresh database, it verifies and has the very same tree and root.
+    let (dir, target) = fresh_ledger(store).await;
+    let target = match store {
+        Store::Sqlite => format!("sqlite://{}", dir.join("restored.db").display()),
+        Store::Postgres => target,
+    };
+    let out = tokio::process::Command::new(LEDGER)
+        .args(["restore", "--from", backup.to_str().unwrap(), "--database-url", &target])
+        .env("LEDGER_KEY_FILE", &app.key_file)
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}\n{}", last_line(&out), String::from_utf8_lossy(&out.stderr));
+    let restored = last_line(&out);
+    assert!(restored.starts_with("restore verified: ledger intact"), "{restored}");
+    assert_eq!(tree_and_root(&restored), tree_and_root(&original), "{restored}\n{original}");
+    // A second restore into the now non-empty target is refused.
+    let out = tokio::process::Command::new(LEDGER)
+        .args(["restore", "--from", backup.to_str().unwrap(), "--database-url", &target])
+        .env("LEDGER_KEY_FILE", &app.key_file)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // The restored ledger serves.
+    let mut restored_app = TestApp::spawn_on(store, dir, target, &[]).await;
+    assert_eq!(restored_app.get_json("/api/v1/meetings/M-BAK").await["meeting_id"], "M-BAK");
+    assert!(restored_app.stop().await.success());
+}
+both_stores!(backup_and_restore_keep_every_root);
