@@ -175,6 +175,22 @@ pub enum Command {
         #[arg(long, env = "LEDGER_PUBLIC_KEY")]
         public_key: Option<String>,
     },
+    /// Move a ledger from the embedded store to PostgreSQL, keeping every event, hash,
+    /// signature, position, Merkle hash, checkpoint, cosignature and token: verified
+    /// before and after, with identical roots.
+    MigrateStore {
+        /// The embedded ledger, e.g. `sqlite://ledger-data/ledger.db`.
+        #[arg(long)]
+        from: String,
+        /// An empty PostgreSQL database, e.g. `postgres://owner@host/ledger`.
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The ledger's public key to verify with (default: the key file's).
+        #[arg(long, env = "LEDGER_PUBLIC_KEY")]
+        public_key: Option<String>,
+    },
     /// Rebuild every projection from ledger position 0.
     Rebuild {
         #[command(flatten)]
@@ -477,6 +493,26 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(1));
                 }
             }
+        }
+        Command::MigrateStore { from, to, key, public_key } => {
+            let verifier = match public_key {
+                Some(text) => {
+                    LedgerVerifier::from_public_key(&text).map_err(|e| anyhow::anyhow!("--public-key: {e}"))?
+                }
+                None => crate::keys::read(&key.key_file)?.verifier(),
+            };
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({eta})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let moved = crate::migrate_store::migrate(&from, &to, &verifier, &bar).await?;
+            println!(
+                "moved {} events; source and target verified with identical trees: {}",
+                moved.events, moved.target
+            );
+            let _ = moved.source;
         }
         Command::Tick { db, key, now } => {
             // An existing ledger and its existing key only: a typo must not create either.

@@ -9,6 +9,7 @@
 //! * [`http`]: the axum API.
 //! * [`dossier`]: per-subject dossiers with inclusion proofs, verifiable offline.
 //! * [`witness`]: the witness that checks consistency and cosigns checkpoints.
+//! * [`migrate_store`]: `ledger migrate-store`, from the embedded store to PostgreSQL.
 //! * [`metrics`]: the Prometheus counters, histograms and gauges of `/metrics`.
 //! * [`tokens`]: API tokens (create, list, revoke, expiry, last use).
 //! * [`demo`], [`export`], [`keys`], [`telemetry`]: what their names say.
@@ -27,6 +28,7 @@ pub mod facts;
 pub mod http;
 pub mod keys;
 pub mod metrics;
+pub mod migrate_store;
 pub mod pipeline;
 pub mod startup;
 pub mod telemetry;

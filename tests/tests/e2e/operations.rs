@@ -192,3 +192,39 @@ async fn backup_and_restore_keep_every_root(store: Store) {
     assert!(restored_app.stop().await.success());
 }
 both_stores!(backup_and_restore_keep_every_root);
+
+#[tokio::test]
+async fn migrate_store_moves_the_embedded_ledger_to_postgres_with_identical_roots() {
+    // A demo ledger on the embedded store, plus a token and an event left unsealed.
+    let mut app = TestApp::spawn_demo(Store::Sqlite).await;
+    app.settle().await;
+    assert!(app.stop().await.success());
+    let before = last_line(&app.ledger(&["verify"]).await);
+    assert!(before.starts_with("ledger intact"), "{before}");
+
+    let target = tests::pg::fresh_database_url().await;
+    let out = app.ledger(&["migrate-store", "--from", &app.database_url.clone(), "--to", &target]).await;
+    assert!(out.status.success(), "{}\n{}", last_line(&out), String::from_utf8_lossy(&out.stderr));
+    let moved = last_line(&out);
+    assert!(moved.contains("identical trees"), "{moved}");
+    assert_eq!(tree_and_root(&moved), tree_and_root(&before), "{moved}\n{before}");
+
+    // The moved ledger serves on PostgreSQL with the same key, token and answers.
+    let dir = app.dir.clone();
+    let mut moved_app = TestApp::spawn_on(Store::Postgres, dir, target.clone(), &[]).await;
+    moved_app.key_file = app.key_file.clone();
+    assert!(moved_app.stop().await.success());
+    moved_app.start(&[]).await;
+    moved_app.settle().await;
+    let gcg = moved_app.get_json("/api/v1/gcg?as_of=2022-12-31").await;
+    assert_eq!(gcg["chair"]["holder"], "FRA", "{gcg}");
+    let r = moved_app.client.get(moved_app.url("/api/v1/tokens")).bearer_auth(&app.token).send().await.unwrap();
+    assert_eq!(r.status(), 200, "the token moved with the ledger");
+    assert!(moved_app.stop().await.success());
+    let after = last_line(&moved_app.ledger(&["verify"]).await);
+    assert_eq!(tree_and_root(&after), tree_and_root(&before));
+
+    // A second migration into the now full target is refused.
+    let out = app.ledger(&["migrate-store", "--from", &app.database_url.clone(), "--to", &target]).await;
+    assert_eq!(out.status.code(), Some(2));
+}
