@@ -112,7 +112,7 @@ pub enum Command {
         #[command(flatten)]
         key: KeyArgs,
         /// The output file.
-        #[arg(long, env = "LEDGER_EXPORT_OUT", required_unless_present = "iati")]
+        #[arg(long, env = "LEDGER_EXPORT_OUT", required_unless_present_any = ["iati", "tiles"])]
         out: Option<PathBuf>,
         /// Export the dossier of this subject instead, e.g. `meeting:GCG-21`.
         #[arg(long, env = "LEDGER_EXPORT_DOSSIER")]
@@ -124,6 +124,10 @@ pub enum Command {
         /// The programme of the IATI file.
         #[arg(long, env = "LEDGER_EXPORT_PROGRAMME", default_value = crate::facts::programme::DEFAULT_PROGRAMME, requires = "iati")]
         programme: String,
+        /// Write the log in the C2SP tlog-tiles layout into DIR instead (`checkpoint` and
+        /// `tile/…`, as static files for a web server or an object store).
+        #[arg(long, env = "LEDGER_EXPORT_TILES", value_name = "DIR", conflicts_with_all = ["out", "dossier", "iati"])]
+        tiles: Option<PathBuf>,
     },
     /// Create a new signing key file and print its public key.
     Keygen {
@@ -380,6 +384,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 }
                 Err(VerifyError::Database(e)) => return Err(e).context("could not read the ledger"),
             }
+        }
+        Command::Export { db, tiles: Some(dir), .. } => {
+            let database = open_existing(&db, true).await?;
+            let written = crate::export::tiles(&database, &dir).await?;
+            println!("wrote {written} tiles and the checkpoint into {}", dir.display());
         }
         Command::Export { db, iati: Some(file), programme, .. } => {
             let database = open_existing(&db, true).await?;

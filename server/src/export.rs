@@ -6,6 +6,7 @@
 
 use std::io::Write;
 
+use anyhow::Context as _;
 use futures::TryStreamExt as _;
 use ledger_store::stored::StoredEvent;
 use ledger_store::{with_pool, Db};
@@ -67,4 +68,27 @@ pub async fn export(db: &Db, origin: &str, public_key: &str, out: &mut impl Writ
     });
     out.flush()?;
     Ok(count)
+}
+
+/// Writes the log in the C2SP tlog-tiles layout into `dir`: `checkpoint` (the latest signed
+/// checkpoint) and every tile of the tree it signs. Returns how many tiles were written.
+pub async fn tiles(db: &Db, dir: &std::path::Path) -> anyhow::Result<usize> {
+    let reads = projections::read::Reads::new(db.clone());
+    let latest = reads.latest_checkpoint().await?.ok_or_else(|| anyhow::anyhow!("nothing is sealed yet"))?;
+    let size = u64::try_from(latest.tree_size).unwrap_or(0);
+    let mut written = 0;
+    for tile in ledger_store::tiles::TileRef::all(size) {
+        let data = ledger_store::tiles::read(db, tile, size)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("{} is missing from the stored tree", tile.path()))?;
+        let path = dir.join(tile.path());
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("could not create {}", parent.display()))?;
+        }
+        std::fs::write(&path, data).with_context(|| format!("could not write {}", path.display()))?;
+        written += 1;
+    }
+    std::fs::write(dir.join("checkpoint"), latest.note)
+        .with_context(|| format!("could not write {}/checkpoint", dir.display()))?;
+    Ok(written)
 }

@@ -11,6 +11,7 @@
 //! * [`stored`]: an event row as stored, and its split into the hashed record and its
 //!   seal.
 //! * [`proofs`]: RFC 9162 inclusion and consistency proofs from the stored tree hashes.
+//! * [`tiles`]: the same tree in the C2SP tlog-tiles layout.
 //! * [`verify`]: the verifier that recomputes every hash, chain, signature, Merkle root
 //!   and checkpoint from the raw tables.
 //!
@@ -22,6 +23,7 @@ pub mod db;
 pub mod proofs;
 pub mod sealer;
 pub mod stored;
+pub mod tiles;
 pub mod verify;
 
 pub use db::Db;

@@ -100,6 +100,12 @@ impl Proofs {
         Ok(Fetched(found))
     }
 
+    /// The stored hashes with these tlog indexes, in that order.
+    pub async fn hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, ProofError> {
+        let fetched = self.fetch(indexes).await?;
+        indexes.iter().map(|i| fetched.0.get(i).copied().ok_or(ProofError::MissingHash(*i))).collect()
+    }
+
     /// The root of the tree of `size` leaves, from the stored hashes.
     pub async fn root(&self, size: u64) -> Result<Hash, ProofError> {
         let recorder = Recorder::default();

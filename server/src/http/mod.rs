@@ -15,6 +15,7 @@ pub mod meetings;
 pub mod openapi;
 pub mod pathfinders;
 pub mod programme;
+pub mod tiles;
 pub mod tokens;
 pub mod witness;
 
@@ -149,6 +150,8 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(log::health))
         .route("/ready", get(log::ready))
         .route("/metrics", get(log::metrics))
+        .route("/checkpoint", get(tiles::checkpoint))
+        .route("/tile/{*path}", get(tiles::tile))
         .route_layer(axum::middleware::from_fn(record_request))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

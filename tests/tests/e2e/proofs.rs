@@ -171,3 +171,107 @@ async fn checkpoints_published_outside_the_database_catch_a_rewrite(store: Store
     assert!(last_line(&out).contains("checkpoint you hold"), "{}", last_line(&out));
 }
 both_stores!(checkpoints_published_outside_the_database_catch_a_rewrite);
+
+/// Reads C2SP tiles over HTTP for the `tlog_tiles` crate's client (a blocking trait, so it
+/// runs on a blocking thread and waits on the runtime for each fetch).
+struct HttpTiles {
+    base: String,
+    runtime: tokio::runtime::Handle,
+    fetched: std::sync::Mutex<usize>,
+}
+
+impl tlog_tiles::TileReader for HttpTiles {
+    fn height(&self) -> u8 {
+        8
+    }
+    fn read_tiles(&self, tiles: &[tlog_tiles::Tile]) -> Result<Vec<Vec<u8>>, tlog_tiles::tlog::Error> {
+        tiles
+            .iter()
+            .map(|t| {
+                let tile = ledger_store::tiles::TileRef {
+                    kind: ledger_store::tiles::TileKind::Hashes { level: t.level() },
+                    index: t.level_index(),
+                    width: u64::from(t.width()),
+                };
+                let url = format!("{}/{}", self.base, tile.path());
+                *self.fetched.lock().unwrap() += 1;
+                self.runtime.block_on(async {
+                    let r = reqwest::get(&url).await.map_err(|_| tlog_tiles::tlog::Error::IndexesNotInTree)?;
+                    assert_eq!(r.status(), 200, "{url}");
+                    Ok(r.bytes().await.map_err(|_| tlog_tiles::tlog::Error::IndexesNotInTree)?.to_vec())
+                })
+            })
+            .collect()
+    }
+    fn save_tiles(&self, _tiles: &[tlog_tiles::Tile], _data: &[Vec<u8>]) {}
+}
+
+async fn a_c2sp_tiles_client_follows_the_log_without_our_code(store: Store) {
+    let app = TestApp::spawn_demo(store).await;
+    app.settle().await;
+    // The signed checkpoint, checked with the published key.
+    let note = text(&app, "/checkpoint").await;
+    let key = text(&app, "/api/v1/ledger/public-key").await;
+    let checkpoint = Checkpoint::open(&note, &LedgerVerifier::from_public_key(key.trim()).unwrap()).unwrap();
+    assert!(checkpoint.size > 256, "the demo spans several tiles: {}", checkpoint.size);
+    let (size, root) = (checkpoint.size, tlog_tiles::Hash(checkpoint.root));
+    // The entries: every event hash, in ledger order.
+    let mut entries = Vec::new();
+    for tile in
+        ledger_store::tiles::TileRef::all(size).into_iter().filter(|t| t.kind == ledger_store::tiles::TileKind::Entries)
+    {
+        let bytes = app.client.get(app.url(&format!("/{}", tile.path()))).send().await.unwrap().bytes().await.unwrap();
+        let mut rest = &bytes[..];
+        while !rest.is_empty() {
+            let len = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
+            entries.push(rest[2..2 + len].to_vec());
+            rest = &rest[2 + len..];
+        }
+    }
+    assert_eq!(entries.len() as u64, size);
+    // The tlog_tiles client: tiles authenticated against the checkpoint's root, the root
+    // recomputed from them, and every entry proven to be where the log says.
+    let reader =
+        HttpTiles { base: app.url(""), runtime: tokio::runtime::Handle::current(), fetched: Default::default() };
+    let fetched = tokio::task::spawn_blocking(move || {
+        let hashes = tlog_tiles::TileHashReader::new(size, root, &reader);
+        assert_eq!(tlog_tiles::tree_hash(size, &hashes).unwrap(), root, "the tiles give the signed root");
+        for (n, entry) in entries.iter().enumerate() {
+            let proof = tlog_tiles::prove_record(size, n as u64, &hashes).unwrap();
+            tlog_tiles::check_record(&proof, size, root, n as u64, tlog_tiles::record_hash(entry))
+                .unwrap_or_else(|e| panic!("entry {n}: {e:?}"));
+        }
+        let fetched = *reader.fetched.lock().unwrap();
+        fetched
+    })
+    .await
+    .unwrap();
+    assert!(fetched > 0);
+    // A tile beyond the tree, and a path that is no tile: 404.
+    let beyond = app.client.get(app.url("/tile/0/x001/000")).send().await.unwrap();
+    assert_eq!(beyond.status(), 404);
+    assert_eq!(app.client.get(app.url("/tile/0/1")).send().await.unwrap().status(), 404);
+    let full = app.client.get(app.url("/tile/0/000")).send().await.unwrap();
+    assert!(full.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+}
+both_stores!(a_c2sp_tiles_client_follows_the_log_without_our_code);
+
+async fn exported_tiles_are_the_served_ones(store: Store) {
+    let app = TestApp::spawn_demo(store).await;
+    app.settle().await;
+    let dir = app.dir.join("tiles");
+    let out = app.ledger(&["export", "--tiles", dir.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let note = std::fs::read_to_string(dir.join("checkpoint")).unwrap();
+    assert_eq!(note, text(&app, "/checkpoint").await);
+    let key = text(&app, "/api/v1/ledger/public-key").await;
+    let size = Checkpoint::open(&note, &LedgerVerifier::from_public_key(key.trim()).unwrap()).unwrap().size;
+    let tiles = ledger_store::tiles::TileRef::all(size);
+    assert!(tiles.len() >= 4, "{}", tiles.len());
+    for tile in tiles {
+        let file = std::fs::read(dir.join(tile.path())).unwrap();
+        let served = app.client.get(app.url(&format!("/{}", tile.path()))).send().await.unwrap().bytes().await.unwrap();
+        assert_eq!(file, served.to_vec(), "{}", tile.path());
+    }
+}
+both_stores!(exported_tiles_are_the_served_ones);
