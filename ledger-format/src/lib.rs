@@ -7,13 +7,14 @@
 //! what a well-formed per-aggregate chain is ([`chain`]), how RFC 9162 inclusion and consistency proofs are checked
 //! ([`proof`]), how checkpoints are written and signed ([`checkpoint`]), how keys are
 //! named ([`keys`]), how witnesses cosign checkpoints ([`cosignature`]), and the
-//! per-subject accountability dossier ([`dossier`]), checked by the `ledger-verify`
-//! binary.
+//! per-subject accountability dossier ([`dossier`]) and the full export ([`export`]), both
+//! checked by the `ledger-verify` binary.
 
 pub mod chain;
 pub mod checkpoint;
 pub mod cosignature;
 pub mod dossier;
+pub mod export;
 pub mod keys;
 pub mod merkle;
 pub mod proof;

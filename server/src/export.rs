@@ -12,8 +12,8 @@ use ledger_store::stored::StoredEvent;
 use ledger_store::{with_pool, Db};
 use serde_json::{json, Value};
 
-/// The format tag of the export's header line.
-pub const EXPORT_FORMAT: &str = "alliance87-ledger-export/v1";
+/// The format tag of the export's header line (the format crate's).
+pub use ledger_format::export::EXPORT_FORMAT;
 
 #[derive(Debug, sqlx::FromRow)]
 struct Row {

@@ -5,7 +5,7 @@
 //! independently of the code that generates them (tlog_tiles in the server).
 
 use ledger_format::proof::{parse_hash_list, verify_consistency, verify_inclusion};
-use ledger_format::{Checkpoint, LedgerVerifier};
+use ledger_format::{Checkpoint, LedgerSigner, LedgerVerifier};
 use serde_json::{json, Value};
 use sha2::{Digest as _, Sha256};
 
@@ -275,3 +275,54 @@ async fn exported_tiles_are_the_served_ones(store: Store) {
     }
 }
 both_stores!(exported_tiles_are_the_served_ones);
+
+async fn the_offline_verifier_checks_a_full_export_against_kept_checkpoints(store: Store) {
+    const VERIFY: &str = env!("CARGO_BIN_EXE_ledger-verify-under-test");
+    let app = TestApp::spawn_demo(store).await;
+    app.settle().await;
+    let key = text(&app, "/api/v1/ledger/public-key").await.trim().to_string();
+    let kept = app.dir.join("kept.checkpoint");
+    std::fs::write(&kept, text(&app, "/api/v1/ledger/checkpoint").await).unwrap();
+    let export = app.dir.join("ledger.jsonl");
+    let out = app.ledger(&["export", "--out", export.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run =
+        |args: Vec<String>| async move { tokio::process::Command::new(VERIFY).args(&args).output().await.unwrap() };
+    let args = |file: &std::path::Path, note: &std::path::Path| {
+        vec![
+            "--export".to_string(),
+            file.display().to_string(),
+            "--public-key".into(),
+            key.clone(),
+            "--checkpoint".into(),
+            note.display().to_string(),
+        ]
+    };
+    let out = run(args(&export, &kept)).await;
+    assert!(out.status.success(), "{}", last_line(&out));
+    assert!(last_line(&out).starts_with("export intact: "), "{}", last_line(&out));
+    assert!(last_line(&out).contains("1 kept checkpoints extended, key pinned"), "{}", last_line(&out));
+
+    // An edited record is named by its line.
+    let text_of = std::fs::read_to_string(&export).unwrap();
+    let edited = text_of.replacen("\"GCG-19-D04\"", "\"GCG-19-D05\"", 1);
+    assert_ne!(edited, text_of);
+    let tampered = app.dir.join("tampered.jsonl");
+    std::fs::write(&tampered, edited).unwrap();
+    let out = run(args(&tampered, &kept)).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(last_line(&out).starts_with("export NOT intact: line "), "{}", last_line(&out));
+
+    // A whole history rewritten with the key still verifies alone, but not against a kept
+    // checkpoint of the true one.
+    let signer = LedgerSigner::from_private_key(&std::fs::read_to_string(&app.key_file).unwrap()).unwrap();
+    let note = std::fs::read_to_string(&kept).unwrap();
+    let held = Checkpoint::open(&note, &signer.verifier()).unwrap();
+    let other = Checkpoint { root: [9u8; 32], ..held };
+    let forged = app.dir.join("other.checkpoint");
+    std::fs::write(&forged, other.sign(&signer).unwrap()).unwrap();
+    let out = run(args(&export, &forged)).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(last_line(&out).contains("rewritten"), "{}", last_line(&out));
+}
+both_stores!(the_offline_verifier_checks_a_full_export_against_kept_checkpoints);
