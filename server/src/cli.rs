@@ -98,6 +98,14 @@ pub enum Command {
         /// `--checkpoint`.
         #[arg(long, env = "LEDGER_VERIFY_CHECKPOINT_DIR")]
         checkpoint_dir: Option<PathBuf>,
+        /// A witness's public key: every cosignature it made that the ledger stores must
+        /// verify, and the result names the latest checkpoint a quorum cosigned. Repeat, or
+        /// comma-separate in the env twin.
+        #[arg(long = "witness", env = "LEDGER_VERIFY_WITNESSES", value_delimiter = ',')]
+        witnesses: Vec<String>,
+        /// How many of those witnesses make a checkpoint witnessed (default 1).
+        #[arg(long, env = "LEDGER_VERIFY_WITNESS_QUORUM", default_value_t = 1)]
+        witness_quorum: usize,
         /// Verify this dossier file offline instead (no database, no network, no key file).
         #[arg(long, env = "LEDGER_VERIFY_DOSSIER")]
         dossier: Option<PathBuf>,
@@ -324,7 +332,26 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
-        Command::Verify { db, public_key, key, mut checkpoint, checkpoint_dir, dossier: None } => {
+        Command::Verify {
+            db,
+            public_key,
+            key,
+            mut checkpoint,
+            checkpoint_dir,
+            witnesses,
+            witness_quorum,
+            dossier: None,
+        } => {
+            let witnesses = ledger_store::verify::Witnesses {
+                keys: witnesses
+                    .iter()
+                    .map(|k| {
+                        ledger_format::cosignature::WitnessVerifier::from_public_key(k)
+                            .map_err(|e| anyhow::anyhow!("--witness {k:?}: {e}"))
+                    })
+                    .collect::<anyhow::Result<_>>()?,
+                quorum: witness_quorum,
+            };
             if let Some(dir) = &checkpoint_dir {
                 let entries = std::fs::read_dir(dir).with_context(|| format!("could not read {}", dir.display()))?;
                 let mut notes: Vec<PathBuf> = entries
@@ -357,7 +384,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let database = open_existing(&db, true).await?;
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            let result = ledger_store::verify::verify_with(&database, &verifier, &pinned, &|n| {
+            let result = ledger_store::verify::verify_witnessed(&database, &verifier, &pinned, &witnesses, &|n| {
                 bar.set_message(format!("{n} events verified"))
             })
             .await;

@@ -10,6 +10,7 @@
 use std::fmt;
 
 use futures::TryStreamExt as _;
+use ledger_format::cosignature::WitnessVerifier;
 use ledger_format::merkle::CompactTree;
 use ledger_format::record::parse_hash_hex;
 use ledger_format::{Chains, EventRecord};
@@ -68,6 +69,8 @@ pub struct Summary {
     pub tree_size: u64,
     pub root: String,
     pub checkpoints: u64,
+    /// The latest checkpoint a quorum of the given witnesses cosigned: (size, cosignatures).
+    pub witnessed: Option<(u64, usize)>,
 }
 
 impl fmt::Display for Summary {
@@ -76,7 +79,11 @@ impl fmt::Display for Summary {
             f,
             "ledger intact: {} events in {} aggregates ({} awaiting sealing), tree size {}, root {}, {} signed checkpoints verified (each an extension of the one before)",
             self.events, self.aggregates, self.unsealed, self.tree_size, self.root, self.checkpoints
-        )
+        )?;
+        match self.witnessed {
+            Some((size, n)) => write!(f, ", the latest witnessed at tree size {size} ({n} cosignatures)"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -304,6 +311,26 @@ pub async fn verify_with(
     pinned: &[Checkpoint],
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Summary, VerifyError> {
+    verify_witnessed(db, verifier, pinned, &Witnesses::default(), progress).await
+}
+
+/// The witnesses whose cosignatures count, and how many a checkpoint needs.
+#[derive(Debug, Clone, Default)]
+pub struct Witnesses {
+    pub keys: Vec<WitnessVerifier>,
+    pub quorum: usize,
+}
+
+/// [`verify_with`], and with the witnesses' keys: every stored cosignature by one of them
+/// must verify over its checkpoint (a history rewritten with the ledger's key cannot carry
+/// them), and the summary names the latest checkpoint a quorum of them cosigned.
+pub async fn verify_witnessed(
+    db: &Db,
+    verifier: &LedgerVerifier,
+    pinned: &[Checkpoint],
+    witnesses: &Witnesses,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Summary, VerifyError> {
     let broken = |b: Broken| VerifyError::Broken(b);
     let sealed_sql = sealed_rows_sql(db);
     let unsealed_sql = format!(
@@ -346,6 +373,35 @@ pub async fn verify_with(
                 return Err(broken(what("the stored size or root differs from the signed note")));
             }
             checkpoints.push(opened);
+        }
+        // Cosignatures by the witnesses given: each must verify over its checkpoint's body.
+        let mut witnessed: Option<(u64, usize)> = None;
+        if !witnesses.keys.is_empty() {
+            let rows: Vec<(i64, String, String)> =
+                sqlx::query_as("SELECT tree_size, witness, signature_line FROM cosignatures ORDER BY tree_size")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let mut counts: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
+            for (tree_size, witness, line) in rows {
+                let Some(key) = witnesses.keys.iter().find(|k| k.encoded() == witness || k.name() == witness) else {
+                    continue;
+                };
+                let Some(row) = checkpoint_rows.iter().find(|r| r.tree_size == tree_size) else { continue };
+                let body = ledger_format::cosignature::checkpoint_body(&row.note)
+                    .map_err(|e| broken(at_position(tree_size - 1, format!("checkpoint of tree size {tree_size}: {e}"))))?;
+                key.verify(body, &line).map_err(|e| {
+                    broken(at_position(
+                        tree_size - 1,
+                        format!("checkpoint of tree size {tree_size}: the cosignature of witness {} does not verify ({e}): the checkpoint is not the one the witness saw", key.name()),
+                    ))
+                })?;
+                *counts.entry(tree_size).or_default() += 1;
+            }
+            witnessed = counts
+                .into_iter()
+                .filter(|(_, n)| *n >= witnesses.quorum.max(1))
+                .max_by_key(|(size, _)| *size)
+                .map(|(size, n)| (u64::try_from(size).unwrap_or(0), n));
         }
         let mut pinned: Vec<&Checkpoint> = pinned.iter().collect();
         pinned.sort_by_key(|c| c.size);
@@ -455,6 +511,7 @@ pub async fn verify_with(
             tree_size: tree.size(),
             root: hex::encode(tree.root().0),
             checkpoints: checkpoints.len() as u64,
+            witnessed,
         })
     })
 }

@@ -40,7 +40,7 @@ async fn ledger_size(app: &TestApp) -> i64 {
 }
 
 /// Runs statements as the attacker: database owner, triggers disabled first.
-async fn attack(app: &TestApp, statements: &[String]) {
+pub(crate) async fn attack(app: &TestApp, statements: &[String]) {
     match app.store {
         Store::Postgres => {
             let mut conn = PgConnection::connect(&app.database_url).await.unwrap();

@@ -63,6 +63,13 @@ async fn witnesses_cosign_and_refuse_inconsistent_histories(store: Store) {
     assert!(out.status.success(), "{}", last_line(&out));
     assert!(last_line(&out).starts_with(&format!("cosigned checkpoint of tree size {}", size + 1)));
 
+    // verify, given the witness's key, checks every cosignature it made and names the
+    // latest witnessed checkpoint.
+    let out = app.ledger(&["verify", "--witness", &witness_public]).await;
+    assert!(out.status.success(), "{}", last_line(&out));
+    let witnessed = format!("the latest witnessed at tree size {} (1 cosignatures)", size + 1);
+    assert!(last_line(&out).ends_with(&witnessed), "{}", last_line(&out));
+
     // Only trusted witnesses, with valid signatures.
     let stranger = ledger_format::cosignature::WitnessSigner::from_seed("stranger.example", [5u8; 32]).unwrap();
     let text = format!("alliance87-ledger.example/ledger\n{}\nAAAA\n", size + 1);
@@ -111,6 +118,26 @@ async fn witnesses_cosign_and_refuse_inconsistent_histories(store: Store) {
     let out = run_witness(&app, &state, &key, &[]).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(last_line(&out).contains("shrank"), "{}", last_line(&out));
+
+    // A checkpoint re-signed with the ledger's key over another root: the witness's
+    // cosignature no longer verifies, and verify says so before anything else.
+    let signer =
+        ledger_format::LedgerSigner::from_private_key(&std::fs::read_to_string(&app.key_file).unwrap()).unwrap();
+    let forged = ledger_format::Checkpoint {
+        origin: "alliance87-ledger.example/ledger".into(),
+        size: (size + 1) as u64,
+        root: [7u8; 32],
+    };
+    let note = forged.sign(&signer).unwrap();
+    let update = format!(
+        "UPDATE checkpoints SET note = '{note}', root_hash = '{}' WHERE tree_size = {}",
+        hex::encode([7u8; 32]),
+        size + 1
+    );
+    crate::tamper::attack(&app, &[update]).await;
+    let out = app.ledger(&["verify", "--witness", &witness_public]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", last_line(&out));
+    assert!(last_line(&out).contains("cosignature of witness"), "{}", last_line(&out));
 
     // A rewritten history (database and signing key in the attacker's hands) is refused.
     std::fs::write(&state, &good_state).unwrap();
