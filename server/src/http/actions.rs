@@ -263,6 +263,28 @@ pub fn served(schema: &str, command: &str) -> Result<(), ApiError> {
     }
 }
 
+/// The actions that create their aggregate on its own path (`/pathfinders/{id}/…`,
+/// `/reports/{id}/…`) and so answer 201; every other creating action has a collection
+/// route of its own.
+const CREATED_ON_ITEM: &[(&str, &str)] =
+    &[("PfcCommand", "record_expression_of_interest"), ("ReportCommand", "submit")];
+
+/// Whether `command` is served on the item path `…/{id}/{command}`, and the status it
+/// answers with. An action served only on its collection (a creation) is a 404 naming that
+/// route; one the generic routes do not serve at all is a 404 too.
+pub fn on_item(schema: &str, command: &str) -> Result<axum::http::StatusCode, ApiError> {
+    served(schema, command)?;
+    let entry = all().find(|a| a.schema == schema && a.command == command).expect("served above");
+    if !entry.path.ends_with(&format!("/{{id}}/{command}")) {
+        return Err(ApiError::NotFound(format!("`{command}` is done with POST {}", entry.path)));
+    }
+    Ok(if CREATED_ON_ITEM.contains(&(schema, command)) {
+        axum::http::StatusCode::CREATED
+    } else {
+        axum::http::StatusCode::OK
+    })
+}
+
 /// The commands served by typed routes: (command enum, variant tag, route).
 pub const TYPED: &[(&str, &str, &str)] = &[
     ("MeetingCommand", "schedule", "/api/v1/meetings"),

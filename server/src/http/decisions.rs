@@ -12,16 +12,11 @@ use domain::policy::GovernancePolicy;
 use projections::read::HistoryEntry;
 use projections::views::DECISIONS;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::actions::served;
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::{
-    found, page, run_action, run_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders, EnvelopeInput,
-    PageQuery,
-};
+use super::{found, page, run_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders, EnvelopeInput, PageQuery};
 
 /// Table a proposal at a meeting.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -313,18 +308,6 @@ pub async fn supersede(
 ) -> Result<Response, ApiError> {
     let command = DecisionCommand::Supersede { by: by(&body.by_decision_id) };
     run_command::<Decision>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
-}
-
-/// `POST /api/v1/decisions/{id}/{action}` for the actions that need no facts from the handler.
-pub async fn decision_action(
-    State(state): State<AppState>,
-    Secretariat(caller): Secretariat,
-    headers: CommandHeaders,
-    AppPath((id, action)): AppPath<(String, String)>,
-    AppJson(body): AppJson<Value>,
-) -> Result<Response, ApiError> {
-    served("DecisionCommand", &action)?;
-    run_action::<Decision>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
 /// Lists decisions.

@@ -43,21 +43,6 @@ pub async fn register_organisation(
     run_action::<Organisation>(&state, &caller, &headers, &id, "register", body, StatusCode::CREATED).await
 }
 
-/// `POST /api/v1/organisations/{id}/{action}`
-pub async fn organisation_action(
-    State(state): State<AppState>,
-    Secretariat(caller): Secretariat,
-    headers: CommandHeaders,
-    AppPath((id, action)): AppPath<(String, String)>,
-    AppJson(body): AppJson<Value>,
-) -> Result<Response, ApiError> {
-    served("OrganisationCommand", &action)?;
-    if action == "register" {
-        return Err(ApiError::NotFound(format!("no such action `{action}` here")));
-    }
-    run_action::<Organisation>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
-}
-
 /// `POST /api/v1/countries`
 pub async fn register_country(
     State(state): State<AppState>,
@@ -98,21 +83,6 @@ pub async fn establish_group(
     run_action::<Group>(&state, &caller, &headers, &id, "establish", body, StatusCode::CREATED).await
 }
 
-/// `POST /api/v1/groups/{id}/{action}`
-pub async fn group_action(
-    State(state): State<AppState>,
-    Secretariat(caller): Secretariat,
-    headers: CommandHeaders,
-    AppPath((id, action)): AppPath<(String, String)>,
-    AppJson(body): AppJson<Value>,
-) -> Result<Response, ApiError> {
-    served("GroupCommand", &action)?;
-    if action == "establish" {
-        return Err(ApiError::NotFound(format!("no such action `{action}` here")));
-    }
-    run_action::<Group>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
-}
-
 /// `POST /api/v1/partners`
 pub async fn apply_partner(
     State(state): State<AppState>,
@@ -122,21 +92,6 @@ pub async fn apply_partner(
 ) -> Result<Response, ApiError> {
     let id = body.get("organisation").and_then(Value::as_str).unwrap_or_default().to_string();
     run_action::<Partner>(&state, &caller, &headers, &id, "apply", body, StatusCode::CREATED).await
-}
-
-/// `POST /api/v1/partners/{id}/{action}`
-pub async fn partner_action(
-    State(state): State<AppState>,
-    Secretariat(caller): Secretariat,
-    headers: CommandHeaders,
-    AppPath((id, action)): AppPath<(String, String)>,
-    AppJson(body): AppJson<Value>,
-) -> Result<Response, ApiError> {
-    served("PartnerCommand", &action)?;
-    if action == "apply" {
-        return Err(ApiError::NotFound(format!("no such action `{action}` here")));
-    }
-    run_action::<Partner>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
 // --- reads ---------------------------------------------------------------------------

@@ -12,16 +12,11 @@ use domain::policy::GovernancePolicy;
 use projections::read::HistoryEntry;
 use projections::views::MEETINGS;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::actions::served;
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::{
-    found, page, run_action, run_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders, EnvelopeInput,
-    PageQuery,
-};
+use super::{found, page, run_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders, EnvelopeInput, PageQuery};
 
 /// Schedule a GCG meeting.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -179,18 +174,6 @@ pub async fn close(
 ) -> Result<Response, ApiError> {
     let command = MeetingCommand::Close { closed_on: body.closed_on, decisions: Vec::new() };
     run_command::<Meeting>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
-}
-
-/// `POST /api/v1/meetings/{id}/{action}` for the actions that need no facts from the handler.
-pub async fn meeting_action(
-    State(state): State<AppState>,
-    Secretariat(caller): Secretariat,
-    headers: CommandHeaders,
-    AppPath((id, action)): AppPath<(String, String)>,
-    AppJson(body): AppJson<Value>,
-) -> Result<Response, ApiError> {
-    served("MeetingCommand", &action)?;
-    run_action::<Meeting>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
 /// Lists meetings.

@@ -76,8 +76,8 @@ pub fn router(state: AppState) -> Router {
         .route("/decisions/{id}/retable", post(decisions::retable))
         .route("/decisions/{id}/rescind", post(decisions::rescind))
         .route("/decisions/{id}/provenance", get(decisions::provenance))
-        .route("/decisions/{id}/{action}", post(decisions::decision_action))
-        .route("/meetings/{id}/{action}", post(meetings::meeting_action))
+        .route("/decisions/{id}/{action}", post(item_action::<domain::decision::Decision>))
+        .route("/meetings/{id}/{action}", post(item_action::<domain::meeting::Meeting>))
         .route("/gcg", get(gcg::gcg))
         .route("/gcg/record", get(gcg::gcg_record))
         .route("/gcg/chairs", get(gcg::chairs))
@@ -87,35 +87,35 @@ pub fn router(state: AppState) -> Router {
         .route("/organisations", post(gcg::register_organisation).get(gcg::organisations))
         .route("/organisations/{id}", get(gcg::organisation))
         .route("/organisations/{id}/history", get(gcg::organisation_history))
-        .route("/organisations/{id}/{action}", post(gcg::organisation_action))
+        .route("/organisations/{id}/{action}", post(item_action::<domain::reference::Organisation>))
         .route("/countries", post(gcg::register_country).get(gcg::countries))
         .route("/countries/{id}", get(gcg::country))
         .route("/countries/{id}/history", get(gcg::country_history))
         .route("/groups", post(gcg::establish_group).get(gcg::groups))
         .route("/groups/{id}", get(gcg::group))
         .route("/groups/{id}/history", get(gcg::group_history))
-        .route("/groups/{id}/{action}", post(gcg::group_action))
+        .route("/groups/{id}/{action}", post(item_action::<domain::group::Group>))
         .route("/partners", post(gcg::apply_partner).get(gcg::partners))
         .route("/partners/{id}", get(gcg::partner))
         .route("/partners/{id}/history", get(gcg::partner_history))
-        .route("/partners/{id}/{action}", post(gcg::partner_action))
+        .route("/partners/{id}/{action}", post(item_action::<domain::partner::Partner>))
         .route("/pathfinders", get(pathfinders::board))
         .route("/pathfinders/{id}", get(pathfinders::country))
         .route("/pathfinders/{id}/history", get(pathfinders::country_history))
         .route("/pathfinders/{id}/approvals", get(pathfinders::approvals))
         .route("/pathfinders/{id}/roadmaps", post(pathfinders::draft_roadmap))
-        .route("/pathfinders/{id}/{action}", post(pathfinders::pfc_action))
+        .route("/pathfinders/{id}/{action}", post(item_action::<domain::pathfinder::PathfinderCountry>))
         .route("/roadmaps/{id}", get(pathfinders::roadmap))
         .route("/roadmaps/{id}/history", get(pathfinders::roadmap_history))
-        .route("/roadmaps/{id}/{action}", post(pathfinders::roadmap_action))
+        .route("/roadmaps/{id}/{action}", post(item_action::<domain::pathfinder::Roadmap>))
         .route("/reporting-cycles", post(pathfinders::launch_cycle).get(pathfinders::cycles))
         .route("/reporting-cycles/{id}", get(pathfinders::cycle))
         .route("/reporting-cycles/{id}/history", get(pathfinders::cycle_history))
         .route("/reporting-cycles/{id}/compliance", get(pathfinders::compliance))
-        .route("/reporting-cycles/{id}/{action}", post(pathfinders::cycle_action))
+        .route("/reporting-cycles/{id}/{action}", post(item_action::<domain::pathfinder::ReportingCycle>))
         .route("/reports/{id}", get(pathfinders::report))
         .route("/reports/{id}/history", get(pathfinders::report_history))
-        .route("/reports/{id}/{action}", post(pathfinders::report_action))
+        .route("/reports/{id}/{action}", post(item_action::<domain::pathfinder::CountryReport>))
         .route("/programme", get(programme::the_programme))
         .route("/programme/history", get(programme::the_programme_history))
         .route("/programme/reallocations", get(programme::the_programme_reallocations))
@@ -125,7 +125,7 @@ pub fn router(state: AppState) -> Router {
         .route("/programmes/{id}/history", get(programme::programme_history))
         .route("/programmes/{id}/reallocations", get(programme::programme_reallocations))
         .route("/programmes/{id}/iati.xml", get(programme::programme_iati))
-        .route("/programmes/{id}/{action}", post(programme::programme_action))
+        .route("/programmes/{id}/{action}", post(item_action::<domain::programme::Programme>))
         .route("/donors", post(programme::register_donor).get(programme::donors))
         .route("/donors/{id}", get(programme::donor))
         .route("/donors/{id}/history", get(programme::donor_history))
@@ -133,7 +133,7 @@ pub fn router(state: AppState) -> Router {
         .route("/contributions", post(programme::pledge).get(programme::contributions))
         .route("/contributions/{id}", get(programme::contribution))
         .route("/contributions/{id}/history", get(programme::contribution_history))
-        .route("/contributions/{id}/{action}", post(programme::contribution_action))
+        .route("/contributions/{id}/{action}", post(item_action::<domain::programme::Contribution>))
         .route("/audit", get(log::audit))
         .route("/dossiers/{subject}", get(dossiers::get_dossier))
         .route("/ledger/checkpoint", get(log::checkpoint))
@@ -603,6 +603,25 @@ where
 {
     let (command, envelope) = split_command::<A::Command>(action, body)?;
     run_command::<A>(state, caller, headers, id, command, envelope, status).await
+}
+
+/// `POST /<resource>/{id}/{action}` for the aggregate type `A`: any generic action of its
+/// command enum served on the item path ([`actions::on_item`]), sent down the pipeline.
+pub async fn item_action<A>(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    auth::Secretariat(caller): auth::Secretariat,
+    headers: CommandHeaders,
+    AppPath((id, action)): AppPath<(String, String)>,
+    AppJson(body): AppJson<Value>,
+) -> Result<Response, ApiError>
+where
+    A: Prepare,
+    A::Command: DeserializeOwned + DomainCommand + Send,
+{
+    let full = std::any::type_name::<A::Command>();
+    let schema = full.rsplit("::").next().unwrap_or(full);
+    let status = actions::on_item(schema, &action)?;
+    run_action::<A>(&state, &caller, &headers, &id, &action, body, status).await
 }
 
 /// Sends a parsed command down the command pipeline and answers with its receipts.

@@ -10,14 +10,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::pathfinder::report::ReportStatus;
-use domain::pathfinder::{CountryReport, PathfinderCountry, ReportingCycle, Roadmap};
+use domain::pathfinder::{ReportingCycle, Roadmap};
 use projections::pathfinder::{
     board_line, CycleView, PathfinderView, ReportView, CYCLES, PATHFINDERS, REPORTS, ROADMAPS,
 };
 use projections::read::HistoryEntry;
 use serde_json::{json, Value};
 
-use super::actions::{served, Action};
+use super::actions::Action;
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
 use super::AsOfQuery;
@@ -68,19 +68,6 @@ pub const ACTIONS: &[Action] = &[
     action("/api/v1/reports/{id}/waive", "ReportCommand", "waive", "Waive a report (cite an adopted `waive_report` decision)"),
 ];
 
-/// `POST /api/v1/pathfinders/{iso3}/{action}`
-pub async fn pfc_action(
-    State(state): State<AppState>,
-    Secretariat(caller): Secretariat,
-    headers: CommandHeaders,
-    AppPath((iso3, action)): AppPath<(String, String)>,
-    AppJson(body): AppJson<Value>,
-) -> Result<Response, ApiError> {
-    served("PfcCommand", &action)?;
-    let status = if action == "record_expression_of_interest" { StatusCode::CREATED } else { StatusCode::OK };
-    run_action::<PathfinderCountry>(&state, &caller, &headers, &iso3, &action, body, status).await
-}
-
 /// `POST /api/v1/pathfinders/{iso3}/roadmaps` (draft)
 pub async fn draft_roadmap(
     State(state): State<AppState>,
@@ -96,21 +83,6 @@ pub async fn draft_roadmap(
     run_action::<Roadmap>(&state, &caller, &headers, &id, "draft", body, StatusCode::CREATED).await
 }
 
-/// `POST /api/v1/roadmaps/{id}/{action}`
-pub async fn roadmap_action(
-    State(state): State<AppState>,
-    Secretariat(caller): Secretariat,
-    headers: CommandHeaders,
-    AppPath((id, action)): AppPath<(String, String)>,
-    AppJson(body): AppJson<Value>,
-) -> Result<Response, ApiError> {
-    served("RoadmapCommand", &action)?;
-    if action == "draft" {
-        return Err(ApiError::NotFound("draft a roadmap with POST /api/v1/pathfinders/{iso3}/roadmaps".into()));
-    }
-    run_action::<Roadmap>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
-}
-
 /// `POST /api/v1/reporting-cycles` (launch)
 pub async fn launch_cycle(
     State(state): State<AppState>,
@@ -120,34 +92,6 @@ pub async fn launch_cycle(
 ) -> Result<Response, ApiError> {
     let id = body.get("cycle_id").and_then(Value::as_str).unwrap_or_default().to_string();
     run_action::<ReportingCycle>(&state, &caller, &headers, &id, "launch", body, StatusCode::CREATED).await
-}
-
-/// `POST /api/v1/reporting-cycles/{id}/{action}`
-pub async fn cycle_action(
-    State(state): State<AppState>,
-    Secretariat(caller): Secretariat,
-    headers: CommandHeaders,
-    AppPath((id, action)): AppPath<(String, String)>,
-    AppJson(body): AppJson<Value>,
-) -> Result<Response, ApiError> {
-    served("CycleCommand", &action)?;
-    if action == "launch" {
-        return Err(ApiError::NotFound("launch a cycle with POST /api/v1/reporting-cycles".into()));
-    }
-    run_action::<ReportingCycle>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
-}
-
-/// `POST /api/v1/reports/{id}/{action}` (id `CYCLE/ISO3`)
-pub async fn report_action(
-    State(state): State<AppState>,
-    Secretariat(caller): Secretariat,
-    headers: CommandHeaders,
-    AppPath((id, action)): AppPath<(String, String)>,
-    AppJson(body): AppJson<Value>,
-) -> Result<Response, ApiError> {
-    served("ReportCommand", &action)?;
-    let status = if action == "submit" { StatusCode::CREATED } else { StatusCode::OK };
-    run_action::<CountryReport>(&state, &caller, &headers, &id, &action, body, status).await
 }
 
 // --- reads ---------------------------------------------------------------------------

@@ -29,7 +29,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::actions::{served, Action};
+use super::actions::Action;
 use super::auth::{Caller, MaybeCaller, Secretariat};
 use super::error::ApiError;
 use super::AsOfQuery;
@@ -147,21 +147,6 @@ pub async fn establish(
     run_action::<Programme>(&state, &caller, &headers, &id, "establish", body, StatusCode::CREATED).await
 }
 
-/// `POST /api/v1/programmes/{id}/{action}`
-pub async fn programme_action(
-    State(state): State<AppState>,
-    Secretariat(caller): Secretariat,
-    headers: CommandHeaders,
-    AppPath((id, action)): AppPath<(String, String)>,
-    AppJson(body): AppJson<Value>,
-) -> Result<Response, ApiError> {
-    served("ProgrammeCommand", &action)?;
-    if action == "establish" {
-        return Err(ApiError::NotFound("establish a programme with POST /api/v1/programmes".into()));
-    }
-    run_action::<Programme>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
-}
-
 /// `POST /api/v1/donors` (register)
 pub async fn register_donor(
     State(state): State<AppState>,
@@ -182,21 +167,6 @@ pub async fn pledge(
 ) -> Result<Response, ApiError> {
     let id = id_in(&body, "contribution_id");
     run_action::<Contribution>(&state, &caller, &headers, &id, "pledge", body, StatusCode::CREATED).await
-}
-
-/// `POST /api/v1/contributions/{id}/{action}`
-pub async fn contribution_action(
-    State(state): State<AppState>,
-    Secretariat(caller): Secretariat,
-    headers: CommandHeaders,
-    AppPath((id, action)): AppPath<(String, String)>,
-    AppJson(body): AppJson<Value>,
-) -> Result<Response, ApiError> {
-    served("ContributionCommand", &action)?;
-    if action == "pledge" {
-        return Err(ApiError::NotFound("pledge a contribution with POST /api/v1/contributions".into()));
-    }
-    run_action::<Contribution>(&state, &caller, &headers, &id, &action, body, StatusCode::OK).await
 }
 
 // --- scope ---------------------------------------------------------------------------
