@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """usage: python3 verify_dossier.py DOSSIER.json [PUBLIC_KEY]
 Verifies an Alliance 8.7 ledger dossier as docs/LEDGER-FORMAT.md section 12 says (written from it alone):
-record hashes (RFC 8785, SHA-256), recorder and checkpoint signatures (Ed25519), inclusion proofs
-(RFC 9162), per-aggregate hash chains. Needs `pip install cryptography`. Exit 0 intact, 1 not, 2 usage."""
+record hashes (RFC 8785, SHA-256; version 1 and 2 records, and redacted records by their heads), recorder
+and checkpoint signatures (Ed25519), inclusion proofs (RFC 9162), per-aggregate hash chains.
+Needs `pip install cryptography`. Exit 0 intact, 1 not, 2 usage."""
 import base64, hashlib, json, re, sys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 CONTEXT = b"alliance87-ledger/event-hash/v1\n"
+CONTENT_CONTEXT = b"alliance87-ledger/event-content/v2\n"
 RECORD_MEMBERS = {"aggregate_type": str, "aggregate_id": str, "sequence": int, "event_type": str,
                   "event_version": str, "payload": dict, "metadata": dict, "prev_hash": str}
+V2_MEMBERS = {"visibility": str, "salt": str}  # section 2.1; "scope" and "pseudonym" are optional strings
+HEAD_MEMBERS = {"aggregate_type": str, "aggregate_id": str, "sequence": int, "prev_hash": str,
+                "recorded_at": str, "visibility": str}  # section 2.2; "scope", "content_hash" optional
+SCOPED = {"public": False, "secretariat-internal": False, "donor-confidential": True, "personal": True}
 DOSSIER_MEMBERS = {"format", "subject", "generated_at", "origin", "public_key", "checkpoint", "events", "omitted_unsealed"}
 EVENT_MEMBERS = {"position", "record", "hash", "signature", "inclusion_proof"}
 
@@ -110,28 +116,78 @@ def verify(d, pinned):
     name, key_id, key = parse_key(d["public_key"])
     origin, size, root = open_checkpoint(d["checkpoint"], name, key_id, key)
     check(d["origin"] == origin, "origin", "differs from the checkpoint's origin")
-    chains, last_position = {}, -1
+    chains, last_position, named, redacted = {}, -1, set(), 0
     for i, e in enumerate(d["events"]):
         check(isinstance(e, dict) and set(e) == EVENT_MEMBERS, f"events[{i}]", "wrong members")
         r = e["record"]
-        check(isinstance(r, dict) and set(r) == set(RECORD_MEMBERS), f"events[{i}]", "record has wrong members")
-        check(all(isinstance(r[k], t) and not isinstance(r[k], bool) for k, t in RECORD_MEMBERS.items()),
-              f"events[{i}]", "record member of the wrong type")
-        part = f"events[{i}] ({r['aggregate_type']} {r['aggregate_id']} sequence {r['sequence']})"
+        check(isinstance(r, dict), f"events[{i}]", "record is not an object")
+        part = f"events[{i}] ({r.get('aggregate_type')} {r.get('aggregate_id')} sequence {r.get('sequence')})"
         h = hex32(e["hash"], part)
-        check(sha(jcs(r).encode()) == h, part, "record does not match its hash")
+        if "payload" in r:  # a whole record, version 1 or 2 (section 2)
+            chain_id, computed = whole_record(r, part)
+            named.add((r["aggregate_type"], r["aggregate_id"]))
+        else:  # a redacted record: its head (section 2.2)
+            chain_id, computed = redacted_record(r, part)
+            redacted += 1
+        check(computed is None or computed == h, part, "record does not match its hash")
         check(ed25519_ok(key, b64(e["signature"], 64, part), CONTEXT + h), part, "recorder signature does not verify")
         check(type(pos := e["position"]) is int and last_position < pos < size, part, f"position {pos} out of order or not covered")
         last_position = pos
         path = [hex32(p, part) for p in e["inclusion_proof"]]
         check(inclusion_ok(sha(b"\x00" + h), pos, size, path, root), part, "inclusion proof does not lead to the root")
-        agg = (r["aggregate_type"], r["aggregate_id"])
+        agg = (r["aggregate_type"], chain_id)
         seq, prev = chains.get(agg, (0, "0" * 64))
         check(r["sequence"] == seq + 1, part, f"sequence does not follow {seq} in its aggregate")
         check(r["prev_hash"] == prev, part, "prev_hash does not chain")
         chains[agg] = (r["sequence"], e["hash"])
-    check(tuple(d["subject"].split(":", 1)) in chains, "subject", "names no aggregate whose events are in the dossier")
-    return f"{d['subject']}: {len(d['events'])} events in {len(chains)} aggregates, tree size {size}, root {root.hex()}"
+    subject = tuple(d["subject"].split(":", 1))
+    check(subject in chains or subject in named, "subject", "names no aggregate whose events are in the dossier")
+    return (f"{d['subject']}: {len(d['events'])} events in {len(chains)} aggregates, {redacted} events redacted, "
+            f"tree size {size}, root {root.hex()}")
+
+def typed(r, members, part, what):
+    check(all(isinstance(r[k], t) and not isinstance(r[k], bool) for k, t in members.items()), part,
+          f"{what} member of the wrong type")
+
+def check_class(r, part):
+    check(r["visibility"] in SCOPED, part, "unknown visibility class")
+    scope = r.get("scope")
+    check(scope is None or (isinstance(scope, str) and scope), part, "scope is not a non-empty string")
+    check(SCOPED[r["visibility"]] == (scope is not None), part, "scope present where the class takes none, or missing")
+
+def whole_record(r, part):  # returns (chain id, event hash)
+    v2 = "salt" in r
+    allowed = set(RECORD_MEMBERS) | (set(V2_MEMBERS) | {"scope", "pseudonym"} if v2 else set())
+    check(set(RECORD_MEMBERS) | (set(V2_MEMBERS) if v2 else set()) <= set(r) <= allowed, part, "record has wrong members")
+    typed(r, RECORD_MEMBERS, part, "record")
+    if not v2:
+        return r["aggregate_id"], sha(jcs(r).encode())
+    typed(r, V2_MEMBERS, part, "record")
+    check(re.fullmatch("[0-9a-f]{32}", r["salt"]), part, "salt is not 32 lowercase hex characters")
+    check_class(r, part)
+    pseudonym = r.get("pseudonym")
+    check(pseudonym is None or (isinstance(pseudonym, str) and re.fullmatch("~[0-9a-f]{24}", pseudonym)), part,
+          "pseudonym is not ~ and 24 lowercase hex characters")
+    check(isinstance(r["metadata"].get("recorded_at"), str), part, "metadata has no recorded_at")
+    content = {k: r[k] for k in ("event_type", "event_version", "payload", "metadata", "salt")}
+    if pseudonym is not None:
+        content["aggregate_id"] = r["aggregate_id"]
+    head = {"aggregate_type": r["aggregate_type"], "aggregate_id": pseudonym or r["aggregate_id"],
+            "sequence": r["sequence"], "prev_hash": r["prev_hash"], "recorded_at": r["metadata"]["recorded_at"],
+            "visibility": r["visibility"], "content_hash": sha(CONTENT_CONTEXT + jcs(content).encode()).hex()}
+    if "scope" in r:
+        head["scope"] = r["scope"]
+    return head["aggregate_id"], sha(jcs(head).encode())
+
+def redacted_record(r, part):  # returns (chain id, event hash or None for a redacted version 1 record)
+    check(set(HEAD_MEMBERS) <= set(r) <= set(HEAD_MEMBERS) | {"scope", "content_hash"}, part,
+          "redacted record has wrong members")
+    typed(r, HEAD_MEMBERS, part, "redacted record")
+    check_class(r, part)
+    if "content_hash" not in r:  # version 1: its hash covers content not given; signature, proof and chain bind it
+        return r["aggregate_id"], None
+    hex32(r["content_hash"], part)
+    return r["aggregate_id"], sha(jcs(r).encode())
 
 def main(argv):
     if len(argv) not in (2, 3) or argv[1] in ("-h", "--help"):

@@ -39,7 +39,7 @@ use futures::TryStreamExt as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ledger_format::record::{sha256, GENESIS_PREV_HASH};
 use ledger_format::{EventRecord, LedgerSigner, LedgerVerifier};
-use ledger_store::chaining::seal_record;
+use ledger_store::chaining::{new_salt, seal_record};
 use ledger_store::db::is_postgres_url;
 use ledger_store::stored::StoredEvent;
 use ledger_store::verify::sealed_rows_sql;
@@ -621,6 +621,10 @@ fn write_cost(signer: &LedgerSigner) -> WriteCost {
             payload: payload.clone(),
             metadata: serde_json::to_value(&envelope).unwrap_or_default(),
             prev_hash: GENESIS_PREV_HASH.into(),
+            visibility: Some("public".into()),
+            scope: None,
+            pseudonym: None,
+            salt: Some(new_salt()),
         }
     };
     // The whole per-event work of ChainingRepository::append (its seal_record).
@@ -843,6 +847,10 @@ async fn fill(
                             payload: serde_json::to_value(&event)?,
                             metadata: serde_json::to_value(&envelope)?,
                             prev_hash: prev_hash.clone(),
+                            visibility: Some("public".into()),
+                            scope: None,
+                            pseudonym: None,
+                            salt: Some(new_salt()),
                         };
                         let (payload, event_type, event_version) =
                             (record.payload.to_string(), record.event_type.clone(), record.event_version.clone());

@@ -2,6 +2,7 @@
 //! current size (p50/p99 over random positions, proven against the latest checkpoint, as
 //! the API does) and the time to build and write the dossier of a 1,000-event subject.
 
+use domain::visibility::Reader;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -132,7 +133,8 @@ pub async fn dossier_export(
     }
     ledger_store::sealer::Sealer::new(db.clone(), Arc::clone(&signer), origin.to_string()).catch_up().await?;
     let started = Instant::now();
-    let dossier = server::dossier::build(db, &format!("meeting:{meeting}"), &signer.public_key()).await?;
+    let dossier =
+        server::dossier::build(db, &format!("meeting:{meeting}"), &signer.public_key(), &Reader::PUBLIC).await?;
     let bytes = serde_json::to_vec(&dossier)?;
     let elapsed = started.elapsed();
     anyhow::ensure!(dossier.events.len() == events, "the dossier holds {} events, not {events}", dossier.events.len());

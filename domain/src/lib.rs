@@ -12,6 +12,7 @@
 //! * [`programme`]: the Multi-Donor Programme (budget lines, allocations, expenditure,
 //!   reversals, reallocations), contributions and donors, with money in integer minor
 //!   units.
+//! * [`visibility`]: who may read each event, decided when it is recorded.
 //!
 //! The ledger format itself (records, hashes, chains, proofs, checkpoints) is the
 //! `ledger-format` crate's, which this crate does not need.
@@ -33,6 +34,7 @@ pub mod programme;
 pub mod reference;
 #[cfg(test)]
 mod testing;
+pub mod visibility;
 
 /// An enumeration value as the API spells it (`interest_expressed`, `deputy_chair`), for
 /// refusal messages: the serde name, never the Rust one.

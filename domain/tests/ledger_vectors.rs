@@ -140,6 +140,10 @@ fn records() -> Vec<EventRecord> {
                 payload,
                 metadata,
                 prev_hash: GENESIS_PREV_HASH.to_string(),
+                visibility: None,
+                scope: None,
+                pseudonym: None,
+                salt: None,
             }
         };
     let mut out = vec![
@@ -562,6 +566,10 @@ fn record_with(payload: Value, metadata: Value) -> EventRecord {
         payload,
         metadata,
         prev_hash: GENESIS_PREV_HASH.to_string(),
+        visibility: None,
+        scope: None,
+        pseudonym: None,
+        salt: None,
     }
 }
 

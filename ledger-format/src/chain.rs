@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::record::{EventRecord, Hash32, GENESIS_PREV_HASH};
+use crate::record::{EventRecord, Hash32, ShownRecord, GENESIS_PREV_HASH};
 
 /// Why an event does not continue its aggregate's chain.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,19 +42,34 @@ impl Chains {
     /// Checks that `record`, whose hash is `hash`, continues its aggregate's chain, and
     /// makes it the aggregate's head.
     pub fn link(&mut self, record: &EventRecord, hash: Hash32) -> Result<(), ChainBreak> {
-        let key = (record.aggregate_type.clone(), record.aggregate_id.clone());
+        self.link_parts(&record.aggregate_type, record.chain_id(), record.sequence, &record.prev_hash, hash)
+    }
+
+    /// [`Self::link`] for a record as a reader was given it, whole or redacted: a chain
+    /// runs through redacted records by their heads.
+    pub fn link_shown(&mut self, record: &ShownRecord, hash: Hash32) -> Result<(), ChainBreak> {
+        self.link_parts(record.aggregate_type(), record.chain_id(), record.sequence(), record.prev_hash(), hash)
+    }
+
+    fn link_parts(
+        &mut self,
+        aggregate_type: &str,
+        chain_id: &str,
+        sequence: u64,
+        prev_hash: &str,
+        hash: Hash32,
+    ) -> Result<(), ChainBreak> {
+        let key = (aggregate_type.to_string(), chain_id.to_string());
         match self.heads.get(&key) {
-            None if record.sequence != 1 => return Err(ChainBreak::StartsLate { sequence: record.sequence }),
-            None if record.prev_hash != GENESIS_PREV_HASH => return Err(ChainBreak::NotGenesis),
-            Some((last, _)) if record.sequence != last + 1 => {
-                return Err(ChainBreak::Gap { sequence: record.sequence, last: *last })
-            }
-            Some((last, last_hash)) if record.prev_hash != hex::encode(last_hash) => {
+            None if sequence != 1 => return Err(ChainBreak::StartsLate { sequence }),
+            None if prev_hash != GENESIS_PREV_HASH => return Err(ChainBreak::NotGenesis),
+            Some((last, _)) if sequence != last + 1 => return Err(ChainBreak::Gap { sequence, last: *last }),
+            Some((last, last_hash)) if prev_hash != hex::encode(last_hash) => {
                 return Err(ChainBreak::Unlinked { last: *last })
             }
             _ => {}
         }
-        self.heads.insert(key, (record.sequence, hash));
+        self.heads.insert(key, (sequence, hash));
         Ok(())
     }
 
@@ -84,6 +99,10 @@ mod tests {
             payload: json!({}),
             metadata: json!({}),
             prev_hash,
+            visibility: None,
+            scope: None,
+            pseudonym: None,
+            salt: None,
         }
     }
 

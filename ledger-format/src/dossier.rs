@@ -19,7 +19,7 @@ use crate::chain::Chains;
 use crate::checkpoint::Checkpoint;
 use crate::keys::LedgerVerifier;
 use crate::proof::{parse_hash_list, verify_inclusion};
-use crate::record::{parse_hash_hex, EventRecord};
+use crate::record::{parse_hash_hex, ShownRecord};
 
 /// The `format` tag of a dossier.
 pub const DOSSIER_FORMAT: &str = "alliance87-ledger-dossier/v1";
@@ -52,8 +52,9 @@ pub struct Dossier {
 pub struct DossierEvent {
     /// The global ledger position (the Merkle leaf index).
     pub position: u64,
-    /// The event record exactly as hashed.
-    pub record: EventRecord,
+    /// The event record exactly as hashed, or its head alone where the reader may not
+    /// read it (a redacted record, docs/LEDGER-FORMAT.md §2.2).
+    pub record: ShownRecord,
     /// Lowercase hex SHA-256 of the record's canonical bytes.
     pub hash: String,
     /// Base64 Ed25519 recorder signature of the hash.
@@ -77,6 +78,8 @@ pub struct DossierSummary {
     pub subject: String,
     /// Number of events verified.
     pub events: u64,
+    /// How many of them were redacted records (verified by their heads).
+    pub redacted: u64,
     /// Number of distinct (aggregate_type, aggregate_id).
     pub aggregates: u64,
     /// The checkpoint's tree size.
@@ -96,8 +99,8 @@ pub fn result_line(result: &Result<DossierSummary, DossierError>) -> String {
                 KeySource::FromFile => "key from the file (pin it with --public-key)",
             };
             format!(
-                "dossier intact: {}: {} events in {} aggregates, tree size {}, root {}, {key}",
-                summary.subject, summary.events, summary.aggregates, summary.tree_size, summary.root
+                "dossier intact: {}: {} events in {} aggregates, {} events redacted, tree size {}, root {}, {key}",
+                summary.subject, summary.events, summary.aggregates, summary.redacted, summary.tree_size, summary.root
             )
         }
         Err(e) => format!("dossier NOT intact: {e}"),
@@ -167,24 +170,34 @@ pub fn verify_dossier(dossier: &Dossier, pinned_key: Option<&LedgerVerifier>) ->
     }
 
     let mut chains = Chains::new();
+    let mut named = std::collections::HashSet::new();
+    let mut redacted = 0;
     let mut previous_position: Option<u64> = None;
     for (i, event) in dossier.events.iter().enumerate() {
         let record = &event.record;
         let part =
-            format!("events[{i}] ({} {} sequence {})", record.aggregate_type, record.aggregate_id, record.sequence);
+            format!("events[{i}] ({} {} sequence {})", record.aggregate_type(), record.chain_id(), record.sequence());
 
         let Some(hash) = parse_hash_hex(&event.hash) else {
             return fail(part, "hash is not 64 lowercase hex characters");
         };
-        let recomputed = match record.hash() {
-            Ok(recomputed) => recomputed,
+        match record.hash() {
+            Ok(Some(recomputed)) if recomputed != hash => {
+                return fail(
+                    part,
+                    format!("record does not match its hash (its canonical bytes hash to {})", hex::encode(recomputed)),
+                )
+            }
+            // A redacted version 1 record: its hash covers content the reader was not
+            // given, so the signature, the inclusion proof and the chain bind it.
+            Ok(_) => {}
             Err(e) => return fail(part, format!("record cannot be hashed: {e}")),
-        };
-        if recomputed != hash {
-            return fail(
-                part,
-                format!("record does not match its hash (its canonical bytes hash to {})", hex::encode(recomputed)),
-            );
+        }
+        match record {
+            ShownRecord::Full(r) => {
+                named.insert((r.aggregate_type.clone(), r.aggregate_id.clone()));
+            }
+            ShownRecord::Redacted(_) => redacted += 1,
         }
         if !key.verify_event_hash(&hash, &event.signature) {
             return fail(part, "recorder signature does not verify with the key");
@@ -212,15 +225,15 @@ pub fn verify_dossier(dossier: &Dossier, pinned_key: Option<&LedgerVerifier>) ->
             return fail(part, format!("inclusion proof does not lead to the checkpoint root ({e})"));
         }
 
-        if let Err(e) = chains.link(record, hash) {
+        if let Err(e) = chains.link_shown(record, hash) {
             return fail(part, e.to_string());
         }
     }
 
     // The subject is a label no signature covers; bind it to the content: the subject's own
-    // aggregate must be in the dossier.
+    // aggregate must be in the dossier (by its id, or by its pseudonym if redacted).
     match dossier.subject.split_once(':') {
-        Some((kind, id)) if chains.contains(kind, id) => {}
+        Some((kind, id)) if chains.contains(kind, id) || named.contains(&(kind.to_string(), id.to_string())) => {}
         _ => {
             return fail("subject", format!("{:?} names no aggregate whose events are in the dossier", dossier.subject))
         }
@@ -229,6 +242,7 @@ pub fn verify_dossier(dossier: &Dossier, pinned_key: Option<&LedgerVerifier>) ->
     Ok(DossierSummary {
         subject: dossier.subject.clone(),
         events: dossier.events.len() as u64,
+        redacted,
         aggregates: chains.aggregates() as u64,
         tree_size: checkpoint.size,
         root: hex::encode(checkpoint.root),
@@ -263,10 +277,16 @@ pub fn render_markdown(dossier: &Dossier) -> String {
     }
     let _ = writeln!(out, "- public key (as the file states it): {}", code(&dossier.public_key));
     let mut aggregates: Vec<(&str, &str)> =
-        dossier.events.iter().map(|e| (e.record.aggregate_type.as_str(), e.record.aggregate_id.as_str())).collect();
+        dossier.events.iter().map(|e| (e.record.aggregate_type(), e.record.chain_id())).collect();
     aggregates.sort_unstable();
     aggregates.dedup();
-    let _ = writeln!(out, "- events: {} in {} aggregate(s)", dossier.events.len(), aggregates.len());
+    let redacted = dossier.events.iter().filter(|e| e.record.is_redacted()).count();
+    let _ = writeln!(
+        out,
+        "- events: {} in {} aggregate(s), {redacted} of them redacted (not readable with the credentials used)",
+        dossier.events.len(),
+        aggregates.len()
+    );
     let _ = writeln!(
         out,
         "- recorded but not yet covered by this checkpoint, so not included (as the server counts them): {}\n",
@@ -280,7 +300,27 @@ pub fn render_markdown(dossier: &Dossier) -> String {
     out.push_str("```\n\n## Events\n");
 
     for (i, event) in dossier.events.iter().enumerate() {
-        let r = &event.record;
+        let r = match &event.record {
+            ShownRecord::Full(r) => r,
+            ShownRecord::Redacted(head) => {
+                let _ = writeln!(
+                    out,
+                    "\n### {}. {} {}, sequence {}: redacted\n",
+                    i + 1,
+                    head.aggregate_type,
+                    code(&head.aggregate_id),
+                    head.sequence
+                );
+                let _ = writeln!(out, "- position: {}", event.position);
+                let scope = head.scope.as_deref().map(|s| format!(" ({})", code(s))).unwrap_or_default();
+                let _ =
+                    writeln!(out, "- visibility: {}{scope}: not readable with the credentials used", head.visibility);
+                let _ = writeln!(out, "- recorded at: {}", code(&head.recorded_at));
+                let _ = writeln!(out, "- hash: {}", code(&event.hash));
+                let _ = writeln!(out, "- previous hash in its aggregate: {}", code(&head.prev_hash));
+                continue;
+            }
+        };
         let meta = |name: &str| r.metadata.get(name);
         let text = |name: &str| meta(name).and_then(Value::as_str).map(code).unwrap_or_else(|| "—".to_string());
         let _ = writeln!(

@@ -11,7 +11,7 @@ use crate::chain::Chains;
 use crate::checkpoint::Checkpoint;
 use crate::keys::LedgerVerifier;
 use crate::merkle::CompactTree;
-use crate::record::{parse_hash_hex, EventRecord, Hash32};
+use crate::record::{parse_hash_hex, Hash32, ShownRecord};
 
 /// The export format this module reads.
 pub const EXPORT_FORMAT: &str = "alliance87-ledger-export/v1";
@@ -29,6 +29,9 @@ pub struct ExportError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportSummary {
     pub events: u64,
+    /// How many of them are redacted records (the export was made for a reader who may
+    /// not read them).
+    pub redacted: u64,
     pub aggregates: u64,
     /// The file's checkpoint: its size and root (lowercase hex).
     pub tree_size: u64,
@@ -46,9 +49,10 @@ impl std::fmt::Display for ExportSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "export intact: {} events in {} aggregates, tree size {}, root {}, {} not yet covered by the checkpoint, {} kept checkpoints extended, {}",
+            "export intact: {} events in {} aggregates, {} events redacted, tree size {}, root {}, {} not yet covered by the checkpoint, {} kept checkpoints extended, {}",
             self.events,
             self.aggregates,
+            self.redacted,
             self.tree_size,
             self.root,
             self.uncovered,
@@ -72,7 +76,7 @@ struct Header {
 struct EventLine {
     r#type: String,
     position: Option<u64>,
-    record: EventRecord,
+    record: ShownRecord,
     hash: String,
     signature: String,
 }
@@ -126,9 +130,10 @@ pub fn verify_export(
     if wanted.contains(&0) {
         roots.insert(0, tree.root().0);
     }
-    let mut unpositioned: Vec<(usize, EventRecord, Hash32)> = Vec::new();
+    let mut unpositioned: Vec<(usize, ShownRecord, Hash32)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut events = 0u64;
+    let mut redacted = 0u64;
     for (i, text) in lines.iter().enumerate().take(events_end).skip(1) {
         let n = i + 1;
         let line: EventLine = serde_json::from_str(text).map_err(|e| fail(n, format!("not an event line: {e}")))?;
@@ -136,10 +141,13 @@ pub fn verify_export(
             return Err(fail(n, format!("a {} line among the events", line.r#type)));
         }
         let hash = parse_hash_hex(&line.hash).ok_or_else(|| fail(n, "hash is not 64 lowercase hex digits"))?;
+        // A redacted version 1 record (no content hash) is bound by its signature,
+        // position and chain only.
         let recomputed = line.record.hash().map_err(|e| fail(n, format!("record cannot be hashed: {e}")))?;
-        if recomputed != hash {
+        if recomputed.is_some_and(|r| r != hash) {
             return Err(fail(n, "record does not match its hash"));
         }
+        redacted += u64::from(line.record.is_redacted());
         if !key.verify_event_hash(&hash, &line.signature) {
             return Err(fail(n, "recorder signature does not verify with the key"));
         }
@@ -155,7 +163,7 @@ pub fn verify_export(
                 if position != tree.size() {
                     return Err(fail(n, format!("position {position} where {} was expected", tree.size())));
                 }
-                chains.link(&line.record, hash).map_err(|e| fail(n, e.to_string()))?;
+                chains.link_shown(&line.record, hash).map_err(|e| fail(n, e.to_string()))?;
                 tree.push_event_hash(&hash);
                 if wanted.contains(&tree.size()) {
                     roots.insert(tree.size(), tree.root().0);
@@ -165,14 +173,14 @@ pub fn verify_export(
         }
     }
     unpositioned.sort_by(|a, b| {
-        (&a.1.aggregate_type, &a.1.aggregate_id, a.1.sequence).cmp(&(
-            &b.1.aggregate_type,
-            &b.1.aggregate_id,
-            b.1.sequence,
+        (a.1.aggregate_type(), a.1.chain_id(), a.1.sequence()).cmp(&(
+            b.1.aggregate_type(),
+            b.1.chain_id(),
+            b.1.sequence(),
         ))
     });
     for (n, record, hash) in &unpositioned {
-        chains.link(record, *hash).map_err(|e| fail(*n, e.to_string()))?;
+        chains.link_shown(record, *hash).map_err(|e| fail(*n, e.to_string()))?;
     }
     let (tree_size, root) = match &checkpoint {
         Some(cp) => {
@@ -214,6 +222,7 @@ pub fn verify_export(
     }
     Ok(ExportSummary {
         events,
+        redacted,
         aggregates: chains.aggregates() as u64,
         tree_size,
         root,

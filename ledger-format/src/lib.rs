@@ -30,5 +30,5 @@ pub use dossier::{
 };
 pub use keys::{KeyError, LedgerSigner, LedgerVerifier};
 pub use proof::{verify_consistency, verify_inclusion, ConsistencyProof, InclusionProof, ProofError};
-pub use record::{EventRecord, Hash32, RecordError, GENESIS_PREV_HASH};
+pub use record::{EventRecord, Hash32, Head, RecordError, RedactedRecord, ShownRecord, CLASSES, GENESIS_PREV_HASH};
 pub use seal::{Seal, SealError, SEAL_KEY};

@@ -1,8 +1,16 @@
-//! Event records, their canonical bytes (RFC 8785 JCS) and their SHA-256 hashes.
+//! Event records, their canonical bytes (RFC 8785 JCS) and their SHA-256 hashes, and the
+//! redacted form a reader sees of an event it may not read (docs/LEDGER-FORMAT.md §2–§4).
 //!
-//! The hash is computed over the canonical bytes of the record *without* its hash and
-//! signature, never over the database's text: PostgreSQL and SQLite may store JSON
-//! differently from how it was sent, but JCS gives one byte string for one value.
+//! The hash is computed over canonical bytes, never over the database's text: PostgreSQL
+//! and SQLite may store JSON differently from how it was sent, but JCS gives one byte
+//! string for one value.
+//!
+//! Two record versions exist. A **version 1** record (no `salt`) is hashed whole. A
+//! **version 2** record carries its visibility class and a random `salt`; its hash covers
+//! its [`Head`]: the chain fields, `recorded_at`, the class and the SHA-256 of its salted
+//! content (event type, version, payload, metadata). So a reader who may not see the
+//! content gets the head alone (a [`RedactedRecord`]) and can still recompute the hash,
+//! check the signature, the chain and the inclusion proof.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -14,9 +22,16 @@ pub const GENESIS_PREV_HASH: &str = "0000000000000000000000000000000000000000000
 /// A SHA-256 digest.
 pub type Hash32 = [u8; 32];
 
-/// One event exactly as it is hashed: the fields of docs/LEDGER-FORMAT.md §2.
+/// The visibility classes (docs/LEDGER-FORMAT.md §2.1), as written in records.
+pub const CLASSES: [&str; 4] = ["public", "donor-confidential", "secretariat-internal", "personal"];
+
+/// Context prefixed to a version 2 record's content before hashing, so a content hash
+/// can never be mistaken for an event hash.
+pub const CONTENT_CONTEXT: &[u8] = b"alliance87-ledger/event-content/v2\n";
+
+/// One event as it is hashed: the fields of docs/LEDGER-FORMAT.md §2.
 ///
-/// Reading a record refuses unknown fields: a field outside the eight would not be
+/// Reading a record refuses unknown fields: a field outside those of §2 would not be
 /// covered by the hash, so a verifier must not accept it silently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +46,67 @@ pub struct EventRecord {
     pub metadata: Value,
     /// Lowercase hex SHA-256 of the same aggregate's previous event, or 64 zeros.
     pub prev_hash: String,
+    /// Version 2: who may read the event, one of [`CLASSES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<String>,
+    /// Version 2: the donor (class `donor-confidential`) or country (class `personal`) the
+    /// event belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Version 2: the aggregate's stable pseudonym, where its id is itself confidential;
+    /// the head carries it in place of `aggregate_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pseudonym: Option<String>,
+    /// Version 2: 32 lowercase hex characters of randomness, hashed with the content so
+    /// that a redacted record's content hash cannot be guessed from likely values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
+}
+
+/// What a version 2 event hash covers, and all a reader sees of an event it may not read.
+///
+/// A redacted version 1 record has the same members except `content_hash`: its hash
+/// covers the whole record, so it cannot be recomputed from the head, and only the
+/// signature, the inclusion proof and the chain bind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Head {
+    pub aggregate_type: String,
+    /// The aggregate's id, or its pseudonym where the id is confidential.
+    pub aggregate_id: String,
+    pub sequence: u64,
+    pub prev_hash: String,
+    pub recorded_at: String,
+    pub visibility: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Lowercase hex SHA-256 of the context string and the salted content's canonical
+    /// bytes (absent for a version 1 record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_hash: Option<String>,
+}
+
+/// The redacted form of a record: its head, without payload or metadata.
+pub type RedactedRecord = Head;
+
+/// A record as a reader is given it: whole, or redacted to its head.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ShownRecord {
+    Full(EventRecord),
+    Redacted(RedactedRecord),
+}
+
+/// The salted content of a version 2 record, as hashed into its head.
+#[derive(Serialize)]
+struct Content<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aggregate_id: Option<&'a str>,
+    event_type: &'a str,
+    event_version: &'a str,
+    payload: &'a Value,
+    metadata: &'a Value,
+    salt: &'a str,
 }
 
 /// Why a record cannot be hashed.
@@ -44,6 +120,8 @@ pub enum RecordError {
     NotAnObject(&'static str),
     #[error("record cannot be canonicalised: {0}")]
     Canonicalisation(String),
+    #[error("record is malformed: {0}")]
+    Malformed(String),
 }
 
 /// The largest integer RFC 8785 represents exactly (2^53 − 1, I-JSON's safe range).
@@ -52,8 +130,31 @@ pub enum RecordError {
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 impl EventRecord {
-    /// RFC 8785 canonical bytes of the record (without hash or signature).
+    /// Whether the record is version 2 (it has a salt).
+    pub fn is_v2(&self) -> bool {
+        self.salt.is_some()
+    }
+
+    /// The aggregate's id in the chain: its pseudonym where it has one.
+    pub fn chain_id(&self) -> &str {
+        self.pseudonym.as_deref().unwrap_or(&self.aggregate_id)
+    }
+
+    /// RFC 8785 canonical bytes of what the event hash covers: the whole record (version
+    /// 1) or its head (version 2).
     pub fn canonical_bytes(&self) -> Result<Vec<u8>, RecordError> {
+        if self.is_v2() {
+            let head = self.head()?;
+            return serde_jcs::to_vec(&head).map_err(|e| RecordError::Canonicalisation(e.to_string()));
+        }
+        if self.visibility.is_some() || self.scope.is_some() || self.pseudonym.is_some() {
+            return Err(RecordError::Malformed("visibility, scope and pseudonym need a salt (version 2)".into()));
+        }
+        self.checked_parts()?;
+        serde_jcs::to_vec(self).map_err(|e| RecordError::Canonicalisation(e.to_string()))
+    }
+
+    fn checked_parts(&self) -> Result<(), RecordError> {
         if self.sequence > MAX_SAFE_INTEGER {
             return Err(RecordError::IntegerOutOfRange("sequence".to_string()));
         }
@@ -64,8 +165,68 @@ impl EventRecord {
             return Err(RecordError::NotAnObject("metadata"));
         }
         reject_floats("payload", &self.payload)?;
-        reject_floats("metadata", &self.metadata)?;
-        serde_jcs::to_vec(self).map_err(|e| RecordError::Canonicalisation(e.to_string()))
+        reject_floats("metadata", &self.metadata)
+    }
+
+    /// The head of a version 2 record: the chain fields, `recorded_at` (from the
+    /// metadata), the class and the content hash.
+    pub fn head(&self) -> Result<Head, RecordError> {
+        let Some(salt) = &self.salt else {
+            return Err(RecordError::Malformed("a version 1 record has no head".into()));
+        };
+        if salt.len() != 32 || !salt.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return Err(RecordError::Malformed("salt must be 32 lowercase hex characters".into()));
+        }
+        let visibility = self.visibility.clone().ok_or(RecordError::Malformed("version 2 needs visibility".into()))?;
+        check_class(&visibility, self.scope.as_deref())?;
+        if self.pseudonym.as_deref().is_some_and(|p| !is_pseudonym(p)) {
+            return Err(RecordError::Malformed("pseudonym must be \"~\" and 24 lowercase hex characters".into()));
+        }
+        self.checked_parts()?;
+        let recorded_at = self
+            .metadata
+            .get("recorded_at")
+            .and_then(Value::as_str)
+            .ok_or(RecordError::Malformed("version 2 metadata needs recorded_at".into()))?;
+        let content = Content {
+            aggregate_id: self.pseudonym.as_ref().map(|_| self.aggregate_id.as_str()),
+            event_type: &self.event_type,
+            event_version: &self.event_version,
+            payload: &self.payload,
+            metadata: &self.metadata,
+            salt,
+        };
+        let mut hasher = Sha256::new();
+        hasher.update(CONTENT_CONTEXT);
+        hasher.update(serde_jcs::to_vec(&content).map_err(|e| RecordError::Canonicalisation(e.to_string()))?);
+        Ok(Head {
+            aggregate_type: self.aggregate_type.clone(),
+            aggregate_id: self.chain_id().to_string(),
+            sequence: self.sequence,
+            prev_hash: self.prev_hash.clone(),
+            recorded_at: recorded_at.to_string(),
+            visibility,
+            scope: self.scope.clone(),
+            content_hash: Some(hex::encode(hasher.finalize())),
+        })
+    }
+
+    /// What a reader who may not read this record sees of it. A version 1 record has no
+    /// class of its own: the caller gives the one its event type defaults to.
+    pub fn redacted(&self, v1_class: (&str, Option<&str>)) -> Result<RedactedRecord, RecordError> {
+        if self.is_v2() {
+            return self.head();
+        }
+        Ok(Head {
+            aggregate_type: self.aggregate_type.clone(),
+            aggregate_id: self.aggregate_id.clone(),
+            sequence: self.sequence,
+            prev_hash: self.prev_hash.clone(),
+            recorded_at: self.metadata.get("recorded_at").and_then(Value::as_str).unwrap_or_default().to_string(),
+            visibility: v1_class.0.to_string(),
+            scope: v1_class.1.map(str::to_string),
+            content_hash: None,
+        })
     }
 
     /// SHA-256 of [`Self::canonical_bytes`].
@@ -77,6 +238,93 @@ impl EventRecord {
     pub fn hash_hex(&self) -> Result<String, RecordError> {
         Ok(hex::encode(self.hash()?))
     }
+}
+
+impl Head {
+    /// The event hash, when the head determines it (version 2); `None` for a redacted
+    /// version 1 record.
+    pub fn hash(&self) -> Result<Option<Hash32>, RecordError> {
+        let Some(content_hash) = &self.content_hash else { return Ok(None) };
+        if parse_hash_hex(content_hash).is_none() {
+            return Err(RecordError::Malformed("content_hash is not 64 lowercase hex characters".into()));
+        }
+        check_class(&self.visibility, self.scope.as_deref())?;
+        if self.sequence > MAX_SAFE_INTEGER {
+            return Err(RecordError::IntegerOutOfRange("sequence".to_string()));
+        }
+        let bytes = serde_jcs::to_vec(self).map_err(|e| RecordError::Canonicalisation(e.to_string()))?;
+        Ok(Some(sha256(&bytes)))
+    }
+}
+
+impl ShownRecord {
+    pub fn aggregate_type(&self) -> &str {
+        match self {
+            ShownRecord::Full(r) => &r.aggregate_type,
+            ShownRecord::Redacted(h) => &h.aggregate_type,
+        }
+    }
+    /// The id its chain is keyed by: the pseudonym where the aggregate has one.
+    pub fn chain_id(&self) -> &str {
+        match self {
+            ShownRecord::Full(r) => r.chain_id(),
+            ShownRecord::Redacted(h) => &h.aggregate_id,
+        }
+    }
+    pub fn sequence(&self) -> u64 {
+        match self {
+            ShownRecord::Full(r) => r.sequence,
+            ShownRecord::Redacted(h) => h.sequence,
+        }
+    }
+    pub fn prev_hash(&self) -> &str {
+        match self {
+            ShownRecord::Full(r) => &r.prev_hash,
+            ShownRecord::Redacted(h) => &h.prev_hash,
+        }
+    }
+    pub fn is_redacted(&self) -> bool {
+        matches!(self, ShownRecord::Redacted(_))
+    }
+    /// The whole record, unless it is redacted.
+    pub fn full(&self) -> Option<&EventRecord> {
+        match self {
+            ShownRecord::Full(r) => Some(r),
+            ShownRecord::Redacted(_) => None,
+        }
+    }
+    /// The event hash the record determines, or `None` for a redacted version 1 record
+    /// (bound by its signature, inclusion proof and chain only).
+    pub fn hash(&self) -> Result<Option<Hash32>, RecordError> {
+        match self {
+            ShownRecord::Full(r) => r.hash().map(Some),
+            ShownRecord::Redacted(h) => h.hash(),
+        }
+    }
+}
+
+/// Whether `class` is one of [`CLASSES`] with the scope it needs: `donor-confidential`
+/// and `personal` have one, the others none.
+fn check_class(class: &str, scope: Option<&str>) -> Result<(), RecordError> {
+    let scoped = match class {
+        "public" | "secretariat-internal" => false,
+        "donor-confidential" | "personal" => true,
+        other => return Err(RecordError::Malformed(format!("unknown visibility class {other:?}"))),
+    };
+    if scoped != scope.is_some_and(|s| !s.is_empty()) {
+        return Err(RecordError::Malformed(format!(
+            "class {class} {} a scope",
+            if scoped { "needs" } else { "takes no" }
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `text` is a pseudonym: `~` and 24 lowercase hex characters.
+pub fn is_pseudonym(text: &str) -> bool {
+    text.len() == 25
+        && text.starts_with('~')
+        && text[1..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// SHA-256 of some bytes.

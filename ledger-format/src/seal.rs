@@ -1,13 +1,16 @@
 //! The seal: the chain fields stored beside an event's record (docs/LEDGER-FORMAT.md §3).
 //!
 //! A stored event's `metadata` holds the envelope plus one reserved key, [`SEAL_KEY`]
-//! (`ledger`), with `{"prev_hash", "hash", "signature"}`. The hashed record's metadata is
-//! the stored metadata without that key, and its `prev_hash` is the seal's. This module is
+//! (`ledger`), with `{"prev_hash", "hash", "signature"}` and, for a version 2 record, its
+//! `visibility`, `scope`, `pseudonym` and `salt`. The hashed record's metadata is the
+//! stored metadata without that key; its `prev_hash` and version 2 fields are the seal's. This module is
 //! the one place that writes, reads and splits it: the store, the sealer, the verifier,
 //! replays of idempotent commands and the export all go through it.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::record::EventRecord;
 
 /// The reserved metadata key holding the seal.
 pub const SEAL_KEY: &str = "ledger";
@@ -22,6 +25,29 @@ pub struct Seal {
     pub hash: String,
     /// The recorder's Ed25519 signature of the hash (base64).
     pub signature: String,
+    /// A version 2 record's class, scope, pseudonym and salt (docs/LEDGER-FORMAT.md §2),
+    /// absent on version 1 records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pseudonym: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
+}
+
+/// The stored fields of an event besides its seal.
+#[derive(Debug, Clone)]
+pub struct RecordParts {
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: u64,
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: Value,
+    /// The metadata without the seal.
+    pub metadata: Value,
 }
 
 /// Why stored metadata does not carry a readable seal.
@@ -36,6 +62,24 @@ pub enum SealError {
 }
 
 impl Seal {
+    /// Joins stored fields and the seal into the record that is hashed.
+    pub fn record(&self, parts: RecordParts) -> EventRecord {
+        EventRecord {
+            aggregate_type: parts.aggregate_type,
+            aggregate_id: parts.aggregate_id,
+            sequence: parts.sequence,
+            event_type: parts.event_type,
+            event_version: parts.event_version,
+            payload: parts.payload,
+            metadata: parts.metadata,
+            prev_hash: self.prev_hash.clone(),
+            visibility: self.visibility.clone(),
+            scope: self.scope.clone(),
+            pseudonym: self.pseudonym.clone(),
+            salt: self.salt.clone(),
+        }
+    }
+
     /// Splits stored metadata into the metadata that is hashed (without the seal) and the
     /// seal.
     pub fn split(mut metadata: Value) -> Result<(Value, Seal), SealError> {
@@ -66,7 +110,15 @@ mod tests {
     use serde_json::json;
 
     fn seal() -> Seal {
-        Seal { prev_hash: "0".repeat(64), hash: "a".repeat(64), signature: "c2ln".into() }
+        Seal {
+            prev_hash: "0".repeat(64),
+            hash: "a".repeat(64),
+            signature: "c2ln".into(),
+            visibility: None,
+            scope: None,
+            pseudonym: None,
+            salt: None,
+        }
     }
 
     #[test]

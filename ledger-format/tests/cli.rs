@@ -26,7 +26,12 @@ fn intact_pinned_and_unpinned() {
     let path = path.to_str().expect("path");
     let (code, out, _) = run(&[path, "--public-key", KEY]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.starts_with("dossier intact: meeting:GCG-21: 5 events in 2 aggregates, tree size 19, root "), "{out}");
+    assert!(
+        out.starts_with(
+            "dossier intact: meeting:GCG-21: 5 events in 2 aggregates, 0 events redacted, tree size 19, root "
+        ),
+        "{out}"
+    );
     assert!(out.trim_end().ends_with(", key pinned"), "{out}");
     assert_eq!(out.lines().count(), 1);
 

@@ -158,6 +158,10 @@ fn records() -> Vec<EventRecord> {
             payload,
             metadata,
             prev_hash: previous.map_or(GENESIS_PREV_HASH.to_string(), |p| p.hash_hex().expect("hash")),
+            visibility: None,
+            scope: None,
+            pseudonym: None,
+            salt: None,
         });
     }
     out
@@ -188,7 +192,7 @@ fn build_with(signer: &LedgerSigner, records: &[EventRecord]) -> Dossier {
         .zip(POSITIONS)
         .map(|((record, hash), position)| DossierEvent {
             position,
-            record: record.clone(),
+            record: ledger_format::ShownRecord::Full(record.clone()),
             hash: hex::encode(hash),
             signature: signer.sign_event_hash(&hash),
             inclusion_proof: hash_list_hex(
@@ -363,7 +367,9 @@ fn targeted_mutations_name_the_failing_part() {
     let good = build();
 
     let mut d = good.clone();
-    d.events[2].record.payload["DecisionProposed"]["agenda_item"] = json!("4.3");
+    if let ledger_format::ShownRecord::Full(record) = &mut d.events[2].record {
+        record.payload["DecisionProposed"]["agenda_item"] = json!("4.3");
+    }
     let e = err(&d, true);
     assert_eq!(e.part, "events[2] (decision GCG-21-D04 sequence 1)");
     assert!(e.what.starts_with("record does not match its hash"), "{e}");
@@ -499,4 +505,144 @@ fn incomplete_aggregates_are_refused() {
     let mut d = good;
     d.subject = "decision:GCG-19-D04".into();
     assert_eq!(verify_dossier(&d, Some(&signer.verifier())).expect_err("relabelled").part, "subject");
+}
+
+// --- redacted records ------------------------------------------------------------------
+
+/// A version 2 record's class and scope.
+type Class<'a> = (&'a str, Option<&'a str>);
+
+/// A programme's chain as DONOR-A reads it, across both record versions: sequence 1
+/// (version 1, public) and 2 (version 1, DONOR-B's allocation: redacted, no content
+/// hash), then 3 (version 2, DONOR-A's own allocation: whole), 4 (version 2, DONOR-B's:
+/// redacted to its head) and 5 (version 2, public expenditure).
+fn programme_records() -> Vec<EventRecord> {
+    let recorded = |n: u32| format!("2026-0{n}-10T09:00:00.000000Z");
+    let meta_at = |n: u32| json!({ "actor": "secretariat:k.owusu", "role": "secretariat", "recorded_at": recorded(n) });
+    let allocation = |id: &str, donor: &str, amount: i64| {
+        json!({ "FundsAllocated": {
+            "allocation_id": id, "contribution_id": format!("C-{donor}"), "donor": donor, "line_code": "O1",
+            "amount": { "minor_units": amount, "currency": "USD" }, "allocated_on": "2026-03-10"
+        }})
+    };
+    let list: [(&str, Value, Option<Class<'_>>, &str); 5] = [
+        (
+            "ProgrammeEstablished",
+            json!({ "ProgrammeEstablished": { "programme_id": "MDP-T", "currency": "USD" } }),
+            None,
+            "",
+        ),
+        ("FundsAllocated", allocation("A-001", "DONOR-B", 1_200_000), None, ""),
+        (
+            "FundsAllocated",
+            allocation("A-002", "DONOR-A", 3_000_000),
+            Some(("donor-confidential", Some("DONOR-A"))),
+            "0123456789abcdef0123456789abcdef",
+        ),
+        (
+            "FundsAllocated",
+            allocation("A-003", "DONOR-B", 4_500_000),
+            Some(("donor-confidential", Some("DONOR-B"))),
+            "fedcba9876543210fedcba9876543210",
+        ),
+        (
+            "ExpenditureRecorded",
+            json!({ "ExpenditureRecorded": { "expenditure_id": "E-001", "line_code": "O1",
+                "amount": { "minor_units": 250_000, "currency": "USD" }, "spent_on": "2026-04-02" } }),
+            Some(("public", None)),
+            "00112233445566778899aabbccddeeff",
+        ),
+    ];
+    let mut out: Vec<EventRecord> = Vec::new();
+    for (i, (event_type, payload, class, salt)) in list.into_iter().enumerate() {
+        let n = u32::try_from(i).expect("small") + 1;
+        out.push(EventRecord {
+            aggregate_type: "programme".into(),
+            aggregate_id: "MDP-T".into(),
+            sequence: u64::from(n),
+            event_type: event_type.into(),
+            event_version: "1".into(),
+            payload,
+            metadata: meta_at(n),
+            prev_hash: out.last().map_or(GENESIS_PREV_HASH.to_string(), |p| p.hash_hex().expect("hash")),
+            visibility: class.map(|(c, _)| c.to_string()),
+            scope: class.and_then(|(_, s)| s.map(str::to_string)),
+            pseudonym: None,
+            salt: class.map(|_| salt.to_string()),
+        });
+    }
+    out
+}
+
+/// The programme dossier as DONOR-A reads it: DONOR-B's allocations redacted.
+fn build_redacted() -> Dossier {
+    let records = programme_records();
+    let mut dossier = build_with(&signer(), &records);
+    dossier.subject = "programme:MDP-T".to_string();
+    for k in [1, 3] {
+        let class = (records[k].visibility.clone().unwrap_or("donor-confidential".into()), "DONOR-B");
+        let head = records[k].redacted((&class.0, Some(class.1))).expect("head");
+        dossier.events[k].record = ledger_format::ShownRecord::Redacted(head);
+    }
+    dossier
+}
+
+#[test]
+fn a_dossier_with_redacted_records_verifies_and_matches_the_published_vector() {
+    let dossier = build_redacted();
+    let key = signer().verifier();
+    let summary = verify_dossier(&dossier, Some(&key)).expect("intact");
+    assert_eq!((summary.events, summary.redacted, summary.aggregates), (5, 2, 1));
+    assert!(ledger_format::result_line(&Ok(summary.clone())).contains(", 2 events redacted, "));
+    // A redacted version 2 record keeps its content hash; a version 1 one cannot.
+    let heads: Vec<_> = dossier
+        .events
+        .iter()
+        .filter_map(|e| match &e.record {
+            ledger_format::ShownRecord::Redacted(h) => Some(h.content_hash.is_some()),
+            ledger_format::ShownRecord::Full(_) => None,
+        })
+        .collect();
+    assert_eq!(heads, [false, true]);
+    let text = pretty(&dossier);
+    for secret in ["A-001", "A-003", "1200000", "4500000", "C-DONOR-B"] {
+        assert!(!text.contains(secret), "the redacted dossier holds {secret}");
+    }
+    check_vector("dossier-redacted.json", &text);
+    check_vector("dossier-redacted.md", &render_markdown(&dossier));
+}
+
+#[test]
+fn a_changed_redacted_record_is_caught() {
+    let good = build_redacted();
+    let redacted_head = |d: &mut Dossier, k: usize| match &mut d.events[k].record {
+        ledger_format::ShownRecord::Redacted(h) => h.clone(),
+        ledger_format::ShownRecord::Full(_) => panic!("not redacted"),
+    };
+    // Relabelling DONOR-B's allocation as public, or as DONOR-A's, or moving it, changes
+    // its head and so its hash.
+    for change in [
+        |h: &mut ledger_format::Head| h.visibility = "public".into(),
+        |h: &mut ledger_format::Head| h.scope = Some("DONOR-A".into()),
+        |h: &mut ledger_format::Head| h.recorded_at = "2026-01-01T00:00:00.000000Z".into(),
+        |h: &mut ledger_format::Head| h.content_hash = Some("0".repeat(64)),
+    ] {
+        let mut d = good.clone();
+        let mut head = redacted_head(&mut d, 3);
+        change(&mut head);
+        d.events[3].record = ledger_format::ShownRecord::Redacted(head);
+        let e = verify_dossier(&d, Some(&signer().verifier())).expect_err("must fail");
+        assert_eq!(e.part, format!("events[3] (programme MDP-T sequence 4)"), "{e}");
+    }
+    // A redacted version 1 record is bound by the chain: a changed prev_hash breaks it.
+    let mut d = good.clone();
+    let mut head = redacted_head(&mut d, 1);
+    head.prev_hash = "1".repeat(64);
+    d.events[1].record = ledger_format::ShownRecord::Redacted(head);
+    let e = verify_dossier(&d, Some(&signer().verifier())).expect_err("must fail");
+    assert!(e.what.contains("chain broken"), "{e}");
+    // Dropping a redacted record leaves a gap.
+    let mut d = good.clone();
+    d.events.remove(3);
+    assert!(verify_dossier(&d, Some(&signer().verifier())).is_err());
 }

@@ -9,12 +9,14 @@
 //! * [`pathfinder`]: the Pathfinder board, countries, roadmaps, cycles and compliance.
 //! * [`programme`]: the Multi-Donor Programme's summary, trail and reallocations, as of
 //!   any date; [`iati`]: its IATI 2.03 activity file and the IATI rule checks.
-//! * [`read`]: queries the API serves.
+//! * [`read`]: queries the API serves; [`lens`]: what each reader may see of them (the one
+//!   place the visibility rule is applied to reads).
 //!
 //! **Invariant:** nothing here writes to `events`, `ledger`, `merkle_hashes` or `checkpoints`.
 
 pub mod governance;
 pub mod iati;
+pub mod lens;
 pub mod pathfinder;
 pub mod programme;
 pub mod read;

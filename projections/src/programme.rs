@@ -651,9 +651,11 @@ impl ContributionView {
         Money::new(minor, &self.currency)
     }
 
-    /// Whether the pledge is known.
+    /// Whether the pledge is known, or a commitment (which only follows a pledge): a
+    /// contribution as the IATI file publishes it has no pledge, only its commitments.
     pub fn pledged(&self, k: &Known) -> bool {
         self.pledge.as_ref().is_some_and(|p| k.counts(p.pledged_on, p.recorded_position))
+            || self.commitments.iter().any(|c| k.counts(c.on, c.recorded_position))
     }
 
     /// Whether the cancellation is known by `k`.
@@ -1567,7 +1569,8 @@ fn iati_status(status: ActivityStatus) -> IatiActivityStatus {
 ///   more than 12 months) from the baseline, and a revised one for each period a
 ///   reallocation changed, from the plan after the reallocations, dated on the latest one;
 /// * transactions: each commitment and adjustment (11 incoming commitment), each receipt
-///   (1 incoming funds) with the donor as provider; each expenditure (4), and each reversal
+///   (1 incoming funds) with the donor as provider, without the contribution's id or
+///   references (they are donor-confidential); each expenditure (4), and each reversal
 ///   of one as a negative expenditure on the day of the correction. Nothing dated after
 ///   `today` is included.
 pub fn iati_activity(record: &ProgrammeRecord, today: NaiveDate) -> IatiActivity {
@@ -1642,7 +1645,7 @@ pub fn iati_activity(record: &ProgrammeRecord, today: NaiveDate) -> IatiActivity
     let receiver = Some(reporting_org.clone());
     let activity_id = Some(p.iati_identifier.clone());
     let mut transactions = Vec::new();
-    let incoming = |kind, date, value_minor, description: String, donor: &str, reference: String| IatiTransaction {
+    let incoming = |kind, date, value_minor, description: String, donor: &str| IatiTransaction {
         kind,
         date,
         value_minor,
@@ -1652,28 +1655,17 @@ pub fn iati_activity(record: &ProgrammeRecord, today: NaiveDate) -> IatiActivity
         provider_activity_id: None,
         receiver: receiver.clone(),
         receiver_activity_id: activity_id.clone(),
-        reference: Some(reference),
+        reference: None,
     };
+    // What IATI publication makes public of a contribution: its donor, and each commitment,
+    // adjustment and receipt with its amount and date. Contribution ids, agreement and
+    // receipt references and adjustment reasons stay donor-confidential (docs/API.md).
     for c in &contributions {
-        for (n, x) in c.commitments.iter().enumerate().filter(|(_, x)| x.on <= today) {
-            let (description, reference) = match x.kind.as_str() {
-                "commitment" => (
-                    format!(
-                        "Contribution {} agreement {}{}",
-                        c.contribution_id,
-                        x.agreement_ref.as_deref().unwrap_or("-"),
-                        c.earmark.as_ref().map(|e| format!(", earmarked for {e}")).unwrap_or_default()
-                    ),
-                    format!("{}/commitment", c.contribution_id),
-                ),
-                _ => (
-                    format!(
-                        "Adjustment of contribution {}: {}",
-                        c.contribution_id,
-                        x.reason.as_deref().unwrap_or_default()
-                    ),
-                    format!("{}/adjustment-{n}", c.contribution_id),
-                ),
+        let donor_name = donor_org(&c.donor).name;
+        for x in c.commitments.iter().filter(|x| x.on <= today) {
+            let description = match x.kind.as_str() {
+                "commitment" => format!("Commitment from {donor_name}"),
+                _ => format!("Adjustment of a commitment from {donor_name}"),
             };
             transactions.push(incoming(
                 TransactionKind::IncomingCommitment,
@@ -1681,7 +1673,6 @@ pub fn iati_activity(record: &ProgrammeRecord, today: NaiveDate) -> IatiActivity
                 x.amount.amount_minor,
                 description,
                 &c.donor,
-                reference,
             ));
         }
         for r in c.receipts.iter().filter(|r| r.received_on <= today) {
@@ -1689,9 +1680,8 @@ pub fn iati_activity(record: &ProgrammeRecord, today: NaiveDate) -> IatiActivity
                 TransactionKind::IncomingFunds,
                 r.received_on,
                 r.amount.amount_minor,
-                format!("Funds received on contribution {} ({})", c.contribution_id, r.receipt_id),
+                format!("Funds received from {donor_name}"),
                 &c.donor,
-                format!("{}/{}", c.contribution_id, r.receipt_id),
             ));
         }
     }

@@ -1,8 +1,13 @@
 //! The queries the API serves: view documents, audit histories, checkpoints, counters.
+//!
+//! Every read of events takes the [`Reader`] and goes through [`crate::lens`]: an event
+//! the reader may not read comes back redacted.
 
+use domain::visibility::Reader;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::lens::{self, ShownEntry};
 use ledger_store::{with_pool, Db};
 
 /// One audit history row: who recorded what, on what authority, when, and where it sits.
@@ -24,22 +29,40 @@ pub struct HistoryRow {
     pub hash: String,
     #[serde(skip)]
     pub payload_text: String,
+    /// The seal's class, scope and pseudonym (version 2 records; absent on version 1).
+    #[serde(skip)]
+    pub sealed_visibility: Option<String>,
+    #[serde(skip)]
+    pub sealed_scope: Option<String>,
+    #[serde(skip)]
+    pub pseudonym: Option<String>,
 }
 
-/// A history row with its JSON fields parsed, as served.
+/// A history row with its JSON fields parsed, as served to a reader who may read it.
 #[derive(Debug, Clone, Serialize)]
 pub struct HistoryEntry {
     #[serde(flatten)]
     pub row: HistoryRow,
     pub authority: Value,
     pub payload: Value,
+    /// Who may read the event (`public`, `donor-confidential`, …).
+    pub visibility: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 impl From<HistoryRow> for HistoryEntry {
     fn from(row: HistoryRow) -> Self {
         let authority = row.authority_text.as_deref().and_then(|a| serde_json::from_str(a).ok()).unwrap_or(Value::Null);
         let payload = serde_json::from_str(&row.payload_text).unwrap_or(Value::Null);
-        Self { row, authority, payload }
+        let visibility = lens::visibility_of(
+            &row.aggregate_type,
+            &row.event_type,
+            &payload,
+            row.sealed_visibility.as_deref(),
+            row.sealed_scope.as_deref(),
+        );
+        Self { row, authority, payload, visibility: visibility.class.as_str(), scope: visibility.scope }
     }
 }
 
@@ -72,8 +95,15 @@ impl Reads {
         Self { db }
     }
 
-    /// One view document.
-    pub async fn document(&self, view: &str, id: &str) -> sqlx::Result<Option<Value>> {
+    /// One view document as `reader` may see it ([`lens::views`]).
+    pub async fn document(&self, view: &str, id: &str, reader: &Reader) -> sqlx::Result<Option<Value>> {
+        match self.stored_document(view, id).await? {
+            Some(document) => Ok(Some(self.lensed(view, vec![document], reader).await?.remove(0))),
+            None => Ok(None),
+        }
+    }
+
+    async fn stored_document(&self, view: &str, id: &str) -> sqlx::Result<Option<Value>> {
         let body: Option<String> = with_pool!(&self.db, pool => {
             sqlx::query_scalar("SELECT body FROM view_documents WHERE view = $1 AND id = $2")
                 .bind(view)
@@ -84,9 +114,55 @@ impl Reads {
         Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
     }
 
-    /// One page of a view's documents in id order: those after `after`, at most `limit`,
-    /// with the id to continue from when there are more.
-    pub async fn documents(&self, view: &str, after: &str, limit: i64) -> sqlx::Result<(Vec<Value>, Option<String>)> {
+    /// Documents of type `view` as `reader` may see them.
+    async fn lensed(&self, view: &str, documents: Vec<Value>, reader: &Reader) -> sqlx::Result<Vec<Value>> {
+        if reader.sees_all() || !lens::views::needs_lens(view) {
+            return Ok(documents);
+        }
+        let mut donors = std::collections::HashMap::new();
+        if view == crate::programme::PROGRAMMES {
+            let mut after = String::new();
+            loop {
+                let (page, next) = self.stored_documents(crate::programme::CONTRIBUTIONS, &after, 1000).await?;
+                for c in page {
+                    if let (Some(id), Some(donor)) =
+                        (c.get("contribution_id").and_then(Value::as_str), c.get("donor").and_then(Value::as_str))
+                    {
+                        donors.insert(id.to_string(), donor.to_string());
+                    }
+                }
+                match next {
+                    Some(n) => after = n,
+                    None => break,
+                }
+            }
+        }
+        let donor_of = |c: &str| donors.get(c).cloned();
+        documents
+            .into_iter()
+            .map(|d| lens::views::apply(view, d, reader, &donor_of).map_err(|e| sqlx::Error::Decode(e.into())))
+            .collect()
+    }
+
+    /// One page of a view's documents in id order, as `reader` may see them: those after
+    /// `after`, at most `limit`, with the id to continue from when there are more.
+    pub async fn documents(
+        &self,
+        view: &str,
+        after: &str,
+        limit: i64,
+        reader: &Reader,
+    ) -> sqlx::Result<(Vec<Value>, Option<String>)> {
+        let (page, next) = self.stored_documents(view, after, limit).await?;
+        Ok((self.lensed(view, page, reader).await?, next))
+    }
+
+    async fn stored_documents(
+        &self,
+        view: &str,
+        after: &str,
+        limit: i64,
+    ) -> sqlx::Result<(Vec<Value>, Option<String>)> {
         let rows: Vec<(String, String)> = with_pool!(&self.db, pool => {
             sqlx::query_as("SELECT id, body FROM view_documents WHERE view = $1 AND id > $2 ORDER BY id LIMIT $3")
                 .bind(view)
@@ -101,34 +177,52 @@ impl Reads {
         Ok((page.iter().filter_map(|(_, b)| serde_json::from_str(b).ok()).collect(), next))
     }
 
-    /// The audit history of one aggregate, oldest first, with payloads.
-    pub async fn history(&self, aggregate_type: &str, aggregate_id: &str) -> sqlx::Result<Vec<HistoryEntry>> {
+    /// The seal's visibility fields of event alias `e`, for a [`HistoryRow`].
+    fn seal_columns(&self) -> String {
+        format!(
+            "{} AS sealed_visibility, {} AS sealed_scope, {} AS pseudonym",
+            self.db.json_field("e.metadata", &["ledger", "visibility"]),
+            self.db.json_field("e.metadata", &["ledger", "scope"]),
+            self.db.json_field("e.metadata", &["ledger", "pseudonym"]),
+        )
+    }
+
+    /// The audit history of one aggregate, oldest first, as `reader` may see it.
+    pub async fn history(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        reader: &Reader,
+    ) -> sqlx::Result<Vec<ShownEntry>> {
         let sql = format!(
             "SELECT a.position, a.aggregate_type, a.aggregate_id, a.sequence, a.event_type, a.actor, a.role, a.authority, \
-             a.occurred_at, a.recorded_at, a.request_id, a.hash, {} AS payload_text \
+             a.occurred_at, a.recorded_at, a.request_id, a.hash, {} AS payload_text, {} \
              FROM audit_history a JOIN events e ON e.aggregate_type = a.aggregate_type AND e.aggregate_id = a.aggregate_id \
              AND e.sequence = a.sequence WHERE a.aggregate_type = $1 AND a.aggregate_id = $2 ORDER BY a.sequence",
-            self.db.json_text("e.payload")
+            self.db.json_text("e.payload"),
+            self.seal_columns()
         );
         let rows: Vec<HistoryRow> = with_pool!(&self.db, pool => {
             sqlx::query_as(&sql).bind(aggregate_type).bind(aggregate_id).fetch_all(pool).await?
         });
-        Ok(rows.into_iter().map(HistoryEntry::from).collect())
+        Ok(lens::entries(rows, reader))
     }
 
-    /// The whole audit history from a position on, at most `limit` rows.
-    pub async fn audit(&self, from_position: i64, limit: i64) -> sqlx::Result<Vec<HistoryEntry>> {
+    /// The whole audit history from a position on, at most `limit` rows, as `reader` may
+    /// see it.
+    pub async fn audit(&self, from_position: i64, limit: i64, reader: &Reader) -> sqlx::Result<Vec<ShownEntry>> {
         let sql = format!(
             "SELECT a.position, a.aggregate_type, a.aggregate_id, a.sequence, a.event_type, a.actor, a.role, a.authority, \
-             a.occurred_at, a.recorded_at, a.request_id, a.hash, {} AS payload_text \
+             a.occurred_at, a.recorded_at, a.request_id, a.hash, {} AS payload_text, {} \
              FROM audit_history a JOIN events e ON e.aggregate_type = a.aggregate_type AND e.aggregate_id = a.aggregate_id \
              AND e.sequence = a.sequence WHERE a.position >= $1 ORDER BY a.position LIMIT $2",
-            self.db.json_text("e.payload")
+            self.db.json_text("e.payload"),
+            self.seal_columns()
         );
         let rows: Vec<HistoryRow> = with_pool!(&self.db, pool => {
             sqlx::query_as(&sql).bind(from_position).bind(limit).fetch_all(pool).await?
         });
-        Ok(rows.into_iter().map(HistoryEntry::from).collect())
+        Ok(lens::entries(rows, reader))
     }
 
     /// The latest signed checkpoint, if any.
@@ -233,19 +327,20 @@ impl Reads {
     }
 
     /// Every event recorded on the authority of a decision (its envelope cites it), in
-    /// ledger order: what the decision authorised.
-    pub async fn authorised_by(&self, decision_id: &str) -> sqlx::Result<Vec<HistoryEntry>> {
+    /// ledger order: what the decision authorised, as `reader` may see it.
+    pub async fn authorised_by(&self, decision_id: &str, reader: &Reader) -> sqlx::Result<Vec<ShownEntry>> {
         let field = self.db.json_field("e.metadata", &["authority", "decision_id"]);
         let sql = format!(
             "SELECT a.position, a.aggregate_type, a.aggregate_id, a.sequence, a.event_type, a.actor, a.role, a.authority, \
-             a.occurred_at, a.recorded_at, a.request_id, a.hash, {} AS payload_text \
+             a.occurred_at, a.recorded_at, a.request_id, a.hash, {} AS payload_text, {} \
              FROM audit_history a JOIN events e ON e.aggregate_type = a.aggregate_type AND e.aggregate_id = a.aggregate_id \
              AND e.sequence = a.sequence WHERE {field} = $1 AND a.aggregate_type <> 'decision' ORDER BY a.position",
-            self.db.json_text("e.payload")
+            self.db.json_text("e.payload"),
+            self.seal_columns()
         );
         let rows: Vec<HistoryRow> = with_pool!(&self.db, pool => {
             sqlx::query_as(&sql).bind(decision_id).fetch_all(pool).await?
         });
-        Ok(rows.into_iter().map(HistoryEntry::from).collect())
+        Ok(lens::entries(rows, reader))
     }
 }

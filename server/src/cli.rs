@@ -125,6 +125,11 @@ pub enum Command {
         /// Export the dossier of this subject instead, e.g. `meeting:GCG-21`.
         #[arg(long, env = "LEDGER_EXPORT_DOSSIER")]
         dossier: Option<String>,
+        /// Who the export or dossier is for, as `ROLE` or `ROLE:SCOPE` (e.g. `public`,
+        /// `donor:DONOR-A`, `auditor`): the events that reader may not read are written as
+        /// redacted records, which still verify. By default the Secretariat: everything.
+        #[arg(long = "for", env = "LEDGER_EXPORT_FOR", value_name = "ROLE[:SCOPE]", default_value = "secretariat", value_parser = parse_reader)]
+        reader: domain::visibility::Reader,
         /// Write the programme's IATI 2.03 activity file to FILE instead (built from the
         /// sealed ledger; IATI guidance issues are printed to stderr).
         #[arg(long, env = "LEDGER_EXPORT_IATI", value_name = "FILE", conflicts_with_all = ["out", "dossier"])]
@@ -431,10 +436,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Export { out: None, .. } => anyhow::bail!("--out FILE is required (or --iati FILE)"),
-        Command::Export { db, key, out: Some(out), dossier: Some(subject), .. } => {
+        Command::Export { db, key, out: Some(out), dossier: Some(subject), reader, .. } => {
             let database = open_existing(&db, true).await?;
             let public_key = crate::keys::read(&key.key_file)?.public_key();
-            let dossier = crate::dossier::build(&database, &subject, &public_key).await?;
+            let dossier = crate::dossier::build(&database, &subject, &public_key, &reader).await?;
             std::fs::write(&out, serde_json::to_vec_pretty(&dossier)?)
                 .with_context(|| format!("could not write {}", out.display()))?;
             let mut markdown = out.clone().into_os_string();
@@ -448,12 +453,12 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 PathBuf::from(markdown).display()
             );
         }
-        Command::Export { db, key, out: Some(out), dossier: None, .. } => {
+        Command::Export { db, key, out: Some(out), dossier: None, reader, .. } => {
             let database = open_existing(&db, true).await?;
             let public_key = crate::keys::read(&key.key_file)?.public_key();
             let file = std::fs::File::create(&out).with_context(|| format!("could not create {}", out.display()))?;
             let mut writer = std::io::BufWriter::new(file);
-            let n = crate::export::export(&database, &key.origin, &public_key, &mut writer).await?;
+            let n = crate::export::export(&database, &key.origin, &public_key, &reader, &mut writer).await?;
             println!("exported {n} events to {}", out.display());
         }
         Command::Keygen { key, witness: false } => {
@@ -581,4 +586,21 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `ROLE` or `ROLE:SCOPE`: a reader for `export --for`. Donors and focal points need a
+/// scope; the other roles take none.
+fn parse_reader(text: &str) -> Result<domain::visibility::Reader, String> {
+    let (role, scope) = match text.split_once(':') {
+        Some((role, scope)) => (role, Some(scope)),
+        None => (text, None),
+    };
+    if !crate::tokens::ROLES.contains(&role) {
+        return Err(format!("unknown role {role:?}; roles are {}", crate::tokens::ROLES.join(", ")));
+    }
+    let scoped = crate::tokens::SCOPED_ROLES.contains(&role);
+    if scoped != scope.is_some_and(|s| !s.is_empty()) {
+        return Err(format!("the {role} role {} a scope (ROLE:SCOPE)", if scoped { "needs" } else { "takes no" }));
+    }
+    Ok(domain::visibility::Reader::new(role, scope))
 }

@@ -8,7 +8,11 @@
 //! reports and the decisions that authorised any of their steps. Every other aggregate type is served as itself, so a dossier exists
 //! for any recorded subject. Aggregates are always complete from sequence 1, so the
 //! per-aggregate chains can be checked; events not yet sealed are counted, not included.
+//!
+//! A dossier is built for a reader: each event it may not read is a redacted record
+//! (`projections::lens`), which still verifies.
 
+use domain::visibility::Reader;
 use ledger_format::dossier::{Dossier, DossierEvent, DOSSIER_FORMAT};
 use ledger_store::proofs::Proofs;
 use ledger_store::stored::StoredEvent;
@@ -97,7 +101,7 @@ async fn aggregates_of(db: &Db, kind: &str, id: &str) -> anyhow::Result<Vec<(Str
 }
 
 /// Builds the dossier of `subject` against the latest signed checkpoint.
-pub async fn build(db: &Db, subject: &str, public_key: &str) -> Result<Dossier, DossierError> {
+pub async fn build(db: &Db, subject: &str, public_key: &str, reader: &Reader) -> Result<Dossier, DossierError> {
     let (kind, id) =
         subject.split_once(':').filter(|(k, i)| !k.is_empty() && !i.is_empty()).ok_or(DossierError::BadSubject)?;
     let aggregates = aggregates_of(db, kind, id).await?;
@@ -138,6 +142,7 @@ pub async fn build(db: &Db, subject: &str, public_key: &str) -> Result<Dossier, 
     let mut events = Vec::with_capacity(rows.len());
     for ((row, position), inclusion_proof) in rows.into_iter().zip(positions).zip(paths) {
         let (record, seal) = row.event.to_record().map_err(anyhow::Error::msg)?;
+        let record = projections::lens::shown_record(record, reader).map_err(anyhow::Error::from)?;
         events.push(DossierEvent { position, record, hash: seal.hash, signature: seal.signature, inclusion_proof });
     }
     Ok(Dossier {

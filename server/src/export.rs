@@ -3,10 +3,14 @@
 //! A header line (format, origin, public key), one line per event in position order
 //! (events not yet sealed last, with `"position": null`), then the latest signed
 //! checkpoint. Everything an offline verifier needs, nothing it has to trust.
+//!
+//! An export is made for a reader (`ledger export --for ROLE[:SCOPE]`, by default the
+//! Secretariat): the events it may not read are redacted records, which still verify.
 
 use std::io::Write;
 
 use anyhow::Context as _;
+use domain::visibility::Reader;
 use futures::TryStreamExt as _;
 use ledger_store::stored::StoredEvent;
 use ledger_store::{with_pool, Db};
@@ -22,15 +26,22 @@ struct Row {
     event: StoredEvent,
 }
 
-fn line(row: Row) -> anyhow::Result<Value> {
+fn line(row: Row, reader: &Reader) -> anyhow::Result<Value> {
     let (record, seal) = row.event.to_record().map_err(anyhow::Error::msg)?;
+    let record = projections::lens::shown_record(record, reader)?;
     Ok(
         json!({"type": "event", "position": row.position, "record": record, "hash": seal.hash, "signature": seal.signature}),
     )
 }
 
 /// Writes the export; returns the number of events written.
-pub async fn export(db: &Db, origin: &str, public_key: &str, out: &mut impl Write) -> anyhow::Result<u64> {
+pub async fn export(
+    db: &Db,
+    origin: &str,
+    public_key: &str,
+    reader: &Reader,
+    out: &mut impl Write,
+) -> anyhow::Result<u64> {
     writeln!(
         out,
         "{}",
@@ -54,7 +65,7 @@ pub async fn export(db: &Db, origin: &str, public_key: &str, out: &mut impl Writ
         for sql in [&sealed, &unsealed] {
             let mut rows = sqlx::query_as::<_, Row>(sql).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {
-                writeln!(out, "{}", line(row)?)?;
+                writeln!(out, "{}", line(row, reader)?)?;
                 count += 1;
             }
         }

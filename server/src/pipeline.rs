@@ -34,7 +34,7 @@ use ledger_format::{LedgerSigner, Seal};
 use ledger_store::{with_pool, Db};
 use tokio::sync::Notify;
 
-use ledger_store::chaining::{ChainingRepository, Envelope, Receipt};
+use ledger_store::chaining::{ChainingRepository, Envelope, Receipt, ToRecord, Visibility};
 
 /// The advisory-lock key space of meeting locks on PostgreSQL ("A87M" as an int4).
 const MEETING_LOCK_SPACE: i32 = 0x4138_374D;
@@ -127,7 +127,7 @@ pub struct CommandMeta {
 /// What the pipeline needs to know about an aggregate type: the lock and the facts its
 /// commands need, how its refusals read, and what a stored command sets in motion. Each
 /// aggregate type's declaration lives in [`crate::facts`].
-pub trait Prepare: Aggregate<Services = ()> + 'static
+pub trait Prepare: Aggregate<Services = ()> + domain::visibility::Classified + 'static
 where
     Self::Command: DomainCommand + Send,
 {
@@ -325,8 +325,8 @@ impl CommandService {
                 return Err(CommandError::Refused { rule, message: error.to_string() });
             }
             check_dates(date, &envelope)?;
-            let events = serialize::<A>(id, version, sink.collect().await)?;
-            let receipts = match self.repo.append::<A>(events, &envelope, expected_version).await {
+            let events = serialize::<A>(id, version, sink.collect().await, &aggregate)?;
+            let receipts = match self.repo.append::<A>(events, A::PSEUDONYMOUS, &envelope, expected_version).await {
                 Ok(receipts) => receipts,
                 Err(PersistenceError::OptimisticLockError) => {
                     // A duplicate Idempotency-Key from a concurrent retry lands here too.
@@ -487,23 +487,30 @@ fn same_target(
 }
 
 /// The events a command decided, serialised for the store, numbered after `version`.
-fn serialize<A: Aggregate>(
+/// The command's events as the store takes them, each with its visibility class decided
+/// by the aggregate (in its state after the command).
+fn serialize<A: domain::visibility::Classified>(
     id: &str,
     version: u64,
     events: Vec<A::Event>,
-) -> Result<Vec<SerializedEvent>, CommandError> {
+    aggregate: &A,
+) -> Result<Vec<ToRecord>, CommandError> {
     events
         .into_iter()
         .enumerate()
         .map(|(i, event)| {
-            Ok(SerializedEvent {
-                aggregate_id: id.to_string(),
-                sequence: usize::try_from(version).unwrap_or(usize::MAX) + i + 1,
-                aggregate_type: A::TYPE.to_string(),
-                event_type: event.event_type(),
-                event_version: event.event_version(),
-                payload: serde_json::to_value(&event).map_err(|e| CommandError::Internal(e.into()))?,
-                metadata: serde_json::Value::Null,
+            let visibility = aggregate.visibility(&event);
+            Ok(ToRecord {
+                event: SerializedEvent {
+                    aggregate_id: id.to_string(),
+                    sequence: usize::try_from(version).unwrap_or(usize::MAX) + i + 1,
+                    aggregate_type: A::TYPE.to_string(),
+                    event_type: event.event_type(),
+                    event_version: event.event_version(),
+                    payload: serde_json::to_value(&event).map_err(|e| CommandError::Internal(e.into()))?,
+                    metadata: serde_json::Value::Null,
+                },
+                visibility: Visibility { class: visibility.class.as_str().to_string(), scope: visibility.scope },
             })
         })
         .collect()

@@ -66,6 +66,13 @@ pub struct Caller {
     pub scope: Option<String>,
 }
 
+impl Caller {
+    /// The caller as a reader, for the visibility rule.
+    pub fn reader(&self) -> domain::visibility::Reader {
+        domain::visibility::Reader::new(&self.role, self.scope.as_deref())
+    }
+}
+
 /// A new token: its secret (shown once) and its public record.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Created {

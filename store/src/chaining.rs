@@ -29,8 +29,22 @@ use serde_json::{json, Value};
 use sqlite_es::SqliteEventRepository;
 use tokio::sync::Notify;
 
-/// The metadata key cqrs-es carries the JSON-encoded [`Envelope`] under.
-pub const ENVELOPE_KEY: &str = "envelope";
+/// Who may read an event: its class (one of `ledger_format::CLASSES`) and, for
+/// `donor-confidential` and `personal`, the donor or country it belongs to. The command
+/// pipeline decides it from the command and its scope; the store records it in the
+/// event's hashed head (docs/LEDGER-FORMAT.md §2.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visibility {
+    pub class: String,
+    pub scope: Option<String>,
+}
+
+/// One event to record and who may read it.
+#[derive(Debug, Clone)]
+pub struct ToRecord {
+    pub event: SerializedEvent,
+    pub visibility: Visibility,
+}
 
 /// Who recorded an event, on what authority, and when it happened.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -128,8 +142,17 @@ impl PersistedEventRepository for InnerRepository {
     }
 }
 
-/// Aggregate heads seen on load: (type, id) → (sequence, hash). Bounded: cleared when full.
-type Heads = Mutex<HashMap<(String, String), (usize, String)>>;
+/// What the next event of an aggregate chains to: the previous event's sequence and hash,
+/// and the aggregate's pseudonym if it has one.
+#[derive(Debug, Clone)]
+struct Head {
+    sequence: usize,
+    hash: String,
+    pseudonym: Option<String>,
+}
+
+/// Aggregate heads seen on load: (type, id) → head. Bounded: cleared when full.
+type Heads = Mutex<HashMap<(String, String), Head>>;
 const MAX_CACHED_HEADS: usize = 100_000;
 
 /// Wraps the inner repository with the envelope, the hash chain and the signature.
@@ -150,63 +173,70 @@ impl ChainingRepository {
         Self { inner, signer, heads: Arc::new(Mutex::new(HashMap::new())), sealer_wake }
     }
 
-    fn remember_head(&self, aggregate_type: &str, aggregate_id: &str, sequence: usize, hash: String) {
+    fn remember_head(&self, aggregate_type: &str, aggregate_id: &str, head: Head) {
         let mut heads = self.heads.lock().unwrap_or_else(|p| p.into_inner());
         if heads.len() >= MAX_CACHED_HEADS {
             heads.clear();
         }
-        heads.insert((aggregate_type.to_string(), aggregate_id.to_string()), (sequence, hash));
+        heads.insert((aggregate_type.to_string(), aggregate_id.to_string()), head);
     }
 
-    /// The hash of the aggregate's event `sequence - 1`, from the cache or the store.
-    async fn previous_hash<A: Aggregate>(
+    /// The head of the aggregate before its event `sequence` (from the cache or the
+    /// store); for its first event, the genesis hash and, if `pseudonymous`, a new
+    /// pseudonym.
+    async fn previous<A: Aggregate>(
         &self,
         aggregate_id: &str,
         sequence: usize,
-    ) -> Result<String, PersistenceError> {
+        pseudonymous: bool,
+    ) -> Result<Head, PersistenceError> {
         if sequence <= 1 {
-            return Ok(GENESIS_PREV_HASH.to_string());
+            let pseudonym = pseudonymous.then(|| format!("~{}", random_hex::<12>()));
+            return Ok(Head { sequence: 0, hash: GENESIS_PREV_HASH.to_string(), pseudonym });
         }
         let cached = {
             let heads = self.heads.lock().unwrap_or_else(|p| p.into_inner());
             heads.get(&(A::TYPE.to_string(), aggregate_id.to_string())).cloned()
         };
-        if let Some((seq, hash)) = cached {
-            if seq + 1 == sequence {
-                return Ok(hash);
+        if let Some(head) = cached {
+            if head.sequence + 1 == sequence {
+                return Ok(head);
             }
         }
         let events = self.inner.get_last_events::<A>(aggregate_id, sequence - 2).await?;
         events
             .iter()
             .find(|e| e.sequence + 1 == sequence)
-            .and_then(|e| seal_hash(&e.metadata))
+            .and_then(head_of)
             // The previous event vanished since the aggregate was loaded: treat as a conflict.
             .ok_or(PersistenceError::OptimisticLockError)
     }
 
     /// Appends one command's events: stamps each with the envelope and `recorded_at`,
-    /// chains it to its aggregate's previous event, hashes and signs it, and writes them
-    /// all in the inner repository's one transaction. `expected_version` is the version
-    /// the caller saw (`If-Match`): a stale one is a conflict. Returns what each event
-    /// became.
+    /// chains it to its aggregate's previous event, gives it its class, a salt and (if
+    /// `pseudonymous`: the aggregate's id is itself confidential) the aggregate's
+    /// pseudonym, hashes and signs it (a version 2 record), and writes them all in the
+    /// inner repository's one transaction. `expected_version` is the version the caller
+    /// saw (`If-Match`): a stale one is a conflict. Returns what each event became.
     pub async fn append<A: Aggregate>(
         &self,
-        events: Vec<SerializedEvent>,
+        events: Vec<ToRecord>,
+        pseudonymous: bool,
         envelope: &Envelope,
         expected_version: Option<u64>,
     ) -> Result<Vec<Receipt>, PersistenceError> {
-        let Some(first) = events.first() else { return Ok(Vec::new()) };
+        let Some(first) = events.first().map(|e| &e.event) else { return Ok(Vec::new()) };
         if let Some(expected) = expected_version {
             if expected.checked_add(1) != Some(first.sequence as u64) {
                 return Err(PersistenceError::OptimisticLockError);
             }
         }
         let recorded_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        let mut prev_hash = self.previous_hash::<A>(&first.aggregate_id, first.sequence).await?;
+        let previous = self.previous::<A>(&first.aggregate_id, first.sequence, pseudonymous).await?;
+        let (mut prev_hash, pseudonym) = (previous.hash, previous.pseudonym);
         let mut sealed = Vec::with_capacity(events.len());
         let mut receipts = Vec::with_capacity(events.len());
-        for (i, event) in events.into_iter().enumerate() {
+        for (i, ToRecord { event, visibility }) in events.into_iter().enumerate() {
             let mut envelope = envelope.clone();
             envelope.recorded_at.clone_from(&recorded_at);
             if i > 0 {
@@ -223,6 +253,10 @@ impl ChainingRepository {
                 payload: event.payload,
                 metadata,
                 prev_hash: prev_hash.clone(),
+                visibility: Some(visibility.class),
+                scope: visibility.scope,
+                pseudonym: pseudonym.clone(),
+                salt: Some(new_salt()),
             };
             let (metadata, seal) = seal_record(&self.signer, &record).map_err(unknown)?;
             let (hash_hex, signature) = (seal.hash, seal.signature);
@@ -248,7 +282,11 @@ impl ChainingRepository {
         }
         self.inner.persist::<A>(&sealed, None).await.map_err(unique_violation_is_conflict)?;
         if let Some(last) = sealed.last() {
-            self.remember_head(A::TYPE, &last.aggregate_id, last.sequence, prev_hash);
+            self.remember_head(
+                A::TYPE,
+                &last.aggregate_id,
+                Head { sequence: last.sequence, hash: prev_hash, pseudonym },
+            );
         }
         self.sealer_wake.notify_one();
         Ok(receipts)
@@ -260,15 +298,37 @@ impl ChainingRepository {
 /// seal is made, for the repository and for anything that writes events in bulk.
 pub fn seal_record(signer: &LedgerSigner, record: &EventRecord) -> Result<(Value, Seal), String> {
     let hash = record.hash().map_err(|e| e.to_string())?;
-    let seal =
-        Seal { prev_hash: record.prev_hash.clone(), hash: hex::encode(hash), signature: signer.sign_event_hash(&hash) };
+    let seal = Seal {
+        prev_hash: record.prev_hash.clone(),
+        hash: hex::encode(hash),
+        signature: signer.sign_event_hash(&hash),
+        visibility: record.visibility.clone(),
+        scope: record.scope.clone(),
+        pseudonym: record.pseudonym.clone(),
+        salt: record.salt.clone(),
+    };
     let mut metadata = record.metadata.clone();
     seal.attach(&mut metadata).map_err(|e| e.to_string())?;
     Ok((metadata, seal))
 }
 
-fn seal_hash(metadata: &Value) -> Option<String> {
-    Seal::read(metadata).ok().map(|seal| seal.hash)
+/// The head an event leaves its aggregate at.
+fn head_of(event: &SerializedEvent) -> Option<Head> {
+    let seal = Seal::read(&event.metadata).ok()?;
+    Some(Head { sequence: event.sequence, hash: seal.hash, pseudonym: seal.pseudonym })
+}
+
+/// A version 2 record's salt: 16 random bytes as 32 lowercase hex characters.
+pub fn new_salt() -> String {
+    random_hex::<16>()
+}
+
+/// `N` random bytes from the operating system, as lowercase hex.
+fn random_hex<const N: usize>() -> String {
+    use rand_core::RngCore as _;
+    let mut bytes = [0u8; N];
+    rand_core::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// A unique-index violation (a replayed `Idempotency-Key` racing its first use) is a
@@ -291,10 +351,8 @@ fn unknown(message: impl Into<String>) -> PersistenceError {
 impl PersistedEventRepository for ChainingRepository {
     async fn get_events<A: Aggregate>(&self, aggregate_id: &str) -> Result<Vec<SerializedEvent>, PersistenceError> {
         let mut events = self.inner.get_events::<A>(aggregate_id).await?;
-        if let Some(last) = events.last() {
-            if let Some(hash) = seal_hash(&last.metadata) {
-                self.remember_head(A::TYPE, aggregate_id, last.sequence, hash);
-            }
+        if let Some(head) = events.last().and_then(head_of) {
+            self.remember_head(A::TYPE, aggregate_id, head);
         }
         for event in &mut events {
             event.metadata = json!({});
@@ -321,19 +379,14 @@ impl PersistedEventRepository for ChainingRepository {
         self.inner.get_snapshot::<A>(aggregate_id).await
     }
 
-    /// Only for callers outside the command pipeline: the envelope travels in the
-    /// metadata under [`ENVELOPE_KEY`], and no version is expected.
+    /// Refused: events are recorded only through [`ChainingRepository::append`], which the
+    /// command pipeline calls with each event's envelope and visibility.
     async fn persist<A: Aggregate>(
         &self,
-        events: &[SerializedEvent],
+        _events: &[SerializedEvent],
         _snapshot_update: Option<(String, Value, usize)>,
     ) -> Result<(), PersistenceError> {
-        let Some(first) = events.first() else { return Ok(()) };
-        let envelope: Envelope = match first.metadata.get(ENVELOPE_KEY).and_then(Value::as_str) {
-            Some(text) => serde_json::from_str(text).map_err(|e| unknown(format!("bad envelope: {e}")))?,
-            None => return Err(unknown("command carries no envelope")),
-        };
-        self.append::<A>(events.to_vec(), &envelope, None).await.map(|_| ())
+        Err(unknown("events are recorded only through the command pipeline (ChainingRepository::append)"))
     }
 
     async fn stream_events<A: Aggregate>(&self, aggregate_id: &str) -> Result<ReplayStream, PersistenceError> {

@@ -1,6 +1,7 @@
 //! An event row as stored, and its split into the hashed record and the seal
 //! ([`ledger_format::seal`] says where the seal lives in the metadata).
 
+use ledger_format::seal::RecordParts;
 use ledger_format::{EventRecord, Seal};
 use serde_json::Value;
 
@@ -32,7 +33,7 @@ impl StoredEvent {
         let metadata: Value = serde_json::from_str(&self.metadata).map_err(|e| format!("metadata is not JSON: {e}"))?;
         let (metadata, seal) = Seal::split(metadata).map_err(|e| e.to_string())?;
         let sequence = u64::try_from(self.sequence).map_err(|_| "negative sequence".to_string())?;
-        let record = EventRecord {
+        let record = seal.record(RecordParts {
             aggregate_type: self.aggregate_type.clone(),
             aggregate_id: self.aggregate_id.clone(),
             sequence,
@@ -40,8 +41,7 @@ impl StoredEvent {
             event_version: self.event_version.clone(),
             payload,
             metadata,
-            prev_hash: seal.prev_hash.clone(),
-        };
+        });
         Ok((record, seal))
     }
 }

@@ -705,6 +705,8 @@ pub struct Allocation {
     pub allocation_id: String,
     /// The contribution.
     pub contribution_id: String,
+    /// Its donor.
+    pub donor: String,
     /// The line.
     pub line_code: String,
     /// Minor units.
@@ -1339,10 +1341,11 @@ pub fn evolve(state: &mut Programme, event: ProgrammeEvent) {
             state.baseline = Some(Baseline { set_on, status, monthly_total: monthly_total.amount_minor });
         }
         ProgrammeEvent::ProgrammeStatusChanged { to, .. } => state.status = to,
-        ProgrammeEvent::FundsAllocated { allocation_id, contribution_id, line_code, amount, allocated_on, .. } => {
+        ProgrammeEvent::FundsAllocated { allocation_id, contribution_id, donor, line_code, amount, allocated_on } => {
             state.allocations.push(Allocation {
                 allocation_id,
                 contribution_id,
+                donor,
                 line_code,
                 amount: amount.amount_minor,
                 allocated_on,

@@ -54,3 +54,16 @@ impl FromRequestParts<AppState> for Secretariat {
         Ok(Secretariat(caller))
     }
 }
+
+impl MaybeCaller {
+    /// Who is reading, for the visibility rule ([`domain::visibility::Reader`]): anonymous
+    /// callers read as the public.
+    pub fn reader(&self) -> domain::visibility::Reader {
+        self.0.as_ref().map_or(domain::visibility::Reader::PUBLIC, Caller::reader)
+    }
+}
+
+/// The reader an optional caller reads as.
+pub fn reader_of(caller: Option<&Caller>) -> domain::visibility::Reader {
+    caller.map_or(domain::visibility::Reader::PUBLIC, Caller::reader)
+}

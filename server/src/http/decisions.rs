@@ -9,7 +9,7 @@ use domain::decision::{
     Decision, DecisionCommand, DecisionEffect, DecisionSubject, MeetingFacts, Position, SeatFacts, SupersedingFacts,
 };
 use domain::policy::GovernancePolicy;
-use projections::read::HistoryEntry;
+use projections::lens::ShownEntry;
 use projections::views::DECISIONS;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -244,30 +244,33 @@ pub async fn rescind(
     responses((status = 200, description = "the provenance", body = Object), (status = 404, description = "no such decision")))]
 pub async fn provenance(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    let reader = caller.reader();
     let decision = state
         .reads
-        .document(DECISIONS, &id)
+        .document(DECISIONS, &id, &reader)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("decision {id} does not exist")))?;
     let meeting_id = decision.get("meeting_id").and_then(|m| m.as_str()).unwrap_or_default().to_string();
-    let meeting = state.reads.document(projections::views::MEETINGS, &meeting_id).await?;
+    let meeting = state.reads.document(projections::views::MEETINGS, &meeting_id, &reader).await?;
     let policy_version = decision.get("policy_version").and_then(|p| p.as_str()).map(str::to_string);
-    let policy =
-        match (&policy_version, state.reads.document(projections::views::GCG, crate::facts::DEFAULT_BODY).await?) {
-            (Some(version), Some(gcg)) => gcg
-                .get("policies")
-                .and_then(|p| p.as_array())
-                .and_then(|all| {
-                    all.iter().find(|p| p.pointer("/policy/version").and_then(|v| v.as_str()) == Some(version.as_str()))
-                })
-                .cloned(),
-            _ => None,
-        };
-    let authorised = state.reads.authorised_by(&id).await?;
-    let history = state.reads.history("decision", &id).await?;
+    let policy = match (
+        &policy_version,
+        state.reads.document(projections::views::GCG, crate::facts::DEFAULT_BODY, &reader).await?,
+    ) {
+        (Some(version), Some(gcg)) => gcg
+            .get("policies")
+            .and_then(|p| p.as_array())
+            .and_then(|all| {
+                all.iter().find(|p| p.pointer("/policy/version").and_then(|v| v.as_str()) == Some(version.as_str()))
+            })
+            .cloned(),
+        _ => None,
+    };
+    let authorised = state.reads.authorised_by(&id, &reader).await?;
+    let history = state.reads.history("decision", &id, &reader).await?;
     Ok(Json(serde_json::json!({
         "decision": decision,
         "meeting": meeting,
@@ -316,10 +319,10 @@ pub async fn supersede(
     responses((status = 200, description = "one page of decisions in id order; `Link: rel=next` when there are more", body = Vec<Object>)))]
 pub async fn list(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppQuery(query): AppQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
-    page(&state, DECISIONS, "/api/v1/decisions", query).await
+    page(&state, &caller.reader(), DECISIONS, "/api/v1/decisions", query).await
 }
 
 /// One decision: subject, text, positions (all, with the effective ones marked), tally, quorum, policy.
@@ -328,10 +331,11 @@ pub async fn list(
     responses((status = 200, description = "the decision", body = Object), (status = 404, description = "no such decision")))]
 pub async fn get_one(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
 ) -> Result<Response, ApiError> {
-    found("decision", &id, state.reads.document(DECISIONS, &id).await?)
+    let reader = caller.reader();
+    found("decision", &id, state.reads.document(DECISIONS, &id, &reader).await?)
 }
 
 /// Every event of a decision with who, authority, times, position and hash.
@@ -340,8 +344,8 @@ pub async fn get_one(
     responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "no such decision")))]
 pub async fn history(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    super::history_of(&state, "decision", &id).await
+) -> Result<Json<Vec<ShownEntry>>, ApiError> {
+    super::history_of(&state, &caller.reader(), "decision", &id).await
 }

@@ -15,8 +15,9 @@ use domain::body::Body;
 use domain::group::Group;
 use domain::partner::Partner;
 use domain::reference::{Country, Organisation};
+use domain::visibility::Reader;
 use projections::governance::{composition, BodyView, PartnerView};
-use projections::read::HistoryEntry;
+use projections::lens::ShownEntry;
 use projections::views::{COUNTRIES, GCG, GROUPS, ORGANISATIONS, PARTNERS};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -96,10 +97,10 @@ pub async fn apply_partner(
 
 // --- reads ---------------------------------------------------------------------------
 
-async fn body_view(state: &AppState) -> Result<BodyView, ApiError> {
+async fn body_view(state: &AppState, reader: &Reader) -> Result<BodyView, ApiError> {
     let document = state
         .reads
-        .document(GCG, DEFAULT_BODY)
+        .document(GCG, DEFAULT_BODY, reader)
         .await?
         .ok_or_else(|| ApiError::NotFound("the GCG has not been established".into()))?;
     serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))
@@ -110,10 +111,10 @@ async fn body_view(state: &AppState) -> Result<BodyView, ApiError> {
     responses((status = 200, description = "the composition", body = Object), (status = 404, description = "no GCG recorded")))]
 pub async fn gcg(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppQuery(query): AppQuery<AsOfQuery>,
 ) -> Result<Response, ApiError> {
-    let view = body_view(&state).await?;
+    let view = body_view(&state, &caller.reader()).await?;
     let as_of = query.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
     Ok(Json(composition(&view, as_of, query.known_at)).into_response())
 }
@@ -121,16 +122,17 @@ pub async fn gcg(
 /// The whole GCG record: every seat with every holding, every term, call and policy version.
 #[utoipa::path(get, path = "/api/v1/gcg/record", tag = "gcg",
     responses((status = 200, description = "the record", body = Object), (status = 404, description = "no GCG recorded")))]
-pub async fn gcg_record(State(state): State<AppState>, _caller: MaybeCaller) -> Result<Response, ApiError> {
-    found("GCG", DEFAULT_BODY, state.reads.document(GCG, DEFAULT_BODY).await?)
+pub async fn gcg_record(State(state): State<AppState>, caller: MaybeCaller) -> Result<Response, ApiError> {
+    let reader = caller.reader();
+    found("GCG", DEFAULT_BODY, state.reads.document(GCG, DEFAULT_BODY, &reader).await?)
 }
 
 /// Chair and Deputy Chair succession: every term in order, with its electing decision,
 /// extensions and end, the calls for candidacy, and when the current terms end.
 #[utoipa::path(get, path = "/api/v1/gcg/chairs", tag = "gcg",
     responses((status = 200, description = "the succession timeline", body = Object), (status = 404, description = "no GCG recorded")))]
-pub async fn chairs(State(state): State<AppState>, _caller: MaybeCaller) -> Result<Response, ApiError> {
-    let view = body_view(&state).await?;
+pub async fn chairs(State(state): State<AppState>, caller: MaybeCaller) -> Result<Response, ApiError> {
+    let view = body_view(&state, &caller.reader()).await?;
     let today = chrono::Utc::now().date_naive();
     let now = composition(&view, today, None);
     let open_calls: Vec<&str> =
@@ -150,8 +152,8 @@ pub async fn chairs(State(state): State<AppState>, _caller: MaybeCaller) -> Resu
 /// Policy versions in the order adopted, each with its adopting decision.
 #[utoipa::path(get, path = "/api/v1/gcg/policies", tag = "gcg",
     responses((status = 200, description = "policy versions", body = Vec<Object>), (status = 404, description = "no GCG recorded")))]
-pub async fn policies(State(state): State<AppState>, _caller: MaybeCaller) -> Result<Response, ApiError> {
-    let view = body_view(&state).await?;
+pub async fn policies(State(state): State<AppState>, caller: MaybeCaller) -> Result<Response, ApiError> {
+    let view = body_view(&state, &caller.reader()).await?;
     Ok(Json(view.policies).into_response())
 }
 
@@ -160,9 +162,9 @@ pub async fn policies(State(state): State<AppState>, _caller: MaybeCaller) -> Re
     responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "no GCG recorded")))]
 pub async fn gcg_history(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    history_of(&state, "body", DEFAULT_BODY).await
+    caller: MaybeCaller,
+) -> Result<Json<Vec<ShownEntry>>, ApiError> {
+    history_of(&state, &caller.reader(), "body", DEFAULT_BODY).await
 }
 
 macro_rules! resource_reads {
@@ -172,10 +174,10 @@ macro_rules! resource_reads {
             responses((status = 200, description = "one page in id order; `Link: rel=next` when there are more", body = Vec<Object>)))]
         pub async fn $list(
             State(state): State<AppState>,
-            _caller: MaybeCaller,
+            caller: MaybeCaller,
             AppQuery(query): AppQuery<PageQuery>,
         ) -> Result<Response, ApiError> {
-            page(&state, $view, $path, query).await
+            page(&state, &caller.reader(), $view, $path, query).await
         }
 
         #[doc = concat!("One of ", $path, ".")]
@@ -184,10 +186,11 @@ macro_rules! resource_reads {
             responses((status = 200, description = "the document", body = Object), (status = 404, description = "unknown id")))]
         pub async fn $one(
             State(state): State<AppState>,
-            _caller: MaybeCaller,
+            caller: MaybeCaller,
             AppPath(id): AppPath<String>,
         ) -> Result<Response, ApiError> {
-            found($kind, &id, state.reads.document($view, &id).await?)
+            let reader = caller.reader();
+            found($kind, &id, state.reads.document($view, &id, &reader).await?)
         }
 
         #[doc = concat!("Every event of one of ", $path, ".")]
@@ -196,10 +199,10 @@ macro_rules! resource_reads {
             responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "unknown id")))]
         pub async fn $history(
             State(state): State<AppState>,
-            _caller: MaybeCaller,
+            caller: MaybeCaller,
             AppPath(id): AppPath<String>,
-        ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-            history_of(&state, $kind, &id).await
+        ) -> Result<Json<Vec<ShownEntry>>, ApiError> {
+            history_of(&state, &caller.reader(), $kind, &id).await
         }
     };
 }
@@ -239,6 +242,7 @@ pub async fn partners(
     caller: MaybeCaller,
     AppQuery(filter): AppQuery<PartnerFilter>,
 ) -> Result<Response, ApiError> {
+    let reader = caller.reader();
     if filter.status.is_none() && filter.category.is_none() && filter.group.is_none() {
         let query = PageQuery { after: filter.after, limit: filter.limit };
         return partners_page(State(state), caller, AppQuery(query)).await;
@@ -260,7 +264,7 @@ pub async fn partners(
     }
     let after = filter.after.unwrap_or_default();
     let mut matches = Vec::new();
-    for document in all_documents::<Value>(&state, PARTNERS).await? {
+    for document in all_documents::<Value>(&state, &reader, PARTNERS).await? {
         let partner: PartnerView =
             serde_json::from_value(document.clone()).map_err(|e| ApiError::Internal(e.into()))?;
         let keep = partner.organisation > after

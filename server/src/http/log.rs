@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use projections::read::HistoryEntry;
+use projections::lens::ShownEntry;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::IntoParams;
@@ -90,15 +90,15 @@ pub async fn public_key(State(state): State<AppState>) -> Response {
     responses((status = 200, description = "audit rows", body = Vec<Object>)))]
 pub async fn audit(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppQuery(query): AppQuery<AuditQuery>,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+) -> Result<Json<Vec<ShownEntry>>, ApiError> {
     let from = query.from.unwrap_or(0);
     let limit = query.limit.unwrap_or(100);
     if from < 0 || !(1..=1000).contains(&limit) {
         return Err(ApiError::BadRequest("from must be ≥ 0 and limit between 1 and 1000".into()));
     }
-    Ok(Json(state.reads.audit(from, limit).await?))
+    Ok(Json(state.reads.audit(from, limit, &caller.reader()).await?))
 }
 
 /// Liveness, with the ledger's counters and the projection lag. It answers 200 while the

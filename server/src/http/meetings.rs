@@ -9,7 +9,7 @@ use axum::Json;
 use chrono::NaiveDate;
 use domain::meeting::{Attendance, AttendanceStatus, Meeting, MeetingCommand, MeetingKind, Modality};
 use domain::policy::GovernancePolicy;
-use projections::read::HistoryEntry;
+use projections::lens::ShownEntry;
 use projections::views::MEETINGS;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -182,10 +182,10 @@ pub async fn close(
     responses((status = 200, description = "one page of meetings in id order; `Link: rel=next` when there are more", body = Vec<Object>)))]
 pub async fn list(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppQuery(query): AppQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
-    page(&state, MEETINGS, "/api/v1/meetings", query).await
+    page(&state, &caller.reader(), MEETINGS, "/api/v1/meetings", query).await
 }
 
 /// One meeting: agenda facts, attendance, quorum and decisions.
@@ -194,10 +194,11 @@ pub async fn list(
     responses((status = 200, description = "the meeting", body = Object), (status = 404, description = "no such meeting")))]
 pub async fn get_one(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
 ) -> Result<Response, ApiError> {
-    found("meeting", &id, state.reads.document(MEETINGS, &id).await?)
+    let reader = caller.reader();
+    found("meeting", &id, state.reads.document(MEETINGS, &id, &reader).await?)
 }
 
 /// Every event of a meeting: who recorded it, on what authority, when, position, hash.
@@ -206,8 +207,8 @@ pub async fn get_one(
     responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "no such meeting")))]
 pub async fn history(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    super::history_of(&state, "meeting", &id).await
+) -> Result<Json<Vec<ShownEntry>>, ApiError> {
+    super::history_of(&state, &caller.reader(), "meeting", &id).await
 }

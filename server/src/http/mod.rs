@@ -31,6 +31,9 @@ use axum::Router;
 use ledger_store::proofs::Proofs;
 use projections::read::Reads;
 use serde::de::DeserializeOwned;
+
+use domain::visibility::Reader;
+use projections::lens::ShownEntry;
 use serde::Deserialize;
 use serde_json::Value;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -525,12 +528,18 @@ pub struct PageQuery {
 }
 
 /// One page of a view as a JSON array, with `Link: <…>; rel="next"` when there is more.
-pub async fn page(state: &AppState, view: &str, path: &str, query: PageQuery) -> Result<Response, ApiError> {
+pub async fn page(
+    state: &AppState,
+    reader: &Reader,
+    view: &str,
+    path: &str,
+    query: PageQuery,
+) -> Result<Response, ApiError> {
     let limit = query.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::BadRequest("limit must be between 1 and 1000".into()));
     }
-    let (documents, next) = state.reads.documents(view, query.after.as_deref().unwrap_or(""), limit).await?;
+    let (documents, next) = state.reads.documents(view, query.after.as_deref().unwrap_or(""), limit, reader).await?;
     let mut response = axum::Json(documents).into_response();
     if let Some(next) = next {
         let encoded: String = next
@@ -643,12 +652,17 @@ where
     respond(state, headers, status, outcome).await
 }
 
-/// Every document of a view, parsed (views that stay small: groups, partners, countries).
-pub async fn all_documents<T: DeserializeOwned>(state: &AppState, view: &str) -> Result<Vec<T>, ApiError> {
+/// Every document of a view as `reader` may see them, parsed (views that stay small:
+/// groups, partners, countries).
+pub async fn all_documents<T: DeserializeOwned>(
+    state: &AppState,
+    reader: &Reader,
+    view: &str,
+) -> Result<Vec<T>, ApiError> {
     let mut after = String::new();
     let mut out = Vec::new();
     loop {
-        let (documents, next) = state.reads.documents(view, &after, 1000).await?;
+        let (documents, next) = state.reads.documents(view, &after, 1000, reader).await?;
         for document in documents {
             out.push(serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?);
         }
@@ -659,13 +673,15 @@ pub async fn all_documents<T: DeserializeOwned>(state: &AppState, view: &str) ->
     }
 }
 
-/// The audit history of one aggregate, or 404 when nothing was recorded about it.
+/// The audit history of one aggregate as `reader` may see it, or 404 when nothing was
+/// recorded about it.
 pub async fn history_of(
     state: &AppState,
+    reader: &Reader,
     kind: &str,
     id: &str,
-) -> Result<axum::Json<Vec<projections::read::HistoryEntry>>, ApiError> {
-    let rows = state.reads.history(kind, id).await?;
+) -> Result<axum::Json<Vec<ShownEntry>>, ApiError> {
+    let rows = state.reads.history(kind, id, reader).await?;
     if rows.is_empty() {
         return Err(ApiError::NotFound(format!("{kind} {id} has no recorded history")));
     }

@@ -11,10 +11,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::pathfinder::report::ReportStatus;
 use domain::pathfinder::{ReportingCycle, Roadmap};
+use projections::lens::ShownEntry;
 use projections::pathfinder::{
     board_line, CycleView, PathfinderView, ReportView, CYCLES, PATHFINDERS, REPORTS, ROADMAPS,
 };
-use projections::read::HistoryEntry;
 use serde_json::{json, Value};
 
 use super::actions::Action;
@@ -102,11 +102,12 @@ pub async fn launch_cycle(
     responses((status = 200, description = "the board", body = Object)))]
 pub async fn board(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppQuery(query): AppQuery<AsOfQuery>,
 ) -> Result<Response, ApiError> {
+    let reader = caller.reader();
     let as_of = query.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let views: Vec<PathfinderView> = all_documents(&state, PATHFINDERS).await?;
+    let views: Vec<PathfinderView> = all_documents(&state, &reader, PATHFINDERS).await?;
     let lines: Vec<_> = views.iter().filter(|v| !v.state.iso3.is_empty()).map(|v| board_line(v, as_of)).collect();
     let mut by_stage = std::collections::BTreeMap::new();
     for line in &lines {
@@ -127,11 +128,12 @@ pub async fn board(
     responses((status = 200, description = "the country", body = Object), (status = 404, description = "nothing recorded")))]
 pub async fn country(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(iso3): AppPath<String>,
     AppQuery(query): AppQuery<AsOfQuery>,
 ) -> Result<Response, ApiError> {
-    let document = state.reads.document(PATHFINDERS, &iso3).await?.filter(|d| d["state"]["iso3"] != "");
+    let reader = caller.reader();
+    let document = state.reads.document(PATHFINDERS, &iso3, &reader).await?.filter(|d| d["state"]["iso3"] != "");
     let Some(as_of) = query.as_of else { return found("pathfinder country", &iso3, document) };
     let document = document.ok_or_else(|| ApiError::NotFound(format!("pathfinder country {iso3} does not exist")))?;
     let view: PathfinderView = serde_json::from_value(document.clone()).map_err(|e| ApiError::Internal(e.into()))?;
@@ -153,24 +155,25 @@ pub async fn country(
     responses((status = 200, description = "authorised steps", body = Vec<Object>), (status = 404, description = "nothing recorded")))]
 pub async fn approvals(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(iso3): AppPath<String>,
 ) -> Result<Response, ApiError> {
+    let reader = caller.reader();
     let board = state
         .reads
-        .document(PATHFINDERS, &iso3)
+        .document(PATHFINDERS, &iso3, &reader)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("nothing recorded about {iso3}")))?;
     let mut subjects: Vec<(String, String, Value)> = vec![("pfc".into(), iso3.clone(), board.clone())];
     for r in board["roadmaps"].as_array().into_iter().flatten() {
         let id = r["roadmap_id"].as_str().unwrap_or_default();
-        if let Some(doc) = state.reads.document(ROADMAPS, id).await? {
+        if let Some(doc) = state.reads.document(ROADMAPS, id, &reader).await? {
             subjects.push(("roadmap".into(), id.into(), doc));
         }
     }
     for r in board["reports"].as_array().into_iter().flatten() {
         let id = r["report_id"].as_str().unwrap_or_default();
-        if let Some(doc) = state.reads.document(REPORTS, id).await? {
+        if let Some(doc) = state.reads.document(REPORTS, id, &reader).await? {
             subjects.push(("country_report".into(), id.into(), doc));
         }
     }
@@ -179,9 +182,10 @@ pub async fn approvals(
         for step in doc["steps"].as_array().into_iter().flatten() {
             let Some(decision_id) = step["decision_id"].as_str() else { continue };
             let decision =
-                state.reads.document(projections::views::DECISIONS, decision_id).await?.unwrap_or(Value::Null);
+                state.reads.document(projections::views::DECISIONS, decision_id, &reader).await?.unwrap_or(Value::Null);
             let meeting_id = decision["meeting_id"].as_str().unwrap_or_default().to_string();
-            let meeting = state.reads.document(projections::views::MEETINGS, &meeting_id).await?.unwrap_or(Value::Null);
+            let meeting =
+                state.reads.document(projections::views::MEETINGS, &meeting_id, &reader).await?.unwrap_or(Value::Null);
             out.push(json!({
                 "aggregate_type": kind, "aggregate_id": id, "event_type": step["event_type"], "occurred_at": step["occurred_at"],
                 "position": step["position"], "decision_id": decision_id, "decision_text": decision["text"],
@@ -200,10 +204,10 @@ pub async fn approvals(
     params(("id" = String, Path, description = "ISO3")), responses((status = 200, description = "audit history", body = Vec<Object>)))]
 pub async fn country_history(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(iso3): AppPath<String>,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    history_of(&state, "pfc", &iso3).await
+) -> Result<Json<Vec<ShownEntry>>, ApiError> {
+    history_of(&state, &caller.reader(), "pfc", &iso3).await
 }
 
 /// One roadmap (id `ISO3/vN`, `/` encoded as `%2F`): content, status, steps, endorsing decision.
@@ -211,10 +215,11 @@ pub async fn country_history(
     params(("id" = String, Path, description = "ISO3/vN")), responses((status = 200, description = "the roadmap", body = Object)))]
 pub async fn roadmap(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
 ) -> Result<Response, ApiError> {
-    found("roadmap", &id, state.reads.document(ROADMAPS, &id).await?)
+    let reader = caller.reader();
+    found("roadmap", &id, state.reads.document(ROADMAPS, &id, &reader).await?)
 }
 
 /// Every event of a roadmap.
@@ -222,16 +227,17 @@ pub async fn roadmap(
     params(("id" = String, Path, description = "ISO3/vN")), responses((status = 200, description = "audit history", body = Vec<Object>)))]
 pub async fn roadmap_history(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    history_of(&state, "roadmap", &id).await
+) -> Result<Json<Vec<ShownEntry>>, ApiError> {
+    history_of(&state, &caller.reader(), "roadmap", &id).await
 }
 
 /// Reporting cycles.
 #[utoipa::path(get, path = "/api/v1/reporting-cycles", tag = "pathfinders", responses((status = 200, description = "cycles", body = Vec<Object>)))]
-pub async fn cycles(State(state): State<AppState>, _caller: MaybeCaller) -> Result<Response, ApiError> {
-    let views: Vec<Value> = all_documents(&state, CYCLES).await?;
+pub async fn cycles(State(state): State<AppState>, caller: MaybeCaller) -> Result<Response, ApiError> {
+    let reader = caller.reader();
+    let views: Vec<Value> = all_documents(&state, &reader, CYCLES).await?;
     Ok(Json(views).into_response())
 }
 
@@ -240,10 +246,11 @@ pub async fn cycles(State(state): State<AppState>, _caller: MaybeCaller) -> Resu
     params(("id" = String, Path, description = "cycle id")), responses((status = 200, description = "the cycle", body = Object)))]
 pub async fn cycle(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
 ) -> Result<Response, ApiError> {
-    found("reporting cycle", &id, state.reads.document(CYCLES, &id).await?)
+    let reader = caller.reader();
+    found("reporting cycle", &id, state.reads.document(CYCLES, &id, &reader).await?)
 }
 
 /// Every event of a cycle.
@@ -251,10 +258,10 @@ pub async fn cycle(
     params(("id" = String, Path, description = "cycle id")), responses((status = 200, description = "audit history", body = Vec<Object>)))]
 pub async fn cycle_history(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    history_of(&state, "reporting_cycle", &id).await
+) -> Result<Json<Vec<ShownEntry>>, ApiError> {
+    history_of(&state, &caller.reader(), "reporting_cycle", &id).await
 }
 
 /// Reporting compliance for a cycle as of a date: per expected country on time, late,
@@ -263,13 +270,14 @@ pub async fn cycle_history(
     params(("id" = String, Path, description = "cycle id"), AsOfQuery), responses((status = 200, description = "compliance", body = Object)))]
 pub async fn compliance(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
     AppQuery(query): AppQuery<AsOfQuery>,
 ) -> Result<Response, ApiError> {
+    let reader = caller.reader();
     let doc = state
         .reads
-        .document(CYCLES, &id)
+        .document(CYCLES, &id, &reader)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("reporting cycle {id} does not exist")))?;
     let cycle: CycleView = serde_json::from_value(doc).map_err(|e| ApiError::Internal(e.into()))?;
@@ -280,7 +288,7 @@ pub async fn compliance(
     for iso3 in &cycle.state.expected_countries {
         let report_id = format!("{id}/{iso3}");
         let report: Option<ReportView> =
-            state.reads.document(REPORTS, &report_id).await?.and_then(|d| serde_json::from_value(d).ok());
+            state.reads.document(REPORTS, &report_id, &reader).await?.and_then(|d| serde_json::from_value(d).ok());
         let submitted_on = report.as_ref().and_then(|r| r.state.submitted_on).filter(|d| *d <= as_of);
         let status = report.as_ref().map(|r| r.state.status).unwrap_or(ReportStatus::Expected);
         let compliance = match (submitted_on, status) {
@@ -311,10 +319,11 @@ pub async fn compliance(
     params(("id" = String, Path, description = "CYCLE/ISO3")), responses((status = 200, description = "the report", body = Object)))]
 pub async fn report(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
 ) -> Result<Response, ApiError> {
-    found("report", &id, state.reads.document(REPORTS, &id).await?)
+    let reader = caller.reader();
+    found("report", &id, state.reads.document(REPORTS, &id, &reader).await?)
 }
 
 /// Every event of a country report.
@@ -322,8 +331,8 @@ pub async fn report(
     params(("id" = String, Path, description = "CYCLE/ISO3")), responses((status = 200, description = "audit history", body = Vec<Object>)))]
 pub async fn report_history(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    history_of(&state, "country_report", &id).await
+) -> Result<Json<Vec<ShownEntry>>, ApiError> {
+    history_of(&state, &caller.reader(), "country_report", &id).await
 }

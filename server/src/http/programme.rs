@@ -17,13 +17,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
 use domain::programme::{Contribution, Donor, Programme};
+use domain::visibility::{Reader, Visibility};
 use projections::governance::{OrganisationView, ORGANISATIONS};
 use projections::iati::{check_rules, render_activity_file};
+use projections::lens::ShownEntry;
 use projections::programme::{
     contribution_summaries, donor_trail, iati_activity, reallocations_since, summary, ContributionView, DonorView,
     Known, ProgrammeRecord, ProgrammeView, CONTRIBUTIONS, DONORS, PROGRAMMES,
 };
-use projections::read::HistoryEntry;
 use projections::views::DECISIONS;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -171,82 +172,54 @@ pub async fn pledge(
 
 // --- scope ---------------------------------------------------------------------------
 
-/// How much per-donor detail a caller may see.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Sight {
-    /// The Secretariat and auditors: every donor.
-    All,
-    /// A donor's token: that donor only.
-    Donor(String),
-    /// Anyone else (anonymous, other roles): programme totals only.
-    TotalsOnly,
+fn reads_donor(reader: &Reader, donor: &str) -> bool {
+    reader.may_read(&Visibility::donor(donor))
 }
 
-impl Sight {
-    pub fn of(caller: Option<&Caller>) -> Self {
-        match caller {
-            Some(c) if c.role == "secretariat" || c.role == "auditor" => Sight::All,
-            Some(c) if c.role == "donor" => Sight::Donor(c.scope.clone().unwrap_or_default()),
-            _ => Sight::TotalsOnly,
-        }
-    }
-
-    /// Whether this sight covers `donor`'s detail.
-    pub fn sees(&self, donor: &str) -> bool {
-        match self {
-            Sight::All => true,
-            Sight::Donor(scope) => scope == donor,
-            Sight::TotalsOnly => false,
-        }
-    }
-}
-
-/// 401 without a token; 403 unless the caller may see `donor`'s detail.
-fn require_sight(caller: Option<&Caller>, donor: &str) -> Result<(), ApiError> {
+/// 401 without a token; 403 unless the caller may read `donor`'s confidential events.
+fn require_donor(caller: Option<&Caller>, donor: &str) -> Result<(), ApiError> {
     let caller = caller.ok_or(ApiError::Unauthorized)?;
-    match Sight::of(Some(caller)) {
-        Sight::All => Ok(()),
-        Sight::Donor(scope) if scope == donor => Ok(()),
-        Sight::Donor(scope) => {
-            Err(ApiError::Forbidden(format!("this token speaks for {scope}; it may not read another donor's detail")))
+    if reads_donor(&caller.reader(), donor) {
+        return Ok(());
+    }
+    Err(ApiError::Forbidden(match caller.scope.as_deref() {
+        Some(scope) if caller.role == "donor" => {
+            format!("this token speaks for {scope}; it may not read another donor's detail")
         }
-        Sight::TotalsOnly => Err(ApiError::Forbidden(format!(
+        _ => format!(
             "the {} role may not read a donor's detail (the Secretariat, auditors and the donor itself may)",
             caller.role
-        ))),
-    }
+        ),
+    }))
 }
 
-/// A donor-scoped token may not take another donor's dossier (`donor:X`, or
-/// `contribution:C` of another donor's contribution). Other callers and subjects are not
-/// restricted here.
+/// A contribution's dossier names its (confidential) id: only those who may read its
+/// donor take it (401 without a token, 403 otherwise). Other subjects are served to
+/// anyone, with what the reader may not read redacted.
 pub async fn check_dossier_scope(state: &AppState, caller: Option<&Caller>, subject: &str) -> Result<(), ApiError> {
-    let Sight::Donor(scope) = Sight::of(caller) else { return Ok(()) };
-    let Some((kind, id)) = subject.split_once(':') else { return Ok(()) };
-    let donor = match kind {
-        "donor" => Some(id.to_string()),
-        "contribution" => crate::facts::programme::donor_of_contribution(&state.commands.db, id).await?,
-        _ => None,
-    };
-    match donor {
-        Some(donor) if donor != scope => {
-            Err(ApiError::Forbidden(format!("this token speaks for {scope}; it may not take {subject}'s dossier")))
-        }
-        _ => Ok(()),
+    let Some(("contribution", id)) = subject.split_once(':') else { return Ok(()) };
+    match crate::facts::programme::donor_of_contribution(&state.commands.db, id).await? {
+        Some(donor) => require_donor(caller, &donor),
+        None => Ok(()),
     }
 }
 
 // --- reads ---------------------------------------------------------------------------
 
-async fn document<T: DeserializeOwned>(state: &AppState, view: &str, id: &str) -> Result<Option<T>, ApiError> {
-    match state.reads.document(view, id).await? {
+async fn document<T: DeserializeOwned>(
+    state: &AppState,
+    reader: &Reader,
+    view: &str,
+    id: &str,
+) -> Result<Option<T>, ApiError> {
+    match state.reads.document(view, id, reader).await? {
         Some(document) => Ok(Some(serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?)),
         None => Ok(None),
     }
 }
 
-async fn programme_view(state: &AppState, id: &str) -> Result<ProgrammeView, ApiError> {
-    document::<ProgrammeView>(state, PROGRAMMES, id)
+async fn programme_view(state: &AppState, reader: &Reader, id: &str) -> Result<ProgrammeView, ApiError> {
+    document::<ProgrammeView>(state, reader, PROGRAMMES, id)
         .await?
         .filter(|p| !p.programme_id.is_empty())
         .ok_or_else(|| ApiError::NotFound(format!("programme {id} has not been established")))
@@ -256,19 +229,21 @@ fn known(query: &AsOfQuery) -> Known {
     Known { as_of: query.as_of.unwrap_or_else(today), known_at: query.known_at }
 }
 
+/// The summary from what `reader` may read: other donors' allocations are left out, and
+/// their contributions count only with what the IATI file publishes (commitments and
+/// receipts). The per-contribution breakdown lists the contributions the reader may read.
 async fn programme_summary(
     state: &AppState,
-    caller: Option<&Caller>,
+    reader: &Reader,
     id: &str,
     query: &AsOfQuery,
 ) -> Result<Response, ApiError> {
-    let p = programme_view(state, id).await?;
-    let contributions: Vec<ContributionView> = all_documents(state, CONTRIBUTIONS).await?;
+    let p = programme_view(state, reader, id).await?;
+    let contributions: Vec<ContributionView> = all_documents(state, reader, CONTRIBUTIONS).await?;
     let k = known(query);
     let mut s = summary(&p, &contributions, &k);
-    let sight = Sight::of(caller);
-    if sight != Sight::TotalsOnly {
-        s.contributions = Some(contribution_summaries(&p, &contributions, &k, |c| sight.sees(&c.donor)));
+    if contributions.iter().any(|c| reads_donor(reader, &c.donor)) {
+        s.contributions = Some(contribution_summaries(&p, &contributions, &k, |c| reads_donor(reader, &c.donor)));
     }
     found("programme", id, Some(serde_json::to_value(s).map_err(|e| ApiError::Internal(e.into()))?))
 }
@@ -284,7 +259,7 @@ pub async fn the_programme(
     MaybeCaller(caller): MaybeCaller,
     AppQuery(query): AppQuery<AsOfQuery>,
 ) -> Result<Response, ApiError> {
-    programme_summary(&state, caller.as_ref(), DEFAULT_PROGRAMME, &query).await
+    programme_summary(&state, &super::auth::reader_of(caller.as_ref()), DEFAULT_PROGRAMME, &query).await
 }
 
 /// One programme's summary as of a date (as `/api/v1/programme`).
@@ -297,49 +272,18 @@ pub async fn programme(
     AppPath(id): AppPath<String>,
     AppQuery(query): AppQuery<AsOfQuery>,
 ) -> Result<Response, ApiError> {
-    programme_summary(&state, caller.as_ref(), &id, &query).await
+    programme_summary(&state, &super::auth::reader_of(caller.as_ref()), &id, &query).await
 }
 
-async fn programme_history_of(
-    state: &AppState,
-    caller: Option<&Caller>,
-    id: &str,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let mut rows = state.reads.history("programme", id).await?;
-    if rows.is_empty() {
-        return Err(ApiError::NotFound(format!("programme {id} has no recorded history")));
-    }
-    let sight = Sight::of(caller);
-    if sight != Sight::All {
-        let contributions: Vec<ContributionView> = all_documents(state, CONTRIBUTIONS).await?;
-        let donor_of = |c: &str| contributions.iter().find(|x| x.contribution_id == c).map(|x| x.donor.clone());
-        for row in &mut rows {
-            let donor = match row.row.event_type.as_str() {
-                "FundsAllocated" => {
-                    row.payload.pointer("/FundsAllocated/donor").and_then(Value::as_str).map(str::to_string)
-                }
-                "EntryReversed" => {
-                    row.payload.pointer("/EntryReversed/contribution_id").and_then(Value::as_str).and_then(donor_of)
-                }
-                _ => None,
-            };
-            if donor.is_some_and(|d| !sight.sees(&d)) {
-                row.payload = json!({"redacted": "per-donor detail: visible to the Secretariat, auditors and the donor's own token; the event's hash is unchanged"});
-            }
-        }
-    }
-    Ok(Json(rows))
-}
-
-/// Every event of the programme (MDP-A87); allocations naming another donor are redacted
-/// for callers who may not see that donor's detail.
+/// Every event of the programme (MDP-A87); allocations of donors the caller may not read
+/// are redacted records.
 #[utoipa::path(get, path = "/api/v1/programme/history", tag = "programme",
     responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "not established")))]
 pub async fn the_programme_history(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    programme_history_of(&state, caller.as_ref(), DEFAULT_PROGRAMME).await
+) -> Result<Json<Vec<ShownEntry>>, ApiError> {
+    history_of(&state, &super::auth::reader_of(caller.as_ref()), "programme", DEFAULT_PROGRAMME).await
 }
 
 /// Every event of a programme (as `/api/v1/programme/history`).
@@ -350,8 +294,8 @@ pub async fn programme_history(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    programme_history_of(&state, caller.as_ref(), &id).await
+) -> Result<Json<Vec<ShownEntry>>, ApiError> {
+    history_of(&state, &super::auth::reader_of(caller.as_ref()), "programme", &id).await
 }
 
 /// `?since=YYYY-MM-DD&known_at=POSITION`
@@ -364,9 +308,14 @@ pub struct SinceQuery {
     pub known_at: Option<i64>,
 }
 
-async fn reallocations_of(state: &AppState, id: &str, query: SinceQuery) -> Result<Response, ApiError> {
-    let p = programme_view(state, id).await?;
-    let contributions: Vec<ContributionView> = all_documents(state, CONTRIBUTIONS).await?;
+async fn reallocations_of(
+    state: &AppState,
+    reader: &Reader,
+    id: &str,
+    query: SinceQuery,
+) -> Result<Response, ApiError> {
+    let p = programme_view(state, reader, id).await?;
+    let contributions: Vec<ContributionView> = all_documents(state, reader, CONTRIBUTIONS).await?;
     let k = Known { as_of: today(), known_at: query.known_at };
     let since = query.since.unwrap_or(NaiveDate::MIN);
     Ok(Json(reallocations_since(&p, &contributions, since, &k)).into_response())
@@ -379,10 +328,10 @@ async fn reallocations_of(state: &AppState, id: &str, query: SinceQuery) -> Resu
     responses((status = 200, description = "reallocations in order", body = Vec<Object>), (status = 404, description = "not established")))]
 pub async fn the_programme_reallocations(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppQuery(query): AppQuery<SinceQuery>,
 ) -> Result<Response, ApiError> {
-    reallocations_of(&state, DEFAULT_PROGRAMME, query).await
+    reallocations_of(&state, &caller.reader(), DEFAULT_PROGRAMME, query).await
 }
 
 /// A programme's reallocations since a date (as `/api/v1/programme/reallocations`).
@@ -391,22 +340,26 @@ pub async fn the_programme_reallocations(
     responses((status = 200, description = "reallocations in order", body = Vec<Object>), (status = 404, description = "unknown id")))]
 pub async fn programme_reallocations(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
     AppQuery(query): AppQuery<SinceQuery>,
 ) -> Result<Response, ApiError> {
-    reallocations_of(&state, &id, query).await
+    reallocations_of(&state, &caller.reader(), &id, query).await
 }
 
+/// The IATI file is a publication the Secretariat makes: it reads as the Secretariat and
+/// publishes only the figures docs/API.md lists (no contribution, agreement or receipt
+/// reference).
 async fn iati_of(state: &AppState, id: &str) -> Result<Response, ApiError> {
-    let programme = programme_view(state, id).await?;
-    let mut contributions: Vec<ContributionView> = all_documents(state, CONTRIBUTIONS).await?;
+    let reader = Reader::new("secretariat", None);
+    let programme = programme_view(state, &reader, id).await?;
+    let mut contributions: Vec<ContributionView> = all_documents(state, &reader, CONTRIBUTIONS).await?;
     contributions.retain(|c| c.programme_id == id);
     let record = ProgrammeRecord {
         programme,
         contributions,
-        donors: all_documents::<DonorView>(state, DONORS).await?,
-        organisations: all_documents::<OrganisationView>(state, ORGANISATIONS).await?,
+        donors: all_documents::<DonorView>(state, &reader, DONORS).await?,
+        organisations: all_documents::<OrganisationView>(state, &reader, ORGANISATIONS).await?,
     };
     let today = today();
     let activity = iati_activity(&record, today);
@@ -449,10 +402,10 @@ pub async fn programme_iati(
     responses((status = 200, description = "one page in id order", body = Vec<Object>)))]
 pub async fn donors(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppQuery(query): AppQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
-    page(&state, DONORS, "/api/v1/donors", query).await
+    page(&state, &caller.reader(), DONORS, "/api/v1/donors", query).await
 }
 
 /// One registered donor.
@@ -461,10 +414,11 @@ pub async fn donors(
     responses((status = 200, description = "the donor", body = Object), (status = 404, description = "unknown id")))]
 pub async fn donor(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
 ) -> Result<Response, ApiError> {
-    found("donor", &id, state.reads.document(DONORS, &id).await?)
+    let reader = caller.reader();
+    found("donor", &id, state.reads.document(DONORS, &id, &reader).await?)
 }
 
 /// Every event of a donor's registration.
@@ -473,10 +427,10 @@ pub async fn donor(
     responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "unknown id")))]
 pub async fn donor_history(
     State(state): State<AppState>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    history_of(&state, "donor", &id).await
+) -> Result<Json<Vec<ShownEntry>>, ApiError> {
+    history_of(&state, &caller.reader(), "donor", &id).await
 }
 
 /// A donor's accountability trail as of a date: each pledge → its commitment and
@@ -495,18 +449,21 @@ pub async fn donor_trail_of(
     AppPath(id): AppPath<String>,
     AppQuery(query): AppQuery<AsOfQuery>,
 ) -> Result<Response, ApiError> {
-    require_sight(caller.as_ref(), &id)?;
-    let donor = document::<DonorView>(&state, DONORS, &id)
+    let reader = super::auth::reader_of(caller.as_ref());
+    require_donor(caller.as_ref(), &id)?;
+    let donor = document::<DonorView>(&state, &reader, DONORS, &id)
         .await?
         .filter(|d| d.registered_on.is_some())
         .ok_or_else(|| ApiError::NotFound(format!("{id} is not a registered donor")))?;
-    let organisation = document::<OrganisationView>(&state, ORGANISATIONS, &id).await?;
+    let organisation = document::<OrganisationView>(&state, &reader, ORGANISATIONS, &id).await?;
     let mut contributions = Vec::new();
     let mut programmes: Vec<ProgrammeView> = Vec::new();
     for contribution_id in &donor.contributions {
-        let Some(c) = document::<ContributionView>(&state, CONTRIBUTIONS, contribution_id).await? else { continue };
+        let Some(c) = document::<ContributionView>(&state, &reader, CONTRIBUTIONS, contribution_id).await? else {
+            continue;
+        };
         if !programmes.iter().any(|p| p.programme_id == c.programme_id) {
-            if let Some(p) = document::<ProgrammeView>(&state, PROGRAMMES, &c.programme_id).await? {
+            if let Some(p) = document::<ProgrammeView>(&state, &reader, PROGRAMMES, &c.programme_id).await? {
                 programmes.push(p);
             }
         }
@@ -516,7 +473,7 @@ pub async fn donor_trail_of(
     let mut body = serde_json::to_value(&trail).map_err(|e| ApiError::Internal(e.into()))?;
     let mut decisions = Vec::new();
     for decision_id in &trail.decisions {
-        if let Some(d) = state.reads.document(DECISIONS, decision_id).await? {
+        if let Some(d) = state.reads.document(DECISIONS, decision_id, &reader).await? {
             decisions.push(json!({
                 "decision_id": decision_id,
                 "meeting_id": d.get("meeting_id"),
@@ -541,18 +498,21 @@ pub async fn contributions(
     MaybeCaller(caller): MaybeCaller,
 ) -> Result<Response, ApiError> {
     let caller = caller.ok_or(ApiError::Unauthorized)?;
-    let sight = Sight::of(Some(&caller));
-    if sight == Sight::TotalsOnly {
+    let reader = caller.reader();
+    if !reader.sees_all() && caller.role != "donor" {
         return Err(ApiError::Forbidden(format!("the {} role may not read contributions", caller.role)));
     }
-    let all: Vec<Value> = all_documents(&state, CONTRIBUTIONS).await?;
-    let visible: Vec<Value> =
-        all.into_iter().filter(|c| c.get("donor").and_then(Value::as_str).is_some_and(|d| sight.sees(d))).collect();
+    let all: Vec<Value> = all_documents(&state, &reader, CONTRIBUTIONS).await?;
+    let visible: Vec<Value> = all
+        .into_iter()
+        .filter(|c| c.get("donor").and_then(Value::as_str).is_some_and(|d| reads_donor(&reader, d)))
+        .collect();
     Ok(Json(visible).into_response())
 }
 
+/// Whose contribution `id` is (its donor is what the IATI file publishes of it).
 async fn contribution_donor(state: &AppState, id: &str) -> Result<String, ApiError> {
-    document::<ContributionView>(state, CONTRIBUTIONS, id)
+    document::<ContributionView>(state, &Reader::PUBLIC, CONTRIBUTIONS, id)
         .await?
         .map(|c| c.donor)
         .filter(|d| !d.is_empty())
@@ -571,8 +531,9 @@ pub async fn contribution(
 ) -> Result<Response, ApiError> {
     caller.as_ref().ok_or(ApiError::Unauthorized)?;
     let donor = contribution_donor(&state, &id).await?;
-    require_sight(caller.as_ref(), &donor)?;
-    found("contribution", &id, state.reads.document(CONTRIBUTIONS, &id).await?)
+    require_donor(caller.as_ref(), &donor)?;
+    let reader = super::auth::reader_of(caller.as_ref());
+    found("contribution", &id, state.reads.document(CONTRIBUTIONS, &id, &reader).await?)
 }
 
 /// Every event of a contribution (the Secretariat, auditors, or its donor's token).
@@ -584,9 +545,9 @@ pub async fn contribution_history(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+) -> Result<Json<Vec<ShownEntry>>, ApiError> {
     caller.as_ref().ok_or(ApiError::Unauthorized)?;
     let donor = contribution_donor(&state, &id).await?;
-    require_sight(caller.as_ref(), &donor)?;
-    Ok(Json(state.reads.history("contribution", &id).await?))
+    require_donor(caller.as_ref(), &donor)?;
+    history_of(&state, &super::auth::reader_of(caller.as_ref()), "contribution", &id).await
 }

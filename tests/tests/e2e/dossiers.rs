@@ -24,7 +24,7 @@ async fn dossiers_verify_offline_and_catch_any_change(store: Store) {
     assert!(dossier
         .events
         .iter()
-        .any(|e| e.record.aggregate_id == "GCG-19-D04" && e.record.event_type == "DecisionAdopted"));
+        .any(|e| e.record.full().is_some_and(|r| r.aggregate_id == "GCG-19-D04" && r.event_type == "DecisionAdopted")));
     assert_eq!(dossier.omitted_unsealed, 0);
 
     let markdown =

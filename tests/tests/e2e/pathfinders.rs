@@ -203,7 +203,19 @@ async fn onboarding_status_roadmaps_and_the_reporting_cycle(store: Store) {
     assert_eq!(nga["status_granted_by"], "M-NGA");
     assert_eq!(nga["current_roadmap"]["roadmap_id"], "NGA/v1");
     assert_eq!(nga["last_report"]["status"], "submitted");
-    assert_eq!(nga["focal_point"], "Director");
+    assert_eq!(nga["focal_point"], Value::Null, "a focal point's appointment is personal: not for the public");
+    let full: Value = app
+        .client
+        .get(app.url("/api/v1/pathfinders?as_of=2026-10-06"))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let nga_full = full["countries"].as_array().unwrap().iter().find(|c| c["iso3"] == "NGA").unwrap();
+    assert_eq!(nga_full["focal_point"], "Director", "the Secretariat reads it");
     let earlier = app.get_json("/api/v1/pathfinders?as_of=2025-05-01").await;
     let nga_then = earlier["countries"].as_array().unwrap().iter().find(|c| c["iso3"] == "NGA").unwrap().clone();
     assert_eq!(nga_then["stage"], "onboarding", "the board as of a date");

@@ -351,7 +351,16 @@ async fn programme_commands_refusals_and_numbers(store: Store) {
     app.settle().await;
 
     // The summary: amounts are the truth, shares are computed, the seed's statements shown.
-    let s = app.get_json("/api/v1/programme?as_of=2026-11-22").await;
+    // The Secretariat reads every donor's detail; the public reads what the IATI file
+    // publishes (commitments and receipts), not which contribution funds which line.
+    let s = json_as(&app, Some(&app.token), "/api/v1/programme?as_of=2026-11-22").await;
+    let public = app.get_json("/api/v1/programme?as_of=2026-11-22").await;
+    for total in ["committed", "received", "spent", "planned_to_date"] {
+        assert_eq!(public["totals"][total], s["totals"][total], "{total} is public");
+    }
+    assert_eq!(minor(&public["totals"]["allocated"]), 0, "allocations are each donor's business");
+    assert_eq!(public["contributions"], Value::Null, "no per-donor detail without a token");
+    assert!(!public.to_string().contains("C-002") && !public.to_string().contains("DONOR-B/"), "{public}");
     assert_eq!(s["programme_id"], "MDP-A87");
     assert_eq!(s["status"], "implementation");
     assert_eq!(s["established_by"], "M-EST");
@@ -392,18 +401,22 @@ async fn programme_commands_refusals_and_numbers(store: Store) {
     assert_eq!(minor(&line(&s, "O3")["spent"]), 750_200, "the reversed typing error no longer counts");
     assert_eq!(minor(&line(&s, "O3")["balance"]), 6_000_000 - 750_200);
     assert_eq!(minor(&s["totals"]["spent"]), 2_445_000 + 750_200);
-    assert_eq!(s["contributions"], Value::Null, "no per-donor detail without a token");
+    assert_eq!(s["contributions"].as_array().map(Vec::len), Some(2), "the Secretariat reads every donor's detail");
     // As of an earlier date, and as known before the correction.
     let march = app.get_json("/api/v1/programme?as_of=2026-03-31").await;
     assert_eq!(minor(&march["totals"]["spent"]), 0);
     assert_eq!(minor(&line(&march, "O3")["planned_to_date"]), 3 * 750_200);
     assert_eq!(march["reallocations"], json!(["R-001"]));
     let position = programme_before.as_array().unwrap().last().unwrap()["position"].as_i64().unwrap();
-    let then = app.get_json(&format!("/api/v1/programme?as_of=2026-11-22&known_at={position}")).await;
+    let then =
+        json_as(&app, Some(&app.token), &format!("/api/v1/programme?as_of=2026-11-22&known_at={position}")).await;
     assert_eq!(minor(&line(&then, "O3")["spent"]), 705_200, "as known before the correction");
 
     // Reallocations since a date, each with who authorised it.
-    let all = app.get_json("/api/v1/programme/reallocations?since=2026-01-01").await;
+    let all = json_as(&app, Some(&app.token), "/api/v1/programme/reallocations?since=2026-01-01").await;
+    let public = app.get_json("/api/v1/programme/reallocations?since=2026-01-01").await;
+    assert_eq!(public[1]["consents"], json!([]), "a donor's consent is its own business");
+    assert_eq!(public[1]["authorised_by"], "decision M-REALLOC");
     assert_eq!(all.as_array().unwrap().len(), 2);
     assert_eq!(all[0]["authorised_by"], "delegation");
     assert_eq!(
@@ -477,7 +490,7 @@ async fn demo_programme_scope_dossiers_and_iati(store: Store) {
     assert!(out.status.success(), "verify after the demo: {}", last_line(&out));
 
     // The demo's programme: the seed's table, two reallocations, the corrected typo.
-    let s = app.get_json("/api/v1/programme?as_of=2026-11-22").await;
+    let s = json_as(&app, Some(&app.token), "/api/v1/programme?as_of=2026-11-22").await;
     let monthly: Vec<i64> =
         ["O1", "O2", "O3", "PSC"].iter().map(|c| minor(&line(&s, c)["baseline_monthly"]) / 100).collect();
     assert_eq!(monthly, [6_490, 20_054, 7_502, 5_097]);
@@ -487,7 +500,7 @@ async fn demo_programme_scope_dossiers_and_iati(store: Store) {
     assert_eq!(s["labels"]["illustrative"], true);
     assert_eq!(minor(&s["totals"]["spent"]), 15_281_500);
     assert_eq!(minor(&line(&s, "O3")["spent"]), 2_982_700);
-    let reallocations = app.get_json("/api/v1/programme/reallocations?since=2026-01-01").await;
+    let reallocations = json_as(&app, Some(&app.token), "/api/v1/programme/reallocations?since=2026-01-01").await;
     let who: Vec<&str> =
         reallocations.as_array().unwrap().iter().map(|r| r["authorised_by"].as_str().unwrap()).collect();
     assert_eq!(who, ["delegation", "decision GCG-22-D02"]);
@@ -540,22 +553,64 @@ async fn demo_programme_scope_dossiers_and_iati(store: Store) {
     let seen: Vec<&str> =
         own["contributions"].as_array().unwrap().iter().map(|c| c["donor"].as_str().unwrap()).collect();
     assert_eq!(seen, ["DONOR-A"]);
-    assert_eq!(own["totals"], app.get_json("/api/v1/programme").await["totals"], "the totals are public");
+    let anyone = app.get_json("/api/v1/programme").await;
+    for total in ["committed", "received", "spent"] {
+        assert_eq!(own["totals"][total], anyone["totals"][total], "{total} is public (the IATI file publishes it)");
+    }
+    assert_eq!(minor(&own["totals"]["allocated"]), 29_000_000, "DONOR-A counts its own allocations only");
     assert_eq!(json_as(&app, Some(&auditor), "/api/v1/programme").await["contributions"].as_array().unwrap().len(), 2);
     let history = json_as(&app, Some(&a), "/api/v1/programme/history").await;
-    let a005 = history.as_array().unwrap().iter().rfind(|h| h["event_type"] == "FundsAllocated").unwrap();
-    assert!(a005["payload"].get("redacted").is_some(), "DONOR-B's allocation is not shown to DONOR-A: {a005}");
+    let a005 = history.as_array().unwrap().iter().rfind(|h| h["scope"] == "DONOR-B").unwrap();
+    assert_eq!(a005["redacted"], true, "DONOR-B's allocation is a redacted record for DONOR-A: {a005}");
+    assert_eq!(a005["visibility"], "donor-confidential");
+    assert!(a005.get("payload").is_none() && a005.get("event_type").is_none(), "{a005}");
     assert!(!history.to_string().contains("C-002"));
+    let own_allocation = history.as_array().unwrap().iter().find(|h| h["scope"] == "DONOR-A").unwrap();
+    assert_eq!(own_allocation["event_type"], "FundsAllocated", "DONOR-A reads its own: {own_allocation}");
     let full = json_as(&app, Some(&auditor), "/api/v1/programme/history").await;
     assert!(full.to_string().contains("C-002"));
 
-    // Dossiers: another donor's are refused to a donor token; one's own verifies offline.
-    for subject in ["donor:DONOR-B", "contribution:C-002"] {
-        let path = format!("/api/v1/dossiers/{subject}");
-        expect_problem(get_as(&app, Some(&a), &path).await, 403, "forbidden").await;
-    }
+    // Dossiers: another donor's contribution (its id is confidential) is refused; one's
+    // own verifies offline, and so does any dossier with what the reader may not read
+    // redacted.
+    expect_problem(get_as(&app, None, "/api/v1/dossiers/contribution:C-002").await, 401, "unauthorized").await;
+    expect_problem(get_as(&app, Some(&a), "/api/v1/dossiers/contribution:C-002").await, 403, "forbidden").await;
     let public_key = app.client.get(app.url("/api/v1/ledger/public-key")).send().await.unwrap().text().await.unwrap();
     let key = LedgerVerifier::from_public_key(public_key.trim()).unwrap();
+    for (reader, subject) in [(Some(&a), "donor:DONOR-B"), (Some(&a), "programme:MDP-A87"), (None, "donor:DONOR-B")] {
+        let r = get_as(&app, reader.map(String::as_str), &format!("/api/v1/dossiers/{subject}")).await;
+        assert_eq!(r.status(), 200, "{subject}");
+        let bytes = r.bytes().await.unwrap().to_vec();
+        let summary = verify_dossier_bytes(&bytes, Some(&key)).expect("a redacted dossier verifies");
+        assert!(summary.redacted > 0, "{subject}: DONOR-B's confidential events are redacted");
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in ["C-002", "DONOR-B/MDP-A87", "A-005"] {
+            assert!(!text.contains(secret), "{subject} shows {secret} to a reader outside DONOR-B's scope");
+        }
+        // The same file through the standalone verifier and the Python one.
+        let file = app.dir.join(format!("redacted-{}.json", subject.replace(':', "-")));
+        std::fs::write(&file, &bytes).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ledger-verify-under-test"))
+            .args([file.to_str().unwrap(), "--public-key", public_key.trim()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "ledger-verify: {}", String::from_utf8_lossy(&out.stdout));
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("{} events redacted", summary.redacted)));
+        let python = std::process::Command::new("python3")
+            .args([
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/verify_dossier.py"),
+                file.to_str().unwrap(),
+                public_key.trim(),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            python.status.success(),
+            "verify_dossier.py: {}{}",
+            String::from_utf8_lossy(&python.stdout),
+            String::from_utf8_lossy(&python.stderr)
+        );
+    }
     let r = get_as(&app, Some(&a), "/api/v1/dossiers/donor:DONOR-A").await;
     assert_eq!(r.status(), 200);
     let bytes = r.bytes().await.unwrap().to_vec();

@@ -191,6 +191,10 @@ async fn forged_event_with_a_consistent_chain_is_caught(store: Store) {
         payload: json!({"DecisionSuperseded": {"by_decision_id": "FORGED"}}),
         metadata: metadata.clone(),
         prev_hash: prev_hash.clone(),
+        visibility: None,
+        scope: None,
+        pseudonym: None,
+        salt: None,
     };
     let hash = record.hash().unwrap();
     let attacker = LedgerSigner::from_seed("alliance87-ledger.example/ledger", [9u8; 32]).unwrap();

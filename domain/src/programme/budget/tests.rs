@@ -1492,6 +1492,7 @@ fn evolve_folds_the_programme() {
         Allocation {
             allocation_id: "A-001".to_string(),
             contribution_id: "C-001".to_string(),
+            donor: "DONOR-A".to_string(),
             line_code: "O3".to_string(),
             amount: 3_000_000,
             allocated_on: date("2026-03-10"),
