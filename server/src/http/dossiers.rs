@@ -31,12 +31,11 @@ pub async fn get_dossier(
     AppQuery(query): AppQuery<DossierQuery>,
 ) -> Result<Response, ApiError> {
     super::programme::check_dossier_scope(&state, caller.as_ref(), &subject).await?;
-    let dossier =
-        build(&state.commands.db, &subject, &state.commands.signer.public_key()).await.map_err(|e| match e {
-            DossierError::BadSubject => ApiError::BadRequest(e.to_string()),
-            DossierError::NotFound(_) => ApiError::NotFound(e.to_string()),
-            DossierError::Other(e) => ApiError::Internal(e),
-        })?;
+    let dossier = build(&state.db, &subject, &state.public_key).await.map_err(|e| match e {
+        DossierError::BadSubject => ApiError::BadRequest(e.to_string()),
+        DossierError::NotFound(_) => ApiError::NotFound(e.to_string()),
+        DossierError::Other(e) => ApiError::Internal(e),
+    })?;
     match query.format.as_deref().unwrap_or("json") {
         "json" => Ok(axum::Json(dossier).into_response()),
         "markdown" => Ok((

@@ -225,7 +225,7 @@ pub async fn check_dossier_scope(state: &AppState, caller: Option<&Caller>, subj
     let Some((kind, id)) = subject.split_once(':') else { return Ok(()) };
     let donor = match kind {
         "donor" => Some(id.to_string()),
-        "contribution" => crate::facts::programme::donor_of_contribution(&state.commands.db, id).await?,
+        "contribution" => crate::facts::programme::donor_of_contribution(&state.db, id).await?,
         _ => None,
     };
     match donor {
