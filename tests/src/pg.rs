@@ -201,6 +201,18 @@ impl OwnCluster {
         Err(format!("could not start a standby of the cluster on port {}:\n{}", p.port, errors.join("\n---\n")))
     }
 
+    /// Promotes a standby to a primary that takes writes (`pg_ctl promote`, waiting until
+    /// it is done).
+    pub fn promote(&self) -> Result<(), String> {
+        let c = &self.0;
+        run(command_as(c.user.as_deref(), c.bindir.join("pg_ctl")).arg("promote").arg("-D").arg(&c.data).args([
+            "-w",
+            "-s",
+            "-t",
+            &START_TIMEOUT_SECS.to_string(),
+        ]))
+    }
+
     /// The URL of `database` on this cluster.
     pub fn database_url(&self, database: &str) -> String {
         with_database(&self.0.admin_url, database)

@@ -5,7 +5,9 @@
 //! proofs, dossiers, tiles, metrics, readiness with the replication state), answers every
 //! command 503 problem+json naming the primary, changes nothing, and `ledger verify` passes
 //! against the standby. It refuses to start on a schema other than the one it expects, on
-//! another ledger's key, and with settings that would make it write.
+//! another ledger's key, and with settings that would make it write. Then the runbook's
+//! failover: the primary fenced, the standby promoted, verify against the published
+//! checkpoints, and a server without `--read-only` on it taking commands.
 
 use std::process::Output;
 use std::time::{Duration, Instant};
@@ -65,7 +67,9 @@ async fn a_read_only_server_on_a_streaming_replica_serves_reads_and_refuses_comm
     let primary_cluster = tests::pg::OwnCluster::start_primary().expect("a primary cluster of the test's own");
     let url = primary_cluster.fresh_database_url().await;
     let database = url.rsplit('/').next().expect("a database name").to_string();
-    let mut primary = TestApp::spawn_on(Store::Postgres, temp_dir(), url.clone(), &[]).await;
+    let published = temp_dir();
+    let publish = ["--publish-checkpoints", published.to_str().unwrap()];
+    let mut primary = TestApp::spawn_on(Store::Postgres, temp_dir(), url.clone(), &publish).await;
     let public_key = get_text(&primary, "/api/v1/ledger/public-key").await.1.trim().to_string();
 
     // Two databases for the refusals: one with no schema, one a migration behind this build.
@@ -245,9 +249,37 @@ async fn a_read_only_server_on_a_streaming_replica_serves_reads_and_refuses_comm
     .await;
     assert!(no_key.contains("needs the ledger's public key"), "{no_key}");
 
-    assert!(replica.stop().await.success(), "the replica stops gracefully");
+    // Failover, as the runbook says: fence the primary, promote the standby; the read-only
+    // server still writes nothing, verify against the published checkpoints passes, and a
+    // server started without --read-only, with the ledger's key, takes commands.
     assert!(primary.stop().await.success());
-    drop(standby);
+    primary_cluster.stop_server().expect("the primary's cluster stops");
+    standby.promote().expect("the standby is promoted");
+    let ready = replica.get_json("/ready").await;
+    assert_eq!(ready["replication"]["in_recovery"], false, "{ready}");
+    let again =
+        json!({"meeting_id": "M-AFTER", "number": 3, "kind": "regular", "date": "2026-06-16", "modality": "virtual"});
+    expect_problem(replica.post("/api/v1/meetings", again.clone()).await, 503, "read_only_replica").await;
+    assert!(replica.stop().await.success(), "the replica stops gracefully");
+    let out = tokio::process::Command::new(LEDGER)
+        .args(["verify", "--database-url", &standby_url, "--public-key", &public_key])
+        .arg("--checkpoint-dir")
+        .arg(&published)
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}\n{}", last_line(&out), String::from_utf8_lossy(&out.stderr));
+    let dir = temp_dir();
+    std::fs::copy(&primary.key_file, dir.join("ledger.key")).expect("the ledger's key");
+    let mut promoted = TestApp::spawn_on(Store::Postgres, dir, standby_url.clone(), &publish).await;
+    assert_eq!(get_text(&promoted, "/api/v1/ledger/public-key").await.1.trim(), public_key);
+    assert_eq!(promoted.post("/api/v1/meetings", again).await.status(), 201);
+    promoted.settle().await;
+    assert_eq!(promoted.get_json("/health").await["events"], events + 2);
+    assert!(promoted.stop().await.success());
+    let out = promoted.ledger(&["verify", "--checkpoint-dir", published.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", last_line(&out));
+    let _ = std::fs::remove_dir_all(published);
 }
 
 /// Settings that would make a read-only server write, or a replica on a store without
