@@ -47,7 +47,8 @@ pub struct KeyArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the HTTP API, the sealer and the projections.
+    /// Run the HTTP API, the sealer and the projections (or, with --read-only, the reads
+    /// alone, e.g. on a replica).
     Serve {
         #[command(flatten)]
         db: DbArgs,
@@ -74,6 +75,19 @@ pub enum Command {
         /// with `ledger verify --checkpoint-dir`.
         #[arg(long, env = "LEDGER_PUBLISH_CHECKPOINTS")]
         publish_checkpoints: Option<PathBuf>,
+        /// Serve reads only, e.g. on a PostgreSQL hot standby: no migrations (the schema
+        /// version is checked instead), no sealer, projections, clock, demo or signing key,
+        /// and no write at all; every command is answered 503, naming --primary.
+        #[arg(long, env = "LEDGER_READ_ONLY")]
+        read_only: bool,
+        /// With --read-only: the primary's base URL (e.g. `https://ledger.example`), named in
+        /// the answer to every command so that clients know where to send it.
+        #[arg(long, env = "LEDGER_PRIMARY", value_name = "URL")]
+        primary: Option<String>,
+        /// The ledger's published public key (`name+id+base64`). A read-only server serves it
+        /// and needs no key file; otherwise it must be the key file's.
+        #[arg(long, env = "LEDGER_PUBLIC_KEY")]
+        public_key: Option<String>,
     },
     /// Load the demo history into an empty ledger.
     Demo {
@@ -288,7 +302,19 @@ async fn open_existing(db: &DbArgs, read_only: bool) -> anyhow::Result<Db> {
 
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { db, key, bind, demo, witnesses, witness_quorum, clock_interval_secs, publish_checkpoints } => {
+        Command::Serve {
+            db,
+            key,
+            bind,
+            demo,
+            witnesses,
+            witness_quorum,
+            clock_interval_secs,
+            publish_checkpoints,
+            read_only,
+            primary,
+            public_key,
+        } => {
             let app = Application::build(Settings {
                 database_url: db.database_url,
                 bind,
@@ -299,6 +325,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 witness_quorum,
                 clock_interval_secs,
                 publish_checkpoints,
+                read_only,
+                primary,
+                public_key,
             })
             .await?;
             // Tests and scripts read the address from this line.

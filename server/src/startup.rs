@@ -3,6 +3,12 @@
 //! Build once, then [`Application::run_until_stopped`]: the HTTP server, the sealer and
 //! the projector run until SIGINT or SIGTERM; in-flight requests finish, then the
 //! background tasks stop after their current transaction.
+//!
+//! A read-only server (`serve --read-only`, e.g. on a PostgreSQL hot standby) is built
+//! differently: it never migrates (it checks the schema version instead), holds no signing
+//! key (only the public key), loads no demo, and runs no sealer, projector or clock: it
+//! serves what the primary's replicate to it, and answers every command 503 naming the
+//! primary ([`crate::http::Mode::ReadOnly`]).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use ledger_format::{Checkpoint, LedgerVerifier};
 use ledger_store::proofs::Proofs;
 use ledger_store::Db;
 use projections::read::Reads;
@@ -18,7 +25,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 
 use crate::http::witness::WitnessPolicy;
-use crate::http::{router, AppState};
+use crate::http::{router, AppState, Mode};
 use crate::pipeline::CommandService;
 use ledger_store::sealer::Sealer;
 
@@ -38,12 +45,26 @@ pub struct Settings {
     pub clock_interval_secs: u64,
     /// Where to write every signed checkpoint as it is signed, if anywhere.
     pub publish_checkpoints: Option<PathBuf>,
+    /// Serve reads only and record nothing (a replica).
+    pub read_only: bool,
+    /// The primary's URL, named in a read-only server's answer to commands.
+    pub primary: Option<String>,
+    /// The ledger's public key; a read-only server reads it from the key file when absent,
+    /// a writable one checks it against the key file's.
+    pub public_key: Option<String>,
 }
 
 /// A built server, ready to run.
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// The writing side; none on a read-only server.
+    background: Option<Background>,
+}
+
+/// What a server that records commands runs beside the HTTP API.
+struct Background {
+    commands: Arc<CommandService>,
     sealer: Sealer,
     projector: Projector,
     clock_interval: Duration,
@@ -51,9 +72,17 @@ pub struct Application {
 
 impl Application {
     /// Connects, migrates, loads or creates the signing key, catches up, loads the demo
-    /// history if asked, and binds the listener.
+    /// history if asked, and binds the listener; or, with `read_only`, connects without
+    /// migrating, checks the schema and the public key, and binds.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let witnesses = Arc::new(WitnessPolicy::new(&settings.witnesses, settings.witness_quorum)?);
+        if settings.read_only {
+            return Self::build_read_only(settings, witnesses).await;
+        }
+        anyhow::ensure!(
+            settings.primary.is_none(),
+            "--primary names the primary a read-only server sends clients to: it needs --read-only"
+        );
         let db = Db::connect(&settings.database_url).await?;
         let (signer, created) = crate::keys::load_or_create(&settings.key_file, &settings.origin)?;
         if created {
@@ -62,6 +91,14 @@ impl Application {
         } else {
             tracing::info!(key_file = %settings.key_file.display(), public_key = %signer.public_key(), "loaded the ledger signing key");
         }
+        if let Some(given) = &settings.public_key {
+            anyhow::ensure!(
+                given.trim() == signer.public_key(),
+                "--public-key {given} is not the key file's ({}): check LEDGER_PUBLIC_KEY and the key file",
+                signer.public_key()
+            );
+        }
+        let public_key: Arc<str> = signer.public_key().into();
         let signer = Arc::new(signer);
         let ledger = Arc::new(CommandService::new(db.clone(), Arc::clone(&signer)));
         let mut sealer = Sealer::new(db.clone(), signer, settings.origin.clone());
@@ -82,14 +119,87 @@ impl Application {
         tracing::info!(sealed, projected, "caught up");
         let listener =
             TcpListener::bind(&settings.bind).await.with_context(|| format!("could not bind {}", settings.bind))?;
-        let state = AppState { commands: ledger, reads: Reads::new(db.clone()), proofs: Proofs::new(db), witnesses };
-        Ok(Self {
-            listener,
-            state,
+        let state = AppState {
+            db: db.clone(),
+            mode: Mode::Writable(Arc::clone(&ledger)),
+            public_key,
+            reads: Reads::new(db.clone()),
+            proofs: Proofs::new(db),
+            witnesses,
+        };
+        let background = Background {
+            commands: ledger,
             sealer,
             projector,
             clock_interval: Duration::from_secs(settings.clock_interval_secs),
-        })
+        };
+        Ok(Self { listener, state, background: Some(background) })
+    }
+
+    /// A read-only server: see the module documentation.
+    async fn build_read_only(settings: Settings, witnesses: Arc<WitnessPolicy>) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            !settings.demo,
+            "--demo loads the demo history, and a read-only server writes nothing: load it on the primary"
+        );
+        anyhow::ensure!(
+            settings.publish_checkpoints.is_none(),
+            "--publish-checkpoints writes the checkpoints a server signs, and a read-only server signs none: \
+             publish them from the primary"
+        );
+        let primary = settings.primary.as_deref().map(str::trim).filter(|p| !p.is_empty());
+        if let Some(url) = primary {
+            anyhow::ensure!(
+                (url.starts_with("http://") || url.starts_with("https://")) && url.len() > "https://".len(),
+                "--primary must be the primary's base URL, e.g. https://ledger.example (got {url:?})"
+            );
+        }
+        let verifier = match &settings.public_key {
+            Some(text) => {
+                LedgerVerifier::from_public_key(text.trim()).map_err(|e| anyhow::anyhow!("--public-key: {e}"))?
+            }
+            None if settings.key_file.exists() => crate::keys::read(&settings.key_file)?.verifier(),
+            None => anyhow::bail!(
+                "a read-only server needs the ledger's public key to serve it and its dossiers: pass --public-key \
+                 (the published key; the replica needs no signing key), or a --key-file that exists ({} does not)",
+                settings.key_file.display()
+            ),
+        };
+        let db = Db::connect_replica(&settings.database_url).await?;
+        let reads = Reads::new(db.clone());
+        // The key must be this ledger's: it verifies the latest checkpoint, if there is one.
+        if let Some(latest) = reads.latest_checkpoint().await.context("could not read the latest checkpoint")? {
+            Checkpoint::open(&latest.note, &verifier).map_err(|e| {
+                anyhow::anyhow!(
+                    "the public key {} does not verify this ledger's latest checkpoint (tree size {}): {e}; is it \
+                     this ledger's key?",
+                    verifier.encoded(),
+                    latest.tree_size
+                )
+            })?;
+        }
+        match db.replica_status().await.context("could not read the replication state")? {
+            Some(status) if status.in_recovery => {
+                tracing::info!(last_replayed_at = ?status.last_replayed_at, "serving a hot standby, read-only")
+            }
+            _ => tracing::warn!(
+                "the database is not a standby (it accepts writes); this server still records nothing: \
+                 run the primary's server without --read-only"
+            ),
+        }
+        let listener =
+            TcpListener::bind(&settings.bind).await.with_context(|| format!("could not bind {}", settings.bind))?;
+        tracing::info!(primary = primary.unwrap_or("-"), public_key = %verifier.encoded(),
+            "read-only: no migrations, sealer, projector, clock or writes; commands are answered 503");
+        let state = AppState {
+            db: db.clone(),
+            mode: Mode::ReadOnly { primary: primary.map(Arc::from) },
+            public_key: verifier.encoded().into(),
+            reads,
+            proofs: Proofs::new(db),
+            witnesses,
+        };
+        Ok(Self { listener, state, background: None })
     }
 
     /// The bound address (the port is real even when 0 was asked for).
@@ -100,28 +210,34 @@ impl Application {
     /// Serves until SIGINT or SIGTERM.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let projector_wake = Arc::new(Notify::new());
-        let wake = Arc::clone(&projector_wake);
-        let sealer_task = tokio::spawn(self.sealer.run(
-            Arc::clone(&self.state.commands.sealer_wake),
-            Duration::from_secs(1),
-            stop_rx.clone(),
-            move || wake.notify_one(),
-        ));
-        let clock_task = (!self.clock_interval.is_zero())
-            .then(|| tokio::spawn(run_clock(Arc::clone(&self.state.commands), self.clock_interval, stop_rx.clone())));
-        let projector_task = tokio::spawn(run_projector(self.projector, projector_wake, stop_rx));
+        let mut tasks = Vec::new();
+        if let Some(background) = self.background {
+            let projector_wake = Arc::new(Notify::new());
+            let wake = Arc::clone(&projector_wake);
+            tasks.push(tokio::spawn(background.sealer.run(
+                Arc::clone(&background.commands.sealer_wake),
+                Duration::from_secs(1),
+                stop_rx.clone(),
+                move || wake.notify_one(),
+            )));
+            if !background.clock_interval.is_zero() {
+                tasks.push(tokio::spawn(run_clock(
+                    Arc::clone(&background.commands),
+                    background.clock_interval,
+                    stop_rx.clone(),
+                )));
+            }
+            tasks.push(tokio::spawn(run_projector(background.projector, projector_wake, stop_rx)));
+        }
         let app = router(self.state.clone());
         tracing::info!(address = %self.listener.local_addr()?, "listening");
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server failed")?;
         tracing::info!("shutting down: finishing background work");
         let _ = stop_tx.send(true);
-        let _ = sealer_task.await;
-        let _ = projector_task.await;
-        if let Some(task) = clock_task {
+        for task in tasks {
             let _ = task.await;
         }
-        self.state.commands.db.close().await;
+        self.state.db.close().await;
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! API tokens: random secrets handed out once and stored only as SHA-256, each bound to a
 //! subject, a role and, for donors and focal points, a scope; each expires, can be revoked,
-//! and records when it was last used. The one place these rules live: the CLI
+//! and records when it was last used (by the servers that write: a read-only replica
+//! records nothing). The one place these rules live: the CLI
 //! (`ledger token create|list|revoke`), the Secretariat's admin API and the bearer check
 //! all call it.
 //!
@@ -188,9 +189,10 @@ pub async fn revoke(db: &Db, id: &str) -> anyhow::Result<Option<TokenRecord>> {
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(&pattern).fetch_optional(pool).await?))
 }
 
-/// The caller a token stands for: `None` when it is unknown, revoked or expired. Records
-/// its use (at most once a minute, so reads do not each write).
-pub async fn lookup(db: &Db, token: &str) -> anyhow::Result<Option<Caller>> {
+/// The caller a token stands for: `None` when it is unknown, revoked or expired. With
+/// `record_use`, records its use (at most once a minute, so reads do not each write); a
+/// read-only replica passes `false`, as it writes nothing (its database would refuse).
+pub async fn lookup(db: &Db, token: &str, record_use: bool) -> anyhow::Result<Option<Caller>> {
     let hash = token_hash(token);
     let now = Utc::now();
     let row: Option<(String, String, Option<String>)> = with_pool!(db, pool => {
@@ -203,7 +205,7 @@ pub async fn lookup(db: &Db, token: &str) -> anyhow::Result<Option<Caller>> {
         .fetch_optional(pool)
         .await?
     });
-    if row.is_some() {
+    if record_use && row.is_some() {
         let a_minute_ago = stamp(now - Duration::minutes(1));
         with_pool!(db, pool => {
             sqlx::query(

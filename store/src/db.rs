@@ -4,6 +4,11 @@
 //! dialects accept `$1` placeholders, `bigint`/`integer` map to `i64` and JSON is read as
 //! text. The few differences (JSON field access, casting `json` to text) go through
 //! [`Db::json_text`] and [`Db::json_field`].
+//!
+//! A server that only reads (`ledger serve --read-only`, e.g. on a PostgreSQL hot
+//! standby) connects with [`Db::connect_replica`]: no migrations, a check that the schema
+//! is the one this build expects ([`schema_mismatch`]), and sessions the database itself
+//! keeps read-only.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -93,6 +98,107 @@ pub fn app_pool_options(max_connections: u32, can_set_role: bool) -> PgPoolOptio
     )
 }
 
+/// The PostgreSQL migrations this build applies (`ops/migrations/postgres`), embedded.
+pub fn postgres_migrator() -> sqlx::migrate::Migrator {
+    sqlx::migrate!("../ops/migrations/postgres")
+}
+
+/// One row of sqlx's `_sqlx_migrations`: a migration a database has applied.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AppliedMigration {
+    pub version: i64,
+    pub success: bool,
+    pub checksum: Vec<u8>,
+}
+
+/// One migration this build expects: version, description and checksum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedMigration {
+    pub version: i64,
+    pub description: String,
+    pub checksum: Vec<u8>,
+}
+
+/// The migrations of [`postgres_migrator`], in order.
+pub fn expected_postgres_migrations() -> Vec<ExpectedMigration> {
+    let mut expected: Vec<ExpectedMigration> = postgres_migrator()
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration())
+        .map(|m| ExpectedMigration {
+            version: m.version,
+            description: m.description.to_string(),
+            checksum: m.checksum.to_vec(),
+        })
+        .collect();
+    expected.sort_by_key(|m| m.version);
+    expected
+}
+
+/// Why a database's schema is not the one this build expects, or `None` when it is: every
+/// expected migration applied successfully with the same checksum, and no other. A server
+/// that never migrates (a read-only one) refuses to start on anything else, saying which
+/// side to upgrade.
+pub fn schema_mismatch(applied: &[AppliedMigration], expected: &[ExpectedMigration]) -> Option<String> {
+    let wanted = expected.last().map_or(0, |m| m.version);
+    if applied.is_empty() {
+        return Some(format!(
+            "the database has no ledger schema (no migration applied; this server expects schema version {wanted}). \
+             A read-only server never migrates: start `ledger serve` without --read-only on the primary first, \
+             which creates the schema, and let it replicate"
+        ));
+    }
+    if let Some(failed) = applied.iter().find(|m| !m.success) {
+        return Some(format!(
+            "migration {} is recorded as failed on this database: repair the primary first (a read-only server \
+             never migrates)",
+            failed.version
+        ));
+    }
+    let newest = applied.iter().map(|m| m.version).max().unwrap_or(0);
+    if let Some(unknown) =
+        applied.iter().filter(|m| !expected.iter().any(|e| e.version == m.version)).max_by_key(|m| m.version)
+    {
+        return Some(format!(
+            "the database's schema has migration {} (schema version {newest}), which this build of the ledger does \
+             not know (it expects schema version {wanted}): this server is older than the primary's; run the same \
+             version as the primary",
+            unknown.version
+        ));
+    }
+    if let Some(missing) = expected.iter().find(|e| !applied.iter().any(|m| m.version == e.version)) {
+        return Some(format!(
+            "the database's schema is at version {newest}, and this server expects version {wanted} (migration {} \
+             `{}` is missing): upgrade the primary's server first (it migrates at start) and let the change \
+             replicate, or run the same version as the primary; a read-only server never migrates",
+            missing.version, missing.description
+        ));
+    }
+    if let Some(changed) =
+        expected.iter().find(|e| applied.iter().any(|m| m.version == e.version && m.checksum != e.checksum))
+    {
+        return Some(format!(
+            "migration {} `{}` on the database differs from the one this server was built with (checksums \
+             disagree): run the same version as the primary",
+            changed.version, changed.description
+        ));
+    }
+    None
+}
+
+/// A PostgreSQL server's replication state, as a read-only server reports it on `/ready`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ReplicaStatus {
+    /// True on a hot standby (`pg_is_in_recovery()`); false once promoted, or on a primary.
+    pub in_recovery: bool,
+    /// When the primary committed the last transaction this standby replayed (RFC 3339).
+    pub last_replayed_at: Option<String>,
+    /// Seconds from that commit to now: the replication lag while the primary writes; it
+    /// also grows while the primary is idle.
+    pub replay_lag_seconds: Option<f64>,
+    /// Whether every WAL record received has been replayed (`None` when not streaming).
+    pub replay_caught_up: Option<bool>,
+}
+
 /// Which engine a URL names.
 pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
@@ -109,6 +215,82 @@ impl Db {
     /// an audit never writes to what it audits, and works on a read-only replica.
     pub async fn connect_read_only(url: &str) -> anyhow::Result<Self> {
         Self::open(url, false).await
+    }
+
+    /// Opens a PostgreSQL database to serve reads only, e.g. a hot standby
+    /// (`ledger serve --read-only`): no migrations, a refusal with the reason when the schema
+    /// is not the one this build expects ([`schema_mismatch`]), and every pooled session
+    /// read-only (`default_transaction_read_only`), so a write is refused by the database
+    /// itself even on a primary. Connections act as `ledger_app` when they can, and fail fast
+    /// like the application's ([`APP_ACQUIRE_TIMEOUT`]).
+    pub async fn connect_replica(url: &str) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            is_postgres_url(url),
+            "a read-only server reads a PostgreSQL database (a hot standby of the primary); the embedded SQLite \
+             store has no replicas: copy it with `ledger backup` instead"
+        );
+        let options = PgConnectOptions::from_str(url).context("invalid PostgreSQL URL")?;
+        let check = PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await
+            .context("could not connect to PostgreSQL")?;
+        let has_table: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+            .fetch_one(&check)
+            .await
+            .context("could not read the schema version")?;
+        let applied: Vec<AppliedMigration> = if has_table {
+            sqlx::query_as("SELECT version, success, checksum FROM _sqlx_migrations ORDER BY version")
+                .fetch_all(&check)
+                .await
+                .context("could not read the schema version")?
+        } else {
+            Vec::new()
+        };
+        let can_set_role: bool = sqlx::query_scalar("SELECT pg_has_role(current_user, 'ledger_app', 'MEMBER')")
+            .fetch_one(&check)
+            .await
+            .unwrap_or(false);
+        check.close().await;
+        if let Some(reason) = schema_mismatch(&applied, &expected_postgres_migrations()) {
+            anyhow::bail!("{reason}");
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(32)
+            .acquire_timeout(APP_ACQUIRE_TIMEOUT)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if can_set_role {
+                        conn.execute("SET ROLE ledger_app").await?;
+                    }
+                    conn.execute("SET default_transaction_read_only = on").await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .context("could not connect to PostgreSQL")?;
+        Ok(Db::Postgres(pool))
+    }
+
+    /// The replication state of a PostgreSQL server; `None` on SQLite.
+    pub async fn replica_status(&self) -> sqlx::Result<Option<ReplicaStatus>> {
+        let Db::Postgres(pool) = self else { return Ok(None) };
+        let (in_recovery, last_replayed_at, replay_lag_seconds, replay_caught_up): (
+            bool,
+            Option<String>,
+            Option<f64>,
+            Option<bool>,
+        ) = sqlx::query_as(
+            "SELECT pg_is_in_recovery(), \
+             to_char(pg_last_xact_replay_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), \
+             EXTRACT(EPOCH FROM (clock_timestamp() - pg_last_xact_replay_timestamp()))::float8, \
+             pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()",
+        )
+        .fetch_one(pool)
+        .await?;
+        Ok(Some(ReplicaStatus { in_recovery, last_replayed_at, replay_lag_seconds, replay_caught_up }))
     }
 
     async fn open(url: &str, migrate: bool) -> anyhow::Result<Self> {
@@ -129,10 +311,7 @@ impl Db {
                 .connect_with(options.clone())
                 .await
                 .context("could not connect to PostgreSQL")?;
-            sqlx::migrate!("../ops/migrations/postgres")
-                .run(&owner)
-                .await
-                .context("could not apply the PostgreSQL migrations")?;
+            postgres_migrator().run(&owner).await.context("could not apply the PostgreSQL migrations")?;
             let can_set_role: bool = sqlx::query_scalar("SELECT pg_has_role(current_user, 'ledger_app', 'MEMBER')")
                 .fetch_one(&owner)
                 .await
@@ -248,4 +427,53 @@ fn restrict_to_owner(path: &str) -> anyhow::Result<()> {
     #[cfg(not(unix))]
     let _ = path;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expected() -> Vec<ExpectedMigration> {
+        (1..=3)
+            .map(|v| ExpectedMigration { version: v, description: format!("step {v}"), checksum: vec![v as u8] })
+            .collect()
+    }
+
+    fn applied(versions: &[i64]) -> Vec<AppliedMigration> {
+        versions.iter().map(|&v| AppliedMigration { version: v, success: true, checksum: vec![v as u8] }).collect()
+    }
+
+    #[test]
+    fn the_expected_schema_passes() {
+        assert_eq!(schema_mismatch(&applied(&[1, 2, 3]), &expected()), None);
+    }
+
+    #[test]
+    fn every_other_schema_is_refused_saying_which_side_to_upgrade() {
+        let none = schema_mismatch(&[], &expected()).unwrap();
+        assert!(none.contains("no ledger schema") && none.contains("version 3"), "{none}");
+        let older = schema_mismatch(&applied(&[1, 2]), &expected()).unwrap();
+        assert!(older.contains("at version 2") && older.contains("expects version 3"), "{older}");
+        assert!(older.contains("migration 3 `step 3` is missing") && older.contains("upgrade the primary"), "{older}");
+        let newer = schema_mismatch(&applied(&[1, 2, 3, 4]), &expected()).unwrap();
+        assert!(newer.contains("migration 4") && newer.contains("does not know"), "{newer}");
+        let mut failed = applied(&[1, 2, 3]);
+        failed[2].success = false;
+        assert!(schema_mismatch(&failed, &expected()).unwrap().contains("migration 3 is recorded as failed"));
+        let mut changed = applied(&[1, 2, 3]);
+        changed[1].checksum = vec![9];
+        assert!(schema_mismatch(&changed, &expected()).unwrap().contains("migration 2 `step 2`"));
+    }
+
+    #[test]
+    fn this_build_expects_its_embedded_migrations() {
+        let expected = expected_postgres_migrations();
+        assert!(expected.len() >= 6, "{expected:?}");
+        assert!(expected.windows(2).all(|w| w[0].version < w[1].version));
+        let all: Vec<AppliedMigration> = expected
+            .iter()
+            .map(|m| AppliedMigration { version: m.version, success: true, checksum: m.checksum.clone() })
+            .collect();
+        assert_eq!(schema_mismatch(&all, &expected), None);
+    }
 }

@@ -20,6 +20,11 @@
 //! as the `postgres` system user (or, if there is none, a `ledgertest` system user created on
 //! the spot) through `runuser`.
 //!
+//! A test that stops and starts its server, or needs a streaming replica, starts a cluster
+//! of its own: [`OwnCluster::start`], or [`OwnCluster::start_primary`] (which also accepts
+//! replication connections) and [`OwnCluster::standby_of`] (a hot standby made with
+//! `pg_basebackup -R`, streaming from it, on its own port and directory).
+//!
 //! Many tests may call this concurrently, each from its own tokio runtime: the cluster is
 //! started exactly once per process (a [`std::sync::OnceLock`] initialised by blocking code on
 //! tokio's blocking pool), and a failure to start it is remembered and reported to every caller.
@@ -154,7 +159,63 @@ pub struct OwnCluster(Cluster);
 impl OwnCluster {
     /// Starts a new cluster.
     pub fn start() -> Result<Self, String> {
-        start_cluster().map(OwnCluster)
+        start_cluster("", "").map(OwnCluster)
+    }
+
+    /// Starts a new cluster that standbys can stream from: `wal_level = replica`, WAL
+    /// senders, and replication connections from 127.0.0.1 trusted in `pg_hba.conf`.
+    pub fn start_primary() -> Result<Self, String> {
+        start_cluster(PRIMARY_SETTINGS, PRIMARY_HBA).map(OwnCluster)
+    }
+
+    /// A hot standby of `primary` (started with [`OwnCluster::start_primary`]): a base
+    /// backup taken with `pg_basebackup -R` (which writes `standby.signal` and the
+    /// `primary_conninfo` to stream from) into a private directory, started on a free port
+    /// of its own with `hot_standby = on`, and removed like any cluster of the tests. Read-only
+    /// transactions only, until promoted.
+    pub fn standby_of(primary: &OwnCluster) -> Result<Self, String> {
+        let p = &primary.0;
+        let basebackup = p.bindir.join("pg_basebackup");
+        if !basebackup.is_file() {
+            return Err(format!("no pg_basebackup beside initdb in {}", p.bindir.display()));
+        }
+        let mut errors = Vec::new();
+        for _ in 0..START_ATTEMPTS {
+            let dir = private_dir(p.user.as_deref())?;
+            let data = dir.join("data");
+            let started = run(command_as(p.user.as_deref(), &basebackup)
+                .arg("-D")
+                .arg(&data)
+                .args(["-h", "127.0.0.1", "-p", &p.port.to_string(), "-U", "postgres"])
+                .args(["-R", "-X", "stream", "-c", "fast", "--no-sync"])
+                .current_dir(&dir))
+            .and_then(|()| configure_and_start(&p.bindir, p.user.as_deref(), &dir, STANDBY_SETTINGS, ""));
+            match started {
+                Ok(cluster) => return Ok(OwnCluster(cluster)),
+                Err(e) => {
+                    let _ = std::fs::remove_dir_all(&dir);
+                    errors.push(e);
+                }
+            }
+        }
+        Err(format!("could not start a standby of the cluster on port {}:\n{}", p.port, errors.join("\n---\n")))
+    }
+
+    /// Promotes a standby to a primary that takes writes (`pg_ctl promote`, waiting until
+    /// it is done).
+    pub fn promote(&self) -> Result<(), String> {
+        let c = &self.0;
+        run(command_as(c.user.as_deref(), c.bindir.join("pg_ctl")).arg("promote").arg("-D").arg(&c.data).args([
+            "-w",
+            "-s",
+            "-t",
+            &START_TIMEOUT_SECS.to_string(),
+        ]))
+    }
+
+    /// The URL of `database` on this cluster.
+    pub fn database_url(&self, database: &str) -> String {
+        with_database(&self.0.admin_url, database)
     }
 
     /// The URL of a brand-new, empty database on it.
@@ -190,6 +251,7 @@ impl OwnCluster {
 
 struct Cluster {
     admin_url: String,
+    port: u16,
     bindir: PathBuf,
     data: PathBuf,
     dir: PathBuf,
@@ -203,10 +265,19 @@ struct Cluster {
 
 fn cluster() -> &'static Result<Cluster, String> {
     static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
-    CLUSTER.get_or_init(start_cluster)
+    CLUSTER.get_or_init(|| start_cluster("", ""))
 }
 
-fn start_cluster() -> Result<Cluster, String> {
+/// What a cluster standbys stream from adds to `postgresql.conf` and `pg_hba.conf`.
+const PRIMARY_SETTINGS: &str = "wal_level = replica\nmax_wal_senders = 4\nwal_keep_size = 64MB\n";
+const PRIMARY_HBA: &str = "host replication all 127.0.0.1/32 trust\n";
+
+/// What a standby adds to the configuration it copied from its primary (its own port and
+/// socket directory are added too).
+const STANDBY_SETTINGS: &str = "hot_standby = on\nhot_standby_feedback = on\n";
+
+/// Starts a private cluster with these extra settings and `pg_hba.conf` lines.
+fn start_cluster(settings: &str, hba: &str) -> Result<Cluster, String> {
     let bindir = find_bindir().ok_or_else(|| {
         "no PostgreSQL server binaries (initdb, pg_ctl, postgres) found under \
          /usr/lib/postgresql/*/bin or on PATH: run ops/scripts/ensure-postgres.sh to install \
@@ -216,7 +287,7 @@ fn start_cluster() -> Result<Cluster, String> {
     let user = if is_root() { Some(unprivileged_user()?) } else { None };
     let mut errors = Vec::new();
     for _ in 0..START_ATTEMPTS {
-        match start_once(&bindir, user.as_deref()) {
+        match start_once(&bindir, user.as_deref(), settings, hba) {
             Ok(cluster) => return Ok(cluster),
             Err(e) => errors.push(e),
         }
@@ -318,9 +389,9 @@ fn run(command: &mut Command) -> Result<(), String> {
     }
 }
 
-fn start_once(bindir: &Path, user: Option<&str>) -> Result<Cluster, String> {
+fn start_once(bindir: &Path, user: Option<&str>, settings: &str, hba: &str) -> Result<Cluster, String> {
     let dir = private_dir(user)?;
-    let started = init_and_start(bindir, user, &dir);
+    let started = init_and_start(bindir, user, &dir, settings, hba);
     if started.is_err() {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -385,7 +456,7 @@ while read -r _; do :; done
 rm -rf "$dir"
 "#;
 
-fn init_and_start(bindir: &Path, user: Option<&str>, dir: &Path) -> Result<Cluster, String> {
+fn init_and_start(bindir: &Path, user: Option<&str>, dir: &Path, settings: &str, hba: &str) -> Result<Cluster, String> {
     let data = dir.join("data");
     run(command_as(user, bindir.join("initdb"))
         .arg("-D")
@@ -394,7 +465,21 @@ fn init_and_start(bindir: &Path, user: Option<&str>, dir: &Path) -> Result<Clust
         // Deterministic whatever the environment's locale, and compatible with UTF8.
         .arg("--no-locale")
         .current_dir(dir))?;
+    configure_and_start(bindir, user, dir, settings, hba)
+}
 
+/// Appends the test settings (a free port, the socket in `dir`, no fsync, and `settings`)
+/// to `dir/data/postgresql.conf` and `hba` to its `pg_hba.conf`, then starts the server
+/// under a watchdog. Later lines win in `postgresql.conf`, so this also overrides what a
+/// standby copied from its primary.
+fn configure_and_start(
+    bindir: &Path,
+    user: Option<&str>,
+    dir: &Path,
+    extra_settings: &str,
+    hba: &str,
+) -> Result<Cluster, String> {
+    let data = dir.join("data");
     // Written to postgresql.conf rather than passed as `-c` options so that no path needs
     // shell quoting through pg_ctl.
     let port = free_port()?;
@@ -411,13 +496,16 @@ fn init_and_start(bindir: &Path, user: Option<&str>, dir: &Path) -> Result<Clust
          shared_buffers = 128MB\n\
          lc_messages = 'C'\n\
          # Parallel query needs dynamic shared memory, scarce in containers (/dev/shm).\n\
-         max_parallel_workers_per_gather = 0\n"
+         max_parallel_workers_per_gather = 0\n\
+         {extra_settings}"
     );
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(data.join("postgresql.conf"))
-        .and_then(|mut conf| conf.write_all(settings.as_bytes()))
-        .map_err(|e| format!("cannot configure {}: {e}", data.display()))?;
+    for (file, text) in [("postgresql.conf", settings.as_str()), ("pg_hba.conf", hba)] {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(data.join(file))
+            .and_then(|mut conf| conf.write_all(text.as_bytes()))
+            .map_err(|e| format!("cannot configure {}: {e}", data.join(file).display()))?;
+    }
 
     let mut watchdog = command_as(user, "sh")
         .arg("-c")
@@ -443,6 +531,7 @@ fn init_and_start(bindir: &Path, user: Option<&str>, dir: &Path) -> Result<Clust
     if first_line.trim_end() == "ready" {
         return Ok(Cluster {
             admin_url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+            port,
             bindir: bindir.to_path_buf(),
             data: data.clone(),
             dir: dir.to_path_buf(),

@@ -31,7 +31,7 @@ async fn caller_from(parts: &Parts, state: &AppState) -> Result<Option<Caller>, 
         .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::Unauthorized)?;
-    let caller = crate::tokens::lookup(&state.commands.db, token).await.map_err(ApiError::Internal)?;
+    let caller = crate::tokens::lookup(&state.db, token, !state.is_read_only()).await.map_err(ApiError::Internal)?;
     caller.map(Some).ok_or(ApiError::Unauthorized)
 }
 

@@ -32,13 +32,11 @@ pub async fn get_dossier(
 ) -> Result<Response, ApiError> {
     super::programme::check_dossier_scope(&state, caller.as_ref(), &subject).await?;
     let reader = super::auth::reader_of(caller.as_ref());
-    let dossier = build(&state.commands.db, &subject, &state.commands.signer.public_key(), &reader).await.map_err(
-        |e| match e {
-            DossierError::BadSubject => ApiError::BadRequest(e.to_string()),
-            DossierError::NotFound(_) => ApiError::NotFound(e.to_string()),
-            DossierError::Other(e) => ApiError::Internal(e),
-        },
-    )?;
+    let dossier = build(&state.db, &subject, &state.public_key, &reader).await.map_err(|e| match e {
+        DossierError::BadSubject => ApiError::BadRequest(e.to_string()),
+        DossierError::NotFound(_) => ApiError::NotFound(e.to_string()),
+        DossierError::Other(e) => ApiError::Internal(e),
+    })?;
     match query.format.as_deref().unwrap_or("json") {
         "json" => Ok(axum::Json(dossier).into_response()),
         "markdown" => Ok((

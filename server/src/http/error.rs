@@ -51,6 +51,10 @@ pub enum ApiError {
     /// 503: the database does not answer; `Retry-After` says when to try again.
     #[error("the database is unavailable; nothing was recorded by this request; retry shortly")]
     Unavailable,
+    /// 503: this server is a read-only replica (`serve --read-only`) and records nothing;
+    /// the body names the primary that takes commands, when the server was told it.
+    #[error("{}", read_only_detail(primary.as_deref()))]
+    ReadOnly { primary: Option<String> },
     /// 500: anything else; the body says nothing more.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -72,6 +76,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::Refused { rule, .. } => (StatusCode::UNPROCESSABLE_ENTITY, rule),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::ReadOnly { .. } => (StatusCode::SERVICE_UNAVAILABLE, "read_only_replica"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }
@@ -79,6 +84,24 @@ impl ApiError {
 
 /// Seconds a client is asked to wait before retrying when the database is away.
 const RETRY_AFTER_SECS: &str = "2";
+
+/// Seconds a client is asked to wait before sending a command to a read-only replica again:
+/// it takes none until an operator promotes it and restarts it without `--read-only`, so
+/// the command should go to the primary instead.
+const READ_ONLY_RETRY_AFTER_SECS: &str = "60";
+
+/// What a read-only replica says to a command.
+fn read_only_detail(primary: Option<&str>) -> String {
+    match primary {
+        Some(url) => format!(
+            "this server is a read-only replica of the ledger and records nothing; nothing was recorded by this \
+             request: send commands to the primary at {url}"
+        ),
+        None => "this server is a read-only replica of the ledger and records nothing; nothing was recorded by \
+                 this request: send commands to the primary (this replica was not told its URL)"
+            .to_string(),
+    }
+}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -98,15 +121,22 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
+        let title = match &this {
+            ApiError::ReadOnly { .. } => "This server is a read-only replica",
+            _ => status.canonical_reason().unwrap_or("error"),
+        };
         let mut body = json!({
             "type": format!("https://alliance87-ledger.example/problems/{code}"),
-            "title": status.canonical_reason().unwrap_or("error"),
+            "title": title,
             "status": status.as_u16(),
             "detail": detail,
             "code": code,
         });
         if let ApiError::Refused { rule, .. } = &this {
             body["rule"] = json!(rule);
+        }
+        if let ApiError::ReadOnly { primary } = &this {
+            body["primary"] = json!(primary);
         }
         let mut response = (status, body.to_string()).into_response();
         response
@@ -116,7 +146,9 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static(RETRY_AFTER_SECS));
+            let seconds =
+                if matches!(this, ApiError::ReadOnly { .. }) { READ_ONLY_RETRY_AFTER_SECS } else { RETRY_AFTER_SECS };
+            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static(seconds));
         }
         response
     }

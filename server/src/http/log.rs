@@ -13,7 +13,7 @@ use utoipa::IntoParams;
 
 use super::auth::MaybeCaller;
 use super::error::ApiError;
-use super::{AppQuery, AppState};
+use super::{AppQuery, AppState, Mode};
 
 /// Paging through the audit history.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -82,7 +82,7 @@ pub async fn checkpoint(
 #[utoipa::path(get, path = "/api/v1/ledger/public-key", tag = "ledger",
     responses((status = 200, description = "public key", content_type = "text/plain", body = String)))]
 pub async fn public_key(State(state): State<AppState>) -> Response {
-    text(format!("{}\n", state.commands.signer.public_key()))
+    text(format!("{}\n", state.public_key))
 }
 
 /// The audit history of the whole ledger in position order.
@@ -121,15 +121,36 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
     })))
 }
 
-/// Readiness: the database answers.
+/// Readiness: the database answers (503 within a second when it does not). A writable
+/// server answers 200 with no body. A read-only replica answers 200 with its state: `mode`
+/// `read_only`, the `primary` commands go to, and the database's replication state
+/// (`in_recovery`, `last_replayed_at`, `replay_lag_seconds`, `replay_caught_up`).
 #[utoipa::path(get, path = "/ready", tag = "operations",
-    responses((status = 200, description = "ready"), (status = 503, description = "database unavailable")))]
-pub async fn ready(State(state): State<AppState>) -> Result<StatusCode, ApiError> {
-    // Within a second, whatever the pool is doing.
-    match tokio::time::timeout(std::time::Duration::from_secs(1), state.commands.db.ping()).await {
-        Ok(Ok(())) => Ok(StatusCode::OK),
-        _ => Err(ApiError::Unavailable),
-    }
+    responses((status = 200, description = "ready; on a read-only replica, with its replication state", body = Object),
+        (status = 503, description = "database unavailable")))]
+pub async fn ready(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let second = std::time::Duration::from_secs(1);
+    let primary = match &state.mode {
+        Mode::Writable(_) => {
+            // Within a second, whatever the pool is doing.
+            return match tokio::time::timeout(second, state.db.ping()).await {
+                Ok(Ok(())) => Ok(StatusCode::OK.into_response()),
+                _ => Err(ApiError::Unavailable),
+            };
+        }
+        Mode::ReadOnly { primary } => primary.clone(),
+    };
+    let status = match tokio::time::timeout(second, state.db.replica_status()).await {
+        Ok(Ok(status)) => status,
+        _ => return Err(ApiError::Unavailable),
+    };
+    Ok(Json(json!({
+        "status": "ready",
+        "mode": "read_only",
+        "primary": primary.as_deref(),
+        "replication": status,
+    }))
+    .into_response())
 }
 
 /// Prometheus metrics.
@@ -139,7 +160,7 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError
     use crate::metrics::gauge;
     let mut out = String::new();
     crate::metrics::render_counters(&mut out);
-    let db = &state.commands.db;
+    let db = &state.db;
     let (size, idle, max) = db.pool_use();
     gauge(
         &mut out,
@@ -199,6 +220,23 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError
         "Cosignatures a checkpoint needs to count as witnessed (0: no witnesses).",
         &[("", state.witnesses.quorum as f64)],
     );
+    let read_only = state.is_read_only();
+    gauge(
+        &mut out,
+        "ledger_read_only",
+        "1 on a read-only replica, which records nothing; 0 on a server that records commands.",
+        &[("", if read_only { 1.0 } else { 0.0 })],
+    );
+    if read_only {
+        if let Some(lag) = state.db.replica_status().await?.and_then(|s| s.replay_lag_seconds) {
+            gauge(
+                &mut out,
+                "ledger_replica_replay_lag_seconds",
+                "Seconds since the primary committed the last transaction this replica replayed.",
+                &[("", lag.max(0.0))],
+            );
+        }
+    }
     let mut response = text(out);
     response
         .headers_mut()

@@ -45,14 +45,49 @@ use auth::Caller;
 use domain::command::DomainCommand;
 use error::ApiError;
 use ledger_store::chaining::Envelope;
+use ledger_store::Db;
 
 /// Everything a handler needs.
 #[derive(Clone)]
 pub struct AppState {
-    pub commands: Arc<CommandService>,
+    /// The database every read (and the bearer check) uses.
+    pub db: Db,
+    /// Whether this server records commands: [`AppState::commands`] is the one place that
+    /// says so.
+    pub mode: Mode,
+    /// The ledger's public key (`name+id+base64`), served and put into dossiers.
+    pub public_key: Arc<str>,
     pub reads: Reads,
     pub proofs: Proofs,
     pub witnesses: Arc<witness::WitnessPolicy>,
+}
+
+/// Whether a server records commands.
+#[derive(Clone)]
+pub enum Mode {
+    /// It records commands, through this pipeline (and runs the sealer and projector).
+    Writable(Arc<CommandService>),
+    /// A read-only replica (`serve --read-only`): it records nothing and holds no signing
+    /// key; commands go to the primary, at this URL when it was given.
+    ReadOnly { primary: Option<Arc<str>> },
+}
+
+impl AppState {
+    /// The command pipeline, or, on a read-only replica, the 503 it answers to every
+    /// command (naming the primary). The one place that decides whether this server
+    /// writes: [`refuse_writes_on_replica`] asks it for every request that is not a read.
+    pub fn commands(&self) -> Result<&Arc<CommandService>, ApiError> {
+        match &self.mode {
+            Mode::Writable(commands) => Ok(commands),
+            Mode::ReadOnly { primary } => Err(ApiError::ReadOnly { primary: primary.as_deref().map(str::to_string) }),
+        }
+    }
+
+    /// True on a read-only replica: nothing may write, not even the bearer check's record
+    /// of a token's last use.
+    pub fn is_read_only(&self) -> bool {
+        self.commands().is_err()
+    }
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -155,6 +190,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(log::metrics))
         .route("/checkpoint", get(tiles::checkpoint))
         .route("/tile/{*path}", get(tiles::tile))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), refuse_writes_on_replica))
         .route_layer(axum::middleware::from_fn(record_request))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -189,6 +225,24 @@ async fn record_request(request: Request, next: axum::middleware::Next) -> Respo
     let response = next.run(request).await;
     crate::metrics::observe_request(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
     response
+}
+
+/// Answers every request that is not a read (any method but GET, HEAD, OPTIONS and
+/// TRACE) with the 503 of [`AppState::commands`] on a read-only replica, before
+/// authentication or parsing: every command, the token administration and cosignatures
+/// alike. It runs only on routes that exist, so an unknown path stays a 404 and a method a
+/// route does not have a 405.
+async fn refuse_writes_on_replica(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !request.method().is_safe() {
+        if let Err(refusal) = state.commands() {
+            return refusal.into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// How long a request may take before it is answered 408.
@@ -485,7 +539,9 @@ async fn sealed_receipts(state: &AppState, outcome: &CommandOutcome) -> Result<O
             if tokio::time::Instant::now() >= deadline {
                 return Ok(None);
             }
-            state.commands.sealer_wake.notify_one();
+            if let Ok(commands) = state.commands() {
+                commands.sealer_wake.notify_one();
+            }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
@@ -648,7 +704,7 @@ where
     A::Command: DomainCommand + Send,
 {
     let meta = envelope.into_meta(caller, headers)?;
-    let outcome = state.commands.execute::<A>(id, command, meta).await?;
+    let outcome = state.commands()?.execute::<A>(id, command, meta).await?;
     respond(state, headers, status, outcome).await
 }
 

@@ -198,7 +198,7 @@ fn require_donor(caller: Option<&Caller>, donor: &str) -> Result<(), ApiError> {
 /// anyone, with what the reader may not read redacted.
 pub async fn check_dossier_scope(state: &AppState, caller: Option<&Caller>, subject: &str) -> Result<(), ApiError> {
     let Some(("contribution", id)) = subject.split_once(':') else { return Ok(()) };
-    match crate::facts::programme::donor_of_contribution(&state.commands.db, id).await? {
+    match crate::facts::programme::donor_of_contribution(&state.db, id).await? {
         Some(donor) => require_donor(caller, &donor),
         None => Ok(()),
     }

@@ -34,7 +34,7 @@ pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiEr
 pub async fn tile(State(state): State<AppState>, Path(path): Path<String>) -> Result<Response, ApiError> {
     let tile = TileRef::parse(&path).ok_or_else(|| ApiError::NotFound(format!("tile/{path} is not a tile path")))?;
     let size = state.proofs.tree_size().await.map_err(|e| ApiError::Internal(e.into()))?;
-    let data = tiles::read(&state.commands.db, tile, size)
+    let data = tiles::read(&state.db, tile, size)
         .await
         .map_err(|e| ApiError::Internal(e.into()))?
         .ok_or_else(|| ApiError::NotFound(format!("tile/{path} is not in the tree of size {size} yet")))?;

@@ -41,7 +41,7 @@ pub struct ListedToken {
     responses((status = 200, description = "every token with its status", body = Vec<ListedToken>),
         (status = 401, description = "no valid token"), (status = 403, description = "not the secretariat")))]
 pub async fn list(State(state): State<AppState>, _caller: Secretariat) -> Result<Json<Vec<ListedToken>>, ApiError> {
-    let records = tokens::list(&state.commands.db).await.map_err(ApiError::Internal)?;
+    let records = tokens::list(&state.db).await.map_err(ApiError::Internal)?;
     Ok(Json(records.into_iter().map(|record| ListedToken { status: record.status(), record }).collect()))
 }
 
@@ -62,7 +62,7 @@ pub async fn create(
         .transpose()
         .map_err(|e| ApiError::BadRequest(format!("expires_in: {e}")))?;
     let scope = body.scope.as_deref();
-    let created = tokens::create(&state.commands.db, &body.role, &body.subject, scope, lifetime)
+    let created = tokens::create(&state.db, &body.role, &body.subject, scope, lifetime)
         .await
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
@@ -79,7 +79,7 @@ pub async fn revoke(
     _caller: Secretariat,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<ListedToken>, ApiError> {
-    let record = tokens::revoke(&state.commands.db, &id)
+    let record = tokens::revoke(&state.db, &id)
         .await
         .map_err(|e| ApiError::BadRequest(e.to_string()))?
         .ok_or_else(|| ApiError::NotFound(format!("no token has the id {id}")))?;

@@ -96,7 +96,7 @@ pub async fn add_cosignature(
     let signed_at = witness
         .verify(text, line)
         .map_err(|e| ApiError::Refused { rule: "cosignature_invalid", message: e.to_string() })?;
-    let created = store(&state.commands.db, tree_size, name, line, signed_at).await?;
+    let created = store(&state.db, tree_size, name, line, signed_at).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(json!({"tree_size": tree_size, "witness": name, "signed_at": signed_at, "stored": created}))))
 }

@@ -14,6 +14,7 @@ mod pipeline;
 mod programme;
 mod proofs;
 mod refusals;
+mod replica;
 mod support;
 mod tamper;
 mod tokens;

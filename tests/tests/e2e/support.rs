@@ -103,6 +103,27 @@ impl TestApp {
         app
     }
 
+    /// Starts `ledger serve --read-only` with extra arguments on a database another server
+    /// writes (e.g. a hot standby of its database): no token is created, as a read-only
+    /// server writes nothing; set [`TestApp::token`] to one the primary created.
+    pub async fn spawn_read_only(dir: PathBuf, database_url: String, extra: &[&str]) -> Self {
+        let key_file = dir.join("ledger.key");
+        let mut app = TestApp {
+            store: Store::Postgres,
+            base: String::new(),
+            client: reqwest::Client::new(),
+            token: String::new(),
+            database_url,
+            dir,
+            key_file,
+            child: None,
+        };
+        let mut args = vec!["--read-only"];
+        args.extend_from_slice(extra);
+        app.start(&args).await;
+        app
+    }
+
     /// Starts (or restarts) the server process on this app's database and key.
     pub async fn start(&mut self, extra: &[&str]) {
         let mut command = Command::new(LEDGER);
