@@ -9,7 +9,8 @@
 //! * [`pathfinder`]: the Pathfinder board, countries, roadmaps, cycles and compliance.
 //! * [`programme`]: the Multi-Donor Programme's summary, trail and reallocations, as of
 //!   any date; [`iati`]: its IATI 2.03 activity file and the IATI rule checks.
-//! * [`read`]: queries the API serves.
+//! * [`read`]: queries the API serves; [`read::At`]: the ledger as of a moment.
+//! * [`time`]: the time contract: which events a moment (`as_of`, `known_at`) admits.
 //!
 //! **Invariant:** nothing here writes to `events`, `ledger`, `merkle_hashes` or `checkpoints`.
 
@@ -19,4 +20,5 @@ pub mod pathfinder;
 pub mod programme;
 pub mod read;
 pub mod runner;
+pub mod time;
 pub mod views;

@@ -1,9 +1,106 @@
 //! The queries the API serves: view documents, audit histories, checkpoints, counters.
 
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::time::{self, Moment, MomentError, Snapshot};
 use ledger_store::{with_pool, Db};
+
+fn poisoned<T>(_: std::sync::PoisonError<T>) -> anyhow::Error {
+    anyhow::anyhow!("the snapshot cache was poisoned by a panic")
+}
+
+/// Why a read's moment could not be resolved.
+#[derive(Debug, thiserror::Error)]
+pub enum AtError {
+    /// The moment names no state of the ledger (a 400 at the edge).
+    #[error(transparent)]
+    Moment(#[from] MomentError),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// The ledger as of a [`Moment`]: every read of state goes through it, so no document,
+/// list or history it returns reflects an event the moment does not admit
+/// ([`time::admitted`]). At the head with `as_of` today or later it reads the stored view
+/// documents (falling back to a replay if the projector moved on meanwhile); otherwise
+/// it replays the admitted events ([`time::replay`]).
+#[derive(Debug)]
+pub struct At {
+    reads: Reads,
+    pub moment: Moment,
+    live: bool,
+    snapshot: tokio::sync::OnceCell<Arc<Snapshot>>,
+}
+
+impl At {
+    async fn replayed(&self) -> anyhow::Result<&Arc<Snapshot>> {
+        self.snapshot.get_or_try_init(|| self.reads.snapshot(&self.moment)).await
+    }
+
+    /// Whether a stored document written by the batch ending at `position` is as known now.
+    fn current(&self, position: i64) -> bool {
+        self.moment.knows(position)
+    }
+
+    /// One view document as of the moment.
+    pub async fn document(&self, view: &str, id: &str) -> anyhow::Result<Option<Value>> {
+        if self.live {
+            match self.reads.document_row(view, id).await? {
+                None => return Ok(None),
+                Some((document, position)) if self.current(position) => return Ok(Some(document)),
+                Some(_) => {}
+            }
+        }
+        Ok(self.replayed().await?.documents.get(&(view.to_string(), id.to_string())).cloned())
+    }
+
+    /// One page of a view's documents in id order (those after `after`, at most `limit`),
+    /// with the id to continue from when there are more.
+    pub async fn documents(&self, view: &str, after: &str, limit: i64) -> anyhow::Result<(Vec<Value>, Option<String>)> {
+        if self.live {
+            let (page, next) = self.reads.document_rows(view, after, limit).await?;
+            if page.iter().all(|(_, position)| self.current(*position)) {
+                return Ok((page.into_iter().map(|(v, _)| v).collect(), next));
+            }
+        }
+        let snapshot = self.replayed().await?;
+        let mut ids: Vec<&String> =
+            snapshot.documents.keys().filter(|(v, id)| v == view && id.as_str() > after).map(|(_, id)| id).collect();
+        ids.sort();
+        let limit = usize::try_from(limit).unwrap_or(0);
+        let next = (ids.len() > limit).then(|| ids.get(limit.saturating_sub(1)).map(|id| (*id).clone())).flatten();
+        let page = ids
+            .into_iter()
+            .take(limit)
+            .filter_map(|id| snapshot.documents.get(&(view.to_string(), id.clone())).cloned())
+            .collect();
+        Ok((page, next))
+    }
+
+    /// Keeps the history rows the moment admits.
+    async fn admitted(&self, rows: Vec<HistoryEntry>) -> anyhow::Result<Vec<HistoryEntry>> {
+        if self.live {
+            return Ok(rows.into_iter().filter(|r| self.moment.knows(r.row.position)).collect());
+        }
+        let snapshot = self.replayed().await?;
+        Ok(rows.into_iter().filter(|r| snapshot.admitted.contains(&r.row.position)).collect())
+    }
+
+    /// The audit history of one aggregate as of the moment, oldest first.
+    pub async fn history(&self, aggregate_type: &str, aggregate_id: &str) -> anyhow::Result<Vec<HistoryEntry>> {
+        self.admitted(self.reads.history(aggregate_type, aggregate_id).await?).await
+    }
+
+    /// Every event recorded on a decision's authority, as of the moment.
+    pub async fn authorised_by(&self, decision_id: &str) -> anyhow::Result<Vec<HistoryEntry>> {
+        self.admitted(self.reads.authorised_by(decision_id).await?).await
+    }
+}
 
 /// One audit history row: who recorded what, on what authority, when, and where it sits.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -65,11 +162,61 @@ pub struct LedgerStats {
 #[derive(Debug, Clone)]
 pub struct Reads {
     db: Db,
+    snapshots: Arc<Mutex<VecDeque<(Moment, Arc<Snapshot>)>>>,
 }
+
+/// How many replayed snapshots are kept (each is immutable: the ledger is append-only).
+const SNAPSHOTS_KEPT: usize = 8;
 
 impl Reads {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self { db, snapshots: Arc::default() }
+    }
+
+    /// The last position the views have applied (`None` before any).
+    pub async fn head(&self) -> sqlx::Result<Option<i64>> {
+        let next: Option<i64> = with_pool!(&self.db, pool => {
+            sqlx::query_scalar("SELECT next_position FROM projection_cursors WHERE projector = $1")
+                .bind(crate::runner::PROJECTOR)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(next.filter(|n| *n > 0).map(|n| n - 1))
+    }
+
+    /// The ledger as of a business date and as known at a position (default: the head),
+    /// for a read on `today`; `Err` names why the moment cannot be read.
+    pub async fn at(&self, as_of: NaiveDate, known_at: Option<i64>, today: NaiveDate) -> Result<At, AtError> {
+        let head = self.head().await?;
+        let moment = time::resolve(as_of, known_at, head)?;
+        let live = moment.known_at == head && as_of >= today;
+        Ok(At { reads: self.clone(), moment, live, snapshot: tokio::sync::OnceCell::new() })
+    }
+
+    /// The snapshot of a moment, replayed once and kept.
+    async fn snapshot(&self, moment: &Moment) -> anyhow::Result<Arc<Snapshot>> {
+        if let Some((_, kept)) = self.snapshots.lock().map_err(poisoned)?.iter().find(|(m, _)| m == moment) {
+            return Ok(kept.clone());
+        }
+        let snapshot = Arc::new(time::replay(&self.db, moment).await?);
+        let mut kept = self.snapshots.lock().map_err(poisoned)?;
+        if kept.len() >= SNAPSHOTS_KEPT {
+            kept.pop_front();
+        }
+        kept.push_back((*moment, snapshot.clone()));
+        Ok(snapshot)
+    }
+
+    /// One view document with the position of the batch that last wrote it.
+    async fn document_row(&self, view: &str, id: &str) -> sqlx::Result<Option<(Value, i64)>> {
+        let row: Option<(String, i64)> = with_pool!(&self.db, pool => {
+            sqlx::query_as("SELECT body, position FROM view_documents WHERE view = $1 AND id = $2")
+                .bind(view)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.and_then(|(b, p)| serde_json::from_str(&b).ok().map(|v| (v, p))))
     }
 
     /// One view document.
@@ -87,8 +234,19 @@ impl Reads {
     /// One page of a view's documents in id order: those after `after`, at most `limit`,
     /// with the id to continue from when there are more.
     pub async fn documents(&self, view: &str, after: &str, limit: i64) -> sqlx::Result<(Vec<Value>, Option<String>)> {
-        let rows: Vec<(String, String)> = with_pool!(&self.db, pool => {
-            sqlx::query_as("SELECT id, body FROM view_documents WHERE view = $1 AND id > $2 ORDER BY id LIMIT $3")
+        let (page, next) = self.document_rows(view, after, limit).await?;
+        Ok((page.into_iter().map(|(v, _)| v).collect(), next))
+    }
+
+    /// [`Self::documents`] with the position of the batch that last wrote each.
+    async fn document_rows(
+        &self,
+        view: &str,
+        after: &str,
+        limit: i64,
+    ) -> sqlx::Result<(Vec<(Value, i64)>, Option<String>)> {
+        let rows: Vec<(String, String, i64)> = with_pool!(&self.db, pool => {
+            sqlx::query_as("SELECT id, body, position FROM view_documents WHERE view = $1 AND id > $2 ORDER BY id LIMIT $3")
                 .bind(view)
                 .bind(after)
                 .bind(limit + 1)
@@ -96,9 +254,9 @@ impl Reads {
                 .await?
         });
         let more = rows.len() as i64 > limit;
-        let page: Vec<(String, String)> = rows.into_iter().take(usize::try_from(limit).unwrap_or(0)).collect();
-        let next = if more { page.last().map(|(id, _)| id.clone()) } else { None };
-        Ok((page.iter().filter_map(|(_, b)| serde_json::from_str(b).ok()).collect(), next))
+        let page: Vec<(String, String, i64)> = rows.into_iter().take(usize::try_from(limit).unwrap_or(0)).collect();
+        let next = if more { page.last().map(|(id, _, _)| id.clone()) } else { None };
+        Ok((page.iter().filter_map(|(_, b, p)| serde_json::from_str(b).ok().map(|v| (v, *p))).collect(), next))
     }
 
     /// The audit history of one aggregate, oldest first, with payloads.
