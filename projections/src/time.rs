@@ -12,10 +12,13 @@
 //!   before). For a date set for later (`planned`: a meeting's date, a term's start, a
 //!   deadline), the plan is in effect from the day it was recorded, or from the planned
 //!   day itself when that is earlier (history recorded after the fact).
-//! * **creation**: an aggregate exists from the first day any of its events is in effect,
-//!   so its creating event (sequence 1) is in effect from the earliest effective date among
-//!   the aggregate's known events (a meeting whose agenda was published before its planned
-//!   date exists from the agenda's day).
+//! * **creation and undated events**: an aggregate exists from the first day any of its
+//!   events is in effect, and an event that states no business date of its own (a budget
+//!   line's definition, an action item) happened before the events of its aggregate that
+//!   follow it; so a creating event (sequence 1) and an undated event take effect no later
+//!   than the earliest effective date among the later known events of their aggregate (a
+//!   meeting whose agenda was published before its planned date exists from the agenda's
+//!   day; budget lines defined before a baseline set on 2026-01-01 exist from then).
 //!
 //! A state read folds exactly the admitted events, in ledger order, with the projector's
 //! own folds ([`crate::views::apply`]) into a [`Snapshot`]; histories keep exactly the
@@ -98,32 +101,46 @@ pub struct Dated<'a> {
     pub aggregate_type: &'a str,
     pub aggregate_id: &'a str,
     pub sequence: i64,
+    /// [`effective_on`] of the event.
     pub effective_on: Option<NaiveDate>,
+    /// Whether the event states no business date of its own (no `occurred_at`).
+    pub undated: bool,
 }
 
 /// The positions of the events `moment` admits among `events` (every event of each
 /// aggregate the caller cares about, up to any position): known at `known_at`, and in
-/// effect on `as_of`, a creating event from its aggregate's earliest effective date.
+/// effect on `as_of`. A creating event (sequence 1) and an event with no business date of
+/// its own take effect no later than the first later event of their aggregate that does.
 pub fn admitted(events: &[Dated<'_>], moment: &Moment) -> HashSet<i64> {
-    let known: Vec<&Dated<'_>> = events.iter().filter(|e| moment.knows(e.position)).collect();
-    let mut earliest: HashMap<(&str, &str), NaiveDate> = HashMap::new();
-    for event in &known {
-        if let Some(on) = event.effective_on {
-            earliest.entry((event.aggregate_type, event.aggregate_id)).and_modify(|d| *d = (*d).min(on)).or_insert(on);
+    let mut by_aggregate: HashMap<(&str, &str), Vec<&Dated<'_>>> = HashMap::new();
+    for event in events.iter().filter(|e| moment.knows(e.position)) {
+        by_aggregate.entry((event.aggregate_type, event.aggregate_id)).or_default().push(event);
+    }
+    let mut admitted = HashSet::new();
+    for mut aggregate in by_aggregate.into_values() {
+        aggregate.sort_by_key(|e| e.sequence);
+        // The earliest effective date among each event's successors in its aggregate.
+        let mut later: Option<NaiveDate> = None;
+        for event in aggregate.iter().rev() {
+            let own = event.effective_on;
+            let on = if event.sequence == 1 || event.undated {
+                match (own, later) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            } else {
+                own
+            };
+            if on.is_none_or(|on| on <= moment.as_of) {
+                admitted.insert(event.position);
+            }
+            later = match (later, own) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
         }
     }
-    known
-        .into_iter()
-        .filter(|e| {
-            let on = if e.sequence == 1 {
-                earliest.get(&(e.aggregate_type, e.aggregate_id)).copied().or(e.effective_on)
-            } else {
-                e.effective_on
-            };
-            on.is_none_or(|on| on <= moment.as_of)
-        })
-        .map(|e| e.position)
-        .collect()
+    admitted
 }
 
 /// The ledger folded as of a moment: the view documents and the admitted positions.
@@ -161,6 +178,7 @@ pub async fn replay(db: &Db, moment: &Moment) -> anyhow::Result<Snapshot> {
                 metadata.get("occurred_at").and_then(Value::as_str),
                 metadata.get("recorded_at").and_then(Value::as_str),
             ),
+            undated: metadata.get("occurred_at").and_then(Value::as_str).is_none(),
         })
         .collect();
     let admitted = admitted(&dated, moment);
@@ -379,6 +397,7 @@ mod tests {
             aggregate_id: id,
             sequence,
             effective_on: Some(d(on)),
+            undated: false,
         };
         // M1 scheduled for 05-10 (recorded later), its agenda published on 04-20.
         let events = [e(0, "M1", 1, "2018-05-10"), e(1, "M1", 2, "2018-04-20"), e(2, "M2", 1, "2018-06-01")];
@@ -393,6 +412,11 @@ mod tests {
         // The creation rule only counts what is known: without the agenda, M1 exists from its date.
         assert_eq!(sorted(admitted(&events, &at("2018-04-25", 0))), Vec::<i64>::new());
         assert!(admitted(&events, &Moment { as_of: d("2030-01-01"), known_at: None }).is_empty());
+        // An undated event (recorded today) before a baseline dated 2026-01-01 takes effect by then.
+        let undated = Dated { undated: true, ..e(4, "P", 2, "2026-12-03") };
+        let programme = [e(3, "P", 1, "2026-01-01"), undated, e(5, "P", 3, "2026-01-01"), e(6, "P", 4, "2026-12-03")];
+        assert_eq!(sorted(admitted(&programme, &at("2026-06-30", 6))), vec![3, 4, 5]);
+        assert_eq!(sorted(admitted(&programme, &at("2026-06-30", 4))), vec![3], "the baseline is not known at 4");
     }
 
     #[test]
