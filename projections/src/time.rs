@@ -284,7 +284,11 @@ pub mod planned {
     /// A contribution: the agreement's conditions (planned instalments and periods).
     pub const CONTRIBUTION: &[&str] = &["/conditions"];
     /// A donor's trail: its agreements' conditions.
-    pub const TRAIL: &[&str] = &["/contributions/*/conditions"];
+    pub const TRAIL: &[&str] = &[
+        "/contributions/*/conditions",
+        "/contributions/*/lines/*/reallocations/*/effective_from",
+        "/contributions/*/lines/*/reallocations/*/effective_to",
+    ];
     /// Reallocations: the periods they apply to.
     pub const REALLOCATIONS: &[&str] = &["/items/*/effective_from", "/items/*/effective_to"];
     /// A history: an event's `occurred_at` is the planned day it sets when it sets one (a
@@ -314,28 +318,30 @@ pub mod planned {
     ];
 }
 
-/// Where an answer holds recording times (`recorded_at`, transaction time): they are
-/// bounded by `known_at`, not by `as_of` (history recorded after the fact keeps the day it
-/// was recorded). Every answer lists them in `recorded_fields`.
-pub const RECORDED: &[&str] = &["/items/*/recorded_at", "/history/*/recorded_at", "/effects_authorised/*/recorded_at"];
+/// Where an answer holds recording times (`recorded_at`, `last_recorded_at`: transaction
+/// time): they are bounded by `known_at`, not by `as_of` (history recorded after the fact
+/// keeps the day it was recorded). Every answer lists them in `recorded_fields`.
+pub const RECORDED: &[&str] = &["/**/recorded_at", "/**/last_recorded_at"];
 
-/// Whether `pointer` (e.g. `/chair/term_end`) is matched by the pattern (`*` any segment;
-/// a pattern also covers everything below what it names).
+/// Whether `pointer` (e.g. `/chair/term_end`) is matched by the pattern: `*` is any one
+/// segment, `**` any number of them, and a pattern also covers everything below what it
+/// names.
 pub fn matches(pattern: &str, pointer: &str) -> bool {
-    let mut pattern_parts = pattern.split('/').skip(1);
-    let mut parts = pointer.split('/').skip(1);
-    loop {
-        match (pattern_parts.next(), parts.next()) {
-            (None, _) => return true,
-            (Some(_), None) => return false,
-            (Some(p), Some(s)) if p == "*" || p == s => continue,
-            _ => return false,
+    fn go(pattern: &[&str], pointer: &[&str]) -> bool {
+        match (pattern.split_first(), pointer.split_first()) {
+            (None, _) => true,
+            (Some((&"**", rest)), _) => (0..=pointer.len()).any(|skip| go(rest, &pointer[skip..])),
+            (Some(_), None) => false,
+            (Some((p, rest)), Some((s, tail))) => (*p == "*" || p == s) && go(rest, tail),
         }
     }
+    let pattern: Vec<&str> = pattern.split('/').skip(1).collect();
+    let pointer: Vec<&str> = pointer.split('/').skip(1).collect();
+    go(&pattern, &pointer)
 }
 
 /// States the moment in an answer's body: an object gets the members `as_of`, `known_at`,
-/// `planned_fields` and `recorded_fields` ([`RECORDED`], those present); anything else (a list) is wrapped as `items` beside them, its
+/// `planned_fields` and `recorded_fields` ([`RECORDED`]); anything else (a list) is wrapped as `items` beside them, its
 /// planned patterns under `/items/*`.
 pub fn stamp(body: Value, moment: &Moment, planned: &[&str]) -> Value {
     let (mut fields, planned): (Map<String, Value>, Vec<String>) = match body {
@@ -352,10 +358,8 @@ pub fn stamp(body: Value, moment: &Moment, planned: &[&str]) -> Value {
     };
     fields.insert("as_of".into(), Value::String(moment.as_of.to_string()));
     fields.insert("known_at".into(), moment.known_at.map_or(Value::Null, Value::from));
-    let recorded: Vec<&str> =
-        RECORDED.iter().copied().filter(|p| fields.contains_key(p.split('/').nth(1).unwrap_or_default())).collect();
     fields.insert("planned_fields".into(), Value::from(planned));
-    fields.insert("recorded_fields".into(), Value::from(recorded));
+    fields.insert("recorded_fields".into(), Value::from(RECORDED));
     Value::Object(fields)
 }
 
@@ -445,5 +449,8 @@ mod tests {
         assert!(matches("/items/*/payload", "/items/3/payload/X/term_end"));
         assert!(!matches("/items/*/date", "/items/3/opened_on"));
         assert!(!matches("/chair/term_end", "/chair"));
+        assert!(matches("/**/recorded_at", "/recorded_at"));
+        assert!(matches("/**/recorded_at", "/items/2/entries/0/recorded_at"));
+        assert!(!matches("/**/recorded_at", "/items/2/occurred_at"));
     }
 }

@@ -219,9 +219,7 @@ async fn seats_offices_and_decision_authority(store: Store) {
     assert_eq!(wrk(&before), "ITUC");
     assert_eq!(before["chair"], Value::Null);
     assert_eq!(app.get_json("/api/v1/gcg?as_of=2023-05-31").await["chair"], Value::Null);
-    let elected_at = app
-        .get_json("/api/v1/gcg/history")
-        .await["items"]
+    let elected_at = app.get_json("/api/v1/gcg/history").await["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -16,5 +16,6 @@ mod proofs;
 mod refusals;
 mod support;
 mod tamper;
+mod time;
 mod tokens;
 mod witness;

@@ -65,7 +65,12 @@ fn minor(v: &Value) -> i64 {
 }
 
 fn line<'a>(summary: &'a Value, code: &str) -> &'a Value {
-    summary["lines"].as_array().unwrap_or_else(|| panic!("{summary}")).iter().find(|l| l["line_code"] == code).unwrap_or_else(|| panic!("{code} in {summary}"))
+    summary["lines"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{summary}"))
+        .iter()
+        .find(|l| l["line_code"] == code)
+        .unwrap_or_else(|| panic!("{code} in {summary}"))
 }
 
 async fn token(app: &TestApp, role: &str, subject: &str, scope: Option<&str>) -> String {
@@ -315,7 +320,11 @@ async fn programme_commands_refusals_and_numbers(store: Store) {
         .await;
     expect_problem(r, 403, "forbidden").await;
     app.settle().await;
-    assert_eq!(app.get_json("/api/v1/programmes/MDP-A87/history").await["items"], programme_before, "refusals record nothing");
+    assert_eq!(
+        app.get_json("/api/v1/programmes/MDP-A87/history").await["items"],
+        programme_before,
+        "refusals record nothing"
+    );
     assert_eq!(json_as(&app, Some(&app.token), "/api/v1/contributions/C-001/history").await, c001_before);
 
     // With DONOR-A's consent and the GCG's decision, R-002 is recorded.
