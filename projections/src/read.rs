@@ -162,8 +162,11 @@ pub struct LedgerStats {
 #[derive(Debug, Clone)]
 pub struct Reads {
     db: Db,
-    snapshots: Arc<Mutex<VecDeque<(Moment, Arc<Snapshot>)>>>,
+    snapshots: Arc<Mutex<Kept>>,
 }
+
+/// The replayed snapshots kept, oldest first.
+type Kept = VecDeque<(Moment, Arc<Snapshot>)>;
 
 /// How many replayed snapshots are kept (each is immutable: the ledger is append-only).
 const SNAPSHOTS_KEPT: usize = 8;
