@@ -260,7 +260,7 @@ async fn established(at: &At, id: &str) -> Result<ProgrammeView, ApiError> {
 /// What the programme's computations see: the business date. Which events they see at all
 /// (`known_at`, and what was in effect on `as_of`) the read's moment has already decided.
 fn known(at: &At) -> Known {
-    Known { as_of: at.moment.as_of, known_at: None }
+    Known { as_of: at.moment.as_of }
 }
 
 async fn programme_summary(at: &At, caller: Option<&Caller>, p: ProgrammeView) -> Result<Response, ApiError> {
