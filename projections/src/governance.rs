@@ -4,8 +4,9 @@
 //!
 //! The GCG document keeps the whole history (every holding with its dates and the ledger
 //! positions that recorded it), so [`composition`] answers "who sat where on 2022-12-31"
-//! (`as_of`, business time) and "as the ledger knew it at position N" (`known_at`)
-//! without replaying events.
+//! (`as_of`, business time) from a document. Which events the document holds (only those
+//! in effect on `as_of` and known at `known_at`) is the time contract's concern
+//! ([`crate::time`]), decided before the document is folded.
 
 use chrono::NaiveDate;
 use domain::body::{on_date, BodyEvent, Constituency, Office, TermEndReason, VacancyReason};
@@ -277,11 +278,12 @@ pub struct Composition {
     pub body_id: String,
     pub name: String,
     pub as_of: NaiveDate,
-    /// Only what the ledger had recorded up to this position, if given.
-    pub known_at: Option<i64>,
     pub secretariat: String,
+    /// The Chair in office on the date, with the term's planned start and end as they
+    /// stood then.
     pub chair: Option<OfficeHolder>,
     pub deputy_chair: Option<OfficeHolder>,
+    /// The policy version in force on the date (`None` before the first took effect).
     pub policy: Option<PolicyEntry>,
     /// Seats that exist on the date, the offices first.
     pub seats: Vec<SeatOnDate>,
@@ -291,33 +293,24 @@ pub struct Composition {
     pub labels: Labels,
 }
 
-/// The composition of the body described by `view` on `as_of`, as known at `known_at`.
-pub fn composition(view: &BodyView, as_of: NaiveDate, known_at: Option<i64>) -> Composition {
-    let known = |position: i64| known_at.is_none_or(|k| position <= k);
-    let known_opt = |position: Option<i64>| position.is_some_and(known);
-    let office = |office: Office| -> Option<OfficeHolder> {
-        view.terms.iter().filter(|t| t.office == office && known(t.recorded_position)).find_map(|t| {
-            let began = t.began_on.filter(|_| known_opt(t.began_position))?;
-            let ended = t.ended_on.filter(|_| known_opt(t.ended_position));
-            let end = t
-                .extensions
-                .iter()
-                .filter(|e| known(e.recorded_position))
-                .map(|e| e.new_end)
-                .max()
-                .unwrap_or(t.elected_end);
-            let last_day = ended.unwrap_or(end);
-            on_date::term_served(Some(began), last_day, as_of).then(|| OfficeHolder {
-                holder: t.holder.clone(),
-                term_id: t.term_id.clone(),
-                term_start: t.term_start,
-                term_end: end,
-                elected_by: t.decision_id.clone(),
-            })
+/// The office holder of `office` on `as_of` in the document.
+fn office_holder(view: &BodyView, office: Office, as_of: NaiveDate) -> Option<OfficeHolder> {
+    view.terms.iter().filter(|t| t.office == office).find_map(|t| {
+        let last_day = t.ended_on.unwrap_or(t.term_end);
+        on_date::term_served(t.began_on, last_day, as_of).then(|| OfficeHolder {
+            holder: t.holder.clone(),
+            term_id: t.term_id.clone(),
+            term_start: t.term_start,
+            term_end: t.term_end,
+            elected_by: t.decision_id.clone(),
         })
-    };
-    let chair = office(Office::Chair);
-    let deputy_chair = office(Office::DeputyChair);
+    })
+}
+
+/// The composition of the body described by `view` on `as_of`.
+pub fn composition(view: &BodyView, as_of: NaiveDate) -> Composition {
+    let chair = office_holder(view, Office::Chair, as_of);
+    let deputy_chair = office_holder(view, Office::DeputyChair, as_of);
     let mut seats = Vec::new();
     for (seat_id, constituency, holder) in
         [("CHAIR", Constituency::Chair, &chair), ("DEPUTY-CHAIR", Constituency::DeputyChair, &deputy_chair)]
@@ -332,15 +325,11 @@ pub fn composition(view: &BodyView, as_of: NaiveDate, known_at: Option<i64>) -> 
             decision_id: holder.as_ref().map(|h| h.elected_by.clone()),
         });
     }
-    for seat in view.seats.iter().filter(|s| known(s.recorded_position)) {
-        let retired_on = seat.retired_on.filter(|_| known_opt(seat.retired_position));
-        if !on_date::seat_exists(seat.defined_on, retired_on, as_of) {
+    for seat in &view.seats {
+        if !on_date::seat_exists(seat.defined_on, seat.retired_on, as_of) {
             continue;
         }
-        let holding = seat.holdings.iter().filter(|h| known(h.recorded_position)).find(|h| {
-            let until = h.until.filter(|_| known_opt(h.vacated_position));
-            on_date::holding_covers(h.from, until, as_of)
-        });
+        let holding = seat.holdings.iter().find(|h| on_date::holding_covers(h.from, h.until, as_of));
         seats.push(SeatOnDate {
             seat_id: seat.seat_id.clone(),
             constituency: seat.constituency,
@@ -355,19 +344,11 @@ pub fn composition(view: &BodyView, as_of: NaiveDate, known_at: Option<i64>) -> 
     let voting_seats = count(&|s| s.voting);
     let voting_seats_filled = count(&|s| s.voting && s.holder.is_some());
     let vacant_seats = seats.iter().filter(|s| s.holder.is_none()).map(|s| s.seat_id.clone()).collect();
-    let policy = view
-        .policies
-        .iter()
-        .filter(|p| known(p.recorded_position))
-        .rev()
-        .find(|p| p.effective_on <= as_of)
-        .or_else(|| view.policies.first())
-        .cloned();
+    let policy = view.policies.iter().rev().find(|p| p.effective_on <= as_of).cloned();
     Composition {
         body_id: view.body_id.clone(),
         name: view.name.clone(),
         as_of,
-        known_at,
         secretariat: view.secretariat.clone(),
         chair,
         deputy_chair,
@@ -377,6 +358,37 @@ pub fn composition(view: &BodyView, as_of: NaiveDate, known_at: Option<i64>) -> 
         voting_seats_filled,
         vacant_seats,
         labels: view.labels.clone(),
+    }
+}
+
+/// The Chair and Deputy Chair succession on a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Succession {
+    /// Every term, with its electing decision, extensions and end.
+    pub terms: Vec<TermView>,
+    pub calls: Vec<CallView>,
+    pub chair: Option<OfficeHolder>,
+    pub deputy_chair: Option<OfficeHolder>,
+    /// Whether a call for candidacy was open on the date.
+    pub succession_call_open: bool,
+    pub open_calls: Vec<String>,
+}
+
+/// The succession timeline of the body described by `view` on `as_of`.
+pub fn succession(view: &BodyView, as_of: NaiveDate) -> Succession {
+    let open_calls: Vec<String> = view
+        .calls
+        .iter()
+        .filter(|c| c.opened_on <= as_of && c.closed_on.is_none_or(|closed| closed > as_of))
+        .map(|c| c.call_id.clone())
+        .collect();
+    Succession {
+        terms: view.terms.clone(),
+        calls: view.calls.clone(),
+        chair: office_holder(view, Office::Chair, as_of),
+        deputy_chair: office_holder(view, Office::DeputyChair, as_of),
+        succession_call_open: !open_calls.is_empty(),
+        open_calls,
     }
 }
 
@@ -633,22 +645,18 @@ mod tests {
     }
 
     #[test]
-    fn the_composition_sees_only_what_the_position_knows() {
+    fn the_composition_follows_the_date() {
         let view =
             BodyView { body_id: "GCG".into(), seats: vec![seat(Some(("2023-01-01", 12)))], ..BodyView::default() };
-        let holder = |as_of: &str, known_at: Option<i64>| {
-            let c = composition(&view, d(as_of), known_at);
+        let holder = |as_of: &str| {
+            let c = composition(&view, d(as_of));
             c.seats.iter().find(|s| s.seat_id == "PFC-AFR").map(|s| s.holder.clone())
         };
-        // Today, everything known: held in 2021, vacant in 2022, gone in 2023.
-        assert_eq!(holder("2021-06-01", None), Some(Some("UGA".into())));
-        assert_eq!(holder("2022-06-01", None), Some(None));
-        assert_eq!(holder("2023-06-01", None), None);
-        // As known before the vacancy was recorded, Uganda still holds it in 2022.
-        assert_eq!(holder("2022-06-01", Some(8)), Some(Some("UGA".into())));
-        // As known before the retirement was recorded, the (vacant) seat still exists in 2023.
-        assert_eq!(holder("2023-06-01", Some(11)), Some(None));
-        // Before the holding was recorded, nobody holds it.
-        assert_eq!(holder("2021-06-01", Some(1)), Some(None));
+        // Held in 2021, vacant in 2022, gone in 2023, not yet held in 2019.
+        assert_eq!(holder("2021-06-01"), Some(Some("UGA".into())));
+        assert_eq!(holder("2022-06-01"), Some(None));
+        assert_eq!(holder("2023-06-01"), None);
+        assert_eq!(holder("2019-06-01"), Some(None));
+        assert_eq!(composition(&view, d("2021-06-01")).policy, None, "no policy in force before the first");
     }
 }

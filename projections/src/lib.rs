@@ -9,8 +9,9 @@
 //! * [`pathfinder`]: the Pathfinder board, countries, roadmaps, cycles and compliance.
 //! * [`programme`]: the Multi-Donor Programme's summary, trail and reallocations, as of
 //!   any date; [`iati`]: its IATI 2.03 activity file and the IATI rule checks.
-//! * [`read`]: queries the API serves; [`lens`]: what each reader may see of them (the one
-//!   place the visibility rule is applied to reads).
+//! * [`read`]: queries the API serves; [`read::At`]: the ledger as of a moment, for a reader;
+//!   [`lens`]: what each reader may see (the one place the visibility rule is applied to reads).
+//! * [`time`]: the time contract: which events a moment (`as_of`, `known_at`) admits.
 //!
 //! **Invariant:** nothing here writes to `events`, `ledger`, `merkle_hashes` or `checkpoints`.
 
@@ -21,4 +22,5 @@ pub mod pathfinder;
 pub mod programme;
 pub mod read;
 pub mod runner;
+pub mod time;
 pub mod views;

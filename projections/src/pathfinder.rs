@@ -301,3 +301,54 @@ pub fn board_line(view: &PathfinderView, as_of: NaiveDate) -> BoardLine {
         illustrative: view.labels.illustrative,
     }
 }
+
+/// The status board on `as_of`: a line per country (of the documents as of the read's
+/// moment) and the count by stage.
+pub fn board(views: &[PathfinderView], as_of: NaiveDate) -> Value {
+    let lines: Vec<BoardLine> =
+        views.iter().filter(|v| !v.state.iso3.is_empty()).map(|v| board_line(v, as_of)).collect();
+    let mut by_stage = std::collections::BTreeMap::new();
+    for line in &lines {
+        if let Some(stage) = line.stage {
+            let name =
+                serde_json::to_value(stage).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            *by_stage.entry(name).or_insert(0u32) += 1;
+        }
+    }
+    serde_json::json!({"as_of": as_of, "countries": lines, "by_stage": by_stage})
+}
+
+/// Reporting compliance for a cycle on `as_of`, from the cycle's and its reports'
+/// documents as of the read's moment: per expected country on time, late, missing
+/// (deadline passed with nothing submitted), awaited, or waived, with the report's status
+/// then; and the totals.
+pub fn compliance(cycle: &CycleView, reports: &[Option<ReportView>], as_of: NaiveDate) -> Value {
+    let deadline = cycle.state.deadline;
+    let mut lines = Vec::new();
+    let mut totals: std::collections::BTreeMap<&str, u32> = std::collections::BTreeMap::new();
+    for (iso3, report) in cycle.state.expected_countries.iter().zip(reports) {
+        let submitted_on = report.as_ref().and_then(|r| r.state.submitted_on);
+        let status = report.as_ref().map(|r| r.state.status).unwrap_or(ReportStatus::Expected);
+        let compliance = match (submitted_on, status) {
+            (_, ReportStatus::Waived) => "waived",
+            (Some(_), _) if report.as_ref().is_some_and(|r| r.state.late) => "late",
+            (Some(_), _) => "on_time",
+            (None, _) if deadline.is_some_and(|d| as_of > d) => "missing",
+            (None, _) => "awaited",
+        };
+        *totals.entry(compliance).or_default() += 1;
+        if matches!(status, ReportStatus::Approved | ReportStatus::Published) {
+            *totals.entry("approved").or_default() += 1;
+        }
+        if status == ReportStatus::Published {
+            *totals.entry("published").or_default() += 1;
+        }
+        lines.push(serde_json::json!({"iso3": iso3, "report_id": format!("{}/{iso3}", cycle.cycle_id),
+            "compliance": compliance, "status": status, "submitted_on": submitted_on,
+            "days_late": report.as_ref().map(|r| r.state.days_late),
+            "approved_by": report.as_ref().and_then(|r| r.approved_by.clone())}));
+    }
+    serde_json::json!({"cycle_id": cycle.cycle_id, "as_of": as_of, "deadline": deadline,
+        "status": cycle.state.status, "expected": cycle.state.expected_countries.len(), "totals": totals,
+        "countries": lines})
+}

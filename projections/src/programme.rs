@@ -6,10 +6,11 @@
 //!
 //! Every entry keeps its business date and the ledger position that recorded it, so each
 //! computation takes a [`Known`]: `as_of` (business time: entries dated on or before it,
-//! plan changes made on or before it) and optionally `known_at` (only what the ledger held
-//! at that position). A reversal corrects the entry it reverses: once it is known, the
-//! entry no longer counts at any business date (the IATI file still shows it as a negative
-//! transaction on the day of the correction).
+//! plan changes made on or before it). Which events the documents hold at all (those
+//! recorded by `known_at` and in effect on `as_of`) is the time contract's
+//! ([`crate::time`]). A reversal corrects the entry it reverses: from the day it is in
+//! effect, the entry no longer counts at any business date (the IATI file still shows it as
+//! a negative transaction on the day of the correction).
 //!
 //! Amounts are integer minor units; percentages are computed from them as basis points
 //! and shown as strings with two decimals. What the seed document *states* (a line's share,
@@ -590,28 +591,23 @@ fn fold_contribution(view: &mut ContributionView, event: ContributionEvent, rec:
 
 // --- as of a date ------------------------------------------------------------------------
 
-/// What a computation may see: entries dated on or before `as_of`, recorded at or before
-/// ledger position `known_at` (everything, when `None`).
+/// What a computation may see: entries dated on or before `as_of`. Which events it sees at
+/// all (recorded by `known_at`, in effect on `as_of`) the read's moment has decided before
+/// the documents were folded ([`crate::time`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Known {
     pub as_of: NaiveDate,
-    pub known_at: Option<i64>,
 }
 
 impl Known {
     /// Everything recorded, at any date.
     pub fn now() -> Self {
-        Known { as_of: NaiveDate::MAX, known_at: None }
+        Known { as_of: NaiveDate::MAX }
     }
 
-    /// Whether the ledger held the entry at `position`.
-    pub fn knows(&self, position: i64) -> bool {
-        self.known_at.is_none_or(|k| position <= k)
-    }
-
-    /// Whether an entry dated `on` and recorded at `position` counts.
-    pub fn counts(&self, on: NaiveDate, position: i64) -> bool {
-        on <= self.as_of && self.knows(position)
+    /// Whether an entry dated `on` counts.
+    pub fn counts(&self, on: NaiveDate) -> bool {
+        on <= self.as_of
     }
 }
 
@@ -654,13 +650,12 @@ impl ContributionView {
     /// Whether the pledge is known, or a commitment (which only follows a pledge): a
     /// contribution as the IATI file publishes it has no pledge, only its commitments.
     pub fn pledged(&self, k: &Known) -> bool {
-        self.pledge.as_ref().is_some_and(|p| k.counts(p.pledged_on, p.recorded_position))
-            || self.commitments.iter().any(|c| k.counts(c.on, c.recorded_position))
+        self.pledge.as_ref().is_some_and(|p| k.counts(p.pledged_on)) || self.commitments.iter().any(|c| k.counts(c.on))
     }
 
     /// Whether the cancellation is known by `k`.
     fn cancelled_by(&self, k: &Known) -> bool {
-        self.cancelled.as_ref().is_some_and(|c| k.counts(c.cancelled_on, c.recorded_position))
+        self.cancelled.as_ref().is_some_and(|c| k.counts(c.cancelled_on))
     }
 
     /// The commitment after adjustments, in minor units (0 once cancelled).
@@ -668,16 +663,12 @@ impl ContributionView {
         if self.cancelled_by(k) {
             return 0;
         }
-        self.commitments.iter().filter(|c| k.counts(c.on, c.recorded_position)).map(|c| c.amount.amount_minor).sum()
+        self.commitments.iter().filter(|c| k.counts(c.on)).map(|c| c.amount.amount_minor).sum()
     }
 
     /// The funds received, in minor units.
     pub fn received(&self, k: &Known) -> i64 {
-        self.receipts
-            .iter()
-            .filter(|r| k.counts(r.received_on, r.recorded_position))
-            .map(|r| r.amount.amount_minor)
-            .sum()
+        self.receipts.iter().filter(|r| k.counts(r.received_on)).map(|r| r.amount.amount_minor).sum()
     }
 
     /// The contribution's stage as `k` sees it.
@@ -688,7 +679,7 @@ impl ContributionView {
         if self.cancelled_by(k) {
             return ContributionStatus::Cancelled;
         }
-        if !self.commitments.iter().any(|c| c.kind == "commitment" && k.counts(c.on, c.recorded_position)) {
+        if !self.commitments.iter().any(|c| c.kind == "commitment" && k.counts(c.on)) {
             return ContributionStatus::Pledged;
         }
         let (committed, received) = (self.committed(k), self.received(k));
@@ -728,9 +719,7 @@ impl ProgrammeView {
         let changes: i64 = line
             .changes
             .iter()
-            .filter(|c| {
-                c.effective_from <= month && month <= c.effective_to && k.counts(c.made_on, c.recorded_position)
-            })
+            .filter(|c| c.effective_from <= month && month <= c.effective_to && k.counts(c.made_on))
             .map(|c| c.delta_minor)
             .sum();
         line.monthly.amount_minor + changes
@@ -744,56 +733,50 @@ impl ProgrammeView {
 
     /// The programme's stage as `k` sees it.
     pub fn status_on(&self, k: &Known) -> ActivityStatus {
-        self.status_changes
-            .iter()
-            .rfind(|c| k.counts(c.on, c.recorded_position))
-            .map_or(ActivityStatus::Pipeline, |c| c.to)
+        self.status_changes.iter().rfind(|c| k.counts(c.on)).map_or(ActivityStatus::Pipeline, |c| c.to)
     }
 
     /// The reversal of an entry that counts for `k` (dated by `as_of`, known), if any.
     pub fn reversal_of(&self, entry_id: &str, k: &Known) -> Option<&ReversalView> {
-        self.reversals.iter().find(|r| r.entry_id == entry_id && k.counts(r.reversed_on, r.recorded_position))
+        self.reversals.iter().find(|r| r.entry_id == entry_id && k.counts(r.reversed_on))
     }
 
     /// The allocations, expenditures and reversals that count for `k`, each from its own
     /// date, for the domain's money folds.
     pub fn entries<'a>(&'a self, k: &'a Known) -> impl Iterator<Item = Entry<'a>> + 'a {
-        let allocations =
-            self.allocations.iter().filter(move |a| k.counts(a.allocated_on, a.recorded_position)).map(|a| Entry {
-                kind: EntryKind::Allocation,
-                line_code: &a.line_code,
-                contribution_id: Some(&a.contribution_id),
-                amount: a.amount.amount_minor,
-            });
-        let expenditures =
-            self.expenditures.iter().filter(move |e| k.counts(e.spent_on, e.recorded_position)).map(|e| Entry {
-                kind: EntryKind::Expenditure,
-                line_code: &e.line_code,
-                contribution_id: None,
-                amount: e.amount.amount_minor,
-            });
-        let reversals =
-            self.reversals.iter().filter(move |r| k.counts(r.reversed_on, r.recorded_position)).map(|r| Entry {
-                kind: r.kind,
-                line_code: &r.line_code,
-                contribution_id: r.contribution_id.as_deref(),
-                amount: r.amount.amount_minor,
-            });
+        let allocations = self.allocations.iter().filter(move |a| k.counts(a.allocated_on)).map(|a| Entry {
+            kind: EntryKind::Allocation,
+            line_code: &a.line_code,
+            contribution_id: Some(&a.contribution_id),
+            amount: a.amount.amount_minor,
+        });
+        let expenditures = self.expenditures.iter().filter(move |e| k.counts(e.spent_on)).map(|e| Entry {
+            kind: EntryKind::Expenditure,
+            line_code: &e.line_code,
+            contribution_id: None,
+            amount: e.amount.amount_minor,
+        });
+        let reversals = self.reversals.iter().filter(move |r| k.counts(r.reversed_on)).map(|r| Entry {
+            kind: r.kind,
+            line_code: &r.line_code,
+            contribution_id: r.contribution_id.as_deref(),
+            amount: r.amount.amount_minor,
+        });
         allocations.chain(expenditures).chain(reversals)
     }
 
     /// Allocations that count (dated by `as_of`, known, not reversed).
     pub fn allocations_counted<'a>(&'a self, k: &'a Known) -> impl Iterator<Item = &'a AllocationView> + 'a {
-        self.allocations.iter().filter(move |a| {
-            k.counts(a.allocated_on, a.recorded_position) && self.reversal_of(&a.allocation_id, k).is_none()
-        })
+        self.allocations
+            .iter()
+            .filter(move |a| k.counts(a.allocated_on) && self.reversal_of(&a.allocation_id, k).is_none())
     }
 
     /// Expenditures that count (dated by `as_of`, known, not reversed).
     pub fn expenditures_counted<'a>(&'a self, k: &'a Known) -> impl Iterator<Item = &'a ExpenditureView> + 'a {
-        self.expenditures.iter().filter(move |e| {
-            k.counts(e.spent_on, e.recorded_position) && self.reversal_of(&e.expenditure_id, k).is_none()
-        })
+        self.expenditures
+            .iter()
+            .filter(move |e| k.counts(e.spent_on) && self.reversal_of(&e.expenditure_id, k).is_none())
     }
 
     /// Funds allocated to `line`, net of reversals, as `k` sees them.
@@ -820,7 +803,7 @@ impl ProgrammeView {
     }
 
     fn reallocations_known<'a>(&'a self, k: &'a Known) -> impl Iterator<Item = &'a ReallocationView> + 'a {
-        self.reallocations.iter().filter(move |r| k.counts(r.made_on, r.recorded_position))
+        self.reallocations.iter().filter(move |r| k.counts(r.made_on))
     }
 }
 
@@ -930,7 +913,6 @@ pub struct ProgrammeSummary {
     pub status: ActivityStatus,
     pub established_by: Option<String>,
     pub as_of: NaiveDate,
-    pub known_at: Option<i64>,
     pub duration: Duration,
     pub months_elapsed: u32,
     pub baseline: Option<BaselineView>,
@@ -1057,10 +1039,9 @@ pub fn summary(p: &ProgrammeView, contributions: &[ContributionView], k: &Known)
         status: p.status_on(k),
         established_by: p.decision_id.clone(),
         as_of,
-        known_at: k.known_at,
         duration,
         months_elapsed: p.months_elapsed(as_of),
-        baseline: p.baseline.clone().filter(|b| k.counts(b.set_on, b.recorded_position)),
+        baseline: p.baseline.clone().filter(|b| k.counts(b.set_on)),
         lines,
         unearmarked: Unearmarked {
             committed: p.money(earmarked(None, &|c| c.committed(k))),
@@ -1287,7 +1268,6 @@ pub struct DonorTrail {
     pub iati_ref: Option<String>,
     pub registered_on: Option<NaiveDate>,
     pub as_of: NaiveDate,
-    pub known_at: Option<i64>,
     pub contributions: Vec<TrailContribution>,
     /// Per currency: committed, received, allocated.
     pub totals: Vec<TrailTotals>,
@@ -1336,7 +1316,7 @@ pub fn donor_trail(
                 });
             }
             for a in p.allocations.iter().filter(|a| a.contribution_id == c.contribution_id) {
-                if !k.counts(a.allocated_on, a.recorded_position) {
+                if !k.counts(a.allocated_on) {
                     continue;
                 }
                 let reversal = p.reversal_of(&a.allocation_id, k).cloned();
@@ -1366,7 +1346,7 @@ pub fn donor_trail(
                 let expenditures = p
                     .expenditures
                     .iter()
-                    .filter(|e| e.line_code == *code && k.counts(e.spent_on, e.recorded_position))
+                    .filter(|e| e.line_code == *code && k.counts(e.spent_on))
                     .map(|e| TrailExpenditure {
                         expenditure: e.clone(),
                         reversal: p.reversal_of(&e.expenditure_id, k).cloned(),
@@ -1427,16 +1407,16 @@ pub fn donor_trail(
             earmark: c.earmark.clone(),
             conditions: c.conditions.clone(),
             pledge: c.pledge.clone(),
-            commitments: c.commitments.iter().filter(|x| k.counts(x.on, x.recorded_position)).cloned().collect(),
+            commitments: c.commitments.iter().filter(|x| k.counts(x.on)).cloned().collect(),
             committed: c.money(committed),
-            receipts: c.receipts.iter().filter(|r| k.counts(r.received_on, r.recorded_position)).cloned().collect(),
+            receipts: c.receipts.iter().filter(|r| k.counts(r.received_on)).cloned().collect(),
             received: c.money(received),
             allocations,
             allocated: c.money(allocated),
             unallocated: c.money(received - allocated),
             lines,
-            consents: c.consents.iter().filter(|x| k.counts(x.consented_on, x.recorded_position)).cloned().collect(),
-            cancelled: c.cancelled.clone().filter(|x| k.counts(x.cancelled_on, x.recorded_position)),
+            consents: c.consents.iter().filter(|x| k.counts(x.consented_on)).cloned().collect(),
+            cancelled: c.cancelled.clone().filter(|x| k.counts(x.cancelled_on)),
             decisions,
             labels: c.labels.clone(),
         });
@@ -1448,7 +1428,6 @@ pub fn donor_trail(
         iati_ref: donor.iati_ref.clone(),
         registered_on: donor.registered_on,
         as_of: k.as_of,
-        known_at: k.known_at,
         contributions: trail,
         totals: totals.into_values().collect(),
         decisions: all_decisions.into_iter().collect(),
@@ -1628,7 +1607,7 @@ pub fn iati_activity(record: &ProgrammeRecord, today: NaiveDate) -> IatiActivity
                 .map(|r| r.made_on)
                 .max();
             if let Some(revised_on) = revised_on {
-                let known = Known { as_of: today, known_at: None };
+                let known = Known { as_of: today };
                 let revised: i64 = p.lines.iter().map(|l| p.planned_between(l, from, to, &known)).sum();
                 budgets.push(IatiBudget {
                     kind: BudgetKind::Revised,

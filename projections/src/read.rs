@@ -1,14 +1,176 @@
 //! The queries the API serves: view documents, audit histories, checkpoints, counters.
 //!
-//! Every read of events takes the [`Reader`] and goes through [`crate::lens`]: an event
-//! the reader may not read comes back redacted.
+//! Every read of state goes through [`At`], made for one moment and one [`Reader`]: what
+//! it returns reflects no event the moment does not admit, and nothing the reader may not
+//! read ([`crate::lens`]: events become redacted records, views lose what was built from
+//! such events). The audit log, read by position, applies the same lens.
 
-use domain::visibility::Reader;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::lens::{self, ShownEntry};
+use crate::time::{self, Moment, MomentError, Snapshot};
+use domain::visibility::Reader;
 use ledger_store::{with_pool, Db};
+
+fn poisoned<T>(_: std::sync::PoisonError<T>) -> anyhow::Error {
+    anyhow::anyhow!("the snapshot cache was poisoned by a panic")
+}
+
+/// Why a read's moment could not be resolved.
+#[derive(Debug, thiserror::Error)]
+pub enum AtError {
+    /// The moment names no state of the ledger (a 400 at the edge).
+    #[error(transparent)]
+    Moment(#[from] MomentError),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// The ledger as of a [`Moment`]: every read of state goes through it, so no document,
+/// list or history it returns reflects an event the moment does not admit
+/// ([`time::admitted`]). At the head with `as_of` today or later it reads the stored view
+/// documents (falling back to a replay if the projector moved on meanwhile); otherwise
+/// it replays the admitted events ([`time::replay`]).
+#[derive(Debug)]
+pub struct At {
+    reads: Reads,
+    pub moment: Moment,
+    /// Who is reading: what it returns is as this reader may see it.
+    pub reader: Reader,
+    live: bool,
+    snapshot: tokio::sync::OnceCell<Arc<Snapshot>>,
+}
+
+impl At {
+    async fn replayed(&self) -> anyhow::Result<&Arc<Snapshot>> {
+        self.snapshot.get_or_try_init(|| self.reads.snapshot(&self.moment)).await
+    }
+
+    /// Whether a stored document written by the batch ending at `position` is as known now.
+    fn current(&self, position: i64) -> bool {
+        self.moment.knows(position)
+    }
+
+    /// The same moment as another reader sees it (the IATI file is published as the
+    /// Secretariat reads).
+    pub fn for_reader(&self, reader: &Reader) -> At {
+        At {
+            reads: self.reads.clone(),
+            moment: self.moment,
+            reader: reader.clone(),
+            live: self.live,
+            snapshot: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// One view document as of the moment, as the reader may see it.
+    pub async fn document(&self, view: &str, id: &str) -> anyhow::Result<Option<Value>> {
+        match self.stored_document(view, id).await? {
+            Some(document) => Ok(self.lensed(view, vec![document]).await?.pop()),
+            None => Ok(None),
+        }
+    }
+
+    /// One page of a view's documents in id order (those after `after`, at most `limit`),
+    /// as the reader may see them, with the id to continue from when there are more.
+    pub async fn documents(&self, view: &str, after: &str, limit: i64) -> anyhow::Result<(Vec<Value>, Option<String>)> {
+        let (page, next) = self.stored_documents(view, after, limit).await?;
+        Ok((self.lensed(view, page).await?, next))
+    }
+
+    /// Documents of type `view` as the reader may see them ([`lens::views`]).
+    async fn lensed(&self, view: &str, documents: Vec<Value>) -> anyhow::Result<Vec<Value>> {
+        if self.reader.sees_all() || !lens::views::needs_lens(view) {
+            return Ok(documents);
+        }
+        let mut donors = std::collections::HashMap::new();
+        if view == crate::programme::PROGRAMMES {
+            let mut after = String::new();
+            loop {
+                let (page, next) = self.stored_documents(crate::programme::CONTRIBUTIONS, &after, 1000).await?;
+                for c in page {
+                    if let (Some(id), Some(donor)) =
+                        (c.get("contribution_id").and_then(Value::as_str), c.get("donor").and_then(Value::as_str))
+                    {
+                        donors.insert(id.to_string(), donor.to_string());
+                    }
+                }
+                match next {
+                    Some(n) => after = n,
+                    None => break,
+                }
+            }
+        }
+        let donor_of = |c: &str| donors.get(c).cloned();
+        documents
+            .into_iter()
+            .map(|d| lens::views::apply(view, d, &self.reader, &donor_of).map_err(anyhow::Error::msg))
+            .collect()
+    }
+
+    async fn stored_document(&self, view: &str, id: &str) -> anyhow::Result<Option<Value>> {
+        if self.live {
+            match self.reads.document_row(view, id).await? {
+                None => return Ok(None),
+                Some((document, position)) if self.current(position) => return Ok(Some(document)),
+                Some(_) => {}
+            }
+        }
+        Ok(self.replayed().await?.documents.get(&(view.to_string(), id.to_string())).cloned())
+    }
+
+    async fn stored_documents(
+        &self,
+        view: &str,
+        after: &str,
+        limit: i64,
+    ) -> anyhow::Result<(Vec<Value>, Option<String>)> {
+        if self.live {
+            let (page, next) = self.reads.document_rows(view, after, limit).await?;
+            if page.iter().all(|(_, position)| self.current(*position)) {
+                return Ok((page.into_iter().map(|(v, _)| v).collect(), next));
+            }
+        }
+        let snapshot = self.replayed().await?;
+        let mut ids: Vec<&String> =
+            snapshot.documents.keys().filter(|(v, id)| v == view && id.as_str() > after).map(|(_, id)| id).collect();
+        ids.sort();
+        let limit = usize::try_from(limit).unwrap_or(0);
+        let next = (ids.len() > limit).then(|| ids.get(limit.saturating_sub(1)).map(|id| (*id).clone())).flatten();
+        let page = ids
+            .into_iter()
+            .take(limit)
+            .filter_map(|id| snapshot.documents.get(&(view.to_string(), id.clone())).cloned())
+            .collect();
+        Ok((page, next))
+    }
+
+    /// Keeps the history rows the moment admits, as the reader may see them.
+    async fn admitted(&self, rows: Vec<HistoryRow>) -> anyhow::Result<Vec<ShownEntry>> {
+        let rows: Vec<HistoryRow> = if self.live {
+            rows.into_iter().filter(|r| self.moment.knows(r.position)).collect()
+        } else {
+            let snapshot = self.replayed().await?;
+            rows.into_iter().filter(|r| snapshot.admitted.contains(&r.position)).collect()
+        };
+        Ok(lens::entries(rows, &self.reader))
+    }
+
+    /// The audit history of one aggregate as of the moment, oldest first.
+    pub async fn history(&self, aggregate_type: &str, aggregate_id: &str) -> anyhow::Result<Vec<ShownEntry>> {
+        self.admitted(self.reads.history_rows(aggregate_type, aggregate_id).await?).await
+    }
+
+    /// Every event recorded on a decision's authority, as of the moment.
+    pub async fn authorised_by(&self, decision_id: &str) -> anyhow::Result<Vec<ShownEntry>> {
+        self.admitted(self.reads.authorised_by_rows(decision_id).await?).await
+    }
+}
 
 /// One audit history row: who recorded what, on what authority, when, and where it sits.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -88,83 +250,82 @@ pub struct LedgerStats {
 #[derive(Debug, Clone)]
 pub struct Reads {
     db: Db,
+    snapshots: Arc<Mutex<Kept>>,
 }
+
+/// The replayed snapshots kept, oldest first.
+type Kept = VecDeque<(Moment, Arc<Snapshot>)>;
+
+/// How many replayed snapshots are kept (each is immutable: the ledger is append-only).
+const SNAPSHOTS_KEPT: usize = 8;
 
 impl Reads {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self { db, snapshots: Arc::default() }
     }
 
-    /// One view document as `reader` may see it ([`lens::views`]).
-    pub async fn document(&self, view: &str, id: &str, reader: &Reader) -> sqlx::Result<Option<Value>> {
-        match self.stored_document(view, id).await? {
-            Some(document) => Ok(Some(self.lensed(view, vec![document], reader).await?.remove(0))),
-            None => Ok(None),
+    /// The last position the views have applied (`None` before any).
+    pub async fn head(&self) -> sqlx::Result<Option<i64>> {
+        let next: Option<i64> = with_pool!(&self.db, pool => {
+            sqlx::query_scalar("SELECT next_position FROM projection_cursors WHERE projector = $1")
+                .bind(crate::runner::PROJECTOR)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(next.filter(|n| *n > 0).map(|n| n - 1))
+    }
+
+    /// The ledger as of a business date and as known at a position (default: the head),
+    /// for a read on `today`; `Err` names why the moment cannot be read.
+    pub async fn at(
+        &self,
+        as_of: NaiveDate,
+        known_at: Option<i64>,
+        today: NaiveDate,
+        reader: &Reader,
+    ) -> Result<At, AtError> {
+        let head = self.head().await?;
+        let moment = time::resolve(as_of, known_at, head)?;
+        let live = moment.known_at == head && as_of >= today;
+        Ok(At { reads: self.clone(), moment, reader: reader.clone(), live, snapshot: tokio::sync::OnceCell::new() })
+    }
+
+    /// The snapshot of a moment, replayed once and kept.
+    async fn snapshot(&self, moment: &Moment) -> anyhow::Result<Arc<Snapshot>> {
+        if let Some((_, kept)) = self.snapshots.lock().map_err(poisoned)?.iter().find(|(m, _)| m == moment) {
+            return Ok(kept.clone());
         }
+        let snapshot = Arc::new(time::replay(&self.db, moment).await?);
+        let mut kept = self.snapshots.lock().map_err(poisoned)?;
+        if kept.len() >= SNAPSHOTS_KEPT {
+            kept.pop_front();
+        }
+        kept.push_back((*moment, snapshot.clone()));
+        Ok(snapshot)
     }
 
-    async fn stored_document(&self, view: &str, id: &str) -> sqlx::Result<Option<Value>> {
-        let body: Option<String> = with_pool!(&self.db, pool => {
-            sqlx::query_scalar("SELECT body FROM view_documents WHERE view = $1 AND id = $2")
+    /// One view document with the position of the batch that last wrote it.
+    async fn document_row(&self, view: &str, id: &str) -> sqlx::Result<Option<(Value, i64)>> {
+        let row: Option<(String, i64)> = with_pool!(&self.db, pool => {
+            sqlx::query_as("SELECT body, position FROM view_documents WHERE view = $1 AND id = $2")
                 .bind(view)
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
         });
-        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+        Ok(row.and_then(|(b, p)| serde_json::from_str(&b).ok().map(|v| (v, p))))
     }
 
-    /// Documents of type `view` as `reader` may see them.
-    async fn lensed(&self, view: &str, documents: Vec<Value>, reader: &Reader) -> sqlx::Result<Vec<Value>> {
-        if reader.sees_all() || !lens::views::needs_lens(view) {
-            return Ok(documents);
-        }
-        let mut donors = std::collections::HashMap::new();
-        if view == crate::programme::PROGRAMMES {
-            let mut after = String::new();
-            loop {
-                let (page, next) = self.stored_documents(crate::programme::CONTRIBUTIONS, &after, 1000).await?;
-                for c in page {
-                    if let (Some(id), Some(donor)) =
-                        (c.get("contribution_id").and_then(Value::as_str), c.get("donor").and_then(Value::as_str))
-                    {
-                        donors.insert(id.to_string(), donor.to_string());
-                    }
-                }
-                match next {
-                    Some(n) => after = n,
-                    None => break,
-                }
-            }
-        }
-        let donor_of = |c: &str| donors.get(c).cloned();
-        documents
-            .into_iter()
-            .map(|d| lens::views::apply(view, d, reader, &donor_of).map_err(|e| sqlx::Error::Decode(e.into())))
-            .collect()
-    }
-
-    /// One page of a view's documents in id order, as `reader` may see them: those after
-    /// `after`, at most `limit`, with the id to continue from when there are more.
-    pub async fn documents(
+    /// One page of a view's stored documents in id order (those after `after`, at most
+    /// `limit`), with the position of the batch that last wrote each (read through [`At`]).
+    async fn document_rows(
         &self,
         view: &str,
         after: &str,
         limit: i64,
-        reader: &Reader,
-    ) -> sqlx::Result<(Vec<Value>, Option<String>)> {
-        let (page, next) = self.stored_documents(view, after, limit).await?;
-        Ok((self.lensed(view, page, reader).await?, next))
-    }
-
-    async fn stored_documents(
-        &self,
-        view: &str,
-        after: &str,
-        limit: i64,
-    ) -> sqlx::Result<(Vec<Value>, Option<String>)> {
-        let rows: Vec<(String, String)> = with_pool!(&self.db, pool => {
-            sqlx::query_as("SELECT id, body FROM view_documents WHERE view = $1 AND id > $2 ORDER BY id LIMIT $3")
+    ) -> sqlx::Result<(Vec<(Value, i64)>, Option<String>)> {
+        let rows: Vec<(String, String, i64)> = with_pool!(&self.db, pool => {
+            sqlx::query_as("SELECT id, body, position FROM view_documents WHERE view = $1 AND id > $2 ORDER BY id LIMIT $3")
                 .bind(view)
                 .bind(after)
                 .bind(limit + 1)
@@ -172,9 +333,9 @@ impl Reads {
                 .await?
         });
         let more = rows.len() as i64 > limit;
-        let page: Vec<(String, String)> = rows.into_iter().take(usize::try_from(limit).unwrap_or(0)).collect();
-        let next = if more { page.last().map(|(id, _)| id.clone()) } else { None };
-        Ok((page.iter().filter_map(|(_, b)| serde_json::from_str(b).ok()).collect(), next))
+        let page: Vec<(String, String, i64)> = rows.into_iter().take(usize::try_from(limit).unwrap_or(0)).collect();
+        let next = if more { page.last().map(|(id, _, _)| id.clone()) } else { None };
+        Ok((page.iter().filter_map(|(_, b, p)| serde_json::from_str(b).ok().map(|v| (v, *p))).collect(), next))
     }
 
     /// The seal's visibility fields of event alias `e`, for a [`HistoryRow`].
@@ -187,13 +348,8 @@ impl Reads {
         )
     }
 
-    /// The audit history of one aggregate, oldest first, as `reader` may see it.
-    pub async fn history(
-        &self,
-        aggregate_type: &str,
-        aggregate_id: &str,
-        reader: &Reader,
-    ) -> sqlx::Result<Vec<ShownEntry>> {
+    /// The audit history rows of one aggregate, oldest first (read through [`At`]).
+    async fn history_rows(&self, aggregate_type: &str, aggregate_id: &str) -> sqlx::Result<Vec<HistoryRow>> {
         let sql = format!(
             "SELECT a.position, a.aggregate_type, a.aggregate_id, a.sequence, a.event_type, a.actor, a.role, a.authority, \
              a.occurred_at, a.recorded_at, a.request_id, a.hash, {} AS payload_text, {} \
@@ -205,7 +361,7 @@ impl Reads {
         let rows: Vec<HistoryRow> = with_pool!(&self.db, pool => {
             sqlx::query_as(&sql).bind(aggregate_type).bind(aggregate_id).fetch_all(pool).await?
         });
-        Ok(lens::entries(rows, reader))
+        Ok(rows)
     }
 
     /// The whole audit history from a position on, at most `limit` rows, as `reader` may
@@ -327,8 +483,8 @@ impl Reads {
     }
 
     /// Every event recorded on the authority of a decision (its envelope cites it), in
-    /// ledger order: what the decision authorised, as `reader` may see it.
-    pub async fn authorised_by(&self, decision_id: &str, reader: &Reader) -> sqlx::Result<Vec<ShownEntry>> {
+    /// ledger order: what the decision authorised (read through [`At`]).
+    async fn authorised_by_rows(&self, decision_id: &str) -> sqlx::Result<Vec<HistoryRow>> {
         let field = self.db.json_field("e.metadata", &["authority", "decision_id"]);
         let sql = format!(
             "SELECT a.position, a.aggregate_type, a.aggregate_id, a.sequence, a.event_type, a.actor, a.role, a.authority, \
@@ -341,6 +497,6 @@ impl Reads {
         let rows: Vec<HistoryRow> = with_pool!(&self.db, pool => {
             sqlx::query_as(&sql).bind(decision_id).fetch_all(pool).await?
         });
-        Ok(lens::entries(rows, reader))
+        Ok(rows)
     }
 }

@@ -17,6 +17,7 @@
 //! **Invariant:** no business rule lives here; the domain crate decides, this crate
 //! supplies time, actor, ids and facts, and persists.
 
+pub mod access_log;
 pub mod backup;
 pub mod cli;
 pub mod demo;

@@ -61,6 +61,8 @@ fn token_hash(token: &str) -> String {
 /// Who is calling, from a valid token.
 #[derive(Debug, Clone)]
 pub struct Caller {
+    /// The token's public id (the first 16 hex digits of its hash).
+    pub token_id: String,
     pub subject: String,
     pub role: String,
     /// The donor (role `donor`) or country (role `focal_point`) the token speaks for.
@@ -219,7 +221,7 @@ pub async fn lookup(db: &Db, token: &str, record_use: bool) -> anyhow::Result<Op
             .await?;
         });
     }
-    Ok(row.map(|(subject, role, scope)| Caller { subject, role, scope }))
+    Ok(row.map(|(subject, role, scope)| Caller { token_id: hash[..16].to_string(), subject, role, scope }))
 }
 
 #[cfg(test)]

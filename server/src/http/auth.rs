@@ -21,8 +21,22 @@ pub struct Secretariat(pub Caller);
 #[derive(Debug, Clone)]
 pub struct MaybeCaller(pub Option<Caller>);
 
+/// A caller already resolved for this request (by the access log's layer), so the token
+/// is looked up once.
+#[derive(Debug, Clone)]
+pub struct Resolved(pub Caller);
+
 async fn caller_from(parts: &Parts, state: &AppState) -> Result<Option<Caller>, ApiError> {
-    let Some(value) = parts.headers.get(header::AUTHORIZATION) else { return Ok(None) };
+    if let Some(Resolved(caller)) = parts.extensions.get::<Resolved>() {
+        return Ok(Some(caller.clone()));
+    }
+    bearer_caller(&parts.headers, state).await
+}
+
+/// The caller the `Authorization` header names: `None` without one, 401 for a malformed,
+/// unknown, expired or revoked token.
+pub async fn bearer_caller(headers: &axum::http::HeaderMap, state: &AppState) -> Result<Option<Caller>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
     let token = value
         .to_str()
         .ok()

@@ -3,20 +3,22 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Json;
 use chrono::NaiveDate;
 use domain::decision::{
     Decision, DecisionCommand, DecisionEffect, DecisionSubject, MeetingFacts, Position, SeatFacts, SupersedingFacts,
 };
 use domain::policy::GovernancePolicy;
-use projections::lens::ShownEntry;
 use projections::views::DECISIONS;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::{found, page, run_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders, EnvelopeInput, PageQuery};
+use super::{
+    answer, found, page, run_command, AppJson, AppPath, AppState, AsOfQuery, CommandHeaders, EnvelopeInput, PageQuery,
+    ReadAt,
+};
+use projections::time::planned;
 
 /// Table a proposal at a meeting.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -240,26 +242,20 @@ pub async fn rescind(
 /// quorum), the policy version it was judged under, the evidence cited, and every event
 /// recorded on its authority (the effects it authorised), with positions and hashes.
 #[utoipa::path(get, path = "/api/v1/decisions/{id}/provenance", tag = "decisions",
-    params(("id" = String, Path, description = "decision id")),
-    responses((status = 200, description = "the provenance", body = Object), (status = 404, description = "no such decision")))]
+    params(("id" = String, Path, description = "decision id"), AsOfQuery),
+    responses((status = 200, description = "the provenance", body = Object), (status = 404, description = "no such decision at that moment")))]
 pub async fn provenance(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
+    _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let reader = caller.reader();
-    let decision = state
-        .reads
-        .document(DECISIONS, &id, &reader)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("decision {id} does not exist")))?;
+    read: ReadAt,
+) -> Result<Response, ApiError> {
+    let at = &read.at;
+    let decision =
+        at.document(DECISIONS, &id).await?.ok_or_else(|| super::not_found_at(at, &format!("decision {id}")))?;
     let meeting_id = decision.get("meeting_id").and_then(|m| m.as_str()).unwrap_or_default().to_string();
-    let meeting = state.reads.document(projections::views::MEETINGS, &meeting_id, &reader).await?;
+    let meeting = at.document(projections::views::MEETINGS, &meeting_id).await?;
     let policy_version = decision.get("policy_version").and_then(|p| p.as_str()).map(str::to_string);
-    let policy = match (
-        &policy_version,
-        state.reads.document(projections::views::GCG, crate::facts::DEFAULT_BODY, &reader).await?,
-    ) {
+    let policy = match (&policy_version, at.document(projections::views::GCG, crate::facts::DEFAULT_BODY).await?) {
         (Some(version), Some(gcg)) => gcg
             .get("policies")
             .and_then(|p| p.as_array())
@@ -269,15 +265,25 @@ pub async fn provenance(
             .cloned(),
         _ => None,
     };
-    let authorised = state.reads.authorised_by(&id, &reader).await?;
-    let history = state.reads.history("decision", &id, &reader).await?;
-    Ok(Json(serde_json::json!({
+    let authorised = at.authorised_by(&id).await?;
+    let history = at.history("decision", &id).await?;
+    let body = serde_json::json!({
         "decision": decision,
         "meeting": meeting,
         "policy": policy,
         "effects_authorised": authorised,
         "history": history,
-    })))
+    });
+    let planned: Vec<String> = planned::DECISION
+        .iter()
+        .map(|p| format!("/decision{p}"))
+        .chain(planned::MEETING.iter().map(|p| format!("/meeting{p}")))
+        .chain(["/policy/effective_on".to_string()])
+        .chain(planned::HISTORY.iter().map(|p| p.replacen("/items", "/history", 1)))
+        .chain(planned::HISTORY.iter().map(|p| p.replacen("/items", "/effects_authorised", 1)))
+        .collect();
+    let planned: Vec<&str> = planned.iter().map(String::as_str).collect();
+    Ok(answer(at, body, &planned))
 }
 
 /// Rejects a decision.
@@ -315,37 +321,24 @@ pub async fn supersede(
 
 /// Lists decisions.
 #[utoipa::path(get, path = "/api/v1/decisions", tag = "decisions",
-    params(PageQuery),
-    responses((status = 200, description = "one page of decisions in id order; `Link: rel=next` when there are more", body = Vec<Object>)))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppQuery(query): AppQuery<PageQuery>,
-) -> Result<Response, ApiError> {
-    page(&state, &caller.reader(), DECISIONS, "/api/v1/decisions", query).await
+    params(PageQuery, AsOfQuery),
+    responses((status = 200, description = "one page of decisions in id order as `items`; `Link: rel=next` when there are more", body = Object)))]
+pub async fn list(_caller: MaybeCaller, read: ReadAt<PageQuery>) -> Result<Response, ApiError> {
+    page(&read.at, DECISIONS, "/api/v1/decisions", &read.params, planned::DECISION).await
 }
 
 /// One decision: subject, text, positions (all, with the effective ones marked), tally, quorum, policy.
 #[utoipa::path(get, path = "/api/v1/decisions/{id}", tag = "decisions",
-    params(("id" = String, Path, description = "decision id")),
-    responses((status = 200, description = "the decision", body = Object), (status = 404, description = "no such decision")))]
-pub async fn get_one(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppPath(id): AppPath<String>,
-) -> Result<Response, ApiError> {
-    let reader = caller.reader();
-    found("decision", &id, state.reads.document(DECISIONS, &id, &reader).await?)
+    params(("id" = String, Path, description = "decision id"), AsOfQuery),
+    responses((status = 200, description = "the decision", body = Object), (status = 404, description = "no such decision at that moment")))]
+pub async fn get_one(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
+    found(&read.at, "decision", &id, read.at.document(DECISIONS, &id).await?, planned::DECISION)
 }
 
 /// Every event of a decision with who, authority, times, position and hash.
 #[utoipa::path(get, path = "/api/v1/decisions/{id}/history", tag = "decisions",
-    params(("id" = String, Path, description = "decision id")),
-    responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "no such decision")))]
-pub async fn history(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<ShownEntry>>, ApiError> {
-    super::history_of(&state, &caller.reader(), "decision", &id).await
+    params(("id" = String, Path, description = "decision id"), AsOfQuery),
+    responses((status = 200, description = "audit history as `items`", body = Object), (status = 404, description = "no such decision at that moment")))]
+pub async fn history(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
+    super::history_of(&read.at, "decision", &id).await
 }

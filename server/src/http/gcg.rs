@@ -9,25 +9,24 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::response::Response;
 use domain::body::Body;
 use domain::group::Group;
 use domain::partner::Partner;
 use domain::reference::{Country, Organisation};
-use domain::visibility::Reader;
-use projections::governance::{composition, BodyView, PartnerView};
-use projections::lens::ShownEntry;
+use projections::governance::{composition, succession, BodyView, PartnerView};
+use projections::read::At;
+use projections::time::planned;
 use projections::views::{COUNTRIES, GCG, GROUPS, ORGANISATIONS, PARTNERS};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::actions::served;
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
 use super::{
-    all_documents, found, history_of, page, run_action, AppJson, AppPath, AppQuery, AppState, AsOfQuery,
-    CommandHeaders, PageQuery,
+    all_documents, answer, answer_or_absent, found, history_of, page, run_action, AppJson, AppPath, AppState,
+    AsOfQuery, CommandHeaders, PageQuery, ReadAt, ReadParams,
 };
 use crate::facts::DEFAULT_BODY;
 
@@ -97,112 +96,91 @@ pub async fn apply_partner(
 
 // --- reads ---------------------------------------------------------------------------
 
-async fn body_view(state: &AppState, reader: &Reader) -> Result<BodyView, ApiError> {
-    let document = state
-        .reads
-        .document(GCG, DEFAULT_BODY, reader)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("the GCG has not been established".into()))?;
-    serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))
+/// The GCG's document as of the read's moment (`None` before it was established).
+async fn body_view(at: &At) -> Result<Option<BodyView>, ApiError> {
+    match at.document(GCG, DEFAULT_BODY).await? {
+        Some(document) => Ok(Some(serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?)),
+        None => Ok(None),
+    }
+}
+
+fn value<T: serde::Serialize>(value: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(value).map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// The GCG's composition on a date: seats, holders, Chair and Deputy Chair, policy in force.
+/// Before the GCG was established: `{"exists": false}`.
 #[utoipa::path(get, path = "/api/v1/gcg", tag = "gcg", params(AsOfQuery),
-    responses((status = 200, description = "the composition", body = Object), (status = 404, description = "no GCG recorded")))]
-pub async fn gcg(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppQuery(query): AppQuery<AsOfQuery>,
-) -> Result<Response, ApiError> {
-    let view = body_view(&state, &caller.reader()).await?;
-    let as_of = query.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    Ok(Json(composition(&view, as_of, query.known_at)).into_response())
+    responses((status = 200, description = "the composition, or `exists: false`", body = Object)))]
+pub async fn gcg(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
+    let at = &read.at;
+    let composition = match body_view(at).await? {
+        Some(view) => Some(value(&composition(&view, at.moment.as_of))?),
+        None => None,
+    };
+    Ok(answer_or_absent(at, composition, planned::COMPOSITION))
 }
 
-/// The whole GCG record: every seat with every holding, every term, call and policy version.
-#[utoipa::path(get, path = "/api/v1/gcg/record", tag = "gcg",
-    responses((status = 200, description = "the record", body = Object), (status = 404, description = "no GCG recorded")))]
-pub async fn gcg_record(State(state): State<AppState>, caller: MaybeCaller) -> Result<Response, ApiError> {
-    let reader = caller.reader();
-    found("GCG", DEFAULT_BODY, state.reads.document(GCG, DEFAULT_BODY, &reader).await?)
+/// The whole GCG record as of a moment: every seat with every holding, every term, call and
+/// policy version.
+#[utoipa::path(get, path = "/api/v1/gcg/record", tag = "gcg", params(AsOfQuery),
+    responses((status = 200, description = "the record, or `exists: false`", body = Object)))]
+pub async fn gcg_record(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
+    let at = &read.at;
+    Ok(answer_or_absent(at, at.document(GCG, DEFAULT_BODY).await?, planned::BODY))
 }
 
-/// Chair and Deputy Chair succession: every term in order, with its electing decision,
-/// extensions and end, the calls for candidacy, and when the current terms end.
-#[utoipa::path(get, path = "/api/v1/gcg/chairs", tag = "gcg",
-    responses((status = 200, description = "the succession timeline", body = Object), (status = 404, description = "no GCG recorded")))]
-pub async fn chairs(State(state): State<AppState>, caller: MaybeCaller) -> Result<Response, ApiError> {
-    let view = body_view(&state, &caller.reader()).await?;
-    let today = chrono::Utc::now().date_naive();
-    let now = composition(&view, today, None);
-    let open_calls: Vec<&str> =
-        view.calls.iter().filter(|c| c.closed_on.is_none()).map(|c| c.call_id.as_str()).collect();
-    Ok(Json(json!({
-        "terms": view.terms,
-        "calls": view.calls,
-        "today": today,
-        "chair": now.chair,
-        "deputy_chair": now.deputy_chair,
-        "succession_call_open": !open_calls.is_empty(),
-        "open_calls": open_calls,
-    }))
-    .into_response())
+/// Chair and Deputy Chair succession as of a moment: every term in order, with its electing
+/// decision, extensions and end, the calls for candidacy, and the terms served on `as_of`.
+#[utoipa::path(get, path = "/api/v1/gcg/chairs", tag = "gcg", params(AsOfQuery),
+    responses((status = 200, description = "the succession timeline, or `exists: false`", body = Object)))]
+pub async fn chairs(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
+    let at = &read.at;
+    let Some(view) = body_view(at).await? else { return Ok(answer_or_absent(at, None, &[])) };
+    Ok(answer(at, value(&succession(&view, at.moment.as_of))?, planned::CHAIRS))
 }
 
-/// Policy versions in the order adopted, each with its adopting decision.
-#[utoipa::path(get, path = "/api/v1/gcg/policies", tag = "gcg",
-    responses((status = 200, description = "policy versions", body = Vec<Object>), (status = 404, description = "no GCG recorded")))]
-pub async fn policies(State(state): State<AppState>, caller: MaybeCaller) -> Result<Response, ApiError> {
-    let view = body_view(&state, &caller.reader()).await?;
-    Ok(Json(view.policies).into_response())
+/// Policy versions adopted by the moment, in order, each with its adopting decision.
+#[utoipa::path(get, path = "/api/v1/gcg/policies", tag = "gcg", params(AsOfQuery),
+    responses((status = 200, description = "policy versions as `items`", body = Object)))]
+pub async fn policies(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
+    let at = &read.at;
+    let policies = body_view(at).await?.map(|v| v.policies).unwrap_or_default();
+    Ok(answer(at, value(&policies)?, planned::POLICIES))
 }
 
-/// Every event of the GCG record.
-#[utoipa::path(get, path = "/api/v1/gcg/history", tag = "gcg",
-    responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "no GCG recorded")))]
-pub async fn gcg_history(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-) -> Result<Json<Vec<ShownEntry>>, ApiError> {
-    history_of(&state, &caller.reader(), "body", DEFAULT_BODY).await
+/// Every event of the GCG record known at the moment.
+#[utoipa::path(get, path = "/api/v1/gcg/history", tag = "gcg", params(AsOfQuery),
+    responses((status = 200, description = "audit history as `items` (empty before the GCG was established)", body = Object)))]
+pub async fn gcg_history(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
+    let at = &read.at;
+    let rows = at.history("body", DEFAULT_BODY).await?;
+    Ok(answer(at, value(&rows)?, planned::HISTORY))
 }
 
 macro_rules! resource_reads {
-    ($list:ident, $one:ident, $history:ident, $view:expr, $kind:literal, $path:literal, $tag:literal) => {
-        #[doc = concat!("Lists ", $path, ".")]
-        #[utoipa::path(get, path = $path, tag = $tag, params(PageQuery),
-            responses((status = 200, description = "one page in id order; `Link: rel=next` when there are more", body = Vec<Object>)))]
-        pub async fn $list(
-            State(state): State<AppState>,
-            caller: MaybeCaller,
-            AppQuery(query): AppQuery<PageQuery>,
-        ) -> Result<Response, ApiError> {
-            page(&state, &caller.reader(), $view, $path, query).await
+    ($list:ident, $one:ident, $history:ident, $view:expr, $kind:literal, $path:literal, $tag:literal, $planned:expr) => {
+        #[doc = concat!("Lists ", $path, " as of a moment.")]
+        #[utoipa::path(get, path = $path, tag = $tag, params(PageQuery, AsOfQuery),
+            responses((status = 200, description = "one page in id order as `items`; `Link: rel=next` when there are more", body = Object)))]
+        pub async fn $list(_caller: MaybeCaller, read: ReadAt<PageQuery>) -> Result<Response, ApiError> {
+            page(&read.at, $view, $path, &read.params, $planned).await
         }
 
-        #[doc = concat!("One of ", $path, ".")]
+        #[doc = concat!("One of ", $path, " as of a moment.")]
         #[utoipa::path(get, path = concat!($path, "/{id}"), tag = $tag,
-            params(("id" = String, Path, description = "id")),
-            responses((status = 200, description = "the document", body = Object), (status = 404, description = "unknown id")))]
-        pub async fn $one(
-            State(state): State<AppState>,
-            caller: MaybeCaller,
-            AppPath(id): AppPath<String>,
-        ) -> Result<Response, ApiError> {
-            let reader = caller.reader();
-            found($kind, &id, state.reads.document($view, &id, &reader).await?)
+            params(("id" = String, Path, description = "id"), AsOfQuery),
+            responses((status = 200, description = "the document", body = Object), (status = 404, description = "unknown id at that moment")))]
+        pub async fn $one(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
+            found(&read.at, $kind, &id, read.at.document($view, &id).await?, $planned)
         }
 
-        #[doc = concat!("Every event of one of ", $path, ".")]
+        #[doc = concat!("Every event of one of ", $path, " known at a moment.")]
         #[utoipa::path(get, path = concat!($path, "/{id}/history"), tag = $tag,
-            params(("id" = String, Path, description = "id")),
-            responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "unknown id")))]
-        pub async fn $history(
-            State(state): State<AppState>,
-            caller: MaybeCaller,
-            AppPath(id): AppPath<String>,
-        ) -> Result<Json<Vec<ShownEntry>>, ApiError> {
-            history_of(&state, &caller.reader(), $kind, &id).await
+            params(("id" = String, Path, description = "id"), AsOfQuery),
+            responses((status = 200, description = "audit history as `items`", body = Object), (status = 404, description = "unknown id at that moment")))]
+        pub async fn $history(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
+            history_of(&read.at, $kind, &id).await
         }
     };
 }
@@ -214,38 +192,56 @@ resource_reads!(
     ORGANISATIONS,
     "organisation",
     "/api/v1/organisations",
-    "reference"
+    "reference",
+    planned::NONE
 );
-resource_reads!(countries, country, country_history, COUNTRIES, "country", "/api/v1/countries", "reference");
-resource_reads!(groups, group, group_history, GROUPS, "group", "/api/v1/groups", "groups");
-resource_reads!(partners_page, partner, partner_history, PARTNERS, "partner", "/api/v1/partners", "partners");
+resource_reads!(
+    countries,
+    country,
+    country_history,
+    COUNTRIES,
+    "country",
+    "/api/v1/countries",
+    "reference",
+    planned::NONE
+);
+resource_reads!(groups, group, group_history, GROUPS, "group", "/api/v1/groups", "groups", planned::GROUP);
+resource_reads!(
+    partners_page,
+    partner,
+    partner_history,
+    PARTNERS,
+    "partner",
+    "/api/v1/partners",
+    "partners",
+    planned::NONE
+);
 
 /// `?status=&category=&group=` filters on the partner directory.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
 pub struct PartnerFilter {
     /// `applied`, `admitted`, `rejected` or `withdrawn`.
     pub status: Option<String>,
     /// An organisation category, e.g. `civil_society`.
     pub category: Option<String>,
-    /// Members of this group now.
+    /// Members of this group at the moment.
     pub group: Option<String>,
     pub after: Option<String>,
     pub limit: Option<i64>,
 }
 
-/// The partner directory, filtered by status, category or group membership.
-#[utoipa::path(get, path = "/api/v1/partners", tag = "partners", params(PartnerFilter),
-    responses((status = 200, description = "partners in id order", body = Vec<Object>), (status = 400, description = "bad filter")))]
-pub async fn partners(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppQuery(filter): AppQuery<PartnerFilter>,
-) -> Result<Response, ApiError> {
-    let reader = caller.reader();
+impl ReadParams for PartnerFilter {
+    const NAMES: &'static [&'static str] = &["status", "category", "group", "after", "limit"];
+}
+
+/// The partner directory as of a moment, filtered by status, category or group membership.
+#[utoipa::path(get, path = "/api/v1/partners", tag = "partners", params(PartnerFilter, AsOfQuery),
+    responses((status = 200, description = "partners in id order as `items`", body = Object), (status = 400, description = "bad filter")))]
+pub async fn partners(_caller: MaybeCaller, read: ReadAt<PartnerFilter>) -> Result<Response, ApiError> {
+    let (at, filter) = (&read.at, read.params);
     if filter.status.is_none() && filter.category.is_none() && filter.group.is_none() {
         let query = PageQuery { after: filter.after, limit: filter.limit };
-        return partners_page(State(state), caller, AppQuery(query)).await;
+        return page(at, PARTNERS, "/api/v1/partners", &query, planned::NONE).await;
     }
     let as_value = |text: &str| Value::String(text.to_string());
     let status = filter.status.as_deref().map(as_value);
@@ -264,7 +260,7 @@ pub async fn partners(
     }
     let after = filter.after.unwrap_or_default();
     let mut matches = Vec::new();
-    for document in all_documents::<Value>(&state, &reader, PARTNERS).await? {
+    for document in all_documents::<Value>(at, PARTNERS).await? {
         let partner: PartnerView =
             serde_json::from_value(document.clone()).map_err(|e| ApiError::Internal(e.into()))?;
         let keep = partner.organisation > after
@@ -275,5 +271,5 @@ pub async fn partners(
             matches.push(document);
         }
     }
-    Ok(Json(matches).into_response())
+    Ok(answer(at, Value::Array(matches), planned::NONE))
 }

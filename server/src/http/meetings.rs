@@ -5,18 +5,19 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Json;
 use chrono::NaiveDate;
 use domain::meeting::{Attendance, AttendanceStatus, Meeting, MeetingCommand, MeetingKind, Modality};
 use domain::policy::GovernancePolicy;
-use projections::lens::ShownEntry;
 use projections::views::MEETINGS;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::{found, page, run_command, AppJson, AppPath, AppQuery, AppState, CommandHeaders, EnvelopeInput, PageQuery};
+use super::{
+    found, page, run_command, AppJson, AppPath, AppState, AsOfQuery, CommandHeaders, EnvelopeInput, PageQuery, ReadAt,
+};
+use projections::time::planned;
 
 /// Schedule a GCG meeting.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -176,39 +177,26 @@ pub async fn close(
     run_command::<Meeting>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
 }
 
-/// Lists meetings.
+/// Lists meetings as of a moment.
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings",
-    params(PageQuery),
-    responses((status = 200, description = "one page of meetings in id order; `Link: rel=next` when there are more", body = Vec<Object>)))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppQuery(query): AppQuery<PageQuery>,
-) -> Result<Response, ApiError> {
-    page(&state, &caller.reader(), MEETINGS, "/api/v1/meetings", query).await
+    params(PageQuery, AsOfQuery),
+    responses((status = 200, description = "one page of meetings in id order as `items`; `Link: rel=next` when there are more", body = Object)))]
+pub async fn list(_caller: MaybeCaller, read: ReadAt<PageQuery>) -> Result<Response, ApiError> {
+    page(&read.at, MEETINGS, "/api/v1/meetings", &read.params, planned::MEETING).await
 }
 
 /// One meeting: agenda facts, attendance, quorum and decisions.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings",
-    params(("id" = String, Path, description = "meeting id")),
-    responses((status = 200, description = "the meeting", body = Object), (status = 404, description = "no such meeting")))]
-pub async fn get_one(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppPath(id): AppPath<String>,
-) -> Result<Response, ApiError> {
-    let reader = caller.reader();
-    found("meeting", &id, state.reads.document(MEETINGS, &id, &reader).await?)
+    params(("id" = String, Path, description = "meeting id"), AsOfQuery),
+    responses((status = 200, description = "the meeting", body = Object), (status = 404, description = "no such meeting at that moment")))]
+pub async fn get_one(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
+    found(&read.at, "meeting", &id, read.at.document(MEETINGS, &id).await?, planned::MEETING)
 }
 
 /// Every event of a meeting: who recorded it, on what authority, when, position, hash.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/history", tag = "meetings",
-    params(("id" = String, Path, description = "meeting id")),
-    responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "no such meeting")))]
-pub async fn history(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<ShownEntry>>, ApiError> {
-    super::history_of(&state, &caller.reader(), "meeting", &id).await
+    params(("id" = String, Path, description = "meeting id"), AsOfQuery),
+    responses((status = 200, description = "audit history as `items`", body = Object), (status = 404, description = "no such meeting at that moment")))]
+pub async fn history(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
+    super::history_of(&read.at, "meeting", &id).await
 }

@@ -32,8 +32,6 @@ use ledger_store::proofs::Proofs;
 use projections::read::Reads;
 use serde::de::DeserializeOwned;
 
-use domain::visibility::Reader;
-use projections::lens::ShownEntry;
 use serde::Deserialize;
 use serde_json::Value;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -182,6 +180,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ledger/public-key", get(log::public_key))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/access-log", get(tokens::access_log))
         .route("/openapi.json", get(openapi::serve));
     Router::new()
         .nest("/api/v1", api)
@@ -190,6 +189,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(log::metrics))
         .route("/checkpoint", get(tiles::checkpoint))
         .route("/tile/{*path}", get(tiles::tile))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), log_access))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), refuse_writes_on_replica))
         .route_layer(axum::middleware::from_fn(record_request))
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
@@ -225,6 +225,42 @@ async fn record_request(request: Request, next: axum::middleware::Next) -> Respo
     let response = next.run(request).await;
     crate::metrics::observe_request(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
     response
+}
+
+/// Records every successful read by a `donor` or `auditor` token in the access log
+/// ([`crate::access_log`]) before the answer leaves: a read that cannot be logged is not
+/// served (503). The token is looked up once here and handed to the handler.
+async fn log_access(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let method = request.method().clone();
+    if !(method == axum::http::Method::GET || method == axum::http::Method::HEAD) {
+        return next.run(request).await;
+    }
+    let Ok(Some(caller)) = auth::bearer_caller(request.headers(), &state).await else {
+        // No token, or a bad one: the handler answers (a bad token is its 401).
+        return next.run(request).await;
+    };
+    if !crate::access_log::logged(&caller) {
+        request.extensions_mut().insert(auth::Resolved(caller));
+        return next.run(request).await;
+    }
+    if state.is_read_only() {
+        // A replica cannot write the log, so it does not serve these reads.
+        return state.commands().err().map(IntoResponse::into_response).unwrap_or_default();
+    }
+    let target = request.uri().path_and_query().map_or_else(|| request.uri().path().to_string(), |p| p.to_string());
+    request.extensions_mut().insert(auth::Resolved(caller.clone()));
+    let response = next.run(request).await;
+    if !response.status().is_success() {
+        return response;
+    }
+    match crate::access_log::record(&state.db, &caller, method.as_str(), &target, response.status().as_u16()).await {
+        Ok(()) => response,
+        Err(e) => ApiError::from(e).into_response(),
+    }
 }
 
 /// Answers every request that is not a read (any method but GET, HEAD, OPTIONS and
@@ -563,19 +599,126 @@ async fn sealed_receipts(state: &AppState, outcome: &CommandOutcome) -> Result<O
     Ok(Some(receipts))
 }
 
-/// `?as_of=YYYY-MM-DD&known_at=POSITION`
+/// The documentation of `?as_of=YYYY-MM-DD&known_at=POSITION`, the moment every read of
+/// state accepts (parsed by [`ReadAt`], which refuses any parameter the read does not take).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
 pub struct AsOfQuery {
-    /// The business date (default: today, UTC).
+    /// The business date (default: today, UTC): only what was in effect on that day.
     pub as_of: Option<chrono::NaiveDate>,
-    /// Only what the ledger had recorded up to this ledger position.
+    /// A ledger position (default: the head): only what had been recorded at or before it;
+    /// beyond the head is a 400.
     pub known_at: Option<i64>,
+}
+
+/// The parameters a read takes besides `as_of` and `known_at`: their names (any other is
+/// refused with 400) and their values. A read's parameters are deserialised from the whole
+/// query, so the type must not deny unknown fields (the names are checked here first).
+pub trait ReadParams: DeserializeOwned + Send {
+    /// The names of the read's own parameters.
+    const NAMES: &'static [&'static str];
+}
+
+/// A read that takes nothing besides `as_of` and `known_at`.
+#[derive(Debug, Deserialize)]
+pub struct NoParams {}
+
+impl ReadParams for NoParams {
+    const NAMES: &'static [&'static str] = &[];
+}
+
+/// Every read of state: the moment it is computed for (`?as_of=&known_at=`, resolved
+/// against the ledger's head by [`projections::read::Reads::at`]) and the read's own
+/// parameters. An unknown or repeated parameter, a malformed date or position and a
+/// `known_at` beyond the head are 400s that name the parameter.
+#[derive(Debug)]
+pub struct ReadAt<T = NoParams> {
+    pub at: projections::read::At,
+    pub params: T,
+}
+
+impl<T: ReadParams> FromRequestParts<AppState> for ReadAt<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let axum::extract::Query(pairs) = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)?;
+        let mut as_of = None;
+        let mut known_at = None;
+        for (name, value) in &pairs {
+            match name.as_str() {
+                "as_of" | "known_at" if pairs.iter().filter(|(n, _)| n == name).count() > 1 => {
+                    return Err(ApiError::BadRequest(format!("query parameter `{name}` is given more than once")));
+                }
+                "as_of" => {
+                    as_of = Some(chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|e| {
+                        ApiError::BadRequest(format!(
+                            "query parameter `as_of`: {e} (dates are YYYY-MM-DD, e.g. 2026-06-16)"
+                        ))
+                    })?);
+                }
+                "known_at" => {
+                    known_at = Some(value.parse::<i64>().map_err(|_| {
+                        ApiError::BadRequest(format!(
+                            "query parameter `known_at` must be a ledger position (an integer), not {value:?}"
+                        ))
+                    })?);
+                }
+                other if T::NAMES.contains(&other) => {}
+                other => {
+                    let accepted: Vec<String> =
+                        ["as_of", "known_at"].iter().chain(T::NAMES).map(|n| format!("`{n}`")).collect();
+                    return Err(ApiError::BadRequest(format!(
+                        "unknown query parameter `{other}`: this read accepts {}",
+                        accepted.join(", ")
+                    )));
+                }
+            }
+        }
+        let axum::extract::Query(params) = axum::extract::Query::<T>::try_from_uri(&parts.uri)?;
+        let today = crate::pipeline::today();
+        let reader = auth::MaybeCaller::from_request_parts(parts, state).await?.reader();
+        let at = state.reads.at(as_of.unwrap_or(today), known_at, today, &reader).await.map_err(|e| match e {
+            projections::read::AtError::Moment(e) => ApiError::BadRequest(e.to_string()),
+            projections::read::AtError::Db(e) => ApiError::from(e),
+        })?;
+        Ok(ReadAt { at, params })
+    }
+}
+
+/// `Ledger-As-Of` and `Ledger-Known-At`: the moment an answer was computed for.
+pub fn moment_headers(response: &mut Response, moment: &projections::time::Moment) {
+    if let Ok(value) = HeaderValue::from_str(&moment.as_of.to_string()) {
+        response.headers_mut().insert("ledger-as-of", value);
+    }
+    if let Some(known_at) = moment.known_at {
+        response.headers_mut().insert("ledger-known-at", HeaderValue::from(known_at));
+    }
+}
+
+/// An answer to a read of state: the body with its moment and planned fields stated
+/// ([`projections::time::stamp`]), and the moment in the headers.
+pub fn answer(at: &projections::read::At, body: Value, planned: &[&str]) -> Response {
+    let mut response = axum::Json(projections::time::stamp(body, &at.moment, planned)).into_response();
+    moment_headers(&mut response, &at.moment);
+    response
+}
+
+/// A singleton's answer: its body, or `{"exists": false}` when it did not exist at the moment.
+pub fn answer_or_absent(at: &projections::read::At, body: Option<Value>, planned: &[&str]) -> Response {
+    match body {
+        Some(body) => answer(at, body, planned),
+        None => answer(at, projections::time::absent(&at.moment), &[]),
+    }
+}
+
+/// A 404 for something that did not exist at the read's moment (the same answer whether
+/// or not it came to exist later).
+pub fn not_found_at(at: &projections::read::At, what: &str) -> ApiError {
+    let known = at.moment.known_at.map_or("nothing recorded".to_string(), |k| format!("known at position {k}"));
+    ApiError::NotFound(format!("{what} does not exist as of {} ({known})", at.moment.as_of))
 }
 
 /// Paging through a list: `?after=<last id seen>&limit=N` (default 100, at most 1000).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// Return the documents after this id (the last one of the previous page).
     pub after: Option<String>,
@@ -583,43 +726,59 @@ pub struct PageQuery {
     pub limit: Option<i64>,
 }
 
-/// One page of a view as a JSON array, with `Link: <…>; rel="next"` when there is more.
+impl ReadParams for PageQuery {
+    const NAMES: &'static [&'static str] = &["after", "limit"];
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// One page of a view as of the read's moment, as `items`, with `Link: <…>; rel="next"`
+/// (at the same moment) when there is more.
 pub async fn page(
-    state: &AppState,
-    reader: &Reader,
+    at: &projections::read::At,
     view: &str,
     path: &str,
-    query: PageQuery,
+    query: &PageQuery,
+    planned: &[&str],
 ) -> Result<Response, ApiError> {
     let limit = query.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::BadRequest("limit must be between 1 and 1000".into()));
     }
-    let (documents, next) = state.reads.documents(view, query.after.as_deref().unwrap_or(""), limit, reader).await?;
-    let mut response = axum::Json(documents).into_response();
+    let (documents, next) = at.documents(view, query.after.as_deref().unwrap_or(""), limit).await?;
+    let mut response = answer(at, Value::Array(documents), planned);
     if let Some(next) = next {
-        let encoded: String = next
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect();
-        if let Ok(link) = HeaderValue::from_str(&format!("<{path}?after={encoded}&limit={limit}>; rel=\"next\"")) {
+        let known = at.moment.known_at.map(|k| format!("&known_at={k}")).unwrap_or_default();
+        let link =
+            format!("<{path}?after={}&limit={limit}&as_of={}{known}>; rel=\"next\"", encode(&next), at.moment.as_of);
+        if let Ok(link) = HeaderValue::from_str(&link) {
             response.headers_mut().insert(axum::http::header::LINK, link);
         }
     }
     Ok(response)
 }
 
-/// A view document with its version as `ETag`, or 404.
-pub fn found(kind: &str, id: &str, document: Option<Value>) -> Result<Response, ApiError> {
-    let document = document.ok_or_else(|| ApiError::NotFound(format!("{kind} {id} does not exist")))?;
+/// A view document as of the read's moment with its version as `ETag`, or 404.
+pub fn found(
+    at: &projections::read::At,
+    kind: &str,
+    id: &str,
+    document: Option<Value>,
+    planned: &[&str],
+) -> Result<Response, ApiError> {
+    let document = document.ok_or_else(|| not_found_at(at, &format!("{kind} {id}")))?;
     let version = document.get("version").and_then(Value::as_u64).unwrap_or_default();
-    let mut response = axum::Json(document).into_response();
+    let mut response = answer(at, document, planned);
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
         response.headers_mut().insert(axum::http::header::ETAG, etag);
     }
@@ -708,17 +867,13 @@ where
     respond(state, headers, status, outcome).await
 }
 
-/// Every document of a view as `reader` may see them, parsed (views that stay small:
+/// Every document of a view as of the read's moment, parsed (views that stay small:
 /// groups, partners, countries).
-pub async fn all_documents<T: DeserializeOwned>(
-    state: &AppState,
-    reader: &Reader,
-    view: &str,
-) -> Result<Vec<T>, ApiError> {
+pub async fn all_documents<T: DeserializeOwned>(at: &projections::read::At, view: &str) -> Result<Vec<T>, ApiError> {
     let mut after = String::new();
     let mut out = Vec::new();
     loop {
-        let (documents, next) = state.reads.documents(view, &after, 1000, reader).await?;
+        let (documents, next) = at.documents(view, &after, 1000).await?;
         for document in documents {
             out.push(serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?);
         }
@@ -729,17 +884,16 @@ pub async fn all_documents<T: DeserializeOwned>(
     }
 }
 
-/// The audit history of one aggregate as `reader` may see it, or 404 when nothing was
-/// recorded about it.
-pub async fn history_of(
-    state: &AppState,
-    reader: &Reader,
-    kind: &str,
-    id: &str,
-) -> Result<axum::Json<Vec<ShownEntry>>, ApiError> {
-    let rows = state.reads.history(kind, id, reader).await?;
+/// The audit history of one aggregate as of the read's moment, as `items`; 404 when
+/// nothing had been recorded about it by then.
+pub async fn history_of(at: &projections::read::At, kind: &str, id: &str) -> Result<Response, ApiError> {
+    let rows = at.history(kind, id).await?;
     if rows.is_empty() {
-        return Err(ApiError::NotFound(format!("{kind} {id} has no recorded history")));
+        return Err(not_found_at(at, &format!("the history of {kind} {id}")));
     }
-    Ok(axum::Json(rows))
+    Ok(answer(
+        at,
+        serde_json::to_value(rows).map_err(|e| ApiError::Internal(e.into()))?,
+        projections::time::planned::HISTORY,
+    ))
 }

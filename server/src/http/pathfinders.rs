@@ -7,21 +7,21 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use domain::pathfinder::report::ReportStatus;
+use axum::response::Response;
 use domain::pathfinder::{ReportingCycle, Roadmap};
-use projections::lens::ShownEntry;
 use projections::pathfinder::{
-    board_line, CycleView, PathfinderView, ReportView, CYCLES, PATHFINDERS, REPORTS, ROADMAPS,
+    self, board_line, CycleView, PathfinderView, ReportView, CYCLES, PATHFINDERS, REPORTS, ROADMAPS,
 };
+use projections::time::planned;
 use serde_json::{json, Value};
 
 use super::actions::Action;
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::AsOfQuery;
-use super::{all_documents, found, history_of, run_action, AppJson, AppPath, AppQuery, AppState, CommandHeaders};
+use super::{
+    all_documents, answer, found, history_of, not_found_at, run_action, AppJson, AppPath, AppState, AsOfQuery,
+    CommandHeaders, ReadAt,
+};
 
 const fn action(path: &'static str, schema: &'static str, command: &'static str, summary: &'static str) -> Action {
     Action { path, schema, command, tag: "pathfinders", summary }
@@ -96,84 +96,60 @@ pub async fn launch_cycle(
 
 // --- reads ---------------------------------------------------------------------------
 
-/// The Pathfinder status board as of a date: every country, its stage and since when,
+fn parsed<T: serde::de::DeserializeOwned>(document: Value) -> Result<T, ApiError> {
+    serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// The Pathfinder status board as of a moment: every country, its stage and since when,
 /// days in each stage, focal point, current roadmap, last report.
 #[utoipa::path(get, path = "/api/v1/pathfinders", tag = "pathfinders", params(AsOfQuery),
     responses((status = 200, description = "the board", body = Object)))]
-pub async fn board(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppQuery(query): AppQuery<AsOfQuery>,
-) -> Result<Response, ApiError> {
-    let reader = caller.reader();
-    let as_of = query.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let views: Vec<PathfinderView> = all_documents(&state, &reader, PATHFINDERS).await?;
-    let lines: Vec<_> = views.iter().filter(|v| !v.state.iso3.is_empty()).map(|v| board_line(v, as_of)).collect();
-    let mut by_stage = std::collections::BTreeMap::new();
-    for line in &lines {
-        if let Some(stage) = line.stage {
-            *by_stage
-                .entry(serde_json::to_value(stage).unwrap_or_default().as_str().unwrap_or("").to_string())
-                .or_insert(0) += 1;
-        }
-    }
-    Ok(Json(json!({"as_of": as_of, "countries": lines, "by_stage": by_stage})).into_response())
+pub async fn board(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
+    let at = &read.at;
+    let views: Vec<PathfinderView> = all_documents(at, PATHFINDERS).await?;
+    Ok(answer(at, pathfinder::board(&views, at.moment.as_of), planned::NONE))
 }
 
-/// A country's record: its state, every step with the decision that authorised it, its
-/// roadmaps and reports. With `?as_of=`, also its board line on that date and only the
-/// steps that had happened by then.
+/// A country's record as of a moment: its state, every step with the decision that
+/// authorised it, its roadmaps and reports, and its board line on `as_of` (`line`).
 #[utoipa::path(get, path = "/api/v1/pathfinders/{id}", tag = "pathfinders",
     params(("id" = String, Path, description = "ISO3"), AsOfQuery),
-    responses((status = 200, description = "the country", body = Object), (status = 404, description = "nothing recorded")))]
-pub async fn country(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppPath(iso3): AppPath<String>,
-    AppQuery(query): AppQuery<AsOfQuery>,
-) -> Result<Response, ApiError> {
-    let reader = caller.reader();
-    let document = state.reads.document(PATHFINDERS, &iso3, &reader).await?.filter(|d| d["state"]["iso3"] != "");
-    let Some(as_of) = query.as_of else { return found("pathfinder country", &iso3, document) };
-    let document = document.ok_or_else(|| ApiError::NotFound(format!("pathfinder country {iso3} does not exist")))?;
-    let view: PathfinderView = serde_json::from_value(document.clone()).map_err(|e| ApiError::Internal(e.into()))?;
-    let day = as_of.to_string();
-    let steps: Vec<&Value> = document["steps"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|s| s["occurred_at"].as_str().is_none_or(|d| d.get(..10).unwrap_or(d) <= day.as_str()))
-        .collect();
-    Ok(Json(json!({"as_of": as_of, "line": board_line(&view, as_of), "steps": steps, "labels": document["labels"]}))
-        .into_response())
+    responses((status = 200, description = "the country", body = Object), (status = 404, description = "nothing recorded by that moment")))]
+pub async fn country(_caller: MaybeCaller, AppPath(iso3): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
+    let at = &read.at;
+    let document = at.document(PATHFINDERS, &iso3).await?.filter(|d| d["state"]["iso3"] != "");
+    let Some(mut document) = document else { return Err(not_found_at(at, &format!("pathfinder country {iso3}"))) };
+    let view: PathfinderView = parsed(document.clone())?;
+    document["line"] =
+        serde_json::to_value(board_line(&view, at.moment.as_of)).map_err(|e| ApiError::Internal(e.into()))?;
+    found(at, "pathfinder country", &iso3, Some(document), planned::PATHFINDER)
 }
 
-/// Who approved what for a country, and when: each step taken on a decision's authority,
-/// with the decision's meeting, quorum, policy version and effective date.
+/// Who approved what for a country, and when, as of a moment: each step taken on a
+/// decision's authority, with the decision's meeting, quorum, policy version and effective date.
 #[utoipa::path(get, path = "/api/v1/pathfinders/{id}/approvals", tag = "pathfinders",
-    params(("id" = String, Path, description = "ISO3")),
-    responses((status = 200, description = "authorised steps", body = Vec<Object>), (status = 404, description = "nothing recorded")))]
+    params(("id" = String, Path, description = "ISO3"), AsOfQuery),
+    responses((status = 200, description = "authorised steps as `items`", body = Object), (status = 404, description = "nothing recorded by that moment")))]
 pub async fn approvals(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
+    _caller: MaybeCaller,
     AppPath(iso3): AppPath<String>,
+    read: ReadAt,
 ) -> Result<Response, ApiError> {
-    let reader = caller.reader();
-    let board = state
-        .reads
-        .document(PATHFINDERS, &iso3, &reader)
+    let at = &read.at;
+    let board = at
+        .document(PATHFINDERS, &iso3)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("nothing recorded about {iso3}")))?;
+        .ok_or_else(|| not_found_at(at, &format!("pathfinder country {iso3}")))?;
     let mut subjects: Vec<(String, String, Value)> = vec![("pfc".into(), iso3.clone(), board.clone())];
     for r in board["roadmaps"].as_array().into_iter().flatten() {
         let id = r["roadmap_id"].as_str().unwrap_or_default();
-        if let Some(doc) = state.reads.document(ROADMAPS, id, &reader).await? {
+        if let Some(doc) = at.document(ROADMAPS, id).await? {
             subjects.push(("roadmap".into(), id.into(), doc));
         }
     }
     for r in board["reports"].as_array().into_iter().flatten() {
         let id = r["report_id"].as_str().unwrap_or_default();
-        if let Some(doc) = state.reads.document(REPORTS, id, &reader).await? {
+        if let Some(doc) = at.document(REPORTS, id).await? {
             subjects.push(("country_report".into(), id.into(), doc));
         }
     }
@@ -181,11 +157,9 @@ pub async fn approvals(
     for (kind, id, doc) in subjects {
         for step in doc["steps"].as_array().into_iter().flatten() {
             let Some(decision_id) = step["decision_id"].as_str() else { continue };
-            let decision =
-                state.reads.document(projections::views::DECISIONS, decision_id, &reader).await?.unwrap_or(Value::Null);
+            let decision = at.document(projections::views::DECISIONS, decision_id).await?.unwrap_or(Value::Null);
             let meeting_id = decision["meeting_id"].as_str().unwrap_or_default().to_string();
-            let meeting =
-                state.reads.document(projections::views::MEETINGS, &meeting_id, &reader).await?.unwrap_or(Value::Null);
+            let meeting = at.document(projections::views::MEETINGS, &meeting_id).await?.unwrap_or(Value::Null);
             out.push(json!({
                 "aggregate_type": kind, "aggregate_id": id, "event_type": step["event_type"], "occurred_at": step["occurred_at"],
                 "position": step["position"], "decision_id": decision_id, "decision_text": decision["text"],
@@ -196,143 +170,105 @@ pub async fn approvals(
             }));
         }
     }
-    Ok(Json(out).into_response())
+    Ok(answer(at, Value::Array(out), &["/items/*/occurred_at", "/items/*/meeting_date"]))
 }
 
-/// Every event of a country.
+/// Every event of a country known at a moment.
 #[utoipa::path(get, path = "/api/v1/pathfinders/{id}/history", tag = "pathfinders",
-    params(("id" = String, Path, description = "ISO3")), responses((status = 200, description = "audit history", body = Vec<Object>)))]
+    params(("id" = String, Path, description = "ISO3"), AsOfQuery), responses((status = 200, description = "audit history as `items`", body = Object)))]
 pub async fn country_history(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
+    _caller: MaybeCaller,
     AppPath(iso3): AppPath<String>,
-) -> Result<Json<Vec<ShownEntry>>, ApiError> {
-    history_of(&state, &caller.reader(), "pfc", &iso3).await
+    read: ReadAt,
+) -> Result<Response, ApiError> {
+    history_of(&read.at, "pfc", &iso3).await
 }
 
-/// One roadmap (id `ISO3/vN`, `/` encoded as `%2F`): content, status, steps, endorsing decision.
+/// One roadmap (id `ISO3/vN`, `/` encoded as `%2F`) as of a moment: content, status, steps, endorsing decision.
 #[utoipa::path(get, path = "/api/v1/roadmaps/{id}", tag = "pathfinders",
-    params(("id" = String, Path, description = "ISO3/vN")), responses((status = 200, description = "the roadmap", body = Object)))]
-pub async fn roadmap(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppPath(id): AppPath<String>,
-) -> Result<Response, ApiError> {
-    let reader = caller.reader();
-    found("roadmap", &id, state.reads.document(ROADMAPS, &id, &reader).await?)
+    params(("id" = String, Path, description = "ISO3/vN"), AsOfQuery), responses((status = 200, description = "the roadmap", body = Object)))]
+pub async fn roadmap(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
+    found(&read.at, "roadmap", &id, read.at.document(ROADMAPS, &id).await?, planned::ROADMAP)
 }
 
-/// Every event of a roadmap.
+/// Every event of a roadmap known at a moment.
 #[utoipa::path(get, path = "/api/v1/roadmaps/{id}/history", tag = "pathfinders",
-    params(("id" = String, Path, description = "ISO3/vN")), responses((status = 200, description = "audit history", body = Vec<Object>)))]
+    params(("id" = String, Path, description = "ISO3/vN"), AsOfQuery), responses((status = 200, description = "audit history as `items`", body = Object)))]
 pub async fn roadmap_history(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
+    _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<ShownEntry>>, ApiError> {
-    history_of(&state, &caller.reader(), "roadmap", &id).await
+    read: ReadAt,
+) -> Result<Response, ApiError> {
+    history_of(&read.at, "roadmap", &id).await
 }
 
-/// Reporting cycles.
-#[utoipa::path(get, path = "/api/v1/reporting-cycles", tag = "pathfinders", responses((status = 200, description = "cycles", body = Vec<Object>)))]
-pub async fn cycles(State(state): State<AppState>, caller: MaybeCaller) -> Result<Response, ApiError> {
-    let reader = caller.reader();
-    let views: Vec<Value> = all_documents(&state, &reader, CYCLES).await?;
-    Ok(Json(views).into_response())
+/// Reporting cycles as of a moment.
+#[utoipa::path(get, path = "/api/v1/reporting-cycles", tag = "pathfinders", params(AsOfQuery),
+    responses((status = 200, description = "cycles as `items`", body = Object)))]
+pub async fn cycles(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
+    let views: Vec<Value> = all_documents(&read.at, CYCLES).await?;
+    Ok(answer(&read.at, Value::Array(views), planned::CYCLE))
 }
 
-/// One reporting cycle.
+/// One reporting cycle as of a moment.
 #[utoipa::path(get, path = "/api/v1/reporting-cycles/{id}", tag = "pathfinders",
-    params(("id" = String, Path, description = "cycle id")), responses((status = 200, description = "the cycle", body = Object)))]
-pub async fn cycle(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppPath(id): AppPath<String>,
-) -> Result<Response, ApiError> {
-    let reader = caller.reader();
-    found("reporting cycle", &id, state.reads.document(CYCLES, &id, &reader).await?)
+    params(("id" = String, Path, description = "cycle id"), AsOfQuery), responses((status = 200, description = "the cycle", body = Object)))]
+pub async fn cycle(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
+    found(&read.at, "reporting cycle", &id, read.at.document(CYCLES, &id).await?, planned::CYCLE)
 }
 
-/// Every event of a cycle.
+/// Every event of a cycle known at a moment.
 #[utoipa::path(get, path = "/api/v1/reporting-cycles/{id}/history", tag = "pathfinders",
-    params(("id" = String, Path, description = "cycle id")), responses((status = 200, description = "audit history", body = Vec<Object>)))]
+    params(("id" = String, Path, description = "cycle id"), AsOfQuery), responses((status = 200, description = "audit history as `items`", body = Object)))]
 pub async fn cycle_history(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
+    _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<ShownEntry>>, ApiError> {
-    history_of(&state, &caller.reader(), "reporting_cycle", &id).await
+    read: ReadAt,
+) -> Result<Response, ApiError> {
+    history_of(&read.at, "reporting_cycle", &id).await
 }
 
-/// Reporting compliance for a cycle as of a date: per expected country on time, late,
-/// missing (overdue), waived, approved, published; and the totals.
+/// Reporting compliance for a cycle as of a moment: per expected country on time, late,
+/// missing (overdue), awaited, waived, with the report's status then; and the totals. A
+/// cycle not launched by then is a 404.
 #[utoipa::path(get, path = "/api/v1/reporting-cycles/{id}/compliance", tag = "pathfinders",
-    params(("id" = String, Path, description = "cycle id"), AsOfQuery), responses((status = 200, description = "compliance", body = Object)))]
+    params(("id" = String, Path, description = "cycle id"), AsOfQuery),
+    responses((status = 200, description = "compliance", body = Object), (status = 404, description = "no such cycle at that moment")))]
 pub async fn compliance(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
+    _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-    AppQuery(query): AppQuery<AsOfQuery>,
+    read: ReadAt,
 ) -> Result<Response, ApiError> {
-    let reader = caller.reader();
-    let doc = state
-        .reads
-        .document(CYCLES, &id, &reader)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("reporting cycle {id} does not exist")))?;
-    let cycle: CycleView = serde_json::from_value(doc).map_err(|e| ApiError::Internal(e.into()))?;
-    let as_of = query.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let deadline = cycle.state.deadline;
-    let mut lines = Vec::new();
-    let mut totals: std::collections::BTreeMap<&str, u32> = std::collections::BTreeMap::new();
+    let at = &read.at;
+    let cycle: CycleView = match at.document(CYCLES, &id).await? {
+        Some(document) => parsed(document)?,
+        None => return Err(not_found_at(at, &format!("reporting cycle {id}"))),
+    };
+    let mut reports = Vec::new();
     for iso3 in &cycle.state.expected_countries {
-        let report_id = format!("{id}/{iso3}");
-        let report: Option<ReportView> =
-            state.reads.document(REPORTS, &report_id, &reader).await?.and_then(|d| serde_json::from_value(d).ok());
-        let submitted_on = report.as_ref().and_then(|r| r.state.submitted_on).filter(|d| *d <= as_of);
-        let status = report.as_ref().map(|r| r.state.status).unwrap_or(ReportStatus::Expected);
-        let compliance = match (submitted_on, status) {
-            (_, ReportStatus::Waived) => "waived",
-            (Some(_), _) if report.as_ref().is_some_and(|r| r.state.late) => "late",
-            (Some(_), _) => "on_time",
-            (None, _) if deadline.is_some_and(|d| as_of > d) => "missing",
-            (None, _) => "awaited",
+        let report: Option<ReportView> = match at.document(REPORTS, &format!("{id}/{iso3}")).await? {
+            Some(document) => Some(parsed(document)?),
+            None => None,
         };
-        *totals.entry(compliance).or_default() += 1;
-        if matches!(status, ReportStatus::Approved | ReportStatus::Published) {
-            *totals.entry("approved").or_default() += 1;
-        }
-        if status == ReportStatus::Published {
-            *totals.entry("published").or_default() += 1;
-        }
-        lines.push(json!({"iso3": iso3, "report_id": report_id, "compliance": compliance, "status": status,
-            "submitted_on": submitted_on, "days_late": report.as_ref().map(|r| r.state.days_late),
-            "approved_by": report.as_ref().and_then(|r| r.approved_by.clone())}));
+        reports.push(report);
     }
-    Ok(Json(json!({"cycle_id": id, "as_of": as_of, "deadline": deadline, "status": cycle.state.status,
-        "expected": cycle.state.expected_countries.len(), "totals": totals, "countries": lines}))
-    .into_response())
+    Ok(answer(at, pathfinder::compliance(&cycle, &reports, at.moment.as_of), planned::COMPLIANCE))
 }
 
-/// One country report (id `CYCLE/ISO3`, `/` encoded as `%2F`).
+/// One country report (id `CYCLE/ISO3`, `/` encoded as `%2F`) as of a moment.
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "pathfinders",
-    params(("id" = String, Path, description = "CYCLE/ISO3")), responses((status = 200, description = "the report", body = Object)))]
-pub async fn report(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppPath(id): AppPath<String>,
-) -> Result<Response, ApiError> {
-    let reader = caller.reader();
-    found("report", &id, state.reads.document(REPORTS, &id, &reader).await?)
+    params(("id" = String, Path, description = "CYCLE/ISO3"), AsOfQuery), responses((status = 200, description = "the report", body = Object)))]
+pub async fn report(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
+    found(&read.at, "report", &id, read.at.document(REPORTS, &id).await?, planned::REPORT)
 }
 
-/// Every event of a country report.
+/// Every event of a country report known at a moment.
 #[utoipa::path(get, path = "/api/v1/reports/{id}/history", tag = "pathfinders",
-    params(("id" = String, Path, description = "CYCLE/ISO3")), responses((status = 200, description = "audit history", body = Vec<Object>)))]
+    params(("id" = String, Path, description = "CYCLE/ISO3"), AsOfQuery), responses((status = 200, description = "audit history as `items`", body = Object)))]
 pub async fn report_history(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
+    _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<ShownEntry>>, ApiError> {
-    history_of(&state, &caller.reader(), "country_report", &id).await
+    read: ReadAt,
+) -> Result<Response, ApiError> {
+    history_of(&read.at, "country_report", &id).await
 }

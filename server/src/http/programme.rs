@@ -14,17 +14,17 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::NaiveDate;
 use domain::programme::{Contribution, Donor, Programme};
 use domain::visibility::{Reader, Visibility};
 use projections::governance::{OrganisationView, ORGANISATIONS};
 use projections::iati::{check_rules, render_activity_file};
-use projections::lens::ShownEntry;
 use projections::programme::{
     contribution_summaries, donor_trail, iati_activity, reallocations_since, summary, ContributionView, DonorView,
     Known, ProgrammeRecord, ProgrammeView, CONTRIBUTIONS, DONORS, PROGRAMMES,
 };
+use projections::read::At;
+use projections::time::planned;
 use projections::views::DECISIONS;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -33,12 +33,11 @@ use serde_json::{json, Value};
 use super::actions::Action;
 use super::auth::{Caller, MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::AsOfQuery;
 use super::{
-    all_documents, found, history_of, page, run_action, AppJson, AppPath, AppQuery, AppState, CommandHeaders, PageQuery,
+    all_documents, answer, answer_or_absent, found, history_of, moment_headers, not_found_at, page, run_action,
+    AppJson, AppPath, AppState, AsOfQuery, CommandHeaders, PageQuery, ReadAt, ReadParams,
 };
 use crate::facts::programme::DEFAULT_PROGRAMME;
-use crate::pipeline::today;
 
 const fn action(path: &'static str, schema: &'static str, command: &'static str, summary: &'static str) -> Action {
     Action { path, schema, command, tag: "programme", summary }
@@ -206,234 +205,228 @@ pub async fn check_dossier_scope(state: &AppState, caller: Option<&Caller>, subj
 
 // --- reads ---------------------------------------------------------------------------
 
-async fn document<T: DeserializeOwned>(
-    state: &AppState,
-    reader: &Reader,
-    view: &str,
-    id: &str,
-) -> Result<Option<T>, ApiError> {
-    match state.reads.document(view, id, reader).await? {
+async fn document<T: DeserializeOwned>(at: &At, view: &str, id: &str) -> Result<Option<T>, ApiError> {
+    match at.document(view, id).await? {
         Some(document) => Ok(Some(serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?)),
         None => Ok(None),
     }
 }
 
-async fn programme_view(state: &AppState, reader: &Reader, id: &str) -> Result<ProgrammeView, ApiError> {
-    document::<ProgrammeView>(state, reader, PROGRAMMES, id)
-        .await?
-        .filter(|p| !p.programme_id.is_empty())
-        .ok_or_else(|| ApiError::NotFound(format!("programme {id} has not been established")))
+fn value<T: serde::Serialize>(value: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(value).map_err(|e| ApiError::Internal(e.into()))
 }
 
-fn known(query: &AsOfQuery) -> Known {
-    Known { as_of: query.as_of.unwrap_or_else(today), known_at: query.known_at }
+/// The programme as of the read's moment (`None` before it was established).
+async fn programme_view(at: &At, id: &str) -> Result<Option<ProgrammeView>, ApiError> {
+    Ok(document::<ProgrammeView>(at, PROGRAMMES, id).await?.filter(|p| !p.programme_id.is_empty()))
 }
 
-/// The summary from what `reader` may read: other donors' allocations are left out, and
+async fn established(at: &At, id: &str) -> Result<ProgrammeView, ApiError> {
+    programme_view(at, id).await?.ok_or_else(|| not_found_at(at, &format!("programme {id}")))
+}
+
+/// What the programme's computations see: the business date. Which events they see at all
+/// (`known_at`, and what was in effect on `as_of`) the read's moment has already decided.
+fn known(at: &At) -> Known {
+    Known { as_of: at.moment.as_of }
+}
+
+/// The summary from what the reader may read: other donors' allocations are left out, and
 /// their contributions count only with what the IATI file publishes (commitments and
 /// receipts). The per-contribution breakdown lists the contributions the reader may read.
-async fn programme_summary(
-    state: &AppState,
-    reader: &Reader,
-    id: &str,
-    query: &AsOfQuery,
-) -> Result<Response, ApiError> {
-    let p = programme_view(state, reader, id).await?;
-    let contributions: Vec<ContributionView> = all_documents(state, reader, CONTRIBUTIONS).await?;
-    let k = known(query);
+async fn programme_summary(at: &At, p: ProgrammeView) -> Result<Response, ApiError> {
+    let contributions: Vec<ContributionView> = all_documents(at, CONTRIBUTIONS).await?;
+    let k = known(at);
     let mut s = summary(&p, &contributions, &k);
-    if contributions.iter().any(|c| reads_donor(reader, &c.donor)) {
-        s.contributions = Some(contribution_summaries(&p, &contributions, &k, |c| reads_donor(reader, &c.donor)));
+    if contributions.iter().any(|c| reads_donor(&at.reader, &c.donor)) {
+        s.contributions = Some(contribution_summaries(&p, &contributions, &k, |c| reads_donor(&at.reader, &c.donor)));
     }
-    found("programme", id, Some(serde_json::to_value(s).map_err(|e| ApiError::Internal(e.into()))?))
+    let id = p.programme_id.clone();
+    found(at, "programme", &id, Some(value(&s)?), planned::PROGRAMME)
 }
 
-/// The Multi-Donor Programme (MDP-A87) as of a date: per budget line the plan for the
+/// The Multi-Donor Programme (MDP-A87) as of a moment: per budget line the plan for the
 /// period so far, committed, received, allocated, spent and balance; shares computed from
 /// the amounts beside those the source states; data-quality notes. Per-contribution detail
-/// only for the Secretariat, auditors and (its own) a donor's token.
+/// only for the Secretariat, auditors and (its own) a donor's token. Before it was
+/// established: `{"exists": false}`.
 #[utoipa::path(get, path = "/api/v1/programme", tag = "programme", params(AsOfQuery),
-    responses((status = 200, description = "the programme summary", body = Object), (status = 404, description = "not established")))]
-pub async fn the_programme(
-    State(state): State<AppState>,
-    MaybeCaller(caller): MaybeCaller,
-    AppQuery(query): AppQuery<AsOfQuery>,
-) -> Result<Response, ApiError> {
-    programme_summary(&state, &super::auth::reader_of(caller.as_ref()), DEFAULT_PROGRAMME, &query).await
+    responses((status = 200, description = "the programme summary, or `exists: false`", body = Object)))]
+pub async fn the_programme(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
+    let at = &read.at;
+    match programme_view(at, DEFAULT_PROGRAMME).await? {
+        Some(p) => programme_summary(at, p).await,
+        None => Ok(answer_or_absent(at, None, &[])),
+    }
 }
 
-/// One programme's summary as of a date (as `/api/v1/programme`).
+/// One programme's summary as of a moment (as `/api/v1/programme`; 404 before it was established).
 #[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "programme",
     params(("id" = String, Path, description = "e.g. MDP-A87"), AsOfQuery),
-    responses((status = 200, description = "the programme summary", body = Object), (status = 404, description = "not established")))]
-pub async fn programme(
-    State(state): State<AppState>,
-    MaybeCaller(caller): MaybeCaller,
-    AppPath(id): AppPath<String>,
-    AppQuery(query): AppQuery<AsOfQuery>,
-) -> Result<Response, ApiError> {
-    programme_summary(&state, &super::auth::reader_of(caller.as_ref()), &id, &query).await
+    responses((status = 200, description = "the programme summary", body = Object), (status = 404, description = "not established by that moment")))]
+pub async fn programme(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
+    let p = established(&read.at, &id).await?;
+    programme_summary(&read.at, p).await
 }
 
-/// Every event of the programme (MDP-A87); allocations of donors the caller may not read
-/// are redacted records.
-#[utoipa::path(get, path = "/api/v1/programme/history", tag = "programme",
-    responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "not established")))]
-pub async fn the_programme_history(
-    State(state): State<AppState>,
-    MaybeCaller(caller): MaybeCaller,
-) -> Result<Json<Vec<ShownEntry>>, ApiError> {
-    history_of(&state, &super::auth::reader_of(caller.as_ref()), "programme", DEFAULT_PROGRAMME).await
+async fn programme_history_of(at: &At, id: &str, singleton: bool) -> Result<Response, ApiError> {
+    let rows = at.history("programme", id).await?;
+    if rows.is_empty() && !singleton {
+        return Err(not_found_at(at, &format!("the history of programme {id}")));
+    }
+    Ok(answer(at, value(&rows)?, planned::HISTORY))
+}
+
+/// Every event of the programme (MDP-A87) known at a moment; allocations of donors the
+/// caller may not read are redacted records.
+#[utoipa::path(get, path = "/api/v1/programme/history", tag = "programme", params(AsOfQuery),
+    responses((status = 200, description = "audit history as `items` (empty before it was established)", body = Object)))]
+pub async fn the_programme_history(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
+    programme_history_of(&read.at, DEFAULT_PROGRAMME, true).await
 }
 
 /// Every event of a programme (as `/api/v1/programme/history`).
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/history", tag = "programme",
-    params(("id" = String, Path, description = "e.g. MDP-A87")),
-    responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "unknown id")))]
+    params(("id" = String, Path, description = "e.g. MDP-A87"), AsOfQuery),
+    responses((status = 200, description = "audit history as `items`", body = Object), (status = 404, description = "unknown id at that moment")))]
 pub async fn programme_history(
-    State(state): State<AppState>,
-    MaybeCaller(caller): MaybeCaller,
+    _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<ShownEntry>>, ApiError> {
-    history_of(&state, &super::auth::reader_of(caller.as_ref()), "programme", &id).await
+    read: ReadAt,
+) -> Result<Response, ApiError> {
+    programme_history_of(&read.at, &id, false).await
 }
 
-/// `?since=YYYY-MM-DD&known_at=POSITION`
+/// `?since=YYYY-MM-DD`, besides `as_of` and `known_at`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
 pub struct SinceQuery {
     /// Reallocations made on or after this day (default: all).
     pub since: Option<NaiveDate>,
-    /// Only what the ledger had recorded up to this ledger position.
-    pub known_at: Option<i64>,
 }
 
-async fn reallocations_of(
-    state: &AppState,
-    reader: &Reader,
-    id: &str,
-    query: SinceQuery,
-) -> Result<Response, ApiError> {
-    let p = programme_view(state, reader, id).await?;
-    let contributions: Vec<ContributionView> = all_documents(state, reader, CONTRIBUTIONS).await?;
-    let k = Known { as_of: today(), known_at: query.known_at };
+impl ReadParams for SinceQuery {
+    const NAMES: &'static [&'static str] = &["since"];
+}
+
+async fn reallocations_of(at: &At, p: &ProgrammeView, query: &SinceQuery) -> Result<Response, ApiError> {
+    let contributions: Vec<ContributionView> = all_documents(at, CONTRIBUTIONS).await?;
     let since = query.since.unwrap_or(NaiveDate::MIN);
-    Ok(Json(reallocations_since(&p, &contributions, since, &k)).into_response())
+    Ok(answer(at, value(&reallocations_since(p, &contributions, since, &known(at)))?, planned::REALLOCATIONS))
 }
 
-/// Every reallocation of the programme (MDP-A87) made since a date: lines, amounts,
-/// effective period, share of the from-line and the threshold it was judged against, who
-/// authorised it (delegation or the GCG decision) and the donors' consents.
-#[utoipa::path(get, path = "/api/v1/programme/reallocations", tag = "programme", params(SinceQuery),
-    responses((status = 200, description = "reallocations in order", body = Vec<Object>), (status = 404, description = "not established")))]
-pub async fn the_programme_reallocations(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppQuery(query): AppQuery<SinceQuery>,
-) -> Result<Response, ApiError> {
-    reallocations_of(&state, &caller.reader(), DEFAULT_PROGRAMME, query).await
+/// Every reallocation of the programme (MDP-A87) made since a date, as of a moment: lines,
+/// amounts, effective period, share of the from-line and the threshold it was judged
+/// against, who authorised it (delegation or the GCG decision) and the donors' consents.
+#[utoipa::path(get, path = "/api/v1/programme/reallocations", tag = "programme", params(SinceQuery, AsOfQuery),
+    responses((status = 200, description = "reallocations in order as `items` (empty before it was established)", body = Object)))]
+pub async fn the_programme_reallocations(_caller: MaybeCaller, read: ReadAt<SinceQuery>) -> Result<Response, ApiError> {
+    let at = &read.at;
+    match programme_view(at, DEFAULT_PROGRAMME).await? {
+        Some(p) => reallocations_of(at, &p, &read.params).await,
+        None => Ok(answer(at, Value::Array(vec![]), planned::REALLOCATIONS)),
+    }
 }
 
 /// A programme's reallocations since a date (as `/api/v1/programme/reallocations`).
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/reallocations", tag = "programme",
-    params(("id" = String, Path, description = "e.g. MDP-A87"), SinceQuery),
-    responses((status = 200, description = "reallocations in order", body = Vec<Object>), (status = 404, description = "unknown id")))]
+    params(("id" = String, Path, description = "e.g. MDP-A87"), SinceQuery, AsOfQuery),
+    responses((status = 200, description = "reallocations in order as `items`", body = Object), (status = 404, description = "unknown id at that moment")))]
 pub async fn programme_reallocations(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
+    _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-    AppQuery(query): AppQuery<SinceQuery>,
+    read: ReadAt<SinceQuery>,
 ) -> Result<Response, ApiError> {
-    reallocations_of(&state, &caller.reader(), &id, query).await
+    let p = established(&read.at, &id).await?;
+    reallocations_of(&read.at, &p, &read.params).await
 }
 
 /// The IATI file is a publication the Secretariat makes: it reads as the Secretariat and
 /// publishes only the figures docs/API.md lists (no contribution, agreement or receipt
 /// reference).
-async fn iati_of(state: &AppState, id: &str) -> Result<Response, ApiError> {
-    let reader = Reader::new("secretariat", None);
-    let programme = programme_view(state, &reader, id).await?;
-    let mut contributions: Vec<ContributionView> = all_documents(state, &reader, CONTRIBUTIONS).await?;
+async fn iati_of(at: &At, id: &str) -> Result<Response, ApiError> {
+    let at = &at.for_reader(&Reader::new("secretariat", None));
+    let programme = established(at, id).await?;
+    let mut contributions: Vec<ContributionView> = all_documents(at, CONTRIBUTIONS).await?;
     contributions.retain(|c| c.programme_id == id);
     let record = ProgrammeRecord {
         programme,
         contributions,
-        donors: all_documents::<DonorView>(state, &reader, DONORS).await?,
-        organisations: all_documents::<OrganisationView>(state, &reader, ORGANISATIONS).await?,
+        donors: all_documents::<DonorView>(at, DONORS).await?,
+        organisations: all_documents::<OrganisationView>(at, ORGANISATIONS).await?,
     };
-    let today = today();
-    let activity = iati_activity(&record, today);
-    let issues = check_rules(&activity, today);
+    let as_of = at.moment.as_of;
+    let activity = iati_activity(&record, as_of);
+    let issues = check_rules(&activity, as_of);
     let generated = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let mut response =
-        ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], render_activity_file(&activity, &generated))
-            .into_response();
+    let file = render_activity_file(&activity, &generated);
+    // The moment, stated in the file too (a comment after the XML declaration).
+    let known = at.moment.known_at.map_or("none".to_string(), |k| k.to_string());
+    let stated = format!("<!-- ledger as_of={as_of} known_at={known} -->");
+    let file = match file.find("?>") {
+        Some(end) => format!("{}\n{stated}{}", &file[..end + 2], &file[end + 2..]),
+        None => format!("{stated}\n{file}"),
+    };
+    let mut response = ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], file).into_response();
     if let Ok(count) = axum::http::HeaderValue::from_str(&issues.len().to_string()) {
         response.headers_mut().insert("iati-guidance-issues", count);
     }
+    moment_headers(&mut response, &at.moment);
     Ok(response)
 }
 
-/// The programme (MDP-A87) as an IATI 2.03 activity file: participating organisations
-/// with their roles, status and dates, budgets per period of at most 12 months (original,
-/// and revised where a reallocation changed the plan), incoming commitments, incoming funds
-/// and expenditure (corrections as negative transactions). The `IATI-Guidance-Issues`
-/// header counts what the IATI guidance checks found (0 when fit to publish).
-#[utoipa::path(get, path = "/api/v1/programme/iati.xml", tag = "programme",
-    responses((status = 200, description = "IATI 2.03 activity file", content_type = "application/xml", body = String), (status = 404, description = "not established")))]
-pub async fn the_programme_iati(State(state): State<AppState>, _caller: MaybeCaller) -> Result<Response, ApiError> {
-    iati_of(&state, DEFAULT_PROGRAMME).await
+/// The programme (MDP-A87) as of a moment as an IATI 2.03 activity file: participating
+/// organisations with their roles, status and dates, budgets per period of at most 12 months
+/// (original, and revised where a reallocation changed the plan), incoming commitments,
+/// incoming funds and expenditure (corrections as negative transactions). The
+/// `IATI-Guidance-Issues` header counts what the IATI guidance checks found (0 when fit to
+/// publish). The moment is in the `Ledger-As-Of`/`Ledger-Known-At` headers and in a
+/// comment after the XML declaration.
+#[utoipa::path(get, path = "/api/v1/programme/iati.xml", tag = "programme", params(AsOfQuery),
+    responses((status = 200, description = "IATI 2.03 activity file", content_type = "application/xml", body = String), (status = 404, description = "not established by that moment")))]
+pub async fn the_programme_iati(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
+    iati_of(&read.at, DEFAULT_PROGRAMME).await
 }
 
 /// A programme as an IATI 2.03 activity file (as `/api/v1/programme/iati.xml`).
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/iati.xml", tag = "programme",
-    params(("id" = String, Path, description = "e.g. MDP-A87")),
-    responses((status = 200, description = "IATI 2.03 activity file", content_type = "application/xml", body = String), (status = 404, description = "unknown id")))]
+    params(("id" = String, Path, description = "e.g. MDP-A87"), AsOfQuery),
+    responses((status = 200, description = "IATI 2.03 activity file", content_type = "application/xml", body = String), (status = 404, description = "unknown id at that moment")))]
 pub async fn programme_iati(
-    State(state): State<AppState>,
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
+    read: ReadAt,
 ) -> Result<Response, ApiError> {
-    iati_of(&state, &id).await
+    iati_of(&read.at, &id).await
 }
 
-/// Registered donors (organisation, type, IATI reference, contributions' ids).
-#[utoipa::path(get, path = "/api/v1/donors", tag = "programme", params(PageQuery),
-    responses((status = 200, description = "one page in id order", body = Vec<Object>)))]
-pub async fn donors(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppQuery(query): AppQuery<PageQuery>,
-) -> Result<Response, ApiError> {
-    page(&state, &caller.reader(), DONORS, "/api/v1/donors", query).await
+/// Registered donors as of a moment (organisation, type, IATI reference, contributions' ids).
+#[utoipa::path(get, path = "/api/v1/donors", tag = "programme", params(PageQuery, AsOfQuery),
+    responses((status = 200, description = "one page in id order as `items`", body = Object)))]
+pub async fn donors(_caller: MaybeCaller, read: ReadAt<PageQuery>) -> Result<Response, ApiError> {
+    page(&read.at, DONORS, "/api/v1/donors", &read.params, planned::NONE).await
 }
 
-/// One registered donor.
+/// One registered donor as of a moment.
 #[utoipa::path(get, path = "/api/v1/donors/{id}", tag = "programme",
-    params(("id" = String, Path, description = "the donor organisation, e.g. DONOR-A")),
-    responses((status = 200, description = "the donor", body = Object), (status = 404, description = "unknown id")))]
-pub async fn donor(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
-    AppPath(id): AppPath<String>,
-) -> Result<Response, ApiError> {
-    let reader = caller.reader();
-    found("donor", &id, state.reads.document(DONORS, &id, &reader).await?)
+    params(("id" = String, Path, description = "the donor organisation, e.g. DONOR-A"), AsOfQuery),
+    responses((status = 200, description = "the donor", body = Object), (status = 404, description = "unknown id at that moment")))]
+pub async fn donor(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
+    found(&read.at, "donor", &id, read.at.document(DONORS, &id).await?, planned::NONE)
 }
 
-/// Every event of a donor's registration.
+/// Every event of a donor's registration known at a moment.
 #[utoipa::path(get, path = "/api/v1/donors/{id}/history", tag = "programme",
-    params(("id" = String, Path, description = "the donor organisation")),
-    responses((status = 200, description = "audit history", body = Vec<Object>), (status = 404, description = "unknown id")))]
+    params(("id" = String, Path, description = "the donor organisation"), AsOfQuery),
+    responses((status = 200, description = "audit history as `items`", body = Object), (status = 404, description = "unknown id at that moment")))]
 pub async fn donor_history(
-    State(state): State<AppState>,
-    caller: MaybeCaller,
+    _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<ShownEntry>>, ApiError> {
-    history_of(&state, &caller.reader(), "donor", &id).await
+    read: ReadAt,
+) -> Result<Response, ApiError> {
+    history_of(&read.at, "donor", &id).await
 }
 
-/// A donor's accountability trail as of a date: each pledge → its commitment and
+/// A donor's accountability trail as of a moment: each pledge → its commitment and
 /// adjustments → receipts → allocations to lines → the expenditure on those lines and the
 /// reallocations that touched them, with the decisions that moved money. A donor's token
 /// sees its own trail only (403 for another's); the Secretariat and auditors see any; no
@@ -442,38 +435,35 @@ pub async fn donor_history(
     params(("id" = String, Path, description = "the donor organisation"), AsOfQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "the trail", body = Object), (status = 401, description = "no token"),
-        (status = 403, description = "another donor's trail, or a role without access"), (status = 404, description = "not a donor")))]
+        (status = 403, description = "another donor's trail, or a role without access"), (status = 404, description = "not a donor at that moment")))]
 pub async fn donor_trail_of(
-    State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
     AppPath(id): AppPath<String>,
-    AppQuery(query): AppQuery<AsOfQuery>,
+    read: ReadAt,
 ) -> Result<Response, ApiError> {
-    let reader = super::auth::reader_of(caller.as_ref());
     require_donor(caller.as_ref(), &id)?;
-    let donor = document::<DonorView>(&state, &reader, DONORS, &id)
+    let at = &read.at;
+    let donor = document::<DonorView>(at, DONORS, &id)
         .await?
         .filter(|d| d.registered_on.is_some())
-        .ok_or_else(|| ApiError::NotFound(format!("{id} is not a registered donor")))?;
-    let organisation = document::<OrganisationView>(&state, &reader, ORGANISATIONS, &id).await?;
+        .ok_or_else(|| not_found_at(at, &format!("registered donor {id}")))?;
+    let organisation = document::<OrganisationView>(at, ORGANISATIONS, &id).await?;
     let mut contributions = Vec::new();
     let mut programmes: Vec<ProgrammeView> = Vec::new();
     for contribution_id in &donor.contributions {
-        let Some(c) = document::<ContributionView>(&state, &reader, CONTRIBUTIONS, contribution_id).await? else {
-            continue;
-        };
+        let Some(c) = document::<ContributionView>(at, CONTRIBUTIONS, contribution_id).await? else { continue };
         if !programmes.iter().any(|p| p.programme_id == c.programme_id) {
-            if let Some(p) = document::<ProgrammeView>(&state, &reader, PROGRAMMES, &c.programme_id).await? {
+            if let Some(p) = document::<ProgrammeView>(at, PROGRAMMES, &c.programme_id).await? {
                 programmes.push(p);
             }
         }
         contributions.push(c);
     }
-    let trail = donor_trail(&donor, organisation.as_ref(), &contributions, &programmes, &known(&query));
-    let mut body = serde_json::to_value(&trail).map_err(|e| ApiError::Internal(e.into()))?;
+    let trail = donor_trail(&donor, organisation.as_ref(), &contributions, &programmes, &known(at));
+    let mut body = value(&trail)?;
     let mut decisions = Vec::new();
     for decision_id in &trail.decisions {
-        if let Some(d) = state.reads.document(DECISIONS, decision_id, &reader).await? {
+        if let Some(d) = at.document(DECISIONS, decision_id).await? {
             decisions.push(json!({
                 "decision_id": decision_id,
                 "meeting_id": d.get("meeting_id"),
@@ -485,69 +475,64 @@ pub async fn donor_trail_of(
         }
     }
     body["decision_details"] = Value::Array(decisions);
-    Ok(Json(body).into_response())
+    Ok(answer(at, body, planned::TRAIL))
 }
 
-/// Contributions: every one for the Secretariat and auditors, a donor's own for its token.
-#[utoipa::path(get, path = "/api/v1/contributions", tag = "programme",
+/// Contributions as of a moment: every one for the Secretariat and auditors, a donor's own
+/// for its token.
+#[utoipa::path(get, path = "/api/v1/contributions", tag = "programme", params(AsOfQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "contributions in id order", body = Vec<Object>), (status = 401, description = "no token"),
+    responses((status = 200, description = "contributions in id order as `items`", body = Object), (status = 401, description = "no token"),
         (status = 403, description = "a role without access")))]
-pub async fn contributions(
-    State(state): State<AppState>,
-    MaybeCaller(caller): MaybeCaller,
-) -> Result<Response, ApiError> {
+pub async fn contributions(MaybeCaller(caller): MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let caller = caller.ok_or(ApiError::Unauthorized)?;
-    let reader = caller.reader();
-    if !reader.sees_all() && caller.role != "donor" {
+    if !read.at.reader.sees_all() && caller.role != "donor" {
         return Err(ApiError::Forbidden(format!("the {} role may not read contributions", caller.role)));
     }
-    let all: Vec<Value> = all_documents(&state, &reader, CONTRIBUTIONS).await?;
+    let all: Vec<Value> = all_documents(&read.at, CONTRIBUTIONS).await?;
     let visible: Vec<Value> = all
         .into_iter()
-        .filter(|c| c.get("donor").and_then(Value::as_str).is_some_and(|d| reads_donor(&reader, d)))
+        .filter(|c| c.get("donor").and_then(Value::as_str).is_some_and(|d| reads_donor(&read.at.reader, d)))
         .collect();
-    Ok(Json(visible).into_response())
+    Ok(answer(&read.at, Value::Array(visible), planned::CONTRIBUTION))
 }
 
-/// Whose contribution `id` is (its donor is what the IATI file publishes of it).
-async fn contribution_donor(state: &AppState, id: &str) -> Result<String, ApiError> {
-    document::<ContributionView>(state, &Reader::PUBLIC, CONTRIBUTIONS, id)
+async fn contribution_donor(at: &At, id: &str) -> Result<String, ApiError> {
+    document::<ContributionView>(at, CONTRIBUTIONS, id)
         .await?
         .map(|c| c.donor)
         .filter(|d| !d.is_empty())
-        .ok_or_else(|| ApiError::NotFound(format!("contribution {id} does not exist")))
+        .ok_or_else(|| not_found_at(at, &format!("contribution {id}")))
 }
 
-/// One contribution (the Secretariat, auditors, or its donor's token).
+/// One contribution as of a moment (the Secretariat, auditors, or its donor's token).
 #[utoipa::path(get, path = "/api/v1/contributions/{id}", tag = "programme",
-    params(("id" = String, Path, description = "e.g. C-001")), security(("bearer" = [])),
+    params(("id" = String, Path, description = "e.g. C-001"), AsOfQuery), security(("bearer" = [])),
     responses((status = 200, description = "the contribution", body = Object), (status = 401, description = "no token"),
-        (status = 403, description = "another donor's contribution"), (status = 404, description = "unknown id")))]
+        (status = 403, description = "another donor's contribution"), (status = 404, description = "unknown id at that moment")))]
 pub async fn contribution(
-    State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
     AppPath(id): AppPath<String>,
+    read: ReadAt,
 ) -> Result<Response, ApiError> {
     caller.as_ref().ok_or(ApiError::Unauthorized)?;
-    let donor = contribution_donor(&state, &id).await?;
+    let donor = contribution_donor(&read.at, &id).await?;
     require_donor(caller.as_ref(), &donor)?;
-    let reader = super::auth::reader_of(caller.as_ref());
-    found("contribution", &id, state.reads.document(CONTRIBUTIONS, &id, &reader).await?)
+    found(&read.at, "contribution", &id, read.at.document(CONTRIBUTIONS, &id).await?, planned::CONTRIBUTION)
 }
 
-/// Every event of a contribution (the Secretariat, auditors, or its donor's token).
+/// Every event of a contribution known at a moment (the Secretariat, auditors, or its donor's token).
 #[utoipa::path(get, path = "/api/v1/contributions/{id}/history", tag = "programme",
-    params(("id" = String, Path, description = "e.g. C-001")), security(("bearer" = [])),
-    responses((status = 200, description = "audit history", body = Vec<Object>), (status = 401, description = "no token"),
-        (status = 403, description = "another donor's contribution"), (status = 404, description = "unknown id")))]
+    params(("id" = String, Path, description = "e.g. C-001"), AsOfQuery), security(("bearer" = [])),
+    responses((status = 200, description = "audit history as `items`", body = Object), (status = 401, description = "no token"),
+        (status = 403, description = "another donor's contribution"), (status = 404, description = "unknown id at that moment")))]
 pub async fn contribution_history(
-    State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Vec<ShownEntry>>, ApiError> {
+    read: ReadAt,
+) -> Result<Response, ApiError> {
     caller.as_ref().ok_or(ApiError::Unauthorized)?;
-    let donor = contribution_donor(&state, &id).await?;
+    let donor = contribution_donor(&read.at, &id).await?;
     require_donor(caller.as_ref(), &donor)?;
-    history_of(&state, &super::auth::reader_of(caller.as_ref()), "contribution", &id).await
+    history_of(&read.at, "contribution", &id).await
 }

@@ -85,3 +85,32 @@ pub async fn revoke(
         .ok_or_else(|| ApiError::NotFound(format!("no token has the id {id}")))?;
     Ok(Json(ListedToken { status: record.status(), record }))
 }
+
+/// `?from=ID&limit=N` on the access log.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AccessQuery {
+    /// The first entry id to list (default 0).
+    pub from: Option<i64>,
+    /// At most this many (default 100, at most 1000).
+    pub limit: Option<i64>,
+}
+
+/// The access log: every read by a donor or auditor token (who, what, when, the status),
+/// oldest first. Only the Secretariat reads it.
+#[utoipa::path(get, path = "/api/v1/access-log", tag = "tokens", params(AccessQuery), security(("bearer" = [])),
+    responses((status = 200, description = "logged reads in id order", body = Vec<crate::access_log::Access>),
+        (status = 400, description = "bad from or limit"),
+        (status = 401, description = "no valid token"), (status = 403, description = "not the secretariat")))]
+pub async fn access_log(
+    State(state): State<AppState>,
+    _caller: Secretariat,
+    super::AppQuery(query): super::AppQuery<AccessQuery>,
+) -> Result<Json<Vec<crate::access_log::Access>>, ApiError> {
+    let from = query.from.unwrap_or(0);
+    let limit = query.limit.unwrap_or(100);
+    if from < 0 || !(1..=1000).contains(&limit) {
+        return Err(ApiError::BadRequest("from must be ≥ 0 and limit between 1 and 1000".into()));
+    }
+    Ok(Json(crate::access_log::list(&state.db, from, limit).await.map_err(ApiError::Internal)?))
+}

@@ -219,9 +219,7 @@ async fn seats_offices_and_decision_authority(store: Store) {
     assert_eq!(wrk(&before), "ITUC");
     assert_eq!(before["chair"], Value::Null);
     assert_eq!(app.get_json("/api/v1/gcg?as_of=2023-05-31").await["chair"], Value::Null);
-    let elected_at = app
-        .get_json("/api/v1/gcg/history")
-        .await
+    let elected_at = app.get_json("/api/v1/gcg/history").await["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -329,16 +327,16 @@ async fn groups_partners_meetings_and_decisions_in_full(store: Store) {
     assert_eq!(agri["decision_id"], "M-AG");
     assert_eq!(agri["member_count"], 1);
     assert_eq!(agri["workplans"].as_array().unwrap().len(), 1);
-    let members = app.get_json("/api/v1/partners?group=AG-AGRI").await;
+    let members = app.get_json("/api/v1/partners?group=AG-AGRI").await["items"].clone();
     assert_eq!(
         members.as_array().unwrap().iter().map(|p| p["organisation"].clone()).collect::<Vec<_>>(),
         [json!("GLOBAL-MARCH")]
     );
-    assert_eq!(app.get_json("/api/v1/partners?status=applied").await, json!([]));
-    assert_eq!(app.get_json("/api/v1/partners?category=civil_society").await.as_array().unwrap().len(), 1);
+    assert_eq!(app.get_json("/api/v1/partners?status=applied").await["items"], json!([]));
+    assert_eq!(app.get_json("/api/v1/partners?category=civil_society").await["items"].as_array().unwrap().len(), 1);
     assert_eq!(app.client.get(app.url("/api/v1/partners?status=bogus")).send().await.unwrap().status(), 400);
-    assert!(app.get_json("/api/v1/groups/AG-AGRI/history").await.as_array().unwrap().len() >= 4);
-    assert_eq!(app.get_json("/api/v1/groups").await.as_array().unwrap().len(), 2);
+    assert!(app.get_json("/api/v1/groups/AG-AGRI/history").await["items"].as_array().unwrap().len() >= 4);
+    assert_eq!(app.get_json("/api/v1/groups").await["items"].as_array().unwrap().len(), 2);
 
     // Decisions in full: action items, deferral and re-tabling, withdrawal, rescission.
     let item = json!({"item_id": "A1", "text": "Draft the workplan", "owner": "FAO", "due_on": "2026-09-30"});
@@ -500,7 +498,7 @@ async fn the_demo_history_answers_the_governance_questions(store: Store) {
     assert_eq!(chairs["terms"][0]["ended_on"], "2023-05-31");
     assert_eq!(chairs["terms"][2]["extensions"][0]["decision_id"], "GCG-21-D04");
     assert_eq!(chairs["succession_call_open"], true);
-    let policies = app.get_json("/api/v1/gcg/policies").await;
+    let policies = app.get_json("/api/v1/gcg/policies").await["items"].clone();
     assert_eq!(policies[1]["decision_id"], "GCG-15-D01");
 
     let agri = app.get_json("/api/v1/groups/AG-AGRI").await;
@@ -514,7 +512,7 @@ async fn the_demo_history_answers_the_governance_questions(store: Store) {
     assert_eq!(supply["decision_id"], Value::Null, "a legacy group cites its evidence, not a decision");
     let provenance = app.get_json("/api/v1/decisions/GCG-19-D04/provenance").await;
     assert_eq!(provenance["effects_authorised"][0]["aggregate_id"], "AG-AGRI");
-    let pending = app.get_json("/api/v1/partners?status=applied").await;
+    let pending = app.get_json("/api/v1/partners?status=applied").await["items"].clone();
     assert_eq!(pending[0]["organisation"], "UNU");
     let minutes = app.get_json("/api/v1/meetings/GCG-21").await["minutes"].clone();
     assert_eq!(minutes["approved_by"], json!({"kind": "decision", "decision_id": "GCG-22-D01"}));

@@ -51,7 +51,7 @@ async fn meeting_and_decision_lifecycle(store: Store) {
     assert_eq!(meeting["attendees_count"], 3);
     assert_eq!(meeting["attendance"].as_array().unwrap().len(), 3);
 
-    let history = app.get_json("/api/v1/decisions/GCG-30-D01/history").await;
+    let history = app.get_json("/api/v1/decisions/GCG-30-D01/history").await["items"].clone();
     let rows = history.as_array().unwrap();
     assert_eq!(rows.len(), 5);
     assert_eq!(rows[0]["event_type"], "DecisionProposed");
@@ -76,7 +76,7 @@ both_stores!(meeting_and_decision_lifecycle);
 async fn demo_history_is_served_verified_and_labelled(store: Store) {
     let app = TestApp::spawn_demo(store).await;
     app.settle().await;
-    let meetings = app.get_json("/api/v1/meetings").await;
+    let meetings = app.get_json("/api/v1/meetings").await["items"].clone();
     let ids: Vec<&str> = meetings.as_array().unwrap().iter().map(|m| m["meeting_id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
@@ -97,7 +97,8 @@ async fn demo_history_is_served_verified_and_labelled(store: Store) {
             assert!(l.ends_with("; rel=\"next\""), "{l}");
             l[1..l.find('>').unwrap()].to_string()
         });
-        let page: Vec<serde_json::Value> = r.json().await.unwrap();
+        let body: serde_json::Value = r.json().await.unwrap();
+        let page: Vec<serde_json::Value> = serde_json::from_value(body["items"].clone()).unwrap();
         assert!(page.len() <= 3);
         seen.extend(page.iter().map(|m| m["meeting_id"].as_str().unwrap().to_string()));
     }

@@ -17,5 +17,6 @@ mod refusals;
 mod replica;
 mod support;
 mod tamper;
+mod time;
 mod tokens;
 mod witness;

@@ -119,7 +119,7 @@ async fn onboarding_status_roadmaps_and_the_reporting_cycle(store: Store) {
     )
     .await;
     app.settle().await;
-    let before = app.get_json("/api/v1/pathfinders/NGA/history").await;
+    let before = app.get_json("/api/v1/pathfinders/NGA/history").await["items"].clone();
     ok(&app, "/api/v1/pathfinders/NGA/grant_status", cite(grant, "M-NGA")).await;
     let endorse = json!({"on": "2026-06-20"});
     expect_problem(
@@ -148,7 +148,7 @@ async fn onboarding_status_roadmaps_and_the_reporting_cycle(store: Store) {
     )
     .await;
     app.settle().await;
-    let after = app.get_json("/api/v1/pathfinders/NGA/history").await;
+    let after = app.get_json("/api/v1/pathfinders/NGA/history").await["items"].clone();
     assert_eq!(
         after.as_array().unwrap()[..before.as_array().unwrap().len()],
         before.as_array().unwrap()[..],
@@ -222,7 +222,7 @@ async fn onboarding_status_roadmaps_and_the_reporting_cycle(store: Store) {
     let nga_2025 = app.get_json("/api/v1/pathfinders/NGA?as_of=2025-05-01").await;
     assert_eq!(nga_2025["line"]["stage"], "onboarding");
     assert!(nga_2025["steps"].as_array().unwrap().iter().all(|s| s["event_type"] != "PathfinderStatusGranted"));
-    let approvals = app.get_json("/api/v1/pathfinders/NGA/approvals").await;
+    let approvals = app.get_json("/api/v1/pathfinders/NGA/approvals").await["items"].clone();
     let by: Vec<(&str, &str)> = approvals
         .as_array()
         .unwrap()
@@ -233,7 +233,7 @@ async fn onboarding_status_roadmaps_and_the_reporting_cycle(store: Store) {
     assert_eq!(approvals[0]["meeting_id"], "M");
     assert_eq!(approvals[0]["quorum"]["met"], true);
     assert_eq!(app.get_json("/api/v1/roadmaps/NGA%2Fv1").await["endorsed_by"], "M-RM");
-    assert!(app.get_json("/api/v1/reports/2026%2FLKA/history").await.as_array().unwrap().len() == 1);
+    assert!(app.get_json("/api/v1/reports/2026%2FLKA/history").await["items"].as_array().unwrap().len() == 1);
     // The country's dossier holds its roadmap, its report and the decisions they cite, and
     // verifies offline.
     let dossier = app.get_json("/api/v1/dossiers/pfc:NGA").await;
@@ -278,7 +278,7 @@ async fn the_demo_board(store: Store) {
     assert_eq!(compliance["totals"]["missing"], 1, "{compliance}");
     let mdg = compliance["countries"].as_array().unwrap().iter().find(|c| c["iso3"] == "MDG").unwrap().clone();
     assert_eq!(mdg["status"], "overdue");
-    let who = app.get_json("/api/v1/pathfinders/NPL/approvals").await;
+    let who = app.get_json("/api/v1/pathfinders/NPL/approvals").await["items"].clone();
     let endorsed = who.as_array().unwrap().iter().find(|a| a["event_type"] == "RoadmapEndorsed").unwrap().clone();
     assert_eq!(
         (endorsed["decision_id"].as_str(), endorsed["meeting_id"].as_str()),

@@ -65,7 +65,12 @@ fn minor(v: &Value) -> i64 {
 }
 
 fn line<'a>(summary: &'a Value, code: &str) -> &'a Value {
-    summary["lines"].as_array().unwrap().iter().find(|l| l["line_code"] == code).unwrap()
+    summary["lines"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{summary}"))
+        .iter()
+        .find(|l| l["line_code"] == code)
+        .unwrap_or_else(|| panic!("{code} in {summary}"))
 }
 
 async fn token(app: &TestApp, role: &str, subject: &str, scope: Option<&str>) -> String {
@@ -234,7 +239,7 @@ async fn programme_commands_refusals_and_numbers(store: Store) {
     app.settle().await;
 
     // Every refusal, with its rule; none of them records anything.
-    let programme_before = app.get_json("/api/v1/programmes/MDP-A87/history").await;
+    let programme_before = app.get_json("/api/v1/programmes/MDP-A87/history").await["items"].clone();
     let c001_before = json_as(&app, Some(&app.token), "/api/v1/contributions/C-001/history").await;
     let r002 = json!({"realloc_id": "R-002", "from_line": "O1", "to_line": "O2", "amount_per_month": usd(1_200),
         "effective_from": "2026-07-01", "effective_to": "2031-06-30", "justification": "PFC support"});
@@ -315,7 +320,11 @@ async fn programme_commands_refusals_and_numbers(store: Store) {
         .await;
     expect_problem(r, 403, "forbidden").await;
     app.settle().await;
-    assert_eq!(app.get_json("/api/v1/programmes/MDP-A87/history").await, programme_before, "refusals record nothing");
+    assert_eq!(
+        app.get_json("/api/v1/programmes/MDP-A87/history").await["items"],
+        programme_before,
+        "refusals record nothing"
+    );
     assert_eq!(json_as(&app, Some(&app.token), "/api/v1/contributions/C-001/history").await, c001_before);
 
     // With DONOR-A's consent and the GCG's decision, R-002 is recorded.
@@ -413,8 +422,9 @@ async fn programme_commands_refusals_and_numbers(store: Store) {
     assert_eq!(minor(&line(&then, "O3")["spent"]), 705_200, "as known before the correction");
 
     // Reallocations since a date, each with who authorised it.
-    let all = json_as(&app, Some(&app.token), "/api/v1/programme/reallocations?since=2026-01-01").await;
-    let public = app.get_json("/api/v1/programme/reallocations?since=2026-01-01").await;
+    let all =
+        json_as(&app, Some(&app.token), "/api/v1/programme/reallocations?since=2026-01-01").await["items"].clone();
+    let public = app.get_json("/api/v1/programme/reallocations?since=2026-01-01").await["items"].clone();
     assert_eq!(public[1]["consents"], json!([]), "a donor's consent is its own business");
     assert_eq!(public[1]["authorised_by"], "decision M-REALLOC");
     assert_eq!(all.as_array().unwrap().len(), 2);
@@ -428,7 +438,7 @@ async fn programme_commands_refusals_and_numbers(store: Store) {
     assert_eq!(all[1]["threshold"]["basis_points"], 1000);
     assert_eq!(all[1]["consents"][0]["donor"], "DONOR-A");
     assert_eq!(all[1]["consents"][0]["consented_on"], "2026-06-10");
-    let since = app.get_json("/api/v1/programme/reallocations?since=2026-04-01").await;
+    let since = app.get_json("/api/v1/programme/reallocations?since=2026-04-01").await["items"].clone();
     assert_eq!(since.as_array().unwrap().len(), 1);
 
     // Every programme command is in the OpenAPI document with its own request schema,
@@ -500,7 +510,8 @@ async fn demo_programme_scope_dossiers_and_iati(store: Store) {
     assert_eq!(s["labels"]["illustrative"], true);
     assert_eq!(minor(&s["totals"]["spent"]), 15_281_500);
     assert_eq!(minor(&line(&s, "O3")["spent"]), 2_982_700);
-    let reallocations = json_as(&app, Some(&app.token), "/api/v1/programme/reallocations?since=2026-01-01").await;
+    let reallocations =
+        json_as(&app, Some(&app.token), "/api/v1/programme/reallocations?since=2026-01-01").await["items"].clone();
     let who: Vec<&str> =
         reallocations.as_array().unwrap().iter().map(|r| r["authorised_by"].as_str().unwrap()).collect();
     assert_eq!(who, ["delegation", "decision GCG-22-D02"]);
@@ -546,9 +557,9 @@ async fn demo_programme_scope_dossiers_and_iati(store: Store) {
     expect_problem(get_as(&app, None, "/api/v1/contributions/C-002").await, 401, "unauthorized").await;
     expect_problem(get_as(&app, Some(&a), "/api/v1/contributions/C-002").await, 403, "forbidden").await;
     assert_eq!(json_as(&app, Some(&a), "/api/v1/contributions/C-001").await["donor"], "DONOR-A");
-    let listed = json_as(&app, Some(&a), "/api/v1/contributions").await;
+    let listed = json_as(&app, Some(&a), "/api/v1/contributions").await["items"].clone();
     assert_eq!(listed.as_array().unwrap().len(), 1);
-    assert_eq!(json_as(&app, Some(&auditor), "/api/v1/contributions").await.as_array().unwrap().len(), 2);
+    assert_eq!(json_as(&app, Some(&auditor), "/api/v1/contributions").await["items"].as_array().unwrap().len(), 2);
     let own = json_as(&app, Some(&a), "/api/v1/programme").await;
     let seen: Vec<&str> =
         own["contributions"].as_array().unwrap().iter().map(|c| c["donor"].as_str().unwrap()).collect();
@@ -559,7 +570,7 @@ async fn demo_programme_scope_dossiers_and_iati(store: Store) {
     }
     assert_eq!(minor(&own["totals"]["allocated"]), 29_000_000, "DONOR-A counts its own allocations only");
     assert_eq!(json_as(&app, Some(&auditor), "/api/v1/programme").await["contributions"].as_array().unwrap().len(), 2);
-    let history = json_as(&app, Some(&a), "/api/v1/programme/history").await;
+    let history = json_as(&app, Some(&a), "/api/v1/programme/history").await["items"].clone();
     let a005 = history.as_array().unwrap().iter().rfind(|h| h["scope"] == "DONOR-B").unwrap();
     assert_eq!(a005["redacted"], true, "DONOR-B's allocation is a redacted record for DONOR-A: {a005}");
     assert_eq!(a005["visibility"], "donor-confidential");
