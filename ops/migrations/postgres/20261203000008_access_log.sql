@@ -15,3 +15,10 @@ CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON access_log
     FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
 CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+DO $$
+BEGIN
+    GRANT SELECT, INSERT ON access_log TO ledger_app;
+    GRANT USAGE, SELECT ON SEQUENCE access_log_id_seq TO ledger_app;
+EXCEPTION WHEN undefined_object OR insufficient_privilege THEN
+    RAISE WARNING 'could not grant access_log to ledger_app';
+END $$;

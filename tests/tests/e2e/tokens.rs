@@ -126,3 +126,76 @@ async fn a_key_file_others_may_read_is_refused(store: Store) {
     assert_eq!(app.get_json("/health").await["status"], "ok");
 }
 both_stores!(a_key_file_others_may_read_is_refused);
+
+/// Every read by a donor or auditor token is in the access log, which only the
+/// Secretariat reads and nobody can change.
+async fn donor_and_auditor_reads_are_logged(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let mut tokens = Vec::new();
+    for (role, subject, scope) in
+        [("donor", "donor-a-officer", Some("DONOR-A")), ("auditor", "audit-firm", None), ("public", "reader", None)]
+    {
+        let mut args = vec!["token", "create", "--role", role, "--subject", subject];
+        args.extend(scope.iter().flat_map(|s| ["--scope", *s]));
+        let out = app.ledger(&args).await;
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        tokens.push(last_line(&out));
+    }
+    let (donor, auditor, public) = (&tokens[0], &tokens[1], &tokens[2]);
+    assert_eq!(get_as(&app, donor, "/api/v1/programme?as_of=2026-06-30").await.status(), 200);
+    assert_eq!(get_as(&app, auditor, "/api/v1/audit?from=0&limit=5").await.status(), 200);
+    assert_eq!(get_as(&app, public, "/api/v1/meetings").await.status(), 200);
+    assert_eq!(get_as(&app, &app.token, "/api/v1/meetings").await.status(), 200);
+    // A refused read is not a read of anything: not logged.
+    assert_eq!(get_as(&app, donor, "/api/v1/donors/DONOR-B/trail").await.status(), 403);
+
+    let log: Value = get_as(&app, &app.token, "/api/v1/access-log").await.json().await.unwrap();
+    let rows: Vec<(String, String, String)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["subject"].as_str().unwrap().into(),
+                r["role"].as_str().unwrap().into(),
+                r["target"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("donor-a-officer".into(), "donor".into(), "/api/v1/programme?as_of=2026-06-30".into()),
+            ("audit-firm".into(), "auditor".into(), "/api/v1/audit?from=0&limit=5".into()),
+        ],
+        "the donor's and the auditor's reads, not the public's or the Secretariat's"
+    );
+    assert_eq!(log[0]["scope"], "DONOR-A");
+    assert_eq!(log[0]["status"], 200);
+    assert!(log[0]["at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(log[0]["token_id"].as_str().unwrap().len(), 16);
+
+    // Only the Secretariat reads it; bad paging is a 400.
+    expect_problem(get_as(&app, auditor, "/api/v1/access-log").await, 403, "forbidden").await;
+    expect_problem(app.client.get(app.url("/api/v1/access-log")).send().await.unwrap(), 401, "unauthorized").await;
+    expect_problem(get_as(&app, &app.token, "/api/v1/access-log?limit=0").await, 400, "malformed_request").await;
+    expect_problem(get_as(&app, &app.token, "/api/v1/access-log?foo=1").await, 400, "malformed_request").await;
+
+    // Append-only: the database refuses to change or delete an entry.
+    for sql in ["UPDATE access_log SET subject = 'someone else'", "DELETE FROM access_log"] {
+        let refused = match app.store {
+            Store::Postgres => {
+                let mut c = PgConnection::connect(&app.database_url).await.unwrap();
+                sqlx::raw_sql(sql).execute(&mut c).await.is_err()
+            }
+            Store::Sqlite => {
+                let mut c = SqliteConnection::connect(&app.database_url).await.unwrap();
+                sqlx::raw_sql(sql).execute(&mut c).await.is_err()
+            }
+        };
+        assert!(refused, "{sql} must be refused");
+    }
+    let again: Value = get_as(&app, &app.token, "/api/v1/access-log").await.json().await.unwrap();
+    assert_eq!(again, log, "nothing changed");
+}
+both_stores!(donor_and_auditor_reads_are_logged);
