@@ -320,11 +320,14 @@ pub async fn inclusion_against(
         (status = 400, description = "position or size out of range"), (status = 404, description = "no such event or checkpoint")))]
 pub async fn inclusion_proof(
     State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
     AppQuery(query): AppQuery<InclusionQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let position = match (query.position, &query.aggregate_type, &query.aggregate_id, query.sequence) {
         (Some(p), None, None, None) => p,
         (None, Some(t), Some(id), Some(seq)) => {
+            // A contribution's id is confidential: looking it up is reading it.
+            super::programme::check_dossier_scope(&state, caller.as_ref(), &format!("{t}:{id}")).await?;
             state.proofs.position_of(t, id, seq).await.map_err(proof_error)?.ok_or_else(|| {
                 ApiError::NotFound(format!("{t} {id} sequence {seq} is not sealed (or does not exist)"))
             })?

@@ -586,6 +586,11 @@ async fn demo_programme_scope_dossiers_and_iati(store: Store) {
     // redacted.
     expect_problem(get_as(&app, None, "/api/v1/dossiers/contribution:C-002").await, 401, "unauthorized").await;
     expect_problem(get_as(&app, Some(&a), "/api/v1/dossiers/contribution:C-002").await, 403, "forbidden").await;
+    // Looking a contribution up by its id is reading it, proofs included.
+    let proof = "/api/v1/ledger/proofs/inclusion?aggregate_type=contribution&aggregate_id=C-002&sequence=1";
+    expect_problem(get_as(&app, None, proof).await, 401, "unauthorized").await;
+    expect_problem(get_as(&app, Some(&a), proof).await, 403, "forbidden").await;
+    assert_eq!(get_as(&app, Some(&b), proof).await.status(), 200, "DONOR-B proves its own");
     let public_key = app.client.get(app.url("/api/v1/ledger/public-key")).send().await.unwrap().text().await.unwrap();
     let key = LedgerVerifier::from_public_key(public_key.trim()).unwrap();
     for (reader, subject) in [(Some(&a), "donor:DONOR-B"), (Some(&a), "programme:MDP-A87"), (None, "donor:DONOR-B")] {
