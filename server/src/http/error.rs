@@ -27,6 +27,9 @@ pub enum ApiError {
     /// 405: the resource exists but not with this method.
     #[error("method not allowed on this resource")]
     MethodNotAllowed,
+    /// 406: the answer has no form the request accepts (CSV of an answer that is not a list).
+    #[error("{0}")]
+    NotAcceptable(String),
     /// 409: a concurrent write or a stale expected version.
     #[error("{0}")]
     Conflict(String),
@@ -68,6 +71,7 @@ impl ApiError {
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            ApiError::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Timeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             ApiError::UriTooLong(_) => (StatusCode::URI_TOO_LONG, "uri_too_long"),

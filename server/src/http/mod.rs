@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod auth;
+pub mod csv;
 pub mod decisions;
 pub mod dossiers;
 pub mod error;
@@ -189,6 +190,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(log::metrics))
         .route("/checkpoint", get(tiles::checkpoint))
         .route("/tile/{*path}", get(tiles::tile))
+        .route_layer(axum::middleware::from_fn(csv::negotiate))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), log_access))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), refuse_writes_on_replica))
         .route_layer(axum::middleware::from_fn(record_request))

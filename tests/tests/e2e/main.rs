@@ -3,6 +3,7 @@
 
 mod bench;
 mod concurrency;
+mod csv;
 mod dossiers;
 mod governance;
 mod lifecycle;
