@@ -7,6 +7,7 @@ mod csv;
 mod dossiers;
 mod governance;
 mod lifecycle;
+mod matrix;
 mod messages;
 mod operations;
 mod outage;
