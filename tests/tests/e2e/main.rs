@@ -4,6 +4,7 @@
 mod bench;
 mod concurrency;
 mod dossiers;
+mod erasure;
 mod governance;
 mod lifecycle;
 mod messages;
