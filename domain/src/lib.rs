@@ -12,6 +12,8 @@
 //! * [`programme`]: the Multi-Donor Programme (budget lines, allocations, expenditure,
 //!   reversals, reallocations), contributions and donors, with money in integer minor
 //!   units.
+//! * [`person`]: people the ledger names, by a pseudonymous reference and a salted
+//!   commitment; their clear values live outside the ledger and can be erased.
 //! * [`visibility`]: who may read each event, decided when it is recorded.
 //!
 //! The ledger format itself (records, hashes, chains, proofs, checkpoints) is the
@@ -29,6 +31,7 @@ pub mod id;
 pub mod meeting;
 pub mod partner;
 pub mod pathfinder;
+pub mod person;
 pub mod policy;
 pub mod programme;
 pub mod reference;

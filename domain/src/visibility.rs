@@ -140,6 +140,8 @@ pub fn default_for(aggregate_type: &str, event_type: &str, payload: &Value) -> V
         ("programme", "EntryReversed") if field("contribution_id").is_some() => Visibility::donor("?"),
         ("pfc", "FocalPointAppointed") => Visibility::personal(field("iso3").unwrap_or("?")),
         ("meeting", "MinutesDrafted") => Visibility::SECRETARIAT_INTERNAL,
+        ("person", "PersonRegistered") => Visibility::personal(field("country").unwrap_or("?")),
+        ("person", _) => Visibility::SECRETARIAT_INTERNAL,
         _ => Visibility::PUBLIC,
     }
 }
@@ -184,6 +186,17 @@ impl Classified for crate::pathfinder::PathfinderCountry {
         match event {
             crate::pathfinder::country::PfcEvent::FocalPointAppointed { iso3, .. } => Visibility::personal(iso3),
             _ => Visibility::PUBLIC,
+        }
+    }
+}
+
+impl Classified for crate::person::Person {
+    /// A person's registration (a reference and a commitment, never a clear value) is
+    /// personal to their country; the erasure of their clear values is the Secretariat's.
+    fn visibility(&self, event: &Self::Event) -> Visibility {
+        match event {
+            crate::person::PersonEvent::PersonRegistered { country, .. } => Visibility::personal(country),
+            crate::person::PersonEvent::PersonalDataErased { .. } => Visibility::SECRETARIAT_INTERNAL,
         }
     }
 }
@@ -276,6 +289,10 @@ mod tests {
         assert_eq!(default_for("pfc", "FocalPointAppointed", &focal), Visibility::personal("NPL"));
         assert_eq!(default_for("meeting", "MinutesDrafted", &json!({})), Visibility::SECRETARIAT_INTERNAL);
         assert_eq!(default_for("decision", "DecisionAdopted", &json!({})), Visibility::PUBLIC);
+        let person = json!({"PersonRegistered": {"country": "NGA"}});
+        assert_eq!(default_for("person", "PersonRegistered", &person), Visibility::personal("NGA"));
+        let erased = json!({"PersonalDataErased": {}});
+        assert_eq!(default_for("person", "PersonalDataErased", &erased), Visibility::SECRETARIAT_INTERNAL);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod dossier;
 pub mod export;
 pub mod keys;
 pub mod merkle;
+pub mod personal;
 pub mod proof;
 pub mod record;
 pub mod seal;

@@ -10,10 +10,14 @@
 //!   partners): [`crate::lens::views`] removes what was built from events the reader may
 //!   not read, before anything is computed from them, so totals count only what the reader
 //!   may read.
+//! * People (the personal-data register, outside the ledger): [`crate::lens::personal`]
+//!   shows the clear values only to the Secretariat and the country's focal point
+//!   ([`Reader::may_read_personal_values`]), wherever a view shows the person.
 //!
 //! The class of an event comes from its seal (version 2 records) or, for events recorded
 //! before classes existed, from [`domain::visibility::default_for`] its type.
 
+pub mod personal;
 pub mod views;
 
 pub use domain::visibility::Reader;

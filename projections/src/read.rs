@@ -83,8 +83,36 @@ impl At {
         Ok((self.lensed(view, page).await?, next))
     }
 
-    /// Documents of type `view` as the reader may see them ([`lens::views`]).
+    /// A person of the personal-data register as the reader may see them
+    /// ([`lens::personal`]); `None` when there is no such person or the reader may not
+    /// see them. The register is read as it is now, whatever the moment.
+    pub async fn person(&self, person_ref: &str) -> anyhow::Result<Option<Value>> {
+        let row = ledger_store::personal::get(&self.reads.db, person_ref).await?;
+        Ok(row.and_then(|row| lens::personal::person(&row, &self.reader)))
+    }
+
+    /// Documents of type `view` as the reader may see them ([`lens::views`]), and, on a
+    /// Pathfinder country's focal point, the person as the reader may see them.
     async fn lensed(&self, view: &str, documents: Vec<Value>) -> anyhow::Result<Vec<Value>> {
+        let mut documents = self.lensed_events(view, documents).await?;
+        if view == crate::pathfinder::PATHFINDERS {
+            for document in &mut documents {
+                let Some(focal_point) = document.pointer_mut("/state/focal_point").filter(|f| f.is_object()) else {
+                    continue;
+                };
+                let Some(person_ref) = focal_point.get("person_ref").and_then(Value::as_str).map(str::to_string) else {
+                    continue;
+                };
+                if let Some(person) = self.person(&person_ref).await? {
+                    focal_point["person"] = person;
+                }
+            }
+        }
+        Ok(documents)
+    }
+
+    /// Documents of type `view` without what was built from events the reader may not read.
+    async fn lensed_events(&self, view: &str, documents: Vec<Value>) -> anyhow::Result<Vec<Value>> {
         if self.reader.sees_all() || !lens::views::needs_lens(view) {
             return Ok(documents);
         }

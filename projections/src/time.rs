@@ -320,8 +320,12 @@ pub mod planned {
 
 /// Where an answer holds recording times (`recorded_at`, `last_recorded_at`: transaction
 /// time): they are bounded by `known_at`, not by `as_of` (history recorded after the fact
-/// keeps the day it was recorded). Every answer lists them in `recorded_fields`.
-pub const RECORDED: &[&str] = &["/**/recorded_at", "/**/last_recorded_at"];
+/// keeps the day it was recorded). A person shown from the personal-data register
+/// (`lens::personal`) carries the register's own recording times, `registered_at` and
+/// `erased_at`: the register is read as it is now. Every answer lists them in
+/// `recorded_fields`.
+pub const RECORDED: &[&str] =
+    &["/**/recorded_at", "/**/last_recorded_at", "/**/person/registered_at", "/**/person/erased_at"];
 
 /// Whether `pointer` (e.g. `/chair/term_end`) is matched by the pattern: `*` is any one
 /// segment, `**` any number of them, and a pattern also covers everything below what it

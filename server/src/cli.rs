@@ -183,6 +183,25 @@ pub enum Command {
         #[arg(long)]
         now: Option<chrono::NaiveDate>,
     },
+    /// Erase a person's personal data (a data subject's request): destroy their clear
+    /// values and salt in the personal-data register, make them physically gone from the
+    /// database files, and record `PersonalDataErased`. Nothing already in the ledger
+    /// changes, so `ledger verify`, dossiers and proofs still pass.
+    Erase {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The person reference, `person:…`.
+        #[arg(long)]
+        subject: String,
+        /// A reference to the request (or decision) asking for the erasure.
+        #[arg(long)]
+        reason: String,
+        /// Who runs the erasure (recorded as the event's actor).
+        #[arg(long, default_value = "secretariat-cli")]
+        actor: String,
+    },
     /// Write a consistent backup of a live ledger (SQLite: VACUUM INTO; PostgreSQL:
     /// pg_dump --format=custom) to a new file.
     Backup {
@@ -595,6 +614,30 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             ledger_store::sealer::Sealer::new(database.clone(), signer, key.origin).catch_up().await?;
             Projector::new(database).catch_up().await?;
             println!("{}", serde_json::to_string(&report)?);
+        }
+        Command::Erase { db, key, subject, reason, actor } => {
+            let database = open_existing(&db, false).await?;
+            let signer = Arc::new(crate::keys::read(&key.key_file)?);
+            let ledger = crate::pipeline::CommandService::new(database.clone(), Arc::clone(&signer));
+            let meta = crate::pipeline::CommandMeta {
+                envelope: ledger_store::chaining::Envelope { actor, role: "secretariat".into(), ..Default::default() },
+                expected_version: None,
+            };
+            let outcome = match ledger.erase_person(&subject, &reason, meta).await {
+                Ok(outcome) => outcome,
+                Err(error) => {
+                    let rule = match &error {
+                        crate::pipeline::CommandError::Refused { rule, .. } => *rule,
+                        crate::pipeline::CommandError::NotFound(_) => "not_found",
+                        _ => "error",
+                    };
+                    eprintln!("ledger erase: {rule}: {error}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            ledger_store::sealer::Sealer::new(database.clone(), signer, key.origin).catch_up().await?;
+            Projector::new(database).catch_up().await?;
+            println!("{}", serde_json::json!({"person_ref": subject, "status": "erased", "events": outcome.events}));
         }
         Command::Rebuild { db } => {
             let database = open_existing(&db, false).await?;

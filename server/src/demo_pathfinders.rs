@@ -89,13 +89,32 @@ async fn report(
     Ok(())
 }
 
-fn focal_point(iso3: &str, title: &str, ministry: &str, on: &str) -> PfcCommand {
-    PfcCommand::AppointFocalPoint {
-        person_ref: format!("person:{iso3}-0001"),
+/// An appointment of an invented focal point, registered first in the personal-data
+/// register (the demo names no real person).
+async fn focal_point(
+    ledger: &CommandService,
+    iso3: &str,
+    title: &str,
+    ministry: &str,
+    on: &str,
+) -> anyhow::Result<PfcCommand> {
+    let values = ledger_store::personal::ClearValues {
+        name: format!("Demo focal point {iso3}"),
+        email: Some(format!("focal-point.{}@example.org", iso3.to_ascii_lowercase())),
+        phone: None,
+    };
+    let label = ("X", "person invented for the demo");
+    let (person, _) = ledger
+        .register_person(iso3, values, meta(on, label, None))
+        .await
+        .map_err(|e| anyhow::anyhow!("demo person of {iso3}: {e}"))?;
+    Ok(PfcCommand::AppointFocalPoint {
+        person_ref: person.person_ref,
         title: title.into(),
         ministry: ministry.into(),
         effective_on: day(on),
-    }
+        person: None,
+    })
 }
 
 fn draft(id: &str, iso3: &str, title: &str, start: &str, end: &str) -> RoadmapCommand {
@@ -171,7 +190,15 @@ pub async fn load(ledger: &CommandService) -> anyhow::Result<()> {
     pfc(ledger, "NPL", letter, "2018-06-01", x, None).await?;
     let present = PfcCommand::RecordPresentation { meeting_id: "GCG-04".into(), presented_on: day("2018-11-28") };
     pfc(ledger, "NPL", present, "2018-11-28", x, None).await?;
-    pfc(ledger, "NPL", focal_point("NPL", "Joint Secretary", "MoLESS", "2018-12-01"), "2018-12-01", x, None).await?;
+    pfc(
+        ledger,
+        "NPL",
+        focal_point(ledger, "NPL", "Joint Secretary", "MoLESS", "2018-12-01").await?,
+        "2018-12-01",
+        x,
+        None,
+    )
+    .await?;
     let workshop = PfcCommand::RecordStrategicWorkshop {
         held_on: day("2019-02-07"),
         participants_count: Some(60),
@@ -226,7 +253,7 @@ pub async fn load(ledger: &CommandService) -> anyhow::Result<()> {
     .await?;
     let present = PfcCommand::RecordPresentation { meeting_id: "GCG-09".into(), presented_on: day("2020-10-28") };
     pfc(ledger, "UGA", present, "2020-10-28", x, None).await?;
-    let fp = focal_point("UGA", "Director of Labour, Employment and OSH", "MGLSD", "2020-12-07");
+    let fp = focal_point(ledger, "UGA", "Director of Labour, Employment and OSH", "MGLSD", "2020-12-07").await?;
     pfc(
         ledger,
         "UGA",
@@ -317,7 +344,7 @@ pub async fn load(ledger: &CommandService) -> anyhow::Result<()> {
         pfc(
             ledger,
             iso3,
-            focal_point(iso3, "Focal point", "Ministry of Labour", "2021-01-15"),
+            focal_point(ledger, iso3, "Focal point", "Ministry of Labour", "2021-01-15").await?,
             "2021-01-15",
             ("X", "focal point invented for the demo"),
             None,

@@ -49,7 +49,7 @@ pub async fn migrate(
     progress.set_length(source_summary.events);
     progress.set_message("events");
     let events = copy_events(src, dst, progress).await?;
-    progress.set_message("positions, Merkle hashes, checkpoints, cosignatures, tokens");
+    progress.set_message("positions, Merkle hashes, checkpoints, cosignatures, tokens, personal data");
     copy_rest(src, dst).await?;
     sqlx::query(
         "DELETE FROM ledger_inbox i USING positions p WHERE p.aggregate_type = i.aggregate_type \
@@ -112,7 +112,8 @@ async fn copy_events(src: &SqlitePool, dst: &PgPool, progress: &indicatif::Progr
     Ok(copied)
 }
 
-/// Copies positions, Merkle hashes, checkpoints, cosignatures and tokens, as they are.
+/// Copies positions, Merkle hashes, checkpoints, cosignatures, tokens and the
+/// personal-data register, as they are.
 async fn copy_rest(src: &SqlitePool, dst: &PgPool) -> anyhow::Result<()> {
     let positions = sqlx::query("SELECT position, aggregate_type, aggregate_id, sequence, event_hash, sealed_at FROM positions ORDER BY position")
         .fetch_all(src)
@@ -186,6 +187,31 @@ async fn copy_rest(src: &SqlitePool, dst: &PgPool) -> anyhow::Result<()> {
         .bind(r.get::<Option<String>, _>("expires_at"))
         .bind(r.get::<Option<String>, _>("last_used_at"))
         .bind(r.get::<Option<String>, _>("revoked_at"))
+        .execute(dst)
+        .await?;
+    }
+    // The personal-data register moves as it is (erased rows stay erased).
+    let people: Vec<ledger_store::personal::PersonRow> = sqlx::query_as(
+        "SELECT person_ref, country, name, email, phone, salt, commitment, created_at, erased_at, \
+         erasure_reason_ref FROM personal_data",
+    )
+    .fetch_all(src)
+    .await?;
+    for p in &people {
+        sqlx::query(
+            "INSERT INTO personal_data (person_ref, country, name, email, phone, salt, commitment, created_at, \
+             erased_at, erasure_reason_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&p.person_ref)
+        .bind(&p.country)
+        .bind(&p.name)
+        .bind(&p.email)
+        .bind(&p.phone)
+        .bind(&p.salt)
+        .bind(&p.commitment)
+        .bind(&p.created_at)
+        .bind(&p.erased_at)
+        .bind(&p.erasure_reason_ref)
         .execute(dst)
         .await?;
     }

@@ -342,7 +342,10 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(30))
-                .foreign_keys(true);
+                .foreign_keys(true)
+                // Deleted and overwritten content is zeroed on disk, so an erased personal
+                // value (crate::personal) is physically gone once the WAL is checkpointed.
+                .pragma("secure_delete", "ON");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)

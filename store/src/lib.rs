@@ -10,6 +10,8 @@
 //!   layout, and signed checkpoints.
 //! * [`stored`]: an event row as stored, and its split into the hashed record and its
 //!   seal.
+//! * [`personal`]: the personal-data register, outside the append-only tables: clear
+//!   values, their salt and commitment, and their erasure.
 //! * [`proofs`]: RFC 9162 inclusion and consistency proofs from the stored tree hashes.
 //! * [`tiles`]: the same tree in the C2SP tlog-tiles layout.
 //! * [`verify`]: the verifier that recomputes every hash, chain, signature, Merkle root
@@ -20,6 +22,7 @@
 
 pub mod chaining;
 pub mod db;
+pub mod personal;
 pub mod proofs;
 pub mod sealer;
 pub mod stored;

@@ -300,6 +300,14 @@ fn start_cluster(settings: &str, hba: &str) -> Result<Cluster, String> {
     ))
 }
 
+/// `pg_dump`: beside the server binaries the clusters use, else the first on `PATH`.
+pub fn pg_dump() -> Option<PathBuf> {
+    if let Some(beside) = find_bindir().map(|bin| bin.join("pg_dump")).filter(|p| p.is_file()) {
+        return Some(beside);
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join("pg_dump")).find(|p| p.is_file())
+}
+
 /// The directory holding `initdb`, `pg_ctl` and `postgres`: the highest version under
 /// `/usr/lib/postgresql/<version>/bin` (Debian, Ubuntu), else the first on `PATH`.
 fn find_bindir() -> Option<PathBuf> {

@@ -11,11 +11,13 @@
 //! * [`meetings`]: meetings and decisions, and the decision-effects process manager;
 //! * [`pathfinder`]: Pathfinder Countries, roadmaps, reporting cycles, country reports,
 //!   and the clock;
+//! * [`people`]: the personal-data register and its erasure;
 //! * [`programme`]: the Multi-Donor Programme, contributions and donors, and the IATI file.
 
 pub mod gcg;
 pub mod meetings;
 pub mod pathfinder;
+pub mod people;
 pub mod programme;
 
 use chrono::NaiveDate;

@@ -84,6 +84,9 @@ impl Prepare for PathfinderCountry {
                 *authority = given.cited.clone();
                 *roadmap_submitted = service.roadmaps_of(iso3).await?.iter().any(|r| r.status.is_submitted());
             }
+            PfcCommand::AppointFocalPoint { person_ref, person, .. } => {
+                *person = service.person_facts(person_ref).await?;
+            }
             PfcCommand::ClearReview { authority, .. }
             | PfcCommand::MarkInactive { authority, .. }
             | PfcCommand::Reactivate { authority, .. }

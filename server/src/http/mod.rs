@@ -15,6 +15,7 @@ pub mod log;
 pub mod meetings;
 pub mod openapi;
 pub mod pathfinders;
+pub mod people;
 pub mod programme;
 pub mod tiles;
 pub mod tokens;
@@ -136,6 +137,9 @@ pub fn router(state: AppState) -> Router {
         .route("/partners/{id}", get(gcg::partner))
         .route("/partners/{id}/history", get(gcg::partner_history))
         .route("/partners/{id}/{action}", post(item_action::<domain::partner::Partner>))
+        .route("/people", post(people::register))
+        .route("/people/{id}", get(people::get_one))
+        .route("/people/{id}/erase", post(people::erase))
         .route("/pathfinders", get(pathfinders::board))
         .route("/pathfinders/{id}", get(pathfinders::country))
         .route("/pathfinders/{id}/history", get(pathfinders::country_history))

@@ -33,6 +33,7 @@ impl Modify for BearerAuth {
         gcg::countries, gcg::country, gcg::country_history,
         gcg::groups, gcg::group, gcg::group_history,
         gcg::partners, gcg::partner, gcg::partner_history,
+        super::people::register, super::people::get_one, super::people::erase,
         super::pathfinders::board, super::pathfinders::country, super::pathfinders::approvals, super::pathfinders::country_history,
         super::pathfinders::roadmap, super::pathfinders::roadmap_history, super::pathfinders::cycles, super::pathfinders::cycle,
         super::pathfinders::cycle_history, super::pathfinders::compliance, super::pathfinders::report, super::pathfinders::report_history,

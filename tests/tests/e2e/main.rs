@@ -5,6 +5,7 @@ mod bench;
 mod concurrency;
 mod csv;
 mod dossiers;
+mod erasure;
 mod governance;
 mod lifecycle;
 mod matrix;

@@ -220,6 +220,11 @@ async fn migrate_store_moves_the_embedded_ledger_to_postgres_with_identical_root
     assert_eq!(gcg["chair"]["holder"], "FRA", "{gcg}");
     let r = moved_app.client.get(moved_app.url("/api/v1/tokens")).bearer_auth(&app.token).send().await.unwrap();
     assert_eq!(r.status(), 200, "the token moved with the ledger");
+    let r =
+        moved_app.client.get(moved_app.url("/api/v1/pathfinders/NPL")).bearer_auth(&app.token).send().await.unwrap();
+    let npl: serde_json::Value = r.json().await.unwrap();
+    let person = &npl["state"]["focal_point"]["person"];
+    assert_eq!(person["personal_data"]["name"], "Demo focal point NPL", "the register moved with the ledger: {npl}");
     assert!(moved_app.stop().await.success());
     let after = last_line(&moved_app.ledger(&["verify"]).await);
     assert_eq!(tree_and_root(&after), tree_and_root(&before));

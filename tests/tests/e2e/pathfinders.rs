@@ -61,10 +61,11 @@ async fn onboarding_status_roadmaps_and_the_reporting_cycle(store: Store) {
         )
         .await;
     expect_problem(r, 422, "person_ref_not_pseudonymous").await;
+    let person = ok(&app, "/api/v1/people", json!({"name": "A. Director", "country": "NGA"})).await;
     ok(
         &app,
         "/api/v1/pathfinders/NGA/appoint_focal_point",
-        json!({"person_ref": "person:NGA-1", "title": "Director", "ministry": "Labour", "effective_on": "2025-04-01"}),
+        json!({"person_ref": person["person_ref"], "title": "Director", "ministry": "Labour", "effective_on": "2025-04-01"}),
     )
     .await;
     let grant = json!({"iso3": "NGA", "effective_on": "2026-06-16", "legacy": false});

@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use super::{blank, is_pseudonymous_ref, valid_iso3};
 use crate::authority::{is_sha256_hex, require_decision, AuthorityError, DecisionFacts};
 use crate::decision::DecisionSubject;
+use crate::person::PersonFacts;
 
 /// Where a country is on its way to (and with) Pathfinder status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +126,9 @@ pub enum PfcCommand {
         title: String,
         ministry: String,
         effective_on: NaiveDate,
+        /// Edge fact: the person as the register knows them (`None`: not registered).
+        #[serde(skip)]
+        person: Option<PersonFacts>,
     },
     /// Establishes (or re-establishes) the national coordination mechanism.
     EstablishNationalMechanism {
@@ -327,6 +331,12 @@ pub enum PfcError {
     DocumentHashInvalid(&'static str),
     #[error("person_ref must be a pseudonymous reference (letters, digits and :._- with a digit), never a name")]
     PersonRefNotPseudonymous,
+    #[error("person {0} is not registered in the personal-data register")]
+    PersonNotRegistered(String),
+    #[error("the personal data of person {0} has been erased; appoint a registered person")]
+    PersonErased(String),
+    #[error("person {person} belongs to {country}, not to this country")]
+    PersonOfAnotherCountry { person: String, country: String },
     #[error("person {0} is already the focal point")]
     FocalPointAlreadyAppointed(String),
     #[error("date {date} is before {earliest}, the last recorded change")]
@@ -358,6 +368,9 @@ impl PfcError {
             PfcError::Empty(_) => "field_empty",
             PfcError::DocumentHashInvalid(_) => "document_hash_invalid",
             PfcError::PersonRefNotPseudonymous => "person_ref_not_pseudonymous",
+            PfcError::PersonNotRegistered(_) => "person_not_registered",
+            PfcError::PersonErased(_) => "person_erased",
+            PfcError::PersonOfAnotherCountry { .. } => "person_of_another_country",
             PfcError::FocalPointAlreadyAppointed(_) => "focal_point_already_appointed",
             PfcError::DateOutOfOrder { .. } => "pfc_date_out_of_order",
             PfcError::WorkshopNotHeld => "workshop_not_held",
@@ -509,12 +522,20 @@ pub fn decide(state: &PathfinderCountry, command: PfcCommand) -> Result<Vec<PfcE
             not_before(presented_on, since)?;
             Ok(vec![PfcEvent::CandidacyPresentedToGcg { iso3, meeting_id, presented_on }])
         }
-        PfcCommand::AppointFocalPoint { person_ref, title, ministry, effective_on } => {
+        PfcCommand::AppointFocalPoint { person_ref, title, ministry, effective_on, person } => {
             if !matches!(stage, S::Candidate | S::Onboarding | S::WorkshopHeld) && !stage.holds_status() {
                 return refuse();
             }
             if !is_pseudonymous_ref(&person_ref) {
                 return Err(PfcError::PersonRefNotPseudonymous);
+            }
+            match person.filter(|p| p.person_ref == person_ref) {
+                None => return Err(PfcError::PersonNotRegistered(person_ref)),
+                Some(p) if p.erased => return Err(PfcError::PersonErased(person_ref)),
+                Some(p) if p.country != iso3 => {
+                    return Err(PfcError::PersonOfAnotherCountry { person: person_ref, country: p.country })
+                }
+                Some(_) => {}
             }
             not_empty(&title, "title")?;
             not_empty(&ministry, "ministry")?;

@@ -120,7 +120,12 @@ fn appoint(person: &str, on: &str) -> PfcCommand {
         title: s("Joint Secretary"),
         ministry: s("MoLESS"),
         effective_on: date(on),
+        person: Some(registered(person, "NPL", false)),
     }
+}
+
+fn registered(person: &str, country: &str, erased: bool) -> PersonFacts {
+    PersonFacts { person_ref: s(person), country: s(country), erased }
 }
 
 fn appointed(person: &str, on: &str, replaces: Option<&str>) -> PfcEvent {
@@ -522,9 +527,39 @@ fn a_focal_point_has_a_title_and_ministry() {
         title: s(title),
         ministry: s(ministry),
         effective_on: date("2025-04-01"),
+        person: Some(registered("person:0042", "NPL", false)),
     };
     check(candidate(), when("", "MoLESS"), Err(PfcError::Empty("title")));
     check(candidate(), when("Joint Secretary", " "), Err(PfcError::Empty("ministry")));
+}
+
+#[test]
+fn a_focal_point_is_a_registered_person_of_the_country_not_erased() {
+    let with = |person: Option<PersonFacts>| PfcCommand::AppointFocalPoint {
+        person_ref: s("person:0042"),
+        title: s("Joint Secretary"),
+        ministry: s("MoLESS"),
+        effective_on: date("2025-04-01"),
+        person,
+    };
+    check(candidate(), with(None), Err(PfcError::PersonNotRegistered(s("person:0042"))));
+    check(
+        candidate(),
+        with(Some(registered("person:0099", "NPL", false))),
+        Err(PfcError::PersonNotRegistered(s("person:0042"))),
+    );
+    check(
+        candidate(),
+        with(Some(registered("person:0042", "NPL", true))),
+        Err(PfcError::PersonErased(s("person:0042"))),
+    );
+    check(
+        candidate(),
+        with(Some(registered("person:0042", "UGA", false))),
+        Err(PfcError::PersonOfAnotherCountry { person: s("person:0042"), country: s("UGA") }),
+    );
+    assert_eq!(PfcError::PersonErased(s("p")).rule(), "person_erased");
+    assert_eq!(PfcError::PersonNotRegistered(s("p")).rule(), "person_not_registered");
 }
 
 #[test]
@@ -1243,7 +1278,13 @@ fn every_command_name_is_its_tag() {
     for command in [
         eoi_command("NPL"),
         present("2025-03-10"),
-        appoint("person:0042", "2025-04-01"),
+        PfcCommand::AppointFocalPoint {
+            person_ref: s("person:0042"),
+            title: s("Joint Secretary"),
+            ministry: s("MoLESS"),
+            effective_on: date("2025-04-01"),
+            person: None,
+        },
         establish("2025-05-01"),
         hold_workshop("2025-09-01", None),
         grant("2026-03-01", false, None),
@@ -1287,6 +1328,9 @@ fn all_errors() -> Vec<PfcError> {
         Authority(AuthorityError::Missing { needed: "grant_pathfinder_status for this country" }),
         Authority(AuthorityError::NotAdopted { decision_id: s(DECISION) }),
         Authority(AuthorityError::WrongSubject { decision_id: s(DECISION), needed: "revoke_pathfinder_status" }),
+        PersonNotRegistered(s("person:0042")),
+        PersonErased(s("person:0042")),
+        PersonOfAnotherCountry { person: s("person:0042"), country: s("UGA") },
     ]
 }
 
@@ -1311,6 +1355,9 @@ fn ordinal(error: &PfcError) -> usize {
         Authority(AuthorityError::Missing { .. }) => 15,
         Authority(AuthorityError::NotAdopted { .. }) => 16,
         Authority(AuthorityError::WrongSubject { .. }) => 17,
+        PersonNotRegistered(_) => 18,
+        PersonErased(_) => 19,
+        PersonOfAnotherCountry { .. } => 20,
     }
 }
 
