@@ -25,12 +25,3 @@ BEGIN
 EXCEPTION WHEN undefined_object OR insufficient_privilege THEN
     RAISE WARNING 'could not grant personal_data to ledger_app';
 END $$;
--- The access log (20261203000008) was created without a grant to the application role,
--- so a logged read (donor, auditor) failed where the server acts as ledger_app.
-DO $$
-BEGIN
-    GRANT SELECT, INSERT ON access_log TO ledger_app;
-    GRANT USAGE, SELECT ON SEQUENCE access_log_id_seq TO ledger_app;
-EXCEPTION WHEN undefined_object OR insufficient_privilege THEN
-    RAISE WARNING 'could not grant access_log to ledger_app';
-END $$;
