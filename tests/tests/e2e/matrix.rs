@@ -326,6 +326,12 @@ async fn urls(app: &TestApp, entries: &[Value], ids: &BTreeMap<String, Vec<Strin
             "/api/v1/programme/reallocations" => out.push(format!("{route}?since=2026-01-01")),
             _ => {}
         }
+        if route == "/api/v1/people/{ref}" {
+            // People are read by their reference, `person:` and the aggregate's id.
+            let people = ids.get("person").unwrap_or_else(|| panic!("the demo has no person to fill {route}"));
+            out.extend(people.iter().map(|id| format!("/api/v1/people/person:{id}")));
+            continue;
+        }
         if route == "/api/v1/dossiers/{subject}" {
             for (t, list) in ids {
                 for id in list {
