@@ -246,14 +246,33 @@ pub async fn provenance(
     State(state): State<AppState>,
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let decision = state
-        .reads
-        .document(DECISIONS, &id)
+) -> Result<Json<Provenance>, ApiError> {
+    Ok(Json(provenance_of(&state, &id).await?))
+}
+
+/// A decision's provenance, as `GET /api/v1/decisions/{id}/provenance` serves it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Provenance {
+    /// The decision's document.
+    pub decision: serde_json::Value,
+    /// Its meeting's document.
+    pub meeting: Option<serde_json::Value>,
+    /// The policy version it was judged under, from the GCG record.
+    pub policy: Option<serde_json::Value>,
+    /// Every event recorded on its authority, in ledger order.
+    pub effects_authorised: Vec<HistoryEntry>,
+    /// Every event of the decision itself: who recorded each step, on what authority.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A decision's provenance: the one read behind `GET /api/v1/decisions/{id}/provenance`
+/// and the decision page (404 when the decision does not exist).
+pub async fn provenance_of(state: &AppState, id: &str) -> Result<Provenance, ApiError> {
+    let decision = decision_document(state, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("decision {id} does not exist")))?;
     let meeting_id = decision.get("meeting_id").and_then(|m| m.as_str()).unwrap_or_default().to_string();
-    let meeting = state.reads.document(projections::views::MEETINGS, &meeting_id).await?;
+    let meeting = super::meetings::meeting_document(state, &meeting_id).await?;
     let policy_version = decision.get("policy_version").and_then(|p| p.as_str()).map(str::to_string);
     let policy =
         match (&policy_version, state.reads.document(projections::views::GCG, crate::facts::DEFAULT_BODY).await?) {
@@ -266,15 +285,9 @@ pub async fn provenance(
                 .cloned(),
             _ => None,
         };
-    let authorised = state.reads.authorised_by(&id).await?;
-    let history = state.reads.history("decision", &id).await?;
-    Ok(Json(serde_json::json!({
-        "decision": decision,
-        "meeting": meeting,
-        "policy": policy,
-        "effects_authorised": authorised,
-        "history": history,
-    })))
+    let effects_authorised = state.reads.authorised_by(id).await?;
+    let history = state.reads.history("decision", id).await?;
+    Ok(Provenance { decision, meeting, policy, effects_authorised, history })
 }
 
 /// Rejects a decision.
@@ -331,7 +344,13 @@ pub async fn get_one(
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
 ) -> Result<Response, ApiError> {
-    found("decision", &id, state.reads.document(DECISIONS, &id).await?)
+    found("decision", &id, decision_document(&state, &id).await?)
+}
+
+/// One decision's document, if it exists: the one read behind `GET /api/v1/decisions/{id}`
+/// and the meeting and decision pages.
+pub async fn decision_document(state: &AppState, id: &str) -> Result<Option<serde_json::Value>, ApiError> {
+    Ok(state.reads.document(DECISIONS, id).await?)
 }
 
 /// Every event of a decision with who, authority, times, position and hash.

@@ -15,7 +15,7 @@ use domain::body::Body;
 use domain::group::Group;
 use domain::partner::Partner;
 use domain::reference::{Country, Organisation};
-use projections::governance::{composition, BodyView, PartnerView};
+use projections::governance::{composition, BodyView, Composition, PartnerView};
 use projections::read::HistoryEntry;
 use projections::views::{COUNTRIES, GCG, GROUPS, ORGANISATIONS, PARTNERS};
 use serde::Deserialize;
@@ -113,9 +113,19 @@ pub async fn gcg(
     _caller: MaybeCaller,
     AppQuery(query): AppQuery<AsOfQuery>,
 ) -> Result<Response, ApiError> {
-    let view = body_view(&state).await?;
-    let as_of = query.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    Ok(Json(composition(&view, as_of, query.known_at)).into_response())
+    Ok(Json(composition_on(&state, query.as_of, query.known_at).await?).into_response())
+}
+
+/// The GCG's composition on a date (default today, UTC) as the ledger knew it at a
+/// position: the one read behind `GET /api/v1/gcg`, the home page and the attendance form.
+pub async fn composition_on(
+    state: &AppState,
+    as_of: Option<chrono::NaiveDate>,
+    known_at: Option<i64>,
+) -> Result<Composition, ApiError> {
+    let view = body_view(state).await?;
+    let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    Ok(composition(&view, as_of, known_at))
 }
 
 /// The whole GCG record: every seat with every holding, every term, call and policy version.

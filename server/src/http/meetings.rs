@@ -197,7 +197,13 @@ pub async fn get_one(
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
 ) -> Result<Response, ApiError> {
-    found("meeting", &id, state.reads.document(MEETINGS, &id).await?)
+    found("meeting", &id, meeting_document(&state, &id).await?)
+}
+
+/// One meeting's document, if it exists: the one read behind `GET /api/v1/meetings/{id}`
+/// and the meeting page.
+pub async fn meeting_document(state: &AppState, id: &str) -> Result<Option<serde_json::Value>, ApiError> {
+    Ok(state.reads.document(MEETINGS, id).await?)
 }
 
 /// Every event of a meeting: who recorded it, on what authority, when, position, hash.

@@ -12,7 +12,7 @@ use axum::Json;
 use domain::pathfinder::report::ReportStatus;
 use domain::pathfinder::{ReportingCycle, Roadmap};
 use projections::pathfinder::{
-    board_line, CycleView, PathfinderView, ReportView, CYCLES, PATHFINDERS, REPORTS, ROADMAPS,
+    board_line, BoardLine, CycleView, PathfinderView, ReportView, CYCLES, PATHFINDERS, REPORTS, ROADMAPS,
 };
 use projections::read::HistoryEntry;
 use serde_json::{json, Value};
@@ -105,18 +105,34 @@ pub async fn board(
     _caller: MaybeCaller,
     AppQuery(query): AppQuery<AsOfQuery>,
 ) -> Result<Response, ApiError> {
-    let as_of = query.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let views: Vec<PathfinderView> = all_documents(&state, PATHFINDERS).await?;
-    let lines: Vec<_> = views.iter().filter(|v| !v.state.iso3.is_empty()).map(|v| board_line(v, as_of)).collect();
+    Ok(Json(board_on(&state, query.as_of).await?).into_response())
+}
+
+/// The Pathfinder status board on a date.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Board {
+    pub as_of: chrono::NaiveDate,
+    /// One line per country, in ISO3 order.
+    pub countries: Vec<BoardLine>,
+    /// How many countries are in each stage.
+    pub by_stage: std::collections::BTreeMap<String, u32>,
+}
+
+/// The status board on a date (default today, UTC): the one read behind
+/// `GET /api/v1/pathfinders` and the Pathfinder page.
+pub async fn board_on(state: &AppState, as_of: Option<chrono::NaiveDate>) -> Result<Board, ApiError> {
+    let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let views: Vec<PathfinderView> = all_documents(state, PATHFINDERS).await?;
+    let countries: Vec<_> = views.iter().filter(|v| !v.state.iso3.is_empty()).map(|v| board_line(v, as_of)).collect();
     let mut by_stage = std::collections::BTreeMap::new();
-    for line in &lines {
+    for line in &countries {
         if let Some(stage) = line.stage {
             *by_stage
                 .entry(serde_json::to_value(stage).unwrap_or_default().as_str().unwrap_or("").to_string())
                 .or_insert(0) += 1;
         }
     }
-    Ok(Json(json!({"as_of": as_of, "countries": lines, "by_stage": by_stage})).into_response())
+    Ok(Board { as_of, countries, by_stage })
 }
 
 /// A country's record: its state, every step with the decision that authorised it, its
