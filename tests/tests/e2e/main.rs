@@ -2,6 +2,7 @@
 //! on PostgreSQL (a private throwaway cluster unless `TEST_DATABASE_URL` is set).
 
 mod bench;
+mod browser;
 mod concurrency;
 mod dossiers;
 mod governance;
@@ -17,4 +18,5 @@ mod refusals;
 mod support;
 mod tamper;
 mod tokens;
+mod web;
 mod witness;
