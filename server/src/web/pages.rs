@@ -361,7 +361,8 @@ pub async fn timeline(
         .transpose()?;
     let audit = AuditQuery {
         before,
-        limit: Some(TIMELINE_PAGE),
+        // One more than a page, to know whether there is an older page.
+        limit: Some(TIMELINE_PAGE + 1),
         order: Some("desc".into()),
         aggregate_type: filled(&query.aggregate_type),
         aggregate_id: filled(&query.aggregate_id),
@@ -372,7 +373,8 @@ pub async fn timeline(
         ..AuditQuery::default()
     };
     let rows = log::audit_rows(&state, audit).await?;
-    let events: Vec<EventLine> = rows.iter().map(EventLine::from).collect();
+    let more = rows.len() as i64 > TIMELINE_PAGE;
+    let events: Vec<EventLine> = rows.iter().take(TIMELINE_PAGE as usize).map(EventLine::from).collect();
     let mut kept: Vec<(&str, String)> = Vec::new();
     for (key, value) in [
         ("aggregate_type", &query.aggregate_type),
@@ -386,15 +388,14 @@ pub async fn timeline(
             kept.push((key, value));
         }
     }
-    let next =
-        (events.len() as i64 == TIMELINE_PAGE).then(|| events.last().map(|e| e.position)).flatten().map(|last| {
-            let mut link = String::from("/timeline?");
-            for (key, value) in &kept {
-                link.push_str(&format!("{key}={}&", encode(value)));
-            }
-            link.push_str(&format!("before={last}"));
-            link
-        });
+    let next = more.then(|| events.last().map(|e| e.position)).flatten().map(|last| {
+        let mut link = String::from("/timeline?");
+        for (key, value) in &kept {
+            link.push_str(&format!("{key}={}&", encode(value)));
+        }
+        link.push_str(&format!("before={last}"));
+        link
+    });
     let selected = filled(&query.aggregate_type).unwrap_or_default();
     let types = AGGREGATE_TYPES.iter().map(|t| Choice { value: t.to_string(), selected: *t == selected }).collect();
     let here = if kept.is_empty() {

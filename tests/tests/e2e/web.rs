@@ -194,6 +194,7 @@ async fn the_timeline_filters_narrow_the_events(store: Store) {
     let (_, _, html) = page(&app, "/timeline?actor=decision-effects", None).await;
     assert!(event_rows(&html) > 0 && event_rows(&html) < 50);
     assert!(!html.contains("demo-loader (secretariat)"));
+    assert!(!html.contains("id=\"older\""), "no older page when everything is shown");
     let (_, _, html) = page(&app, "/timeline?actor=nobody", None).await;
     assert!(html.contains("No event matches.") && event_rows(&html) == 0);
     // By business date.
