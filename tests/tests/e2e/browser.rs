@@ -14,10 +14,20 @@ use crate::support::{Store, TestApp};
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// A chromedriver this test started; killed when dropped.
+/// A chromedriver this test started, in a process group of its own with the browsers it
+/// starts; the whole group is killed when dropped, so a failing test leaves no browser.
 struct Driver {
     url: String,
-    _child: Child,
+    child: Child,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).status();
+        }
+        let _ = self.child.start_kill();
+    }
 }
 
 impl Driver {
@@ -31,6 +41,7 @@ impl Driver {
             .arg(format!("--port={port}"))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .expect("chromedriver starts");
@@ -38,7 +49,7 @@ impl Driver {
         let client = reqwest::Client::new();
         for _ in 0..300 {
             if client.get(format!("{url}/status")).send().await.is_ok_and(|r| r.status().is_success()) {
-                return Driver { url, _child: child };
+                return Driver { url, child };
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
