@@ -540,7 +540,7 @@ pub async fn page(state: &AppState, view: &str, path: &str, query: PageQuery) ->
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::BadRequest("limit must be between 1 and 1000".into()));
     }
-    let (documents, next) = state.reads.documents(view, query.after.as_deref().unwrap_or(""), limit).await?;
+    let (documents, next) = list_page(state, view, query.after.as_deref().unwrap_or(""), limit).await?;
     let mut response = axum::Json(documents).into_response();
     if let Some(next) = next {
         let encoded: String = next
@@ -558,6 +558,18 @@ pub async fn page(state: &AppState, view: &str, path: &str, query: PageQuery) ->
         }
     }
     Ok(response)
+}
+
+/// One page of a view's documents in id order (those after `after`, at most `limit`) and
+/// the id to continue from: the one read behind every list, whole ([`all_documents`]) or
+/// paged ([`page`]), for the API and the pages alike.
+pub async fn list_page(
+    state: &AppState,
+    view: &str,
+    after: &str,
+    limit: i64,
+) -> Result<(Vec<Value>, Option<String>), ApiError> {
+    Ok(state.reads.documents(view, after, limit).await?)
 }
 
 /// A view document with its version as `ETag`, or 404.
@@ -658,7 +670,7 @@ pub async fn all_documents<T: DeserializeOwned>(state: &AppState, view: &str) ->
     let mut after = String::new();
     let mut out = Vec::new();
     loop {
-        let (documents, next) = state.reads.documents(view, &after, 1000).await?;
+        let (documents, next) = list_page(state, view, &after, 1000).await?;
         for document in documents {
             out.push(serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?);
         }

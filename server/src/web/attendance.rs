@@ -201,13 +201,25 @@ pub async fn submit(
     let (meeting, mut lines) = lines_for(&state, &id).await?;
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     let (mut recorded, mut replayed, mut refused) = (0, 0, 0);
-    for line in &mut lines {
-        let chosen = field(&format!("status:{}", line.seat_id)).unwrap_or_default().to_string();
+    // Every line is checked before any is sent, so a malformed form records nothing.
+    let mut chosen_lines = Vec::new();
+    for (name, chosen) in &fields {
+        let Some(seat) = name.strip_prefix("status:") else { continue };
         if chosen.is_empty() {
             continue;
         }
-        let status = status_of(&chosen)
+        let status = status_of(chosen)
             .ok_or_else(|| ApiError::BadRequest(format!("{chosen:?} is not an attendance status this form offers")))?;
+        let index = lines
+            .iter()
+            .position(|l| l.seat_id == seat && l.holder.is_some())
+            .ok_or_else(|| ApiError::BadRequest(format!("seat {seat:?} has no line on this form")))?;
+        chosen_lines.push((index, status, chosen.clone()));
+    }
+    chosen_lines.sort_by_key(|(index, _, _)| *index);
+    chosen_lines.dedup_by_key(|(index, _, _)| *index);
+    for (index, status, chosen) in chosen_lines {
+        let line = &mut lines[index];
         line.options = options(&chosen);
         // The holder the form showed, as the API's client would send it: the pipeline
         // checks it against the GCG record on the meeting's date.

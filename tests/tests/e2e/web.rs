@@ -240,6 +240,8 @@ async fn sign_in_sessions_csrf_and_the_attendance_form(store: Store) {
         json!({"meeting_id": "M1", "number": 1, "kind": "regular", "date": "2026-06-16", "modality": "virtual"});
     assert_eq!(app.post("/api/v1/meetings", schedule).await.status(), 201);
     assert_eq!(app.post("/api/v1/meetings/M1/open", json!({"opened_on": "2026-06-16"})).await.status(), 200);
+    // The form reads the meeting from the views, which follow the ledger a moment behind.
+    app.settle().await;
     let form_path = "/meetings/M1/attendance";
 
     // Sign-in: the form pairs its CSRF token with a strict, HttpOnly cookie.
@@ -320,12 +322,15 @@ async fn sign_in_sessions_csrf_and_the_attendance_form(store: Store) {
     // A form without its key, or with a status it does not offer, is malformed.
     let (status, _, _) = send(with(&[("csrf", &csrf)]), Some(cookie.clone())).await;
     assert_eq!(status, 400);
-    let (status, _, _) = send(
-        vec![("csrf", csrf.clone()), ("idempotency_key", key.clone()), ("status:S0", "proxy".into())],
-        Some(cookie.clone()),
-    )
-    .await;
-    assert_eq!(status, 400);
+    // Every line is checked before any is sent: a bad line stops the good ones too.
+    let good = [("status:S1", "present".to_string()), ("holder:S1", "ORG-1".to_string())];
+    for bad in [("status:S0", "proxy"), ("status:S9", "present")] {
+        let mut fields = vec![("csrf", csrf.clone()), ("idempotency_key", key.clone())];
+        fields.extend(good.iter().cloned());
+        fields.push((bad.0, bad.1.to_string()));
+        let (status, _, _) = send(fields, Some(cookie.clone())).await;
+        assert_eq!(status, 400, "{bad:?}");
+    }
     assert_eq!(attendance_events(&app, "M1").await, 0);
 
     // One submit records every line filled in, each through the pipeline; a second records nothing.
