@@ -10,11 +10,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 ops/scripts/ensure-postgres.sh
-<<<<<<< HEAD
 ops/scripts/ensure-python-verifier.sh
-=======
 ops/scripts/ensure-chromium.sh
->>>>>>> web
 ops/scripts/lint-packaging.sh
 # Among the tests: the benchmark's smoke run (tests/tests/e2e/bench.rs runs the real
 # ledger-bench binary on PostgreSQL: 200 commands a run, 20,000 events), so that the bench

@@ -192,22 +192,15 @@ pub async fn revoke(db: &Db, id: &str) -> anyhow::Result<Option<TokenRecord>> {
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(&pattern).fetch_optional(pool).await?))
 }
 
-<<<<<<< HEAD
 /// The caller a token stands for: `None` when it is unknown, revoked or expired. With
 /// `record_use`, records its use (at most once a minute, so reads do not each write); a
 /// read-only replica passes `false`, as it writes nothing (its database would refuse).
 pub async fn lookup(db: &Db, token: &str, record_use: bool) -> anyhow::Result<Option<Caller>> {
-    let hash = token_hash(token);
-=======
-/// The caller a token stands for: `None` when it is unknown, revoked or expired. Records
-/// its use (at most once a minute, so reads do not each write).
-pub async fn lookup(db: &Db, token: &str) -> anyhow::Result<Option<Caller>> {
-    lookup_hash(db, &token_hash(token)).await
+    lookup_hash(db, &token_hash(token), record_use).await
 }
 
 /// [`lookup`] by the token's hash (what a web session keeps instead of the token).
-pub async fn lookup_hash(db: &Db, hash: &str) -> anyhow::Result<Option<Caller>> {
->>>>>>> web
+pub async fn lookup_hash(db: &Db, hash: &str, record_use: bool) -> anyhow::Result<Option<Caller>> {
     let now = Utc::now();
     let row: Option<(String, String, Option<String>)> = with_pool!(db, pool => {
         sqlx::query_as(

@@ -12,12 +12,12 @@ use serde_json::{json, Value};
 use utoipa::IntoParams;
 
 use super::auth::MaybeCaller;
-use domain::visibility::Reader;
 use super::error::ApiError;
 use super::{AppQuery, AppState, Mode};
+use domain::visibility::Reader;
 
-/// Paging through the audit history.
-#[derive(Debug, Deserialize, IntoParams)]
+/// Paging through the audit history, and narrowing it.
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// First ledger position to return (default 0).

@@ -17,7 +17,7 @@ use super::pages::{name_of, party_names, seat_lines, Choice};
 use super::session::{check_csrf, Session, WebSession};
 use super::{encode, render, Nav, PageError};
 use crate::http::error::ApiError;
-use crate::http::{gcg, meetings, AppState, BodyDigest, CommandHeaders, EnvelopeInput};
+use crate::http::{AppState, BodyDigest, CommandHeaders, EnvelopeInput};
 
 /// The statuses the form offers (a proxy needs the API).
 pub const STATUSES: &[&str] = &["present", "apologies", "absent", "observer"];
@@ -96,13 +96,20 @@ fn secretariat(session: Option<Session>) -> Result<Session, ApiError> {
 }
 
 /// The meeting and its form's lines: every seat on the meeting's date with its holder.
-async fn lines_for(state: &AppState, id: &str) -> Result<(MeetingView, Vec<FormLine>), ApiError> {
-    let document = meetings::meeting_document(state, id)
+async fn lines_for(
+    state: &AppState,
+    reader: &domain::visibility::Reader,
+    id: &str,
+) -> Result<(MeetingView, Vec<FormLine>), ApiError> {
+    let now = super::reads::at(state, reader, None).await?;
+    let document = super::reads::meeting_document(&now, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("meeting {id} does not exist")))?;
     let meeting: MeetingView = serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?;
-    let composition = gcg::composition_on(state, meeting.date, None).await?;
-    let names = party_names(state).await?;
+    // Who sat where on the meeting's date, as the ledger knows it now.
+    let on_the_day = super::reads::at(state, reader, meeting.date).await?;
+    let composition = super::reads::composition_on(&on_the_day).await?;
+    let names = party_names(&now).await?;
     let lines = seat_lines(&composition, &names)
         .into_iter()
         .map(|seat| FormLine {
@@ -160,7 +167,7 @@ pub async fn form(
         }
         Err(other) => return Err(other.into()),
     };
-    let (meeting, lines) = lines_for(&state, &id).await?;
+    let (meeting, lines) = lines_for(&state, &session.caller.reader(), &id).await?;
     let key = uuid::Uuid::new_v4().to_string();
     render(StatusCode::OK, &page(&session, &id, &meeting, lines, key, None))
 }
@@ -198,7 +205,7 @@ pub async fn submit(
     if key.is_empty() || key.len() > 150 {
         return Err(ApiError::BadRequest("the form's idempotency key is missing; reload the form".into()).into());
     }
-    let (meeting, mut lines) = lines_for(&state, &id).await?;
+    let (meeting, mut lines) = lines_for(&state, &session.caller.reader(), &id).await?;
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     let (mut recorded, mut replayed, mut refused) = (0, 0, 0);
     // Every line is checked before any is sent, so a malformed form records nothing.
@@ -236,7 +243,7 @@ pub async fn submit(
         let attendance = Attendance { seat_id: Some(line.seat_id.clone()), organisation, status, voting: false };
         let command = MeetingCommand::RecordAttendance(attendance);
         line.outcome =
-            Some(match state.commands.execute::<Meeting>(&id, command, meta).await.map_err(ApiError::from) {
+            Some(match state.commands()?.execute::<Meeting>(&id, command, meta).await.map_err(ApiError::from) {
                 Ok(outcome) if outcome.replayed => {
                     replayed += 1;
                     Outcome::replayed()

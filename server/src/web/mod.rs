@@ -11,6 +11,7 @@
 
 pub mod attendance;
 pub mod pages;
+pub mod reads;
 pub mod session;
 pub mod svg;
 

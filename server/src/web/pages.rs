@@ -15,11 +15,14 @@ use projections::views::{DecisionView, MeetingView, COUNTRIES, DECISIONS, MEETIN
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::reads::{self, all_documents};
 use super::session::WebSession;
 use super::{encode, render, Nav, PageError};
 use crate::http::error::ApiError;
 use crate::http::log::AuditQuery;
-use crate::http::{all_documents, decisions, gcg, log, meetings, pathfinders, AppState};
+use crate::http::{log, AppState};
+use projections::lens::ShownEntry;
+use projections::read::At;
 
 /// A serde enum's name as the API writes it (`in_session`, or the `kind` of a tagged one).
 pub fn name_of<T: Serialize>(value: &T) -> String {
@@ -85,6 +88,35 @@ pub struct EventLine {
     pub short_hash: String,
 }
 
+impl From<&ShownEntry> for EventLine {
+    /// A redacted record shows what its head shows: position, subject (its pseudonym where
+    /// the id is confidential), sequence, class, when it was recorded and its hash.
+    fn from(entry: &ShownEntry) -> Self {
+        match entry {
+            ShownEntry::Full(entry) => EventLine::from(entry.as_ref()),
+            ShownEntry::Redacted(r) => EventLine {
+                position: r.position,
+                aggregate_type: r.aggregate_type.clone(),
+                aggregate_id: r.aggregate_id.clone(),
+                link: None,
+                sequence: r.sequence,
+                event_type: match &r.scope {
+                    Some(scope) => format!("redacted ({}, {scope})", r.visibility),
+                    None => format!("redacted ({})", r.visibility),
+                },
+                actor: String::new(),
+                role: String::new(),
+                authority: String::new(),
+                authority_link: None,
+                occurred_at: String::new(),
+                recorded_at: r.recorded_at.clone(),
+                hash: r.hash.clone(),
+                short_hash: r.hash.get(..12).unwrap_or(&r.hash).to_string(),
+            },
+        }
+    }
+}
+
 impl From<&HistoryEntry> for EventLine {
     fn from(entry: &HistoryEntry) -> Self {
         let row = &entry.row;
@@ -107,11 +139,16 @@ impl From<&HistoryEntry> for EventLine {
     }
 }
 
+/// The reader a page reads as: the signed-in token's, or the public.
+pub fn reader_of(session: Option<&super::session::Session>) -> domain::visibility::Reader {
+    session.map_or(domain::visibility::Reader::PUBLIC, |s| s.caller.reader())
+}
+
 /// Names of organisations and countries by id, from the directories the API lists.
-pub async fn party_names(state: &AppState) -> Result<HashMap<String, String>, ApiError> {
+pub async fn party_names(at: &At) -> Result<HashMap<String, String>, ApiError> {
     let mut names = HashMap::new();
     for (view, key) in [(ORGANISATIONS, "organisation_id"), (COUNTRIES, "iso3")] {
-        for document in all_documents::<Value>(state, view).await? {
+        for document in all_documents::<Value>(at, view).await? {
             if let (Some(id), Some(name)) = (document[key].as_str(), document["name"].as_str()) {
                 names.insert(id.to_string(), name.to_string());
             }
@@ -221,8 +258,9 @@ struct HomePage {
 
 /// `GET /`: the GCG today, the latest signed checkpoint, the counts and the meetings.
 pub async fn home(State(state): State<AppState>, WebSession(session): WebSession) -> Result<Response, PageError> {
-    let names = party_names(&state).await?;
-    let gcg = match gcg::composition_on(&state, None, None).await {
+    let at = reads::at(&state, &reader_of(session.as_ref()), None).await?;
+    let names = party_names(&at).await?;
+    let gcg = match reads::composition_on(&at).await {
         Ok(today) => {
             let office = |holder: &Option<projections::governance::OfficeHolder>| {
                 holder.as_ref().map(|h| OfficeLine {
@@ -254,7 +292,7 @@ pub async fn home(State(state): State<AppState>, WebSession(session): WebSession
         cosignatures: signed.cosignatures.len(),
         quorum: signed.quorum,
     });
-    let mut meetings: Vec<MeetingLink> = all_documents::<MeetingView>(&state, MEETINGS)
+    let mut meetings: Vec<MeetingLink> = all_documents::<MeetingView>(&at, MEETINGS)
         .await?
         .into_iter()
         .map(|m| MeetingLink {
@@ -267,8 +305,8 @@ pub async fn home(State(state): State<AppState>, WebSession(session): WebSession
         })
         .collect();
     meetings.sort_by(|a, b| b.date.cmp(&a.date).then(b.number.cmp(&a.number)));
-    let decisions = all_documents::<Value>(&state, DECISIONS).await?.len();
-    let pathfinders = pathfinders::board_on(&state, None).await?.countries.len();
+    let decisions = all_documents::<Value>(&at, DECISIONS).await?.len();
+    let pathfinders = reads::board_on(&at).await?.countries.len();
     let events = state.reads.stats().await?.events;
     let page =
         HomePage { nav: Nav::new(session.as_ref(), "/"), gcg, checkpoint, meetings, decisions, pathfinders, events };
@@ -372,7 +410,8 @@ pub async fn timeline(
         occurred_to: parse_date("to", &query.to)?,
         ..AuditQuery::default()
     };
-    let rows = log::audit_rows(&state, audit).await?;
+    let reader = reader_of(session.as_ref());
+    let rows = log::audit_rows(&state, &reader, audit).await?;
     let more = rows.len() as i64 > TIMELINE_PAGE;
     let events: Vec<EventLine> = rows.iter().take(TIMELINE_PAGE as usize).map(EventLine::from).collect();
     let mut kept: Vec<(&str, String)> = Vec::new();
@@ -481,14 +520,15 @@ pub async fn meeting(
     WebSession(session): WebSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let document = meetings::meeting_document(&state, &id)
+    let at = reads::at(&state, &reader_of(session.as_ref()), None).await?;
+    let document = reads::meeting_document(&at, &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("meeting {id} does not exist")))?;
     let m: MeetingView = serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?;
-    let names = party_names(&state).await?;
+    let names = party_names(&at).await?;
     let mut decisions = Vec::new();
     for decision_id in &m.decisions {
-        let Some(document) = decisions::decision_document(&state, decision_id).await? else { continue };
+        let Some(document) = reads::decision_document(&at, decision_id).await? else { continue };
         let d: DecisionView = serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?;
         decisions.push(DecisionLink {
             link: format!("/decisions/{}", encode(decision_id)),
@@ -606,7 +646,8 @@ pub async fn decision(
     WebSession(session): WebSession,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let provenance = decisions::provenance_of(&state, &id).await?;
+    let at = reads::at(&state, &reader_of(session.as_ref()), None).await?;
+    let provenance = reads::provenance_of(&at, &id).await?;
     let d: DecisionView = serde_json::from_value(provenance.decision).map_err(|e| ApiError::Internal(e.into()))?;
     let meeting: Option<MeetingView> = provenance.meeting.and_then(|m| serde_json::from_value(m).ok());
     let policy = provenance
@@ -708,8 +749,9 @@ pub async fn pathfinders(
 ) -> Result<Response, PageError> {
     let Query(query) = query.map_err(ApiError::from)?;
     let as_of = parse_date("as_of", &query.as_of)?;
-    let board = pathfinders::board_on(&state, as_of).await?;
-    let names = party_names(&state).await?;
+    let at = reads::at(&state, &reader_of(session.as_ref()), as_of).await?;
+    let board = reads::board_on(&at).await?;
+    let names = party_names(&at).await?;
     let start = board.countries.iter().filter_map(|line| super::svg::first_day(line, board.as_of)).min();
     let countries = board
         .countries

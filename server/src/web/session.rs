@@ -88,7 +88,7 @@ fn set_cookie(name: &str, value: &str, path: &str, max_age: i64, tls: bool) -> H
 /// Starts a session for an API token; `None` when the token is not valid now.
 pub async fn start(db: &Db, token: &str) -> anyhow::Result<Option<(String, Session)>> {
     let token_hash = crate::tokens::token_hash(token);
-    let Some(caller) = crate::tokens::lookup_hash(db, &token_hash).await? else { return Ok(None) };
+    let Some(caller) = crate::tokens::lookup_hash(db, &token_hash, true).await? else { return Ok(None) };
     let secret = random_hex();
     let session = Session { id_hash: digest(&secret), caller, csrf: random_hex() };
     let now = Utc::now();
@@ -111,7 +111,8 @@ pub async fn start(db: &Db, token: &str) -> anyhow::Result<Option<(String, Sessi
 
 /// The session a cookie secret names, if it exists, has not expired and its token is
 /// still valid.
-pub async fn find(db: &Db, secret: &str) -> anyhow::Result<Option<Session>> {
+/// `record_use` records the token's use (a read-only replica passes `false`).
+pub async fn find(db: &Db, secret: &str, record_use: bool) -> anyhow::Result<Option<Session>> {
     let id_hash = digest(secret);
     let row: Option<(String, String)> = with_pool!(db, pool => {
         sqlx::query_as("SELECT token_hash, csrf_token FROM web_sessions WHERE session_hash = $1 AND expires_at > $2")
@@ -121,7 +122,7 @@ pub async fn find(db: &Db, secret: &str) -> anyhow::Result<Option<Session>> {
             .await?
     });
     let Some((token_hash, csrf)) = row else { return Ok(None) };
-    let caller = crate::tokens::lookup_hash(db, &token_hash).await?;
+    let caller = crate::tokens::lookup_hash(db, &token_hash, record_use).await?;
     Ok(caller.map(|caller| Session { id_hash, caller, csrf }))
 }
 
@@ -144,7 +145,7 @@ impl FromRequestParts<AppState> for WebSession {
         let Some(secret) = cookie(&parts.headers, SESSION_COOKIE).filter(|s| !s.is_empty()) else {
             return Ok(WebSession(None));
         };
-        Ok(WebSession(find(&state.commands.db, secret).await?))
+        Ok(WebSession(find(&state.db, secret, !state.is_read_only()).await?))
     }
 }
 
@@ -232,7 +233,7 @@ pub async fn sign_in(
     }
     let next = local_path(form.next.as_deref());
     let token = form.token.as_deref().map(str::trim).unwrap_or_default();
-    let started = if token.is_empty() { None } else { start(&state.commands.db, token).await? };
+    let started = if token.is_empty() { None } else { start(&state.db, token).await? };
     let Some((secret, _session)) = started else {
         let problem = "That is not a valid token now (unknown, expired or revoked).".to_string();
         return sign_in_page(StatusCode::UNAUTHORIZED, None, &next, Some(problem), tls);
@@ -261,7 +262,7 @@ pub async fn sign_out(
     let tls = over_tls(&headers);
     if let Some(session) = &session {
         check_csrf(session, form.csrf.as_deref())?;
-        end(&state.commands.db, session).await?;
+        end(&state.db, session).await?;
     }
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
     response.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", "/", 0, tls));

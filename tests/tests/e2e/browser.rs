@@ -78,7 +78,7 @@ async fn text(browser: &Client, id: &str) -> String {
 async fn attendance_events(app: &TestApp, meeting: &str) -> usize {
     app.settle().await;
     let history = app.get_json(&format!("/api/v1/meetings/{meeting}/history")).await;
-    history.as_array().unwrap().iter().filter(|e| e["event_type"] == "AttendanceRecorded").count()
+    history["items"].as_array().unwrap().iter().filter(|e| e["event_type"] == "AttendanceRecorded").count()
 }
 
 async fn choose(browser: &Client, seat: &str, status: &str) {
@@ -119,7 +119,7 @@ async fn the_pages_work_in_a_browser() {
         .unwrap();
     let rows = browser.find_all(Locator::Css("tr.event")).await.unwrap();
     let history = app.get_json("/api/v1/decisions/GCG-19-D04/history").await;
-    assert_eq!(rows.len(), history.as_array().unwrap().len());
+    assert_eq!(rows.len(), history["items"].as_array().unwrap().len());
     for row in rows {
         assert!(row.text().await.unwrap().contains("GCG-19-D04"));
     }

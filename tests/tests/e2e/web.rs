@@ -101,7 +101,7 @@ async fn sign_in(app: &TestApp, token: &str, next: &str) -> String {
 async fn attendance_events(app: &TestApp, meeting: &str) -> usize {
     app.settle().await;
     let history = app.get_json(&format!("/api/v1/meetings/{meeting}/history")).await;
-    history.as_array().unwrap().iter().filter(|e| e["event_type"] == "AttendanceRecorded").count()
+    history["items"].as_array().unwrap().iter().filter(|e| e["event_type"] == "AttendanceRecorded").count()
 }
 
 async fn pages_show_the_record(store: Store) {
@@ -184,7 +184,7 @@ async fn the_timeline_filters_narrow_the_events(store: Store) {
     // By subject.
     let (_, _, html) = page(&app, "/timeline?aggregate_type=decision&aggregate_id=GCG-19-D04", None).await;
     let history = app.get_json("/api/v1/decisions/GCG-19-D04/history").await;
-    assert_eq!(event_rows(&html), history.as_array().unwrap().len());
+    assert_eq!(event_rows(&html), history["items"].as_array().unwrap().len());
     assert!(html.contains("<option value=\"decision\" selected>"), "the filter is kept");
     // By event type.
     let (_, _, html) = page(&app, "/timeline?event_type=DecisionAdopted", None).await;
@@ -343,7 +343,8 @@ async fn sign_in_sessions_csrf_and_the_attendance_form(store: Store) {
     assert!(html.contains("0 recorded, 2 already recorded by this form, 0 refused."), "{html}");
     assert_eq!(attendance_events(&app, "M1").await, 2, "a double submit records once");
     let history = app.get_json("/api/v1/meetings/M1/history").await;
-    let recorded = history.as_array().unwrap().iter().find(|e| e["event_type"] == "AttendanceRecorded").unwrap();
+    let recorded =
+        history["items"].as_array().unwrap().iter().find(|e| e["event_type"] == "AttendanceRecorded").unwrap();
     assert_eq!(recorded["actor"], "alice", "recorded as the signed-in caller");
 
     // Refusals show beside their field with the rule's name; other lines are recorded.
@@ -419,3 +420,27 @@ async fn sign_in_sessions_csrf_and_the_attendance_form(store: Store) {
     let _: Value = app.get_json("/health").await;
 }
 both_stores!(sign_in_sessions_csrf_and_the_attendance_form);
+
+/// The pages read under the same visibility rule as the API: the public's timeline shows
+/// a donor's confidential events as redacted records, and the donor's signed-in session
+/// reads its own.
+async fn pages_follow_who_may_see_what(store: Store) {
+    let app = TestApp::spawn_demo(store).await;
+    app.settle().await;
+    let (status, _, html) = page(&app, "/timeline?aggregate_type=contribution", None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("redacted (donor-confidential, DONOR-B)"), "{html}");
+    for secret in ["C-002", "DONOR-B/MDP-A87", "transfer 2026-03-20"] {
+        assert!(!html.contains(secret), "the public's timeline shows {secret}");
+    }
+    let out = app.ledger(&["token", "create", "--role", "donor", "--subject", "donor-b", "--scope", "DONOR-B"]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cookie = sign_in(&app, &last_line(&out), "/timeline").await;
+    let (_, _, html) = page(&app, "/timeline?aggregate_type=contribution", Some(&cookie)).await;
+    assert!(html.contains("C-002"), "DONOR-B reads its own contribution");
+    assert!(html.contains("redacted (donor-confidential, DONOR-A)"), "but not DONOR-A's");
+    // A filter on what a redacted record hides never matches it.
+    let (_, _, html) = page(&app, "/timeline?event_type=FundsAllocated", None).await;
+    assert!(!html.contains("redacted (donor-confidential"), "an event-type filter must not reveal hidden types");
+}
+both_stores!(pages_follow_who_may_see_what);
