@@ -256,6 +256,29 @@ impl From<HistoryRow> for HistoryEntry {
     }
 }
 
+/// Which audit history rows to read ([`Reads::audit_where`]): every condition given must
+/// hold.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Rows at this ledger position or later.
+    pub from_position: Option<i64>,
+    /// Rows before this ledger position (paging newest first).
+    pub before_position: Option<i64>,
+    pub aggregate_type: Option<String>,
+    pub aggregate_id: Option<String>,
+    /// Who recorded the event (the token's subject).
+    pub actor: Option<String>,
+    pub event_type: Option<String>,
+    /// Events that happened on or after this date.
+    pub occurred_from: Option<chrono::NaiveDate>,
+    /// Events that happened on or before this date.
+    pub occurred_to: Option<chrono::NaiveDate>,
+    /// Newest first (by ledger position) rather than in ledger order.
+    pub newest_first: bool,
+    /// At most this many rows.
+    pub limit: i64,
+}
+
 /// The latest signed checkpoint.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct CheckpointRow {
@@ -395,18 +418,64 @@ impl Reads {
     /// The whole audit history from a position on, at most `limit` rows, as `reader` may
     /// see it.
     pub async fn audit(&self, from_position: i64, limit: i64, reader: &Reader) -> sqlx::Result<Vec<ShownEntry>> {
-        let sql = format!(
+        self.audit_where(&AuditFilter { from_position: Some(from_position), limit, ..AuditFilter::default() }, reader)
+            .await
+    }
+
+    /// The audit history rows that pass `filter`, in ledger order (or newest first), at
+    /// most `filter.limit`, as `reader` may see them. A condition on what a redacted record
+    /// hides (actor, event type, business dates, a pseudonymous aggregate's id) never
+    /// matches a redacted record: a filter must not tell what it hides.
+    pub async fn audit_where(&self, filter: &AuditFilter, reader: &Reader) -> sqlx::Result<Vec<ShownEntry>> {
+        let head = format!(
             "SELECT a.position, a.aggregate_type, a.aggregate_id, a.sequence, a.event_type, a.actor, a.role, a.authority, \
              a.occurred_at, a.recorded_at, a.request_id, a.hash, {} AS payload_text, {} \
              FROM audit_history a JOIN events e ON e.aggregate_type = a.aggregate_type AND e.aggregate_id = a.aggregate_id \
-             AND e.sequence = a.sequence WHERE a.position >= $1 ORDER BY a.position LIMIT $2",
+             AND e.sequence = a.sequence WHERE 1 = 1",
             self.db.json_text("e.payload"),
             self.seal_columns()
         );
         let rows: Vec<HistoryRow> = with_pool!(&self.db, pool => {
-            sqlx::query_as(&sql).bind(from_position).bind(limit).fetch_all(pool).await?
+            let mut q = sqlx::QueryBuilder::new(head);
+            if let Some(from) = filter.from_position {
+                q.push(" AND a.position >= ").push_bind(from);
+            }
+            if let Some(before) = filter.before_position {
+                q.push(" AND a.position < ").push_bind(before);
+            }
+            for (column, value) in [
+                ("a.aggregate_type", &filter.aggregate_type),
+                ("a.aggregate_id", &filter.aggregate_id),
+                ("a.actor", &filter.actor),
+                ("a.event_type", &filter.event_type),
+            ] {
+                if let Some(value) = value {
+                    q.push(format!(" AND {column} = ")).push_bind(value.clone());
+                }
+            }
+            if let Some(from) = filter.occurred_from {
+                q.push(" AND substr(a.occurred_at, 1, 10) >= ").push_bind(from.format("%Y-%m-%d").to_string());
+            }
+            if let Some(to) = filter.occurred_to {
+                q.push(" AND substr(a.occurred_at, 1, 10) <= ").push_bind(to.format("%Y-%m-%d").to_string());
+            }
+            q.push(if filter.newest_first { " ORDER BY a.position DESC" } else { " ORDER BY a.position" });
+            q.push(" LIMIT ").push_bind(filter.limit);
+            q.build_query_as().fetch_all(pool).await?
         });
-        Ok(lens::entries(rows, reader))
+        let hidden_condition = filter.actor.is_some()
+            || filter.event_type.is_some()
+            || filter.occurred_from.is_some()
+            || filter.occurred_to.is_some();
+        Ok(lens::entries(rows, reader)
+            .into_iter()
+            .filter(|entry| match entry {
+                ShownEntry::Full(_) => true,
+                ShownEntry::Redacted(r) => {
+                    !hidden_condition && filter.aggregate_id.as_ref().is_none_or(|id| *id == r.aggregate_id)
+                }
+            })
+            .collect())
     }
 
     /// The latest signed checkpoint, if any.

@@ -7,6 +7,7 @@
 //! * [`facts`]: per aggregate type, the facts and locks its commands need, the
 //!   decision-effects process manager and the clock.
 //! * [`http`]: the axum API.
+//! * [`web`]: the web pages (server-rendered HTML, sign-in, the attendance form).
 //! * [`dossier`]: per-subject dossiers with inclusion proofs, verifiable offline.
 //! * [`witness`]: the witness that checks consistency and cosigns checkpoints.
 //! * [`migrate_store`]: `ledger migrate-store`, from the embedded store to PostgreSQL.
@@ -34,4 +35,5 @@ pub mod pipeline;
 pub mod startup;
 pub mod telemetry;
 pub mod tokens;
+pub mod web;
 pub mod witness;

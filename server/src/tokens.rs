@@ -54,7 +54,8 @@ fn stamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn token_hash(token: &str) -> String {
+/// The hash a token is stored (and looked up) by.
+pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -195,14 +196,18 @@ pub async fn revoke(db: &Db, id: &str) -> anyhow::Result<Option<TokenRecord>> {
 /// `record_use`, records its use (at most once a minute, so reads do not each write); a
 /// read-only replica passes `false`, as it writes nothing (its database would refuse).
 pub async fn lookup(db: &Db, token: &str, record_use: bool) -> anyhow::Result<Option<Caller>> {
-    let hash = token_hash(token);
+    lookup_hash(db, &token_hash(token), record_use).await
+}
+
+/// [`lookup`] by the token's hash (what a web session keeps instead of the token).
+pub async fn lookup_hash(db: &Db, hash: &str, record_use: bool) -> anyhow::Result<Option<Caller>> {
     let now = Utc::now();
     let row: Option<(String, String, Option<String>)> = with_pool!(db, pool => {
         sqlx::query_as(
             "SELECT subject, role, scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL \
              AND (expires_at IS NULL OR expires_at > $2)",
         )
-        .bind(&hash)
+        .bind(hash)
         .bind(stamp(now))
         .fetch_optional(pool)
         .await?
@@ -215,7 +220,7 @@ pub async fn lookup(db: &Db, token: &str, record_use: bool) -> anyhow::Result<Op
                  AND (last_used_at IS NULL OR last_used_at < $3)",
             )
             .bind(stamp(now))
-            .bind(&hash)
+            .bind(hash)
             .bind(a_minute_ago)
             .execute(pool)
             .await?;

@@ -14,15 +14,32 @@ use utoipa::IntoParams;
 use super::auth::MaybeCaller;
 use super::error::ApiError;
 use super::{AppQuery, AppState, Mode};
+use domain::visibility::Reader;
 
-/// Paging through the audit history.
-#[derive(Debug, Deserialize, IntoParams)]
+/// Paging through the audit history, and narrowing it.
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// First ledger position to return (default 0).
     pub from: Option<i64>,
+    /// Only positions before this one (to page newest first: the last position seen).
+    pub before: Option<i64>,
     /// At most this many rows (default 100, at most 1000).
     pub limit: Option<i64>,
+    /// `asc` (ledger order, the default) or `desc` (newest first).
+    pub order: Option<String>,
+    /// Only events of this aggregate type (`meeting`, `decision`, `body`, `pfc`, …).
+    pub aggregate_type: Option<String>,
+    /// Only events of this aggregate (with `aggregate_type`).
+    pub aggregate_id: Option<String>,
+    /// Only events recorded by this actor (a token's subject).
+    pub actor: Option<String>,
+    /// Only events of this type (e.g. `MeetingAttendanceRecorded`).
+    pub event_type: Option<String>,
+    /// Only events that happened on or after this date (`YYYY-MM-DD`).
+    pub occurred_from: Option<chrono::NaiveDate>,
+    /// Only events that happened on or before this date (`YYYY-MM-DD`).
+    pub occurred_to: Option<chrono::NaiveDate>,
 }
 
 fn text(body: String) -> Response {
@@ -46,14 +63,42 @@ pub async fn checkpoint(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<CheckpointQuery>,
 ) -> Result<Response, ApiError> {
+    let signed = latest_signed(&state, query.witnessed.unwrap_or(false))
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no checkpoint has been signed (or witnessed) yet".into()))?;
+    let mut note = signed.row.note;
+    for (_, line) in &signed.cosignatures {
+        note.push_str(line);
+        note.push('\n');
+    }
+    let mut response = text(note);
+    if let Ok(value) = axum::http::HeaderValue::from_str(&format!("{}/{}", signed.cosignatures.len(), signed.quorum)) {
+        response.headers_mut().insert("ledger-cosignatures", value);
+    }
+    Ok(response)
+}
+
+/// A signed checkpoint with the witness cosignatures that verify under a key trusted now.
+#[derive(Debug, Clone)]
+pub struct SignedCheckpoint {
+    pub row: projections::read::CheckpointRow,
+    /// `(witness name, cosignature line)`, each verified over the checkpoint's body.
+    pub cosignatures: Vec<(String, String)>,
+    /// How many cosignatures the configured witnesses' quorum needs (0: no witnesses).
+    pub quorum: usize,
+}
+
+/// The latest signed checkpoint (or the latest the quorum has cosigned), with its verified
+/// cosignatures: the one read behind `GET /api/v1/ledger/checkpoint` and the home page.
+pub async fn latest_signed(state: &AppState, witnessed: bool) -> Result<Option<SignedCheckpoint>, ApiError> {
     let quorum = state.witnesses.quorum;
     let trusted: Vec<String> = state.witnesses.witnesses.iter().map(|w| w.name().to_string()).collect();
-    let latest = if query.witnessed.unwrap_or(false) {
+    let latest = if witnessed {
         state.reads.latest_witnessed(i64::try_from(quorum.max(1)).unwrap_or(i64::MAX), &trusted).await?
     } else {
         state.reads.latest_checkpoint().await?
     };
-    let row = latest.ok_or_else(|| ApiError::NotFound("no checkpoint has been signed (or witnessed) yet".into()))?;
+    let Some(row) = latest else { return Ok(None) };
     // Serve only cosignatures that verify with a witness key trusted now.
     let body = ledger_format::cosignature::checkpoint_body(&row.note)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
@@ -66,16 +111,7 @@ pub async fn checkpoint(
             state.witnesses.witnesses.iter().any(|w| w.name() == name && w.verify(body, line).is_ok())
         })
         .collect();
-    let mut note = row.note;
-    for (_, line) in &cosignatures {
-        note.push_str(line);
-        note.push('\n');
-    }
-    let mut response = text(note);
-    if let Ok(value) = axum::http::HeaderValue::from_str(&format!("{}/{}", cosignatures.len(), quorum)) {
-        response.headers_mut().insert("ledger-cosignatures", value);
-    }
-    Ok(response)
+    Ok(Some(SignedCheckpoint { row, cosignatures, quorum }))
 }
 
 /// The ledger's public key (C2SP signed-note verifier key).
@@ -85,20 +121,53 @@ pub async fn public_key(State(state): State<AppState>) -> Response {
     text(format!("{}\n", state.public_key))
 }
 
-/// The audit history of the whole ledger in position order.
+/// The audit history of the whole ledger in position order (or newest first), optionally
+/// narrowed by aggregate, actor, event type and business dates, as the caller may see it.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "ledger", params(AuditQuery),
-    responses((status = 200, description = "audit rows", body = Vec<Object>)))]
+    responses((status = 200, description = "audit rows", body = Vec<Object>), (status = 400, description = "bad query")))]
 pub async fn audit(
     State(state): State<AppState>,
     caller: MaybeCaller,
     AppQuery(query): AppQuery<AuditQuery>,
 ) -> Result<Json<Vec<ShownEntry>>, ApiError> {
+    Ok(Json(audit_rows(&state, &caller.reader(), query).await?))
+}
+
+/// The audit rows a query asks for: the one read behind `GET /api/v1/audit` and the
+/// timeline page. Empty text conditions count as absent.
+pub async fn audit_rows(state: &AppState, reader: &Reader, query: AuditQuery) -> Result<Vec<ShownEntry>, ApiError> {
     let from = query.from.unwrap_or(0);
     let limit = query.limit.unwrap_or(100);
     if from < 0 || !(1..=1000).contains(&limit) {
         return Err(ApiError::BadRequest("from must be ≥ 0 and limit between 1 and 1000".into()));
     }
-    Ok(Json(state.reads.audit(from, limit, &caller.reader()).await?))
+    let newest_first = match query.order.as_deref() {
+        None | Some("" | "asc") => false,
+        Some("desc") => true,
+        Some(other) => return Err(ApiError::BadRequest(format!("order must be asc or desc, not {other:?}"))),
+    };
+    if query.occurred_from.zip(query.occurred_to).is_some_and(|(from, to)| from > to) {
+        return Err(ApiError::BadRequest("occurred_from must not be after occurred_to".into()));
+    }
+    let given = |text: Option<String>| text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    if query.aggregate_id.as_deref().is_some_and(|id| !id.trim().is_empty())
+        && given(query.aggregate_type.clone()).is_none()
+    {
+        return Err(ApiError::BadRequest("aggregate_id needs aggregate_type".into()));
+    }
+    let filter = projections::read::AuditFilter {
+        from_position: Some(from),
+        before_position: query.before,
+        aggregate_type: given(query.aggregate_type),
+        aggregate_id: given(query.aggregate_id),
+        actor: given(query.actor),
+        event_type: given(query.event_type),
+        occurred_from: query.occurred_from,
+        occurred_to: query.occurred_to,
+        newest_first,
+        limit,
+    };
+    Ok(state.reads.audit_where(&filter, reader).await?)
 }
 
 /// Liveness, with the ledger's counters and the projection lag. It answers 200 while the

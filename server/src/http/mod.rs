@@ -198,6 +198,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), log_access))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), refuse_writes_on_replica))
         .route_layer(axum::middleware::from_fn(record_request))
+        .merge(crate::web::router())
         .fallback(|| async { ApiError::NotFound("no such resource".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
@@ -218,6 +219,15 @@ pub fn router(state: AppState) -> Router {
 /// [`CommandHeaders`]: a replayed `Idempotency-Key` must come with the same body.
 #[derive(Debug, Clone, Default)]
 pub struct BodyDigest(Arc<std::sync::OnceLock<String>>);
+
+impl BodyDigest {
+    /// The digest of a body read by other means than [`AppJson`] (a form's line).
+    pub fn of(bytes: &[u8]) -> Self {
+        let cell = std::sync::OnceLock::new();
+        let _ = cell.set(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes)));
+        Self(Arc::new(cell))
+    }
+}
 
 /// Counts a routed request and its latency by route template (`/api/v1/meetings/{id}`),
 /// method and status.

@@ -2,6 +2,7 @@
 //! on PostgreSQL (a private throwaway cluster unless `TEST_DATABASE_URL` is set).
 
 mod bench;
+mod browser;
 mod concurrency;
 mod csv;
 mod dossiers;
@@ -22,4 +23,5 @@ mod support;
 mod tamper;
 mod time;
 mod tokens;
+mod web;
 mod witness;

@@ -1,0 +1,176 @@
+//! The web pages, under `/` beside the API: server-rendered HTML from askama templates
+//! (`server/templates/`, checked at compile time), one stylesheet served by the binary, no
+//! script. Every read goes through the same function as the API's JSON handler; a page
+//! handler only parses, reads and renders. The one form that writes (attendance) sends one
+//! command per line down the command pipeline, as the API does.
+//!
+//! * [`pages`]: home, timeline, meeting, decision, Pathfinder board.
+//! * [`attendance`]: the Secretariat's attendance form.
+//! * [`session`]: sign-in with an API token, server-side sessions, CSRF tokens.
+//! * [`svg`]: the Pathfinder stage timelines, drawn on the server.
+
+pub mod attendance;
+pub mod pages;
+pub mod reads;
+pub mod session;
+pub mod svg;
+
+use askama::Template;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::http::error::ApiError;
+use crate::http::AppState;
+use session::Session;
+
+/// The page routes, merged into the API's router (and so behind the same edge checks).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/timeline", get(pages::timeline))
+        .route("/meetings/{id}", get(pages::meeting))
+        .route("/meetings/{id}/attendance", get(attendance::form).post(attendance::submit))
+        .route("/decisions/{id}", get(pages::decision))
+        .route("/pathfinders", get(pages::pathfinders))
+        .route("/sign-in", get(session::sign_in_form).post(session::sign_in))
+        .route("/sign-out", post(session::sign_out))
+        .route("/static/style.css", get(stylesheet))
+}
+
+/// The stylesheet (screen and print).
+const STYLE: &str = include_str!("../../assets/style.css");
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        STYLE,
+    )
+        .into_response()
+}
+
+/// What the header of every page shows: who is signed in, and the session's CSRF token for
+/// the sign-out form.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    /// `(subject, role)` of the signed-in caller.
+    pub signed_in: Option<(String, String)>,
+    pub csrf: String,
+    /// The path of the page, for the sign-in link to come back to.
+    pub here: String,
+}
+
+impl Nav {
+    /// The header of a page at `here`, for the session (if any).
+    pub fn new(session: Option<&Session>, here: &str) -> Self {
+        Nav {
+            signed_in: session.map(|s| (s.caller.subject.clone(), s.caller.role.clone())),
+            csrf: session.map(|s| s.csrf.clone()).unwrap_or_default(),
+            here: here.to_string(),
+        }
+    }
+
+    /// `/sign-in?next=<here>`, the path percent-encoded.
+    pub fn sign_in_link(&self) -> String {
+        format!("/sign-in?next={}", encode(&self.here))
+    }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Headers every page carries: not cached (pages can show who is signed in and carry
+/// CSRF tokens), not sniffed, not framed, and nothing loaded from anywhere but here.
+fn page_headers(response: &mut Response) {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    headers.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+}
+
+/// A rendered page with a status.
+pub fn render(status: StatusCode, template: &impl Template) -> Result<Response, PageError> {
+    let body = template.render().map_err(|e| PageError(ApiError::Internal(anyhow::anyhow!("template: {e}"))))?;
+    let mut response = (status, Html(body)).into_response();
+    page_headers(&mut response);
+    Ok(response)
+}
+
+/// A page that failed: the API's error, shown as an HTML page with the same status.
+#[derive(Debug)]
+pub struct PageError(pub ApiError);
+
+impl From<ApiError> for PageError {
+    fn from(error: ApiError) -> Self {
+        PageError(error)
+    }
+}
+
+impl From<sqlx::Error> for PageError {
+    fn from(error: sqlx::Error) -> Self {
+        PageError(error.into())
+    }
+}
+
+impl From<anyhow::Error> for PageError {
+    fn from(error: anyhow::Error) -> Self {
+        PageError(ApiError::Internal(error))
+    }
+}
+
+/// The error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    nav: Nav,
+    status: u16,
+    title: String,
+    detail: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let detail = match &self.0 {
+            ApiError::Internal(_) => "An internal error occurred; it has been logged.".to_string(),
+            other => other.to_string(),
+        };
+        // The API's answer decides the status (a database away is a 503), and logs internals.
+        let status = self.0.into_response().status();
+        let detail = if status == StatusCode::SERVICE_UNAVAILABLE {
+            "The database is unavailable; nothing was recorded by this request. Try again shortly.".to_string()
+        } else {
+            detail
+        };
+        let page = ErrorPage {
+            nav: Nav::default(),
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            detail,
+        };
+        match render(status, &page) {
+            Ok(response) => response,
+            Err(_) => (status, "error").into_response(),
+        }
+    }
+}
