@@ -87,7 +87,7 @@ pub struct RedactedEntry {
     pub aggregate_id: String,
     pub sequence: i64,
     pub recorded_at: String,
-    pub visibility: &'static str,
+    pub visibility: Class,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     pub hash: String,
@@ -100,10 +100,7 @@ pub fn entries(rows: Vec<HistoryRow>, reader: &Reader) -> Vec<ShownEntry> {
     rows.into_iter()
         .map(|row| {
             let entry = HistoryEntry::from(row);
-            let visibility = Visibility {
-                class: Class::parse(entry.visibility).unwrap_or(Class::SecretariatInternal),
-                scope: entry.scope.clone(),
-            };
+            let visibility = Visibility { class: entry.visibility, scope: entry.scope.clone() };
             if reader.may_read(&visibility) {
                 return ShownEntry::Full(Box::new(entry));
             }

@@ -236,7 +236,7 @@ pub struct HistoryEntry {
     pub authority: Value,
     pub payload: Value,
     /// Who may read the event (`public`, `donor-confidential`, …).
-    pub visibility: &'static str,
+    pub visibility: domain::visibility::Class,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
@@ -252,7 +252,7 @@ impl From<HistoryRow> for HistoryEntry {
             row.sealed_visibility.as_deref(),
             row.sealed_scope.as_deref(),
         );
-        Self { row, authority, payload, visibility: visibility.class.as_str(), scope: visibility.scope }
+        Self { row, authority, payload, visibility: visibility.class, scope: visibility.scope }
     }
 }
 

@@ -101,8 +101,8 @@ impl From<&ShownEntry> for EventLine {
                 link: None,
                 sequence: r.sequence,
                 event_type: match &r.scope {
-                    Some(scope) => format!("redacted ({}, {scope})", r.visibility),
-                    None => format!("redacted ({})", r.visibility),
+                    Some(scope) => format!("redacted ({}, {scope})", r.visibility.as_str()),
+                    None => format!("redacted ({})", r.visibility.as_str()),
                 },
                 actor: String::new(),
                 role: String::new(),
