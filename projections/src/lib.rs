@@ -20,6 +20,7 @@ pub mod iati;
 pub mod lens;
 pub mod pathfinder;
 pub mod programme;
+pub mod questions;
 pub mod read;
 pub mod runner;
 pub mod time;

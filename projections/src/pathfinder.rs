@@ -318,6 +318,16 @@ pub fn board(views: &[PathfinderView], as_of: NaiveDate) -> Value {
     serde_json::json!({"as_of": as_of, "countries": lines, "by_stage": by_stage})
 }
 
+/// Days a report is late on `as_of`: a late submission's delay, or for a missing report
+/// the days since the deadline; 0 otherwise.
+fn days_late(report: Option<&ReportView>, compliance: &str, deadline: Option<NaiveDate>, as_of: NaiveDate) -> i64 {
+    match (compliance, deadline) {
+        ("missing", Some(deadline)) => (as_of - deadline).num_days(),
+        ("late", _) => report.map_or(0, |r| i64::from(r.state.days_late)),
+        _ => 0,
+    }
+}
+
 /// Reporting compliance for a cycle on `as_of`, from the cycle's and its reports'
 /// documents as of the read's moment: per expected country on time, late, missing
 /// (deadline passed with nothing submitted), awaited, or waived, with the report's status
@@ -345,8 +355,9 @@ pub fn compliance(cycle: &CycleView, reports: &[Option<ReportView>], as_of: Naiv
         }
         lines.push(serde_json::json!({"iso3": iso3, "report_id": format!("{}/{iso3}", cycle.cycle_id),
             "compliance": compliance, "status": status, "submitted_on": submitted_on,
-            "days_late": report.as_ref().map(|r| r.state.days_late),
-            "approved_by": report.as_ref().and_then(|r| r.approved_by.clone())}));
+            "days_late": days_late(report.as_ref(), compliance, deadline, as_of),
+            "approved_by": report.as_ref().and_then(|r| r.approved_by.clone()),
+            "labels": report.as_ref().filter(|r| !r.labels.confidence.is_empty()).map_or(&cycle.labels, |r| &r.labels)}));
     }
     serde_json::json!({"cycle_id": cycle.cycle_id, "as_of": as_of, "deadline": deadline,
         "status": cycle.state.status, "expected": cycle.state.expected_countries.len(), "totals": totals,

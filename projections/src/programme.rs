@@ -1745,6 +1745,121 @@ pub fn iati_activity(record: &ProgrammeRecord, today: NaiveDate) -> IatiActivity
     }
 }
 
+// --- money over time and corrections (the users' questions) -----------------------------
+
+/// The monthly series of a programme from its start to `k.as_of` (Q17): per month and
+/// line the baseline plan, the revised plan (with the changes known), and what was spent
+/// for the month (net of reversals, counted once dated by `as_of`); per month the
+/// commitments and receipts of the contributions given; cumulative totals; and the burn
+/// rate (mean monthly spend over the months reported) with the months of runway the funds
+/// received but not spent would last at it.
+pub fn monthly(p: &ProgrammeView, contributions: &[ContributionView], k: &Known) -> Value {
+    use domain::programme::period::{last_of_month, months};
+    let (Some(start), Some(end)) = (p.period_start, p.period_end) else {
+        return serde_json::json!({"items": [], "burn_rate": null, "runway_months": null});
+    };
+    let until = k.as_of.min(end);
+    let mut rows = Vec::new();
+    let (mut cumulative_committed, mut cumulative_received, mut cumulative_spent) = (0i64, 0i64, 0i64);
+    let mut spends = Vec::new();
+    if until >= start {
+        for month in months(start, until) {
+            let month_end = last_of_month(month).min(k.as_of);
+            let before = Known { as_of: month - chrono::Days::new(1) };
+            let through = Known { as_of: month_end };
+            let mut lines = Vec::new();
+            let (mut plan, mut revised, mut spent) = (0i64, 0i64, 0i64);
+            for line in &p.lines {
+                let line_plan = line.monthly.amount_minor;
+                let line_revised = p.plan(line, month, k);
+                let line_spent = spent_for_month(p, &line.line_code, month, k);
+                plan += line_plan;
+                revised += line_revised;
+                spent += line_spent;
+                lines.push(serde_json::json!({"line_code": line.line_code, "plan": p.money(line_plan),
+                    "revised_plan": p.money(line_revised), "spent": p.money(line_spent)}));
+            }
+            let committed: i64 = contributions.iter().map(|c| c.committed(&through) - c.committed(&before)).sum();
+            let received: i64 = contributions.iter().map(|c| c.received(&through) - c.received(&before)).sum();
+            cumulative_committed += committed;
+            cumulative_received += received;
+            cumulative_spent += spent;
+            spends.push(spent);
+            rows.push(serde_json::json!({
+                "month": month.format("%Y-%m").to_string(), "plan": p.money(plan), "revised_plan": p.money(revised),
+                "committed": p.money(committed), "received": p.money(received), "spent": p.money(spent),
+                "cumulative_committed": p.money(cumulative_committed),
+                "cumulative_received": p.money(cumulative_received), "cumulative_spent": p.money(cumulative_spent),
+                "lines": lines,
+            }));
+        }
+    }
+    let reported = spends.iter().rposition(|s| *s != 0).map(|i| i + 1);
+    let burn = reported.map(|n| spends[..n].iter().sum::<i64>() / i64::try_from(n).unwrap_or(1));
+    let available = cumulative_received - cumulative_spent;
+    let runway = burn.filter(|b| *b > 0).map(|b| format!("{:.1}", available as f64 / b as f64));
+    serde_json::json!({
+        "items": rows, "burn_rate": burn.map(|b| p.money(b)), "months_reported": reported,
+        "burn_rate_basis": "mean monthly spend from the start to the last month with recorded spend",
+        "funds_available": p.money(available), "runway_months": runway,
+    })
+}
+
+/// What `line` spent for `month` (the month each expenditure is for), as `k` knows it:
+/// expenditures dated by `k.as_of`, less the reversals of them dated by it.
+fn spent_for_month(p: &ProgrammeView, line: &str, month: NaiveDate, k: &Known) -> i64 {
+    use domain::programme::period::first_of_month;
+    let month = first_of_month(month);
+    let mut total = 0;
+    for e in p.expenditures.iter().filter(|e| e.line_code == line && first_of_month(e.period_month) == month) {
+        if k.counts(e.spent_on) {
+            total += e.amount.amount_minor;
+            if let Some(r) = p.reversal_of(&e.expenditure_id, k) {
+                total += r.amount.amount_minor;
+            }
+        }
+    }
+    total
+}
+
+/// Corrections on the financial streams (Q21): reversals of allocations and expenditures,
+/// and adjustments of commitments, with who recorded them, why and when, and whether the
+/// corrected entry was already covered by a signed checkpoint when the correction was
+/// recorded (`checkpoint_sizes`: the tree sizes of the signed checkpoints).
+pub fn corrections(p: &ProgrammeView, contributions: &[ContributionView], checkpoint_sizes: &[i64]) -> Vec<Value> {
+    let sealed_between = |original: i64, correction: i64| {
+        checkpoint_sizes.iter().copied().filter(|size| *size > original && *size <= correction).min()
+    };
+    let mut rows = Vec::new();
+    for r in &p.reversals {
+        let original =
+            p.allocations.iter().find(|a| a.allocation_id == r.entry_id).map(|a| a.recorded_position).or_else(|| {
+                p.expenditures.iter().find(|e| e.expenditure_id == r.entry_id).map(|e| e.recorded_position)
+            });
+        let checkpoint = original.and_then(|o| sealed_between(o, r.recorded_position));
+        rows.push(serde_json::json!({
+            "kind": "reversal", "entry_id": r.entry_id, "entry_kind": r.kind, "line_code": r.line_code,
+            "contribution_id": r.contribution_id, "amount": r.amount, "reason": r.reason, "on": r.reversed_on,
+            "recorded_by": r.recorded_by, "position": r.recorded_position, "original_position": original,
+            "after_checkpoint": checkpoint.is_some(), "checkpoint_tree_size": checkpoint,
+        }));
+    }
+    for c in contributions {
+        let first = c.commitments.iter().find(|x| x.kind == "commitment").map(|x| x.recorded_position);
+        for adjustment in c.commitments.iter().filter(|x| x.kind == "adjustment") {
+            let checkpoint = first.and_then(|o| sealed_between(o, adjustment.recorded_position));
+            rows.push(serde_json::json!({
+                "kind": "commitment_adjustment", "entry_id": c.contribution_id, "contribution_id": c.contribution_id,
+                "amount": adjustment.amount, "reason": adjustment.reason, "on": adjustment.on,
+                "recorded_by": null, "position": adjustment.recorded_position, "original_position": first,
+                "after_checkpoint": checkpoint.is_some(), "checkpoint_tree_size": checkpoint,
+            }));
+        }
+    }
+    rows.sort_by_key(|r| r["position"].as_i64());
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -268,6 +268,8 @@ pub struct AuditFilter {
     pub aggregate_id: Option<String>,
     /// Who recorded the event (the token's subject).
     pub actor: Option<String>,
+    /// The role they recorded it in (`secretariat`, `system`, …).
+    pub role: Option<String>,
     pub event_type: Option<String>,
     /// Events that happened on or after this date.
     pub occurred_from: Option<chrono::NaiveDate>,
@@ -447,6 +449,7 @@ impl Reads {
                 ("a.aggregate_type", &filter.aggregate_type),
                 ("a.aggregate_id", &filter.aggregate_id),
                 ("a.actor", &filter.actor),
+                ("a.role", &filter.role),
                 ("a.event_type", &filter.event_type),
             ] {
                 if let Some(value) = value {
@@ -464,6 +467,7 @@ impl Reads {
             q.build_query_as().fetch_all(pool).await?
         });
         let hidden_condition = filter.actor.is_some()
+            || filter.role.is_some()
             || filter.event_type.is_some()
             || filter.occurred_from.is_some()
             || filter.occurred_to.is_some();
@@ -575,7 +579,8 @@ impl Reads {
 
     /// Each projector and the next ledger position it will apply.
     pub async fn projector_positions(&self) -> sqlx::Result<Vec<(String, i64)>> {
-        let sql = "SELECT projector, next_position FROM projection_cursors ORDER BY projector";
+        let sql = "SELECT projector, next_position FROM projection_cursors WHERE projector NOT LIKE '%/revision' \
+                   ORDER BY projector";
         Ok(with_pool!(&self.db, pool => sqlx::query_as(sql).fetch_all(pool).await?))
     }
 

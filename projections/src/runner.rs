@@ -15,6 +15,14 @@ use ledger_store::{with_pool, Db};
 /// The one projector of the governance views and the audit history.
 pub const PROJECTOR: &str = "governance";
 
+/// The revision of what the view documents hold: bumped whenever a fold changes a
+/// document's shape, so that views projected by an older binary are rebuilt from the
+/// ledger at the next catch-up ([`Projector::catch_up`]) rather than read half-new.
+pub const REVISION: i64 = 2;
+
+/// The `projection_cursors` row that keeps the revision the views were built with.
+const REVISION_ROW: &str = "governance/revision";
+
 /// The advisory lock key that serialises projectors on PostgreSQL ("A87P").
 const PROJECTOR_LOCK: i64 = 0x4138_3750;
 
@@ -178,8 +186,13 @@ impl Projector {
         })
     }
 
-    /// Runs [`Self::catch_up_once`] until caught up; returns the events applied.
+    /// Runs [`Self::catch_up_once`] until caught up; returns the events applied. Views
+    /// built by another [`REVISION`] are rebuilt first.
     pub async fn catch_up(&self) -> anyhow::Result<u64> {
+        if self.stored_revision().await? != Some(REVISION) {
+            tracing::info!(revision = REVISION, "the views were built by another revision: rebuilding them");
+            return self.rebuild(|_, _| {}).await;
+        }
         let mut applied = 0u64;
         while let Outcome::Progressed(n) = self.catch_up_once().await? {
             applied += n as u64;
@@ -203,7 +216,27 @@ impl Projector {
             applied += n as u64;
             progress(applied, u64::try_from(total).unwrap_or(0));
         }
+        with_pool!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO projection_cursors (projector, next_position) VALUES ($1, $2) \
+                 ON CONFLICT (projector) DO UPDATE SET next_position = excluded.next_position",
+            )
+            .bind(REVISION_ROW)
+            .bind(REVISION)
+            .execute(pool)
+            .await?;
+        });
         Ok(applied)
+    }
+
+    /// The revision the stored views were built with (`None` before any was recorded).
+    async fn stored_revision(&self) -> anyhow::Result<Option<i64>> {
+        Ok(with_pool!(&self.db, pool => {
+            sqlx::query_scalar("SELECT next_position FROM projection_cursors WHERE projector = $1")
+                .bind(REVISION_ROW)
+                .fetch_optional(pool)
+                .await?
+        }))
     }
 
     /// (next position the projector will read, ledger size).

@@ -209,6 +209,8 @@ pub mod planned {
     /// minutes' comment deadline.
     pub const MEETING: &[&str] =
         &["/date", "/reschedules/*/old_date", "/reschedules/*/new_date", "/minutes/comment_deadline"];
+    /// A line of the meeting register: the scheduled date.
+    pub const MEETING_REGISTER: &[&str] = &["/date"];
     /// A decision: the due dates of its action items, and the planned dates its effect sets.
     pub const DECISION: &[&str] = &[
         "/action_items/*/due_on",

@@ -139,6 +139,9 @@ pub struct ActionItemView {
     pub item_id: String,
     pub text: String,
     pub owner: String,
+    /// When it was assigned (the assigning event's business date).
+    #[serde(default)]
+    pub assigned_on: Option<NaiveDate>,
     pub due_on: NaiveDate,
     pub completed_on: Option<NaiveDate>,
     pub evidence_sha256: Option<String>,
@@ -183,11 +186,22 @@ pub struct DecisionView {
     pub rescinded_by: Option<String>,
     pub rescind_reason: Option<String>,
     pub action_items: Vec<ActionItemView>,
+    /// When the adoption happened and when the ledger recorded it (a backfill records
+    /// long after).
+    #[serde(default)]
+    pub adoption: Option<AdoptionRecord>,
     /// Evidence documents cited by any of the decision's events.
     pub evidence: Vec<Value>,
     pub labels: Labels,
     pub version: u64,
     pub last_position: i64,
+}
+
+/// When a decision's adoption happened and was recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdoptionRecord {
+    pub occurred_at: Option<String>,
+    pub recorded_at: String,
 }
 
 /// The documents a batch of events touches, keyed by (view, id).
@@ -311,7 +325,23 @@ pub fn apply(docs: &mut Documents, event: &Folded<'_>) -> Result<(), String> {
                 }
                 store(docs, meeting_key, &meeting)?;
             }
+            let occurred_at = event.metadata.get("occurred_at").and_then(Value::as_str);
+            if matches!(parsed, DecisionEvent::DecisionAdopted { .. }) {
+                let recorded_at = event.metadata.get("recorded_at").and_then(Value::as_str).unwrap_or_default();
+                view.adoption = Some(AdoptionRecord {
+                    occurred_at: occurred_at.map(str::to_string),
+                    recorded_at: recorded_at.into(),
+                });
+            }
+            let assigned_on =
+                occurred_at.and_then(|t| t.get(..10)).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            let assigning = matches!(parsed, DecisionEvent::ActionItemAssigned { .. });
             fold_decision(&mut view, parsed, event.position);
+            if assigning {
+                if let Some(item) = view.action_items.last_mut() {
+                    item.assigned_on = assigned_on;
+                }
+            }
             if let Some(evidence) = event.metadata.get("evidence").and_then(Value::as_array) {
                 for item in evidence {
                     if !view.evidence.contains(item) {
@@ -496,6 +526,7 @@ fn fold_decision(view: &mut DecisionView, event: DecisionEvent, position: i64) {
             item_id,
             text,
             owner,
+            assigned_on: None,
             due_on,
             completed_on: None,
             evidence_sha256: None,

@@ -25,6 +25,7 @@ use domain::meeting::{
     AgendaItem, AgendaItemKind, Attendance, AttendanceStatus, MeetingCommand, MeetingKind, Modality,
 };
 use domain::partner::{Area, PartnerCommand};
+use domain::pathfinder::report::{Recommendation, ReportCommand};
 use domain::policy::{DecisionMethod, GovernancePolicy, QuorumRule};
 use domain::reference::{CountryCommand, OrganisationCategory, OrganisationCommand, Region};
 use ledger_store::{with_pool, Db};
@@ -210,6 +211,23 @@ impl Loader<'_> {
         label: Label<'_>,
         supporters: &[&str],
     ) -> anyhow::Result<()> {
+        self.adopted_with(meeting, id, date, subject, effect, text, label, supporters, &[]).await
+    }
+
+    /// [`Self::adopted`], citing `evidence` documents (`(title, address)`) on the adoption.
+    #[allow(clippy::too_many_arguments)]
+    async fn adopted_with(
+        &self,
+        meeting: &str,
+        id: &str,
+        date: &str,
+        subject: DecisionSubject,
+        effect: Option<DecisionEffect>,
+        text: &str,
+        label: Label<'_>,
+        supporters: &[&str],
+        evidence: &[(&str, &str)],
+    ) -> anyhow::Result<()> {
         let at = MeetingFacts { meeting_id: meeting.into(), ..MeetingFacts::default() };
         let propose = DecisionCommand::Propose {
             decision_id: id.into(),
@@ -236,7 +254,12 @@ impl Loader<'_> {
             meeting: MeetingFacts::default(),
             policy: GovernancePolicy::provisional_v1(),
         };
-        self.decision(id, adopt, date, label).await?;
+        let mut meta = self.meta(date, label);
+        meta.envelope.evidence = evidence
+            .iter()
+            .map(|(title, address)| json!({"sha256": source_hash(address), "title": title, "url": null}))
+            .collect();
+        self.ledger.execute::<domain::decision::Decision>(id, adopt, meta).await.map_err(explain)?;
         Ok(())
     }
 
@@ -317,6 +340,7 @@ pub async fn load(ledger: &CommandService) -> anyhow::Result<()> {
     meetings_2024_2026(&l).await?;
     crate::demo_pathfinders::load(ledger).await?;
     crate::demo_programme::load(ledger).await?;
+    follow_up_2026(&l).await?;
     Ok(())
 }
 
@@ -961,7 +985,7 @@ async fn meetings_2024_2026(l: &Loader<'_>) -> anyhow::Result<()> {
     let x21 = ("X", "the 21st GCG met in December 2025; the day is invented");
     l.session("GCG-21", 21, MeetingKind::Regular, "2025-12-09", Modality::Hybrid, None, "Chile (Chair)", x21, &[])
         .await?;
-    l.adopted(
+    l.adopted_with(
         "GCG-21",
         "GCG-21-D03",
         "2025-12-09",
@@ -970,6 +994,7 @@ async fn meetings_2024_2026(l: &Loader<'_>) -> anyhow::Result<()> {
         "Mandate the Secretariat to open the Multi-Donor Programme for January 2026 to June 2031.",
         ("X", "invented for the demo: the seed only says the MDP was discussed"),
         &["CHAIR", "DEPUTY-CHAIR", "DP-1", "DP-2"],
+        &[("Programme document of the Multi-Donor Programme", "demo: MDP programme document")],
     )
     .await?;
     for (decision, office, term) in
@@ -1028,7 +1053,7 @@ async fn meetings_2024_2026(l: &Loader<'_>) -> anyhow::Result<()> {
         &["CHAIR", "DEPUTY-CHAIR", "WRK"],
     )
     .await?;
-    l.adopted(
+    l.adopted_with(
         "GCG-22",
         "GCG-22-D02",
         "2026-06-16",
@@ -1037,6 +1062,34 @@ async fn meetings_2024_2026(l: &Loader<'_>) -> anyhow::Result<()> {
         "Approve moving 1,200 USD a month from Outcome 1 to Outcome 2 from July 2026.",
         x22,
         &["CHAIR", "DEPUTY-CHAIR", "PFC-AFR", "PFC-ASP", "DP-1", "DP-2"],
+        &[("Reallocation request to the GCG", "demo: reallocation request of June 2026")],
+    )
+    .await?;
+    let v2 = GovernancePolicy {
+        version: "gcg-rules/v2-provisional".into(),
+        written_procedure_allowed: true,
+        ..GovernancePolicy::provisional_v1()
+    };
+    l.adopted(
+        "GCG-22",
+        "GCG-22-D03",
+        "2026-06-16",
+        DecisionSubject::AdoptPolicy { policy: v2.version.clone() },
+        Some(DecisionEffect::AdoptPolicy { policy: v2, effective_on: day("2026-06-16") }),
+        "Allow decisions by written procedure between meetings (silence period of 14 days); the other rules stay as they are.",
+        ("X", "invented for the demo: no rule on written procedure is published"),
+        &["CHAIR", "DEPUTY-CHAIR", "WRK", "EMP", "DP-1"],
+    )
+    .await?;
+    l.adopted(
+        "GCG-22",
+        "GCG-22-D04",
+        "2026-06-16",
+        DecisionSubject::Procedural,
+        None,
+        "Hold the 23rd meeting in person in Geneva in November 2026.",
+        x22,
+        &["CHAIR", "DEPUTY-CHAIR", "WRK"],
     )
     .await?;
     l.close("GCG-22", "2026-06-16", x22).await?;
@@ -1056,6 +1109,163 @@ async fn meetings_2024_2026(l: &Loader<'_>) -> anyhow::Result<()> {
         closes_on: day("2027-01-31"),
     };
     l.gcg(call, "2026-09-01", ("X", "the 2026 succession call is invented for the demo")).await?;
+    Ok(())
+}
+
+/// What followed the 22nd meeting: a decision by written procedure (with one objection)
+/// that replaced one of the 22nd's, the 2022 rules marked superseded by the June 2026
+/// version, and action items on decisions, some open, one completed without evidence.
+/// All of it is invented for the demo except the decisions it refers to.
+async fn follow_up_2026(l: &Loader<'_>) -> anyhow::Result<()> {
+    let x = ("X", "invented for the demo: the follow-up of decisions is not published");
+    let supersede = DecisionCommand::Supersede {
+        by: domain::decision::SupersedingFacts { decision_id: "GCG-22-D03".into(), ..Default::default() },
+    };
+    let replaced = ("X", "the rules version of June 2026 that replaces the 2022 one is invented for the demo");
+    l.decision("GCG-15-D01", supersede, "2026-06-16", replaced).await?;
+
+    // A written procedure: circulated on 15 September 2026, silence until the 29th
+    // (the 14 days of the rules in force), one objection, adopted on the 30th.
+    let wp = ("X", "the written procedure of September 2026 is invented for the demo");
+    l.session(
+        "GCG-WP-2026-1",
+        22,
+        MeetingKind::Intersessional,
+        "2026-09-15",
+        Modality::Virtual,
+        None,
+        "Chile (Chair)",
+        wp,
+        &[],
+    )
+    .await?;
+    let id = "GCG-WP-2026-1-D01";
+    let propose = DecisionCommand::Propose {
+        decision_id: id.into(),
+        agenda_item: None,
+        subject: DecisionSubject::Procedural,
+        text: "Hold the 23rd meeting virtually in February 2027 instead of in Geneva in November 2026.".into(),
+        meeting: MeetingFacts { meeting_id: "GCG-WP-2026-1".into(), ..MeetingFacts::default() },
+        effect: None,
+    };
+    l.decision(id, propose, "2026-09-15", wp).await?;
+    for (seat, position, reason, on) in [
+        ("CHAIR", Position::For, None, "2026-09-16"),
+        ("DEPUTY-CHAIR", Position::For, None, "2026-09-17"),
+        ("DP-2", Position::Against, Some("objection: an in-person meeting is needed for the succession"), "2026-09-24"),
+    ] {
+        let position = DecisionCommand::RecordPosition {
+            seat_id: seat.into(),
+            position,
+            reason: reason.map(str::to_string),
+            meeting: MeetingFacts::default(),
+            seat: SeatFacts::default(),
+        };
+        l.decision(id, position, on, wp).await?;
+    }
+    let adopt = DecisionCommand::Adopt {
+        effective_on: day("2026-09-30"),
+        meeting: MeetingFacts::default(),
+        policy: GovernancePolicy::provisional_v1(),
+    };
+    l.decision(id, adopt, "2026-09-30", wp).await?;
+    // Uganda's 2026 report, reviewed by the Monitoring Working Group and approved by the
+    // same written procedure.
+    let id = "GCG-WP-2026-1-D02";
+    let propose = DecisionCommand::Propose {
+        decision_id: id.into(),
+        agenda_item: None,
+        subject: DecisionSubject::ApproveReport { report_id: "2026/UGA".into() },
+        text: "Approve Uganda's 2026 country report.".into(),
+        meeting: MeetingFacts { meeting_id: "GCG-WP-2026-1".into(), ..MeetingFacts::default() },
+        effect: None,
+    };
+    l.decision(id, propose, "2026-09-15", wp).await?;
+    let adopt = DecisionCommand::Adopt {
+        effective_on: day("2026-09-30"),
+        meeting: MeetingFacts::default(),
+        policy: GovernancePolicy::provisional_v1(),
+    };
+    l.decision(id, adopt, "2026-09-30", wp).await?;
+    l.close("GCG-WP-2026-1", "2026-09-30", wp).await?;
+    let report = "2026/UGA";
+    let reviewer = ReportCommand::AssignReviewer { reviewers: vec!["WG-SDGM".into()], on: day("2026-08-03") };
+    let review = ReportCommand::Review {
+        reviewer: "WG-SDGM".into(),
+        recommendation: Recommendation::Approve,
+        comments_sha256: source_hash("demo: review of Uganda's 2026 report"),
+        on: day("2026-09-01"),
+    };
+    let approve =
+        ReportCommand::Approve { approved_on: day("2026-09-30"), approval: Default::default(), authority: None };
+    for (command, on, decision) in
+        [(reviewer, "2026-08-03", None), (review, "2026-09-01", None), (approve, "2026-09-30", Some(id))]
+    {
+        let mut meta = l.meta(on, wp);
+        meta.envelope.authority = decision.map(|d| json!({"kind": "decision", "decision_id": d}));
+        l.ledger.execute::<domain::pathfinder::CountryReport>(report, command, meta).await.map_err(explain)?;
+    }
+    let rescind = DecisionCommand::Rescind {
+        by: domain::decision::SupersedingFacts { decision_id: "GCG-WP-2026-1-D01".into(), ..Default::default() },
+        reason: "replaced by the written procedure of September 2026".into(),
+    };
+    l.decision("GCG-22-D04", rescind, "2026-09-30", wp).await?;
+
+    for (decision, assigned, item, text, owner, due, done) in [
+        (
+            "GCG-19-D04",
+            "2024-12-10",
+            "AGRI-1",
+            "Circulate the first workplan of the Action Group on Agriculture",
+            "FAO",
+            "2025-06-30",
+            None,
+        ),
+        (
+            "GCG-21-D03",
+            "2025-12-09",
+            "MDP-1",
+            "Open the programme's accounts and report the first receipts",
+            "ILO",
+            "2026-02-28",
+            Some(("2026-02-20", None)),
+        ),
+        (
+            "GCG-22-D02",
+            "2026-06-16",
+            "MDP-2",
+            "Inform the donors of the reallocation",
+            "ILO",
+            "2026-07-31",
+            Some(("2026-07-15", Some(source_hash("demo: letter to the donors, July 2026")))),
+        ),
+        ("GCG-WP-2026-1-D01", "2026-09-30", "CAL-1", "Circulate the 2027 meeting calendar", "ILO", "2026-12-31", None),
+        (
+            "GCG-22-D01",
+            "2026-06-16",
+            "MIN-1",
+            "Publish the approved minutes of the 21st meeting",
+            "ILO",
+            "2026-07-31",
+            None,
+        ),
+    ] {
+        let assign = DecisionCommand::AssignActionItem {
+            item_id: item.into(),
+            text: text.into(),
+            owner: owner.into(),
+            due_on: day(due),
+        };
+        l.decision(decision, assign, assigned, x).await?;
+        if let Some((on, evidence)) = done {
+            let complete = DecisionCommand::CompleteActionItem {
+                item_id: item.into(),
+                completed_on: day(on),
+                evidence_sha256: evidence,
+            };
+            l.decision(decision, complete, on, x).await?;
+        }
+    }
     Ok(())
 }
 

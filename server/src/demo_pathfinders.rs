@@ -401,7 +401,7 @@ pub async fn load(ledger: &CommandService) -> anyhow::Result<()> {
         expected_countries: vec![],
     };
     let launch_label =
-        ("S", "the reporting cycle (launch, review, publication) is in seed-000; its dates are invented");
+        ("X", "the reporting cycle (launch, review, publication) is in seed-000; its dates are invented");
     ledger
         .execute::<domain::pathfinder::ReportingCycle>("2026", launch, meta("2026-03-02", launch_label, None))
         .await

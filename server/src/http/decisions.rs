@@ -14,10 +14,7 @@ use utoipa::ToSchema;
 
 use super::auth::{MaybeCaller, Secretariat};
 use super::error::ApiError;
-use super::{
-    answer, found, page, run_command, AppJson, AppPath, AppState, AsOfQuery, CommandHeaders, EnvelopeInput, PageQuery,
-    ReadAt,
-};
+use super::{answer, found, run_command, AppJson, AppPath, AppState, AsOfQuery, CommandHeaders, EnvelopeInput, ReadAt};
 use projections::time::planned;
 
 /// Table a proposal at a meeting.
@@ -317,14 +314,6 @@ pub async fn supersede(
 ) -> Result<Response, ApiError> {
     let command = DecisionCommand::Supersede { by: by(&body.by_decision_id) };
     run_command::<Decision>(&state, &caller, &headers, &id, command, body.envelope, StatusCode::OK).await
-}
-
-/// Lists decisions.
-#[utoipa::path(get, path = "/api/v1/decisions", tag = "decisions",
-    params(PageQuery, AsOfQuery),
-    responses((status = 200, description = "one page of decisions in id order as `items`; `Link: rel=next` when there are more", body = Object)))]
-pub async fn list(_caller: MaybeCaller, read: ReadAt<PageQuery>) -> Result<Response, ApiError> {
-    page(&read.at, DECISIONS, "/api/v1/decisions", &read.params, planned::DECISION).await
 }
 
 /// One decision: subject, text, positions (all, with the effective ones marked), tally, quorum, policy.

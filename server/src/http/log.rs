@@ -34,6 +34,8 @@ pub struct AuditQuery {
     pub aggregate_id: Option<String>,
     /// Only events recorded by this actor (a token's subject).
     pub actor: Option<String>,
+    /// Only events recorded in this role (e.g. `secretariat`).
+    pub role: Option<String>,
     /// Only events of this type (e.g. `MeetingAttendanceRecorded`).
     pub event_type: Option<String>,
     /// Only events that happened on or after this date (`YYYY-MM-DD`).
@@ -161,6 +163,7 @@ pub async fn audit_rows(state: &AppState, reader: &Reader, query: AuditQuery) ->
         aggregate_type: given(query.aggregate_type),
         aggregate_id: given(query.aggregate_id),
         actor: given(query.actor),
+        role: given(query.role),
         event_type: given(query.event_type),
         occurred_from: query.occurred_from,
         occurred_to: query.occurred_to,

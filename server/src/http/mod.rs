@@ -17,10 +17,12 @@ pub mod openapi;
 pub mod pathfinders;
 pub mod people;
 pub mod programme;
+pub mod questions;
 pub mod tiles;
 pub mod tokens;
 pub mod witness;
 
+use std::fmt::Display;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -103,7 +105,15 @@ pub fn router(state: AppState) -> Router {
         .route("/meetings/{id}/quorum", post(meetings::declare_quorum))
         .route("/meetings/{id}/close", post(meetings::close))
         .route("/meetings/{id}/decisions", post(decisions::propose))
-        .route("/decisions", get(decisions::list))
+        .route("/decisions", get(questions::decisions))
+        .route("/decisions/written-procedures", get(questions::written_procedures))
+        .route("/action-items", get(questions::action_items))
+        .route("/gcg/attendance", get(questions::attendance))
+        .route("/meetings/register", get(questions::register))
+        .route("/pathfinders/stage-times", get(questions::stage_times))
+        .route("/pathfinders/support-lost", get(questions::support_lost))
+        .route("/partners/admissions", get(questions::admissions))
+        .route("/audit/segregation", get(questions::segregation))
         .route("/decisions/{id}", get(decisions::get_one))
         .route("/decisions/{id}/history", get(decisions::history))
         .route("/decisions/{id}/positions", post(decisions::record_position))
@@ -160,6 +170,8 @@ pub fn router(state: AppState) -> Router {
         .route("/programme", get(programme::the_programme))
         .route("/programme/history", get(programme::the_programme_history))
         .route("/programme/reallocations", get(programme::the_programme_reallocations))
+        .route("/programme/monthly", get(programme::the_programme_monthly))
+        .route("/programme/corrections", get(programme::the_programme_corrections))
         .route("/programme/iati.xml", get(programme::the_programme_iati))
         .route("/programmes", post(programme::establish))
         .route("/programmes/{id}", get(programme::programme))
@@ -774,14 +786,18 @@ pub async fn page(
     let (documents, next) = at.documents(view, query.after.as_deref().unwrap_or(""), limit).await?;
     let mut response = answer(at, Value::Array(documents), planned);
     if let Some(next) = next {
-        let known = at.moment.known_at.map(|k| format!("&known_at={k}")).unwrap_or_default();
-        let link =
-            format!("<{path}?after={}&limit={limit}&as_of={}{known}>; rel=\"next\"", encode(&next), at.moment.as_of);
-        if let Ok(link) = HeaderValue::from_str(&link) {
-            response.headers_mut().insert(axum::http::header::LINK, link);
-        }
+        link_next(&mut response, at, path, &next, limit);
     }
     Ok(response)
+}
+
+/// `Link: rel=next` to the page of a list after the id `next`, at the same moment.
+pub fn link_next(response: &mut Response, at: &projections::read::At, path: &str, next: &str, limit: impl Display) {
+    let known = at.moment.known_at.map(|k| format!("&known_at={k}")).unwrap_or_default();
+    let link = format!("<{path}?after={}&limit={limit}&as_of={}{known}>; rel=\"next\"", encode(next), at.moment.as_of);
+    if let Ok(link) = HeaderValue::from_str(&link) {
+        response.headers_mut().insert(axum::http::header::LINK, link);
+    }
 }
 
 /// A view document as of the read's moment with its version as `ETag`, or 404.

@@ -536,3 +536,53 @@ pub async fn contribution_history(
     require_donor(caller.as_ref(), &donor)?;
     history_of(&read.at, "contribution", &id).await
 }
+
+/// The programme's contributions as the reader may read them (others' as the IATI file
+/// publishes them).
+async fn contributions_read(at: &At) -> Result<Vec<ContributionView>, ApiError> {
+    all_documents(at, CONTRIBUTIONS).await
+}
+
+/// Plan, revised plan, committed, received and spent per month and line, with the burn
+/// rate and the months of runway at it (Q17).
+#[utoipa::path(get, path = "/api/v1/programme/monthly", tag = "questions", params(AsOfQuery),
+    responses((status = 200, description = "`items` per month from the start to `as_of` (with per-line `lines`); \
+        `burn_rate`, `funds_available`, `runway_months`; or `exists: false` before the programme", body = Object)))]
+pub async fn the_programme_monthly(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
+    let at = &read.at;
+    let Some(p) = programme_view(at, DEFAULT_PROGRAMME).await? else {
+        return Ok(answer_or_absent(at, None, &[]));
+    };
+    let contributions = contributions_read(at).await?;
+    Ok(answer(at, projections::programme::monthly(&p, &contributions, &known(at)), &[]))
+}
+
+/// Reversals and commitment adjustments with who, why, when, and whether the corrected
+/// entry was already under a signed checkpoint (Q21).
+#[utoipa::path(get, path = "/api/v1/programme/corrections", tag = "questions", params(AsOfQuery),
+    responses((status = 200, description = "as `items` in ledger order: kind, entry_id, amount, reason, on, recorded_by, \
+        position, original_position, after_checkpoint, checkpoint_tree_size", body = Object)))]
+pub async fn the_programme_corrections(
+    State(state): State<AppState>,
+    _caller: MaybeCaller,
+    read: ReadAt,
+) -> Result<Response, ApiError> {
+    let at = &read.at;
+    let Some(p) = programme_view(at, DEFAULT_PROGRAMME).await? else {
+        return Ok(answer(at, Value::Array(Vec::new()), &[]));
+    };
+    let contributions = contributions_read(at).await?;
+    let mut sizes = Vec::new();
+    let mut from = 0;
+    loop {
+        let page = state.reads.checkpoints(from, 1000).await?;
+        let Some(last) = page.last().map(|c| c.tree_size) else { break };
+        sizes.extend(page.iter().map(|c| c.tree_size));
+        from = last + 1;
+    }
+    if let Some(known_at) = at.moment.known_at {
+        sizes.retain(|size| *size <= known_at + 1);
+    }
+    let rows = projections::programme::corrections(&p, &contributions, &sizes);
+    Ok(answer(at, Value::Array(rows), &[]))
+}

@@ -486,7 +486,7 @@ async fn the_demo_history_answers_the_governance_questions(store: Store) {
     assert_eq!(today["chair"]["holder"], "CHL");
     assert_eq!(today["deputy_chair"]["holder"], "CIV");
     assert_eq!((today["voting_seats"].as_u64(), today["voting_seats_filled"].as_u64()), (Some(17), Some(13)));
-    assert_eq!(today["policy"]["policy"]["version"], "gcg-rules/v1-provisional");
+    assert_eq!(today["policy"]["policy"]["version"], "gcg-rules/v2-provisional");
     assert_eq!(today["labels"]["illustrative"], true, "invented seat holders are labelled");
     let end_2022 = app.get_json("/api/v1/gcg?as_of=2022-12-31").await;
     assert_eq!(end_2022["chair"]["holder"], "FRA");

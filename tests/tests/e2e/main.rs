@@ -17,6 +17,7 @@ mod pathfinders;
 mod pipeline;
 mod programme;
 mod proofs;
+mod questions;
 mod refusals;
 mod replica;
 mod support;

@@ -115,7 +115,7 @@ async fn pages_show_the_record(store: Store) {
     assert_eq!(headers["cache-control"], "no-store");
     assert!(headers["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
     for text in
-        ["<strong>CHL</strong> Chile", "<strong>CIV</strong> Côte d&#39;Ivoire", "PFC-AFR", "gcg-rules/v1-provisional"]
+        ["<strong>CHL</strong> Chile", "<strong>CIV</strong> Côte d&#39;Ivoire", "PFC-AFR", "gcg-rules/v2-provisional"]
     {
         assert!(html.contains(text) || html.contains(&text.replace("&#39;", "'")), "home shows {text}");
     }
