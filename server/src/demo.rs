@@ -26,6 +26,7 @@ use domain::meeting::{
 };
 use domain::partner::{Area, PartnerCommand};
 use domain::pathfinder::report::{Recommendation, ReportCommand};
+use domain::pathfinder::AccountabilityPolicy;
 use domain::policy::{DecisionMethod, GovernancePolicy, QuorumRule};
 use domain::reference::{CountryCommand, OrganisationCategory, OrganisationCommand, Region};
 use ledger_store::{with_pool, Db};
@@ -310,6 +311,16 @@ impl Loader<'_> {
     }
 }
 
+/// Pathfinder accountability before the 2023 Accountability Framework: the same working
+/// rules, but no status review for missed reports.
+fn before_the_framework() -> AccountabilityPolicy {
+    AccountabilityPolicy {
+        version: "pfc-accountability/pre-2023".into(),
+        inactive_review_after_missed_cycles: 0,
+        ..AccountabilityPolicy::provisional_2023()
+    }
+}
+
 /// The rules before the December 2022 structure: nothing about them is published.
 fn legacy_policy() -> GovernancePolicy {
     GovernancePolicy {
@@ -321,6 +332,7 @@ fn legacy_policy() -> GovernancePolicy {
         silence_period_days: Some(14),
         chair_term_years: None,
         seat_limits: vec![],
+        accountability: before_the_framework(),
         ..GovernancePolicy::provisional_v1()
     }
 }
@@ -372,7 +384,7 @@ async fn reference_data(l: &Loader<'_>) -> anyhow::Result<()> {
             "International Labour Organization",
             UnAgency,
             Some("XM-DAC-41302"),
-            ("S", "the Secretariat (seed-000); its IATI reference is unverified"),
+            ("U", "the Secretariat (seed-000); its IATI reference XM-DAC-41302 is unverified"),
         ),
         ("IOM", "International Organization for Migration", UnAgency, None, S),
         ("FAO", "Food and Agriculture Organization of the United Nations", UnAgency, None, S),
@@ -424,7 +436,7 @@ async fn structure_2016(l: &Loader<'_>) -> anyhow::Result<()> {
         "CSO",
         "GLOBAL-MARCH",
         "2016-09-21",
-        ("S", "Global March holds the civil society seat (seed-003); the start date is unknown"),
+        ("U", "Global March holds the civil society seat (seed-003); the start date is unknown: 2016-09-21 stands in"),
     )
     .await?;
     l.seat("UN-1", Constituency::UnAgency, None, "2016-09-21").await?;
@@ -435,9 +447,9 @@ async fn structure_2016(l: &Loader<'_>) -> anyhow::Result<()> {
     l.assign("DP-1", "AUS", "2016-09-21", ("X", "holder invented for the demo (Australia acted as chair in 2017)"))
         .await?;
     l.seat("PFC-AFR", Constituency::PathfinderCountry, Some(Region::Africa), "2019-01-15").await?;
-    l.assign("PFC-AFR", "UGA", "2019-01-15", ("X", "holder and date invented for the demo")).await?;
+    l.assign("PFC-AFR", "UGA", "2021-06-01", ("X", "holder invented for the demo; from its Pathfinder status")).await?;
     l.seat("PFC-ASP", Constituency::PathfinderCountry, Some(Region::AsiaPacific), "2019-01-15").await?;
-    l.assign("PFC-ASP", "NPL", "2019-01-15", ("X", "holder and date invented for the demo")).await?;
+    l.assign("PFC-ASP", "NPL", "2019-07-15", ("X", "holder invented for the demo; from its Pathfinder status")).await?;
     Ok(())
 }
 
@@ -505,7 +517,7 @@ async fn meetings_2018_2020(l: &Loader<'_>) -> anyhow::Result<()> {
         None,
         "Grant Nepal Pathfinder Country status and endorse its national roadmap NPL/v1.",
         ("X", "invented for the demo: no public record of this decision"),
-        &["CHAIR", "DEPUTY-CHAIR", "WRK", "EMP", "CSO", "UN-1", "DP-1", "PFC-AFR"],
+        &["CHAIR", "DEPUTY-CHAIR", "WRK", "EMP", "CSO", "UN-1", "DP-1"],
     )
     .await?;
     l.adopted(
@@ -516,7 +528,7 @@ async fn meetings_2018_2020(l: &Loader<'_>) -> anyhow::Result<()> {
         None,
         "Endorse Nepal's national SDG 8.7 roadmap NPL/v1.",
         ("X", "invented for the demo: no public record of this decision"),
-        &["CHAIR", "DEPUTY-CHAIR", "WRK", "EMP", "CSO", "UN-1", "DP-1", "PFC-AFR"],
+        &["CHAIR", "DEPUTY-CHAIR", "WRK", "EMP", "CSO", "UN-1", "DP-1"],
     )
     .await?;
     l.close("GCG-05", "2019-07-15", ("U", "date approximate")).await?;
@@ -793,7 +805,7 @@ async fn groups_and_partners(l: &Loader<'_>) -> anyhow::Result<()> {
 }
 
 async fn structure_2022_2023(l: &Loader<'_>) -> anyhow::Result<()> {
-    let v1 = GovernancePolicy::provisional_v1();
+    let v1 = GovernancePolicy { accountability: before_the_framework(), ..GovernancePolicy::provisional_v1() };
     let x15 = (
         "U",
         "the GCG meeting following the 2nd Strategic Workshop (December 2022); its number and day are not published",
@@ -885,6 +897,18 @@ async fn structure_2022_2023(l: &Loader<'_>) -> anyhow::Result<()> {
         )
         .await?;
     }
+    let v1_1 = GovernancePolicy { version: "gcg-rules/v1.1-provisional".into(), ..GovernancePolicy::provisional_v1() };
+    l.adopted(
+        "GCG-16",
+        "GCG-16-D03",
+        "2023-05-15",
+        DecisionSubject::AdoptPolicy { policy: v1_1.version.clone() },
+        Some(DecisionEffect::AdoptPolicy { policy: v1_1, effective_on: day("2023-06-15") }),
+        "Adopt the Pathfinder Country Accountability Framework, in force from 15 June 2023.",
+        ("X", "the Framework was adopted in 2023 (seed-000); the meeting, the day and its rules are invented"),
+        &["CHAIR", "DEPUTY-CHAIR", "WRK", "EMP", "CSO"],
+    )
+    .await?;
     l.close("GCG-16", "2023-05-15", x16).await?;
     for term in ["CHAIR-FRA", "DEPUTY-ARG"] {
         let end =
@@ -968,7 +992,7 @@ async fn meetings_2024_2026(l: &Loader<'_>) -> anyhow::Result<()> {
             established_on: day("2024-12-10"),
         }),
         "Establish the Action Group on Agriculture, with FAO as its Secretariat in coordination with IPCCLA.",
-        P,
+        ("X", "the Agriculture Action Group was established at the 19th GCG (public); the day is invented"),
         &["CHAIR", "DEPUTY-CHAIR", "PFC-AFR", "WRK", "EMP"],
     )
     .await?;
@@ -979,7 +1003,7 @@ async fn meetings_2024_2026(l: &Loader<'_>) -> anyhow::Result<()> {
         from: day("2024-12-10"),
         organisation_known: false,
     };
-    l.group("AG-AGRI", lead, "2024-12-10", P).await?;
+    l.group("AG-AGRI", lead, "2024-12-10", ("X", "FAO is its Secretariat (public); the day is invented")).await?;
     l.member("AG-AGRI", "IPCCLA", "2024-12-10", ("P", "FAO acts in coordination with IPCCLA members")).await?;
 
     let x21 = ("X", "the 21st GCG met in December 2025; the day is invented");

@@ -251,8 +251,11 @@ pub async fn load(ledger: &CommandService) -> anyhow::Result<()> {
         None,
     )
     .await?;
-    let present = PfcCommand::RecordPresentation { meeting_id: "GCG-09".into(), presented_on: day("2020-10-28") };
-    pfc(ledger, "UGA", present, "2020-10-28", x, None).await?;
+    // The public record of the 9th GCG names DR Congo's candidacy, not Uganda's: which
+    // meeting Uganda presented at is not published, and the 8th stands in.
+    let present = PfcCommand::RecordPresentation { meeting_id: "GCG-08".into(), presented_on: day("2020-07-22") };
+    let presented = ("X", "the meeting at which Uganda presented its candidacy is invented for the demo");
+    pfc(ledger, "UGA", present, "2020-07-22", presented, None).await?;
     let fp = focal_point(ledger, "UGA", "Director of Labour, Employment and OSH", "MGLSD", "2020-12-07").await?;
     pfc(
         ledger,
@@ -372,6 +375,14 @@ pub async fn load(ledger: &CommandService) -> anyhow::Result<()> {
             on: day("2021-01-01"),
         };
         pfc(ledger, iso3, start, "2021-01-01", ("X", "project invented for the demo"), None).await?;
+    }
+    // Global March "is currently working towards supporting" Uganda, Peru, Nepal and Sri
+    // Lanka (seed-003); since when is not stated.
+    for iso3 in ["UGA", "PER", "NPL", "LKA"] {
+        let start =
+            PfcCommand::StartSupport { organisation: "GLOBAL-MARCH".into(), project_ref: None, on: day("2025-01-01") };
+        let label = ("U", "Global March's support to Uganda, Peru, Nepal and Sri Lanka is in seed-003; its start date is unknown: 2025-01-01 stands in");
+        pfc(ledger, iso3, start, "2025-01-01", label, None).await?;
     }
     for iso3 in ["MDG", "FJI"] {
         let end = PfcCommand::EndSupport {

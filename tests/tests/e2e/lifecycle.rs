@@ -81,8 +81,19 @@ async fn demo_history_is_served_verified_and_labelled(store: Store) {
     assert_eq!(
         ids,
         [
-            "GCG-04", "GCG-05", "GCG-06", "GCG-07", "GCG-08", "GCG-09", "GCG-15", "GCG-16", "GCG-17", "GCG-19",
-            "GCG-21", "GCG-22"
+            "GCG-04",
+            "GCG-05",
+            "GCG-06",
+            "GCG-07",
+            "GCG-08",
+            "GCG-09",
+            "GCG-15",
+            "GCG-16",
+            "GCG-17",
+            "GCG-19",
+            "GCG-21",
+            "GCG-22",
+            "GCG-WP-2026-1"
         ]
     );
 

@@ -210,6 +210,21 @@ async fn copy_prefix(app: &TestApp, up_to: i64) -> (std::path::PathBuf, String) 
             .unwrap(),
         }
     }
+    // The personal-data register lives outside the ledger and is read as it is now: the
+    // copy holds the same register, as a restored backup would.
+    let people: Vec<String> = match &source {
+        ledger_store::Db::Postgres(pool) => {
+            sqlx::query_scalar("SELECT person_ref FROM personal_data").fetch_all(pool).await
+        }
+        ledger_store::Db::Sqlite(pool) => {
+            sqlx::query_scalar("SELECT person_ref FROM personal_data").fetch_all(pool).await
+        }
+    }
+    .unwrap();
+    for person in people {
+        let row = ledger_store::personal::get(&source, &person).await.unwrap().expect("the person just listed");
+        ledger_store::personal::insert(&target, &row).await.unwrap();
+    }
     (dir, url)
 }
 

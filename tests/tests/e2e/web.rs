@@ -123,7 +123,7 @@ async fn pages_show_the_record(store: Store) {
     let size = app.get_json("/api/v1/audit?order=desc&limit=1").await[0]["position"].as_i64().unwrap() + 1;
     assert!(html.contains(&format!("<strong id=\"checkpoint-size\">{size}</strong>")), "the latest checkpoint");
     assert!(html.contains(&format!("<dd id=\"count-events\"><a href=\"/timeline\">{}</a></dd>", health["events"])));
-    assert!(html.contains("<dd id=\"count-meetings\">12</dd>"));
+    assert!(html.contains("<dd id=\"count-meetings\">13</dd>"));
     assert!(html.contains("<a href=\"/meetings/GCG-19\">GCG-19</a>"));
 
     // A meeting: attendance, quorum, decisions.
