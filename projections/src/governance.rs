@@ -36,6 +36,9 @@ pub struct PolicyEntry {
     pub effective_on: NaiveDate,
     pub decision_id: Option<String>,
     pub recorded_position: i64,
+    /// What the adopting event says of its confidence.
+    #[serde(default)]
+    pub labels: Labels,
 }
 
 /// One holder's time in a seat.
@@ -66,6 +69,9 @@ pub struct SeatView {
     pub warnings: Vec<String>,
     pub holdings: Vec<HoldingView>,
     pub recorded_position: i64,
+    /// What the seat's events say of their confidence (its definition and holdings).
+    #[serde(default)]
+    pub labels: Labels,
 }
 
 /// An extension of a term.
@@ -97,6 +103,9 @@ pub struct TermView {
     pub recorded_position: i64,
     pub began_position: Option<i64>,
     pub ended_position: Option<i64>,
+    /// What the term's events say of their confidence.
+    #[serde(default)]
+    pub labels: Labels,
 }
 
 /// A candidacy in a call.
@@ -118,6 +127,9 @@ pub struct CallView {
     pub term_years: Option<u32>,
     pub closed_on: Option<NaiveDate>,
     pub candidates: Vec<CandidacyView>,
+    /// What the call's events say of their confidence.
+    #[serde(default)]
+    pub labels: Labels,
 }
 
 /// The governing body's document: everything, with history.
@@ -144,9 +156,13 @@ pub(crate) fn fold_body(view: &mut BodyView, event: BodyEvent, position: i64) {
             view.established_on = Some(established_on);
             view.secretariat = secretariat;
         }
-        BodyEvent::PolicyVersionAdopted { policy, effective_on, decision_id } => {
-            view.policies.push(PolicyEntry { policy, effective_on, decision_id, recorded_position: position })
-        }
+        BodyEvent::PolicyVersionAdopted { policy, effective_on, decision_id } => view.policies.push(PolicyEntry {
+            policy,
+            effective_on,
+            decision_id,
+            recorded_position: position,
+            labels: Labels::default(),
+        }),
         BodyEvent::SeatDefined { seat_id, constituency, region, voting, defined_on, warnings } => {
             view.seats.push(SeatView {
                 seat_id,
@@ -159,6 +175,7 @@ pub(crate) fn fold_body(view: &mut BodyView, event: BodyEvent, position: i64) {
                 warnings,
                 holdings: vec![],
                 recorded_position: position,
+                labels: Labels::default(),
             })
         }
         BodyEvent::SeatAssigned { seat_id, holder, from, decision_id } => {
@@ -187,9 +204,18 @@ pub(crate) fn fold_body(view: &mut BodyView, event: BodyEvent, position: i64) {
                 seat.retired_position = Some(position);
             }
         }
-        BodyEvent::LeadershipCallOpened { call_id, offices, opened_on, closes_on, term_years } => view
-            .calls
-            .push(CallView { call_id, offices, opened_on, closes_on, term_years, closed_on: None, candidates: vec![] }),
+        BodyEvent::LeadershipCallOpened { call_id, offices, opened_on, closes_on, term_years } => {
+            view.calls.push(CallView {
+                call_id,
+                offices,
+                opened_on,
+                closes_on,
+                term_years,
+                closed_on: None,
+                candidates: vec![],
+                labels: Labels::default(),
+            })
+        }
         BodyEvent::CandidacySubmitted { call_id, office, candidate, submitted_on, letter_sha256 } => {
             if let Some(call) = view.calls.iter_mut().find(|c| c.call_id == call_id) {
                 call.candidates.push(CandidacyView { office, candidate, submitted_on, letter_sha256 });
@@ -225,6 +251,7 @@ pub(crate) fn fold_body(view: &mut BodyView, event: BodyEvent, position: i64) {
                 recorded_position: position,
                 began_position: None,
                 ended_position: None,
+                labels: Labels::default(),
             });
             view.terms.sort_by_key(|t| (t.term_start, t.office));
         }
@@ -258,6 +285,7 @@ pub struct OfficeHolder {
     pub term_start: NaiveDate,
     pub term_end: NaiveDate,
     pub elected_by: String,
+    pub labels: Labels,
 }
 
 /// A seat on a date.
@@ -270,6 +298,8 @@ pub struct SeatOnDate {
     pub holder: Option<String>,
     pub since: Option<NaiveDate>,
     pub decision_id: Option<String>,
+    /// What the events behind the seat and its holder say of their confidence.
+    pub labels: Labels,
 }
 
 /// The GCG's composition on a date.
@@ -293,6 +323,26 @@ pub struct Composition {
     pub labels: Labels,
 }
 
+/// Absorbs an event's confidence into the part of the body it concerns: the seat, term,
+/// call or policy version its payload names (`seat_id`, `term_id`, `call_id`,
+/// `policy.version`).
+pub(crate) fn label_part(view: &mut BodyView, payload: &serde_json::Value, metadata: &serde_json::Value) {
+    let Some(fields) = payload.as_object().and_then(|o| o.values().next()) else { return };
+    let text = |key: &str| fields.get(key).and_then(serde_json::Value::as_str);
+    if let Some(id) = text("seat_id") {
+        view.seats.iter_mut().filter(|s| s.seat_id == id).for_each(|s| s.labels.absorb(metadata));
+    }
+    if let Some(id) = text("term_id") {
+        view.terms.iter_mut().filter(|t| t.term_id == id).for_each(|t| t.labels.absorb(metadata));
+    }
+    if let Some(id) = text("call_id") {
+        view.calls.iter_mut().filter(|c| c.call_id == id).for_each(|c| c.labels.absorb(metadata));
+    }
+    if let Some(version) = fields.pointer("/policy/version").and_then(serde_json::Value::as_str) {
+        view.policies.iter_mut().filter(|p| p.policy.version == version).for_each(|p| p.labels.absorb(metadata));
+    }
+}
+
 /// The office holder of `office` on `as_of` in the document.
 fn office_holder(view: &BodyView, office: Office, as_of: NaiveDate) -> Option<OfficeHolder> {
     view.terms.iter().filter(|t| t.office == office).find_map(|t| {
@@ -303,6 +353,7 @@ fn office_holder(view: &BodyView, office: Office, as_of: NaiveDate) -> Option<Of
             term_start: t.term_start,
             term_end: t.term_end,
             elected_by: t.decision_id.clone(),
+            labels: t.labels.clone(),
         })
     })
 }
@@ -323,6 +374,7 @@ pub fn composition(view: &BodyView, as_of: NaiveDate) -> Composition {
             holder: holder.as_ref().map(|h| h.holder.clone()),
             since: holder.as_ref().map(|h| h.term_start),
             decision_id: holder.as_ref().map(|h| h.elected_by.clone()),
+            labels: holder.as_ref().map(|h| h.labels.clone()).unwrap_or_default(),
         });
     }
     for seat in &view.seats {
@@ -338,6 +390,7 @@ pub fn composition(view: &BodyView, as_of: NaiveDate) -> Composition {
             holder: holding.map(|h| h.holder.clone()),
             since: holding.map(|h| h.from),
             decision_id: holding.and_then(|h| h.decision_id.clone()),
+            labels: seat.labels.clone(),
         });
     }
     let count = |f: &dyn Fn(&SeatOnDate) -> bool| u32::try_from(seats.iter().filter(|s| f(s)).count()).unwrap_or(0);
@@ -641,6 +694,7 @@ mod tests {
                 vacated_position: Some(9),
             }],
             recorded_position: 1,
+            labels: Labels::default(),
         }
     }
 

@@ -183,6 +183,9 @@ pub struct ReallocationView {
     pub recorded_by: String,
     pub recorded_at: String,
     pub recorded_position: i64,
+    /// What the reallocation's event says of its confidence.
+    #[serde(default)]
+    pub labels: crate::views::Labels,
 }
 
 /// The programme's document.
@@ -343,8 +346,14 @@ pub fn apply(docs: &mut Documents, event: &Folded<'_>) -> Result<(), String> {
         "programme" => {
             let parsed: ProgrammeEvent = parse(event)?;
             let mut view: ProgrammeView = load(docs, &key(PROGRAMMES));
+            let reallocating = matches!(parsed, ProgrammeEvent::BudgetReallocated { .. });
             fold_programme(&mut view, parsed, event, &recorded);
             view.labels.absorb(event.metadata);
+            if reallocating {
+                if let Some(r) = view.reallocations.last_mut() {
+                    r.labels.absorb(event.metadata);
+                }
+            }
             view.version = event.sequence;
             view.last_position = event.position;
             view.last_recorded_at = recorded.recorded_at;
@@ -529,6 +538,7 @@ fn fold_programme(view: &mut ProgrammeView, event: ProgrammeEvent, folded: &Fold
                 recorded_by: rec.recorded_by.clone(),
                 recorded_at: rec.recorded_at.clone(),
                 recorded_position: position,
+                labels: crate::views::Labels::default(),
             });
         }
     }
@@ -1129,6 +1139,7 @@ pub struct ReallocationRow {
     pub recorded_by: String,
     pub recorded_at: String,
     pub recorded_position: i64,
+    pub labels: crate::views::Labels,
 }
 
 fn reallocation_row(r: &ReallocationView, contributions: &[ContributionView]) -> ReallocationRow {
@@ -1175,6 +1186,7 @@ fn reallocation_row(r: &ReallocationView, contributions: &[ContributionView]) ->
         recorded_by: r.recorded_by.clone(),
         recorded_at: r.recorded_at.clone(),
         recorded_position: r.recorded_position,
+        labels: r.labels.clone(),
     }
 }
 

@@ -226,6 +226,8 @@ pub struct HistoryRow {
     pub sealed_scope: Option<String>,
     #[serde(skip)]
     pub pseudonym: Option<String>,
+    /// The event's confidence label (`S`, `P`, `I`, `U`, `X`: `X` is invented), if it has one.
+    pub confidence: Option<String>,
 }
 
 /// A history row with its JSON fields parsed, as served to a reader who may read it.
@@ -392,12 +394,15 @@ impl Reads {
     }
 
     /// The seal's visibility fields of event alias `e`, for a [`HistoryRow`].
+    /// The columns a history row takes from the event's metadata: the seal's class, scope
+    /// and pseudonym, and the confidence label.
     fn seal_columns(&self) -> String {
         format!(
-            "{} AS sealed_visibility, {} AS sealed_scope, {} AS pseudonym",
+            "{} AS sealed_visibility, {} AS sealed_scope, {} AS pseudonym, {} AS confidence",
             self.db.json_field("e.metadata", &["ledger", "visibility"]),
             self.db.json_field("e.metadata", &["ledger", "scope"]),
             self.db.json_field("e.metadata", &["ledger", "pseudonym"]),
+            self.db.json_field("e.metadata", &["provenance", "confidence"]),
         )
     }
 

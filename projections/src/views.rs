@@ -352,7 +352,10 @@ pub fn apply(docs: &mut Documents, event: &Folded<'_>) -> Result<(), String> {
             view.stamp(event);
             store(docs, key, &view)
         }
-        "body" => fold_own(docs, GCG, event, |v: &mut BodyView, e| fold_body(v, e, event.position)),
+        "body" => fold_own(docs, GCG, event, |v: &mut BodyView, e| {
+            fold_body(v, e, event.position);
+            crate::governance::label_part(v, event.payload, event.metadata);
+        }),
         "group" => {
             let parsed: GroupEvent = serde_json::from_value(event.payload.clone())
                 .map_err(|e| format!("group event does not parse: {e}"))?;

@@ -1,8 +1,12 @@
-//! Every list answer as CSV: `?format=csv` or `Accept: text/csv` on any `GET` whose JSON
-//! answer is a list (`{"items": [...]}` or a bare array) gives the same rows as RFC 4180
-//! CSV, with the JSON's columns. One route layer does it for every route, after the
-//! handler: the rows are exactly the JSON rows (the reader's visibility and the moment
-//! already applied), and the headers (`Ledger-As-Of`, `Link`, …) are kept.
+//! Every list answer as CSV, every answer as a spreadsheet. `?format=csv` or
+//! `Accept: text/csv` on any `GET` whose JSON answer is a list (`{"items": [...]}` or a
+//! bare array) gives the same rows as RFC 4180 CSV, with the JSON's columns.
+//! `?format=xlsx` or `Accept:` [`XLSX`] gives an Excel workbook of any JSON answer: a
+//! `summary` sheet with the answer's own fields (its moment first), then one sheet per list
+//! of rows in it (`items`, a summary's `lines`, compliance's `countries`, a trail's
+//! `contributions`…), with the same columns as the CSV. One route layer does both for every
+//! route, after the handler: the rows are exactly the JSON rows (the reader's visibility
+//! and the moment already applied), and the headers (`Ledger-As-Of`, `Link`, …) are kept.
 //!
 //! Columns are the rows' members in first-seen order (within a row, the JSON's order); a nested object becomes one column
 //! per member, named with dots (`amount.amount_minor`); an array stays JSON in its cell;
@@ -22,27 +26,62 @@ use super::error::ApiError;
 /// The largest JSON answer converted (larger pages are refused by `limit` anyway).
 const MAX_BODY: usize = 64 * 1024 * 1024;
 
-/// Whether the request asks for CSV: `format=csv` in the query, or `text/csv` accepted
-/// before any JSON.
-pub fn wants_csv(request: &Request) -> bool {
-    let by_query =
-        request.uri().query().is_some_and(|q| q.split('&').any(|pair| pair.eq_ignore_ascii_case("format=csv")));
-    let by_accept = request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| {
-        let csv = accept.find("text/csv");
-        let json = accept.find("application/json");
-        csv.is_some_and(|c| json.is_none_or(|j| c < j))
-    });
-    by_query || by_accept
+/// The media type of an Excel workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A tabular form an answer can take besides JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Csv,
+    Xlsx,
 }
 
-/// The route layer: runs the handler, then turns a successful JSON list into CSV.
-pub async fn negotiate(mut request: Request, next: Next) -> Response {
-    if request.method() != Method::GET || !wants_csv(&request) {
-        return next.run(request).await;
+impl Form {
+    fn parameter(self) -> &'static str {
+        match self {
+            Form::Csv => "format=csv",
+            Form::Xlsx => "format=xlsx",
+        }
     }
-    // The handler sees the read without `format=csv`: its own parameters are unchanged.
+
+    fn media_type(self) -> &'static str {
+        match self {
+            Form::Csv => "text/csv",
+            Form::Xlsx => XLSX,
+        }
+    }
+}
+
+/// The form the request asks for: `format=csv|xlsx` in the query, or its media type
+/// accepted before any JSON.
+fn wanted(request: &Request) -> Option<Form> {
+    [Form::Csv, Form::Xlsx].into_iter().find(|form| {
+        let by_query =
+            request.uri().query().is_some_and(|q| q.split('&').any(|pair| pair.eq_ignore_ascii_case(form.parameter())));
+        let by_accept = request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| {
+            let wanted = accept.find(form.media_type());
+            let json = accept.find("application/json");
+            wanted.is_some_and(|c| json.is_none_or(|j| c < j))
+        });
+        by_query || by_accept
+    })
+}
+
+/// Whether the request asks for CSV (`format=csv`, or `text/csv` accepted before JSON).
+pub fn wants_csv(request: &Request) -> bool {
+    wanted(request) == Some(Form::Csv)
+}
+
+/// The route layer: runs the handler, then turns a successful JSON answer into the form
+/// asked for.
+pub async fn negotiate(mut request: Request, next: Next) -> Response {
+    let Some(form) = wanted(&request).filter(|_| request.method() == Method::GET) else {
+        return next.run(request).await;
+    };
+    let name = request.uri().path().rsplit('/').next().unwrap_or("answer").trim_end_matches(".xml").to_string();
+    // The handler sees the read without `format=…`: its own parameters are unchanged.
     if let Some(query) = request.uri().query() {
-        let kept: Vec<&str> = query.split('&').filter(|p| !p.eq_ignore_ascii_case("format=csv")).collect();
+        let kept: Vec<&str> = query.split('&').filter(|p| !p.eq_ignore_ascii_case(form.parameter())).collect();
         let target = if kept.is_empty() {
             request.uri().path().to_string()
         } else {
@@ -70,6 +109,20 @@ pub async fn negotiate(mut request: Request, next: Next) -> Response {
         Ok(value) => value,
         Err(e) => return ApiError::Internal(anyhow::anyhow!("the answer is not JSON: {e}")).into_response(),
     };
+    if form == Form::Xlsx {
+        return match workbook(&value) {
+            Ok(bytes) => {
+                parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(XLSX));
+                parts.headers.remove(header::CONTENT_LENGTH);
+                let disposition = format!("attachment; filename=\"{name}.xlsx\"");
+                if let Ok(disposition) = HeaderValue::from_str(&disposition) {
+                    parts.headers.insert(header::CONTENT_DISPOSITION, disposition);
+                }
+                Response::from_parts(parts, Body::from(bytes))
+            }
+            Err(e) => ApiError::Internal(anyhow::anyhow!("writing the workbook: {e}")).into_response(),
+        };
+    }
     let Some(rows) = rows_of(&value) else {
         return ApiError::NotAcceptable(
             "this answer is not a list, so it has no CSV form; ask for application/json".into(),
@@ -96,7 +149,7 @@ fn rows_of(value: &Value) -> Option<&[Value]> {
 }
 
 /// One row's cells by column name, nested objects flattened with dots.
-fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+fn flatten<'a>(prefix: &str, value: &'a Value, out: &mut Vec<(String, &'a Value)>) {
     match value {
         Value::Object(members) if !members.is_empty() => {
             for (name, member) in members {
@@ -104,8 +157,37 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
                 flatten(&column, member, out);
             }
         }
-        other => out.push((if prefix.is_empty() { "value".to_string() } else { prefix.to_string() }, cell(other))),
+        other => out.push((if prefix.is_empty() { "value".to_string() } else { prefix.to_string() }, other)),
     }
+}
+
+/// The rows as a table: the columns in first-seen order, and per row its cell per column
+/// (`None` where the row has no such member).
+fn table(rows: &[Value]) -> (Vec<String>, Vec<Vec<Option<&Value>>>) {
+    let flat: Vec<Vec<(String, &Value)>> = rows
+        .iter()
+        .map(|row| {
+            let mut cells = Vec::new();
+            match row {
+                Value::Object(_) => flatten("", row, &mut cells),
+                other => cells.push(("value".to_string(), other)),
+            }
+            cells
+        })
+        .collect();
+    let mut columns: Vec<String> = Vec::new();
+    for row in &flat {
+        for (name, _) in row {
+            if !columns.contains(name) {
+                columns.push(name.clone());
+            }
+        }
+    }
+    let cells = flat
+        .iter()
+        .map(|row| columns.iter().map(|c| row.iter().find(|(name, _)| name == c).map(|(_, v)| *v)).collect())
+        .collect();
+    (columns, cells)
 }
 
 fn cell(value: &Value) -> String {
@@ -120,36 +202,103 @@ fn cell(value: &Value) -> String {
 
 /// RFC 4180 CSV of the rows, with a header line of the columns in first-seen order.
 pub fn to_csv(rows: &[Value]) -> Result<String, csv::Error> {
-    let flat: Vec<Vec<(String, String)>> = rows
-        .iter()
-        .map(|row| {
-            let mut cells = Vec::new();
-            match row {
-                Value::Object(_) => flatten("", row, &mut cells),
-                other => {
-                    flatten("", &Value::Object(Map::from_iter([("value".to_string(), other.clone())])), &mut cells)
-                }
-            }
-            cells
-        })
-        .collect();
-    let mut columns: Vec<String> = Vec::new();
-    for row in &flat {
-        for (name, _) in row {
-            if !columns.contains(name) {
-                columns.push(name.clone());
-            }
-        }
-    }
+    let (columns, cells) = table(rows);
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     writer.write_record(&columns)?;
-    for row in &flat {
-        let record: Vec<&str> =
-            columns.iter().map(|c| row.iter().find(|(name, _)| name == c).map_or("", |(_, v)| v.as_str())).collect();
-        writer.write_record(&record)?;
+    for row in &cells {
+        writer.write_record(row.iter().map(|c| c.map(cell).unwrap_or_default()))?;
     }
     let bytes = writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// An Excel workbook of an answer: a `summary` sheet of its own fields (name, value; lists
+/// of rows left to their sheets), then a sheet per list of objects in it, named after the
+/// member (`items` first). Numbers stay numbers; text is written as text, never as a
+/// formula.
+pub fn workbook(answer: &Value) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let empty = Map::new();
+    let fields = match answer {
+        Value::Object(fields) => fields,
+        _ => &empty,
+    };
+    let is_rows = |v: &Value| v.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_object));
+    let summary = book.add_worksheet();
+    summary.set_name("summary")?;
+    let mut own: Vec<(String, &Value)> = Vec::new();
+    for key in ["as_of", "known_at"] {
+        if let Some(value) = fields.get(key) {
+            own.push((key.to_string(), value));
+        }
+    }
+    for (name, value) in fields {
+        if name != "as_of" && name != "known_at" && !is_rows(value) {
+            flatten(name, value, &mut own);
+        }
+    }
+    summary.write_string(0, 0, "field")?;
+    summary.write_string(0, 1, "value")?;
+    for (i, (name, value)) in own.iter().enumerate() {
+        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        summary.write_string(row, 0, name)?;
+        write_cell(summary, row, 1, value)?;
+    }
+    let mut lists: Vec<(&str, &Vec<Value>)> = Vec::new();
+    match answer {
+        Value::Array(rows) => lists.push(("items", rows)),
+        _ => {
+            if let Some(rows) = fields.get("items").and_then(Value::as_array) {
+                lists.push(("items", rows));
+            }
+            for (name, value) in fields {
+                if name != "items" && is_rows(value) {
+                    lists.push((name, value.as_array().expect("rows are an array")));
+                }
+            }
+        }
+    }
+    for (name, rows) in lists {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name.chars().take(31).collect::<String>())?;
+        let (columns, cells) = table(rows);
+        for (c, column) in columns.iter().enumerate() {
+            sheet.write_string(0, u16::try_from(c).unwrap_or(u16::MAX), column)?;
+        }
+        for (r, row) in cells.iter().enumerate() {
+            for (c, value) in row.iter().enumerate() {
+                if let Some(value) = value {
+                    let (r, c) = (u32::try_from(r + 1).unwrap_or(u32::MAX), u16::try_from(c).unwrap_or(u16::MAX));
+                    write_cell(sheet, r, c, value)?;
+                }
+            }
+        }
+    }
+    book.save_to_buffer()
+}
+
+fn write_cell(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    column: u16,
+    value: &Value,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    match value {
+        Value::Null => {}
+        Value::Number(n) => {
+            sheet.write_number(row, column, n.as_f64().unwrap_or_default())?;
+        }
+        Value::Bool(b) => {
+            sheet.write_boolean(row, column, *b)?;
+        }
+        Value::String(text) => {
+            sheet.write_string(row, column, text)?;
+        }
+        other => {
+            sheet.write_string(row, column, other.to_string())?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -55,3 +55,75 @@ both_stores!(lists_answer_as_csv);
 fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().from_reader(text.as_bytes())
 }
+
+/// The sheets and shared strings of an XLSX file, read with Python's `zipfile` (an
+/// independent reader of the format).
+fn xlsx_contents(bytes: &[u8]) -> (String, String) {
+    let path = std::env::temp_dir().join(format!("ledger-{}.xlsx", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
+             print(z.read('xl/workbook.xml').decode()); print('\\n=====\\n'); \
+             print(z.read('xl/sharedStrings.xml').decode() if 'xl/sharedStrings.xml' in z.namelist() else '')",
+            path.to_str().unwrap(),
+        ])
+        .output()
+        .expect("python3 runs");
+    std::fs::remove_file(&path).ok();
+    assert!(out.status.success(), "not a zip the reader opens: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (workbook, strings) = text.split_once("=====").unwrap();
+    (workbook.to_string(), strings.to_string())
+}
+
+/// What a donor opens in a spreadsheet: the programme summary, a trail, compliance, as
+/// XLSX with a summary sheet and one sheet per list.
+async fn answers_open_as_spreadsheets(store: Store) {
+    let app = TestApp::spawn_demo(store).await;
+    app.settle().await;
+    for (path, sheets, text) in [
+        ("/api/v1/programme?as_of=2026-12-03&format=xlsx", ["summary", "lines"], "O2"),
+        ("/api/v1/reporting-cycles/2026/compliance?as_of=2026-12-03&format=xlsx", ["summary", "countries"], "MDG"),
+        ("/api/v1/programme/reallocations?format=xlsx", ["summary", "items"], "R-002"),
+    ] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        assert!(response.headers()["content-disposition"].to_str().unwrap().ends_with(".xlsx\""), "{path}");
+        assert!(response.headers().contains_key("ledger-as-of"), "the moment is still stated");
+        let (workbook, strings) = xlsx_contents(&response.bytes().await.unwrap());
+        for sheet in sheets {
+            assert!(workbook.contains(&format!("name=\"{sheet}\"")), "{path}: sheet {sheet} in {workbook}");
+        }
+        assert!(strings.contains(text), "{path}: {text} among the cells");
+    }
+    // A donor's trail with the donor's token, by Accept.
+    let out = app.ledger(&["token", "create", "--role", "donor", "--subject", "donor-a", "--scope", "DONOR-A"]).await;
+    let token = crate::support::last_line(&out);
+    let trail = app
+        .client
+        .get(app.url("/api/v1/donors/DONOR-A/trail"))
+        .bearer_auth(&token)
+        .header("Accept", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(trail.status(), 200);
+    let (workbook, _) = xlsx_contents(&trail.bytes().await.unwrap());
+    assert!(workbook.contains("name=\"contributions\""), "{workbook}");
+    // The same rules as JSON: no token, no trail; an unknown parameter is still a 400.
+    let anonymous = app.client.get(app.url("/api/v1/donors/DONOR-A/trail?format=xlsx")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    expect_problem(
+        app.client.get(app.url("/api/v1/programme?format=xlsx&foo=1")).send().await.unwrap(),
+        400,
+        "malformed_request",
+    )
+    .await;
+}
+both_stores!(answers_open_as_spreadsheets);
