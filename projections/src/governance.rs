@@ -9,7 +9,9 @@
 //! ([`crate::time`]), decided before the document is folded.
 
 use chrono::NaiveDate;
-use domain::body::{on_date, BodyEvent, Constituency, Office, TermEndReason, VacancyReason};
+use domain::body::{
+    on_date, BodyEvent, Constituency, FigureQualifier, Office, ReportedFigure, TermEndReason, VacancyReason,
+};
 use domain::group::{GroupEvent, GroupKind, LeadRole};
 use domain::partner::{Area, PartnerEvent, PartnerStatus};
 use domain::policy::{GovernancePolicy, PartnerAdmission};
@@ -143,9 +145,42 @@ pub struct BodyView {
     pub seats: Vec<SeatView>,
     pub terms: Vec<TermView>,
     pub calls: Vec<CallView>,
+    /// Figures sources report about the Alliance, in the order recorded.
+    #[serde(default)]
+    pub reported_figures: Vec<ReportedFigureView>,
     pub labels: Labels,
     pub version: u64,
     pub last_position: i64,
+}
+
+/// A figure a source reports, with its date and source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportedFigureView {
+    pub figure: ReportedFigure,
+    pub value: u32,
+    pub qualifier: FigureQualifier,
+    pub reported_on: NaiveDate,
+    pub source: String,
+    pub recorded_position: i64,
+    #[serde(default)]
+    pub labels: Labels,
+}
+
+impl ReportedFigureView {
+    /// "N recorded of M reported (source, date)": what the ledger records beside it.
+    pub fn beside(&self, recorded: usize) -> String {
+        let qualifier = match self.qualifier {
+            FigureQualifier::Exactly => "",
+            FigureQualifier::Over => "over ",
+            FigureQualifier::AtLeast => "at least ",
+        };
+        format!("{recorded} recorded of {qualifier}{} reported ({}, {})", self.value, self.source, self.reported_on)
+    }
+}
+
+/// The latest figure of a kind reported on or before `as_of`.
+pub fn reported(view: &BodyView, figure: ReportedFigure, as_of: NaiveDate) -> Option<&ReportedFigureView> {
+    view.reported_figures.iter().filter(|f| f.figure == figure && f.reported_on <= as_of).max_by_key(|f| f.reported_on)
 }
 
 pub(crate) fn fold_body(view: &mut BodyView, event: BodyEvent, position: i64) {
@@ -274,6 +309,17 @@ pub(crate) fn fold_body(view: &mut BodyView, event: BodyEvent, position: i64) {
                 t.ended_position = Some(position);
             }
         }
+        BodyEvent::FigureReported { figure, value, qualifier, reported_on, source } => {
+            view.reported_figures.push(ReportedFigureView {
+                figure,
+                value,
+                qualifier,
+                reported_on,
+                source,
+                recorded_position: position,
+                labels: Labels::default(),
+            })
+        }
     }
 }
 
@@ -327,6 +373,12 @@ pub struct Composition {
 /// call or policy version its payload names (`seat_id`, `term_id`, `call_id`,
 /// `policy.version`).
 pub(crate) fn label_part(view: &mut BodyView, payload: &serde_json::Value, metadata: &serde_json::Value) {
+    if payload.get("FigureReported").is_some() {
+        if let Some(figure) = view.reported_figures.last_mut() {
+            figure.labels.absorb(metadata);
+        }
+        return;
+    }
     let Some(fields) = payload.as_object().and_then(|o| o.values().next()) else { return };
     let text = |key: &str| fields.get(key).and_then(serde_json::Value::as_str);
     if let Some(id) = text("seat_id") {

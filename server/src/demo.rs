@@ -1235,6 +1235,25 @@ async fn follow_up_2026(l: &Loader<'_>) -> anyhow::Result<()> {
     };
     l.decision("GCG-22-D04", rescind, "2026-09-30", wp).await?;
 
+    // What the seed reports, beside what the demo records.
+    use domain::body::{FigureQualifier, ReportedFigure};
+    let seed = "seed-000 (Alliance 8.7 Multi-Donor Programme document, 2025/26)";
+    let seed_label = ("U", "the figure is stated in seed-000; the day it refers to is not: 2025-12-01 stands in");
+    for (figure, value, qualifier) in [
+        (ReportedFigure::PathfinderCountries, 38, FigureQualifier::Exactly),
+        (ReportedFigure::Partners, 400, FigureQualifier::Over),
+        (ReportedFigure::PathfindersWithoutSupport, 15, FigureQualifier::Exactly),
+    ] {
+        let command = BodyCommand::RecordReportedFigure {
+            figure,
+            value,
+            qualifier,
+            reported_on: day("2025-12-01"),
+            source: seed.into(),
+        };
+        l.gcg(command, "2025-12-01", seed_label).await?;
+    }
+
     for (decision, assigned, item, text, owner, due, done) in [
         (
             "GCG-19-D04",

@@ -187,6 +187,42 @@ pub enum BodyCommand {
         on: NaiveDate,
         reason: TermEndReason,
     },
+    /// Records a figure a source reports about the Alliance (e.g. "38 countries are or want
+    /// to be Pathfinders"), with its date and source: an observation, shown beside what
+    /// the ledger records, never a count the ledger derives.
+    RecordReportedFigure {
+        figure: ReportedFigure,
+        value: u32,
+        qualifier: FigureQualifier,
+        reported_on: NaiveDate,
+        /// Where it is stated, e.g. `seed-000 (Alliance 8.7 MDP document)`.
+        source: String,
+    },
+}
+
+/// What a reported figure counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ReportedFigure {
+    /// Countries that are Pathfinders or have expressed interest.
+    PathfinderCountries,
+    /// Registered partners.
+    Partners,
+    /// Pathfinder Countries that lost in-country support.
+    PathfindersWithoutSupport,
+}
+
+/// How a reported figure is stated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum FigureQualifier {
+    Exactly,
+    /// "over N".
+    Over,
+    /// "at least N".
+    AtLeast,
 }
 
 impl BodyCommand {
@@ -205,6 +241,7 @@ impl BodyCommand {
             BodyCommand::BeginTerm { .. } => "begin_term",
             BodyCommand::ExtendTerm { .. } => "extend_term",
             BodyCommand::EndTerm { .. } => "end_term",
+            BodyCommand::RecordReportedFigure { .. } => "record_reported_figure",
         }
     }
 }
@@ -295,6 +332,13 @@ pub enum BodyEvent {
         on: NaiveDate,
         reason: TermEndReason,
     },
+    FigureReported {
+        figure: ReportedFigure,
+        value: u32,
+        qualifier: FigureQualifier,
+        reported_on: NaiveDate,
+        source: String,
+    },
 }
 
 impl DomainEvent for BodyEvent {
@@ -313,6 +357,7 @@ impl DomainEvent for BodyEvent {
             BodyEvent::TermBegan { .. } => "TermBegan",
             BodyEvent::TermExtended { .. } => "TermExtended",
             BodyEvent::TermEnded { .. } => "TermEnded",
+            BodyEvent::FigureReported { .. } => "FigureReported",
         }
         .to_string()
     }
@@ -907,6 +952,10 @@ pub fn decide(state: &Body, command: BodyCommand) -> Result<Vec<BodyEvent>, Body
             }
             Ok(vec![BodyEvent::TermEnded { term_id, on, reason }])
         }
+        BodyCommand::RecordReportedFigure { figure, value, qualifier, reported_on, source } => {
+            not_empty(&source, "source")?;
+            Ok(vec![BodyEvent::FigureReported { figure, value, qualifier, reported_on, source }])
+        }
     }
 }
 
@@ -977,6 +1026,8 @@ pub fn evolve(state: &mut Body, event: BodyEvent) {
                 term.ended_on = Some(on);
             }
         }
+        // An observation: no rule reads it.
+        BodyEvent::FigureReported { .. } => {}
     }
 }
 
@@ -1014,4 +1065,5 @@ crate::dated_command!(BodyCommand, |command| match command {
     BodyCommand::ElectOfficeHolder { term_start, .. } => Planned(*term_start),
     BodyCommand::BeginTerm { on, .. } | BodyCommand::EndTerm { on, .. } => Occurred(*on),
     BodyCommand::ExtendTerm { new_end, .. } => Planned(*new_end),
+    BodyCommand::RecordReportedFigure { reported_on, .. } => Occurred(*reported_on),
 });

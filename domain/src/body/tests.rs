@@ -1833,3 +1833,36 @@ fn who_sits_where_on_a_date_counts_both_ends_as_the_rules_say() {
     assert!(on_date::term_served(Some(d("2023-06-01")), d("2026-05-31"), d("2026-05-31")));
     assert!(!on_date::term_served(Some(d("2023-06-01")), d("2026-05-31"), d("2026-06-01")));
 }
+
+// --- reported figures ------------------------------------------------------------------
+
+fn reported(source: &str) -> BodyCommand {
+    BodyCommand::RecordReportedFigure {
+        figure: ReportedFigure::PathfinderCountries,
+        value: 38,
+        qualifier: FigureQualifier::Exactly,
+        reported_on: date("2025-12-01"),
+        source: source.to_string(),
+    }
+}
+
+#[test]
+fn a_reported_figure_is_recorded_with_its_source_and_date() {
+    check(
+        gcg(),
+        reported("seed-000"),
+        Ok(vec![BodyEvent::FigureReported {
+            figure: ReportedFigure::PathfinderCountries,
+            value: 38,
+            qualifier: FigureQualifier::Exactly,
+            reported_on: date("2025-12-01"),
+            source: "seed-000".to_string(),
+        }]),
+    );
+}
+
+#[test]
+fn a_reported_figure_needs_a_source_and_an_established_body() {
+    check(gcg(), reported("  "), Err(BodyError::Empty("source")));
+    check(vec![], reported("seed-000"), Err(BodyError::NotEstablished));
+}

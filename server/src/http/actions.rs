@@ -122,6 +122,13 @@ pub const GOVERNANCE: &[Action] = &[
     ),
     action("/api/v1/gcg/end_term", "BodyCommand", "end_term", "gcg", "Record that a term ended"),
     action(
+        "/api/v1/gcg/record_reported_figure",
+        "BodyCommand",
+        "record_reported_figure",
+        "gcg",
+        "Record a figure a source reports (e.g. 38 Pathfinder Countries), with its date and source",
+    ),
+    action(
         "/api/v1/groups",
         "GroupCommand",
         "establish",

@@ -107,7 +107,12 @@ fn parsed<T: serde::de::DeserializeOwned>(document: Value) -> Result<T, ApiError
 pub async fn board(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
     let views: Vec<PathfinderView> = all_documents(at, PATHFINDERS).await?;
-    Ok(answer(at, pathfinder::board(&views, at.moment.as_of), planned::NONE))
+    let mut body = pathfinder::board(&views, at.moment.as_of);
+    let recorded = body["countries"].as_array().map_or(0, Vec::len);
+    body["reported"] = json!(
+        super::questions::reported_beside(at, domain::body::ReportedFigure::PathfinderCountries, recorded).await?
+    );
+    Ok(answer(at, body, planned::NONE))
 }
 
 /// A country's record as of a moment: its state, every step with the decision that

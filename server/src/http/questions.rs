@@ -122,6 +122,22 @@ async fn body(at: &projections::read::At) -> Result<Option<BodyView>, ApiError> 
     }
 }
 
+/// The latest figure of `figure` a source reported by the moment's date, beside what the
+/// ledger records (`recorded`): `{"figure", "value", "qualifier", "source", "reported_on",
+/// "recorded", "beside": "8 recorded of 38 reported (source, date)", "labels"}`; `None`
+/// when no source reported one by then.
+pub(super) async fn reported_beside(
+    at: &projections::read::At,
+    figure: domain::body::ReportedFigure,
+    recorded: usize,
+) -> Result<Option<Value>, ApiError> {
+    let Some(body) = body(at).await? else { return Ok(None) };
+    Ok(projections::governance::reported(&body, figure, at.moment.as_of).map(|f| {
+        json!({"figure": f.figure, "value": f.value, "qualifier": f.qualifier, "source": f.source,
+            "reported_on": f.reported_on, "recorded": recorded, "beside": f.beside(recorded), "labels": f.labels})
+    }))
+}
+
 /// Lists decisions, filtered, with the figures the filters use.
 #[utoipa::path(get, path = "/api/v1/decisions", tag = "decisions",
     params(DecisionQuery, AsOfQuery),
@@ -329,7 +345,10 @@ pub async fn admissions(_caller: MaybeCaller, read: ReadAt<AdmissionsQuery>) -> 
     }
     let partners: Vec<PartnerView> = all_documents(at, PARTNERS).await?;
     let groups: Vec<GroupView> = all_documents(at, GROUPS).await?;
-    Ok(answer(at, questions::partner_admissions(&partners, &groups, pending_days, at.moment.as_of), &[]))
+    let mut body = questions::partner_admissions(&partners, &groups, pending_days, at.moment.as_of);
+    let admitted = partners.iter().filter(|p| p.admitted_on.is_some_and(|d| d <= at.moment.as_of)).count();
+    body["reported"] = json!(reported_beside(at, domain::body::ReportedFigure::Partners, admitted).await?);
+    Ok(answer(at, body, &[]))
 }
 
 /// The period the segregation report covers.
@@ -406,5 +425,9 @@ pub async fn support_lost(_caller: MaybeCaller, read: ReadAt) -> Result<Response
         }
         None => None,
     };
-    Ok(answer(at, questions::support_lost(&views, spent, at.moment.as_of), &[]))
+    let mut body = questions::support_lost(&views, spent, at.moment.as_of);
+    let recorded = body["items"].as_array().map_or(0, Vec::len);
+    body["reported"] =
+        json!(reported_beside(at, domain::body::ReportedFigure::PathfindersWithoutSupport, recorded).await?);
+    Ok(answer(at, body, &[]))
 }

@@ -171,6 +171,14 @@ async fn q11(a: &Asker) {
     let board = a.get("/api/v1/pathfinders?as_of=2024-06-30").await;
     assert_eq!(board["by_stage"]["active"], 7, "Q11");
     assert_eq!(board["by_stage"]["candidate"], 1, "Q11");
+    assert!(board["reported"].is_null(), "Q11: no source reported a count by 2024-06-30");
+    let now = a.get(&format!("/api/v1/pathfinders?{AS_OF}")).await;
+    assert_eq!((now["reported"]["recorded"].as_u64(), now["reported"]["value"].as_u64()), (Some(8), Some(38)), "Q11");
+    assert!(now["reported"]["beside"].as_str().unwrap().starts_with("8 recorded of 38 reported (seed-000"), "Q11");
+    // A reported figure needs its source.
+    let blank = serde_json::json!({"figure": "partners", "value": 401, "qualifier": "over",
+        "reported_on": "2026-11-30", "source": " "});
+    expect_problem(a.app.post("/api/v1/gcg/record_reported_figure", blank).await, 422, "field_empty").await;
 }
 
 /// Q12: time in each stage, with medians; the candidate stalled longest.
@@ -198,6 +206,7 @@ async fn q14(a: &Asker) {
     assert_eq!(ids(rows, "iso3"), ["FJI", "MDG"], "Q14");
     assert_eq!(rows[1]["last_report"]["status"], "overdue", "Q14");
     assert_eq!(answer["outcome_2_spent"]["line_code"], "O2", "Q14");
+    assert_eq!(answer["reported"]["value"], 15, "Q14: the seed's figure beside the two recorded");
 }
 
 /// Q15: everything the GCG decided about Uganda.
@@ -276,6 +285,11 @@ async fn q23(a: &Asker) {
     assert_eq!(answer["pending"][0]["days_pending"], 59, "Q23");
     let migration = answer["groups"].as_array().unwrap().iter().find(|g| g["group_id"] == "AG-MIG").unwrap().clone();
     assert_eq!(migration["member_count"], 3, "Q23");
+    assert_eq!(
+        (answer["reported"]["value"].as_u64(), answer["reported"]["qualifier"].as_str()),
+        (Some(400), Some("over")),
+        "Q23"
+    );
 }
 
 /// Q24: verify the chain and prove an event's inclusion.
