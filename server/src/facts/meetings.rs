@@ -28,7 +28,7 @@ use domain::meeting::{AttendanceStatus, Meeting, MeetingCommand, MeetingError};
 use domain::partner::{Partner, PartnerCommand};
 use ledger_store::chaining::Envelope;
 use ledger_store::with_pool;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{not_found, refused, DEFAULT_BODY};
 use crate::pipeline::{CommandError, CommandMeta, CommandOutcome, CommandService, Given, Prepare};
@@ -260,22 +260,6 @@ impl CommandService {
         Box::pin(self.apply_decision_effect(decision_id))
     }
 
-    /// The provenance (confidence label) recorded with a decision's adoption, if any.
-    async fn adoption_provenance(&self, decision_id: &str) -> Result<Option<Value>, CommandError> {
-        let sql = format!(
-            "SELECT {} FROM events WHERE aggregate_type = 'decision' AND aggregate_id = $1 \
-             AND event_type = 'DecisionAdopted' ORDER BY sequence DESC LIMIT 1",
-            self.db.json_text("metadata")
-        );
-        let metadata: Option<String> = with_pool!(&self.db, pool => {
-            sqlx::query_scalar(&sql).bind(decision_id).fetch_optional(pool).await.map_err(|e| CommandError::Internal(e.into()))?
-        });
-        Ok(metadata
-            .and_then(|m| serde_json::from_str::<Value>(&m).ok())
-            .and_then(|m| m.get("provenance").cloned())
-            .filter(|p| !p.is_null()))
-    }
-
     /// Applies an adopted decision's effect to its target and records the outcome on the
     /// decision. `None` when there is nothing to do (no effect, not adopted, or already
     /// recorded).
@@ -290,7 +274,7 @@ impl CommandService {
         let body_id = if meeting.body_id.is_empty() { DEFAULT_BODY.to_string() } else { meeting.body_id.clone() };
         // The effect is as certain as the adoption that authorised it: it carries the
         // adopting event's confidence label.
-        let provenance = self.adoption_provenance(decision_id).await?;
+        let provenance = self.provenance_of("decision", decision_id, &["DecisionAdopted"]).await?;
         let meta = |on: NaiveDate| CommandMeta {
             envelope: Envelope {
                 actor: EFFECTS_ACTOR.into(),

@@ -62,6 +62,36 @@ pub(crate) fn same_id(rule: &'static str, path: &str, body: &str) -> Result<(), 
 }
 
 impl CommandService {
+    /// The provenance (confidence label) of the latest event of one of `event_types` on an
+    /// aggregate, if it has one. What the system records because of that event (a
+    /// decision's effect, a report the deadline made overdue) carries it on: it is as
+    /// certain as what it follows from.
+    pub async fn provenance_of(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        event_types: &[&str],
+    ) -> Result<Option<Value>, CommandError> {
+        let sql = format!(
+            "SELECT event_type, {} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence DESC",
+            self.db.json_text("metadata")
+        );
+        let rows: Vec<(String, String)> = with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql)
+                .bind(aggregate_type)
+                .bind(aggregate_id)
+                .fetch_all(pool)
+                .await
+                .map_err(|e| CommandError::Internal(e.into()))?
+        });
+        Ok(rows
+            .into_iter()
+            .find(|(event_type, _)| event_types.contains(&event_type.as_str()))
+            .and_then(|(_, metadata)| serde_json::from_str::<Value>(&metadata).ok())
+            .and_then(|m| m.get("provenance").cloned())
+            .filter(|p| !p.is_null()))
+    }
+
     /// Whether `id` is a registered country (ISO3) or organisation.
     pub async fn party_known(&self, id: &str) -> Result<bool, CommandError> {
         let found: i64 = with_pool!(&self.db, pool => {

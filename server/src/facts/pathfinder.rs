@@ -251,7 +251,15 @@ impl CommandService {
                         as_of: today,
                         cycle: None,
                     };
-                    match self.execute::<CountryReport>(&id, command, meta("the reporting deadline passed")).await {
+                    let mut overdue = meta("the reporting deadline passed");
+                    overdue.envelope.provenance = self
+                        .provenance_of(
+                            "reporting_cycle",
+                            &cycle_id,
+                            &["ReportingDeadlineExtended", "ReportingCycleLaunched"],
+                        )
+                        .await?;
+                    match self.execute::<CountryReport>(&id, command, overdue).await {
                         Ok(_) => report.reports_overdue.push(id.clone()),
                         Err(CommandError::Refused { .. }) => {}
                         Err(other) => return Err(other),
