@@ -46,7 +46,11 @@ pub const APP_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 /// as opposed to a fault in what was asked.
 pub fn is_unavailable(error: &sqlx::Error) -> bool {
     match error {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => true,
         // admin_shutdown, crash_shutdown, cannot_connect_now, and the connection exceptions.
         sqlx::Error::Database(db) => {
             db.code().is_some_and(|c| matches!(c.as_ref(), "57P01" | "57P02" | "57P03") || c.starts_with("08"))
@@ -72,6 +76,13 @@ pub fn is_unavailable_anywhere(error: &(dyn std::error::Error + 'static)) -> boo
             "terminating connection due to administrator command",
             "the database system is shutting down",
             "the database system is starting up",
+            // A connection dropped mid-request, as the text of an I/O error.
+            "unexpected end of file",
+            "unexpected EOF",
+            "Broken pipe",
+            "Connection reset by peer",
+            "closed the connection unexpectedly",
+            "attempted to acquire a connection on a closed pool",
         ]
         .iter()
         .any(|needle| text.contains(needle))
