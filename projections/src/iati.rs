@@ -5,15 +5,17 @@
 //! `<iati-activities version="2.03">` document with one activity, in the element order of the
 //! official 2.03 activity schema (`iati-activities-schema.xsd`); `projections/tests/iati.rs`
 //! validates the output against that schema as shipped in the package pinned by
-//! `ops/iati/requirements.txt`. [`check_rules`] reports what the schema cannot check: the
-//! IATI guidance on budgets (periods of at most 12 months that do not overlap, no negative values)
-//! and transactions (never in the future), plus the schema-required fields the model leaves optional.
+//! `ops/iati/requirements.txt`. [`check_rules`] reports what the schema cannot check: the IATI
+//! Standard's rules and guidance on geography and sectors (percentages adding up to 100),
+//! budgets and planned disbursements (periods of at most 12 months, no overlaps, no negative
+//! values), transactions (never in the future), document links and results, plus the
+//! schema-required fields the model leaves optional.
 //!
 //! Money is integer minor units (cents) and is rendered as a decimal string with two decimals
 //! ([`format_minor_units`]), never through floating point. Corrections are new negative
 //! transactions, as IATI guidance asks; nothing is edited.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate};
 
@@ -92,6 +94,66 @@ pub struct IatiClassification {
     pub percentage_hundredths: Option<u32>,
     /// Optional label, written as a `narrative`.
     pub narrative: Option<String>,
+}
+
+/// One `recipient-country`: an ISO 3166-1 alpha-2 code with an optional share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IatiCountry {
+    pub code: String,
+    /// Share in hundredths of a percent (10000 = 100 %); rendered as `100.00`.
+    pub percentage_hundredths: Option<u32>,
+    /// Optional label, written as a `narrative`.
+    pub narrative: Option<String>,
+}
+
+/// A code from a codelist that may name its vocabulary: `default-aid-type` (IATI
+/// `AidTypeVocabulary`; OECD DAC `1` when `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IatiCode {
+    pub code: String,
+    pub vocabulary: Option<String>,
+}
+
+/// One `contact-info`: whom to ask about the activity. The model has no person's name,
+/// telephone or e-mail: the file names an organisation and its unit, never a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IatiContact {
+    /// `@type` (IATI `ContactType`, e.g. `1` General Enquiries).
+    pub type_code: Option<String>,
+    pub organisation: Option<String>,
+    pub department: Option<String>,
+    /// An `http://` or `https://` address.
+    pub website: Option<String>,
+}
+
+/// One `document-link` of the activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IatiDocumentLink {
+    /// `@url`: an `http://` or `https://` address of a public page or document.
+    pub url: String,
+    /// `@format` (IATI `FileFormat`, a MIME type such as `text/html`).
+    pub format: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// `category/@code` (IATI `DocumentCategory`, e.g. `A12` Activity web page); the schema
+    /// requires at least one.
+    pub categories: Vec<String>,
+    /// `language/@code` (ISO 639-1).
+    pub languages: Vec<String>,
+    pub document_date: Option<NaiveDate>,
+}
+
+/// One `planned-disbursement`: money the activity plans to pay out in a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IatiPlannedDisbursement {
+    /// `@type` (IATI `BudgetType`): whether the figure is the original plan or a revised one.
+    pub kind: BudgetKind,
+    pub period_start: NaiveDate,
+    /// Inclusive.
+    pub period_end: NaiveDate,
+    /// Minor units (cents) of the activity's currency.
+    pub value_minor: i64,
+    pub value_date: NaiveDate,
 }
 
 /// `budget/@type` (IATI `BudgetType` codelist).
@@ -291,10 +353,21 @@ pub struct IatiActivity {
     pub planned_end: NaiveDate,
     pub actual_start: Option<NaiveDate>,
     pub actual_end: Option<NaiveDate>,
+    pub contacts: Vec<IatiContact>,
     /// `activity-scope/@code` (IATI `ActivityScope` codelist; `1` Global).
     pub activity_scope: Option<String>,
+    pub recipient_countries: Vec<IatiCountry>,
     pub recipient_regions: Vec<IatiClassification>,
     pub sectors: Vec<IatiClassification>,
+    /// `collaboration-type/@code` (IATI `CollaborationType`, e.g. `4` Multilateral outflows).
+    pub collaboration_type: Option<String>,
+    /// `default-flow-type/@code` (IATI `FlowType`, e.g. `10` ODA).
+    pub default_flow_type: Option<String>,
+    /// `default-finance-type/@code` (IATI `FinanceType`, e.g. `110` Standard grant).
+    pub default_finance_type: Option<String>,
+    /// `default-aid-type` (IATI `AidType` and its vocabularies, e.g. `C01`); at most one per
+    /// vocabulary.
+    pub default_aid_types: Vec<IatiCode>,
     /// ISO 4217 code; every amount is in this currency (`@default-currency`).
     pub currency: String,
     /// ISO 639-1 code of the narratives (`@xml:lang`), e.g. `en`.
@@ -302,7 +375,9 @@ pub struct IatiActivity {
     /// RFC 3339 date-time of the last change to the activity (`@last-updated-datetime`).
     pub last_updated: String,
     pub budgets: Vec<IatiBudget>,
+    pub planned_disbursements: Vec<IatiPlannedDisbursement>,
     pub transactions: Vec<IatiTransaction>,
+    pub document_links: Vec<IatiDocumentLink>,
     pub results: Vec<IatiResult>,
 }
 
@@ -436,7 +511,8 @@ fn date(d: NaiveDate) -> Option<String> {
 /// Renders `<iati-activities version="2.03" generated-datetime=…>` with the one activity, in
 /// the 2.03 schema's element order. `generated_datetime` is an RFC 3339 date-time. The output is
 /// schema-valid when [`check_rules`] reports nothing about required fields (reporting-org
-/// ref and type, at least one participating-org, indicators on every result).
+/// ref and type, at least one participating-org, indicators on every result, a category on
+/// every document link).
 pub fn render_activity_file(activity: &IatiActivity, generated_datetime: &str) -> String {
     let a = activity;
     let currency = Some(a.currency.clone());
@@ -474,8 +550,31 @@ pub fn render_activity_file(activity: &IatiActivity, generated_datetime: &str) -
     if let Some(d) = a.actual_end {
         x.empty("activity-date", &[("type", some(4)), ("iso-date", date(d))]);
     }
+    for c in &a.contacts {
+        x.open("contact-info", &[("type", c.type_code.clone())]);
+        if let Some(text) = &c.organisation {
+            x.narrative_block("organisation", &[], text);
+        }
+        if let Some(text) = &c.department {
+            x.narrative_block("department", &[], text);
+        }
+        if let Some(url) = &c.website {
+            x.leaf("website", &[], url);
+        }
+        x.close("contact-info");
+    }
     if let Some(scope) = &a.activity_scope {
         x.empty("activity-scope", &[("code", some(scope))]);
+    }
+    for country in &a.recipient_countries {
+        let attrs = [
+            ("code", some(&country.code)),
+            ("percentage", country.percentage_hundredths.map(|p| format_minor_units(i64::from(p)))),
+        ];
+        match &country.narrative {
+            Some(text) => x.narrative_block("recipient-country", &attrs, text),
+            None => x.empty("recipient-country", &attrs),
+        }
     }
     for region in &a.recipient_regions {
         let attrs = [
@@ -499,6 +598,18 @@ pub fn render_activity_file(activity: &IatiActivity, generated_datetime: &str) -
             None => x.empty("sector", &attrs),
         }
     }
+    for (name, code) in [
+        ("collaboration-type", &a.collaboration_type),
+        ("default-flow-type", &a.default_flow_type),
+        ("default-finance-type", &a.default_finance_type),
+    ] {
+        if let Some(code) = code {
+            x.empty(name, &[("code", some(code))]);
+        }
+    }
+    for aid in &a.default_aid_types {
+        x.empty("default-aid-type", &[("code", some(&aid.code)), ("vocabulary", aid.vocabulary.clone())]);
+    }
     for b in &a.budgets {
         x.open("budget", &[("type", some(b.kind.code())), ("status", some(b.status.code()))]);
         x.empty("period-start", &[("iso-date", date(b.period_start))]);
@@ -509,6 +620,17 @@ pub fn render_activity_file(activity: &IatiActivity, generated_datetime: &str) -
             &format_minor_units(b.value_minor),
         );
         x.close("budget");
+    }
+    for p in &a.planned_disbursements {
+        x.open("planned-disbursement", &[("type", some(p.kind.code()))]);
+        x.empty("period-start", &[("iso-date", date(p.period_start))]);
+        x.empty("period-end", &[("iso-date", date(p.period_end))]);
+        x.leaf(
+            "value",
+            &[("currency", currency.clone()), ("value-date", date(p.value_date))],
+            &format_minor_units(p.value_minor),
+        );
+        x.close("planned-disbursement");
     }
     for t in &a.transactions {
         x.open("transaction", &[("ref", t.reference.clone())]);
@@ -545,6 +667,23 @@ pub fn render_activity_file(activity: &IatiActivity, generated_datetime: &str) -
             );
         }
         x.close("transaction");
+    }
+    for l in &a.document_links {
+        x.open("document-link", &[("url", some(&l.url)), ("format", some(&l.format))]);
+        x.narrative_block("title", &[], &l.title);
+        if let Some(text) = &l.description {
+            x.narrative_block("description", &[], text);
+        }
+        for code in &l.categories {
+            x.empty("category", &[("code", some(code))]);
+        }
+        for code in &l.languages {
+            x.empty("language", &[("code", some(code))]);
+        }
+        if let Some(d) = l.document_date {
+            x.empty("document-date", &[("iso-date", date(d))]);
+        }
+        x.close("document-link");
     }
     for r in &a.results {
         x.open("result", &[("type", some(r.kind.code()))]);
@@ -629,17 +768,32 @@ pub fn annual_budgets_from_monthly(
     budgets
 }
 
-/// IATI guidance checks that the schema cannot express, and the schema-required fields the model
-/// leaves optional. Returns one message per problem; empty when the activity is fit to publish.
+/// The IATI Standard's rules and guidance that the schema cannot express, and the
+/// schema-required fields the model leaves optional. Returns one message per problem; empty
+/// when the activity is fit to publish. docs/API.md lists them with their sources.
 ///
-/// * budgets: period end not before start; period at most 12 months (the end is before the
-///   same day a year after the start); budgets of the same type do not overlap; value not negative;
-/// * transactions: neither the transaction date nor the value date is after `today`;
 /// * activity: reporting-org has ref and type; the identifier starts with the reporting-org
-///   ref; title and description present; at least one participating-org; planned end not before
-///   planned start; actual dates not in the future; currency is three capital letters;
-///   percentages of regions (and of sectors, per vocabulary) add up to 100;
-/// * results: at least one indicator each; baseline years positive.
+///   ref; title and description present; at least one participating-org, each with a ref or
+///   a name; planned end not before planned start; actual dates not in the future; currency
+///   is three capital letters; last-updated-datetime is an RFC 3339 date-time;
+/// * geography and sectors: at least one recipient country or region and at least one
+///   sector; percentages between 0 and 100; countries plus the regions of each region
+///   vocabulary add up to 100, the sectors of each sector vocabulary too (when a percentage
+///   is given or there are several); sectors of vocabularies 98 and 99 are named;
+/// * classifications: at most one default-aid-type per vocabulary; a contact's website is
+///   an http(s) address;
+/// * budgets: period end not before start; period at most 12 months (the end is before the
+///   same day a year after the start); budgets of the same type do not overlap; value not
+///   negative; a revised budget only for a period that has an original one;
+/// * planned disbursements: period end not before start, at most 12 months, within the
+///   activity's dates (the earlier of planned and actual start to the later of planned and
+///   actual end); value not negative;
+/// * transactions: neither the transaction date nor the value date is after `today`;
+/// * document links: an http(s) url, a title, a format and at least one category; the
+///   document date not in the future;
+/// * results: a title and at least one indicator each; baseline years positive; a baseline
+///   value for every indicator that is not qualitative, and no value for one that is;
+///   baseline, target and actual values are numbers; indicator periods end after they start.
 pub fn check_rules(activity: &IatiActivity, today: NaiveDate) -> Vec<String> {
     let a = activity;
     let mut issues = Vec::new();
@@ -691,8 +845,19 @@ pub fn check_rules(activity: &IatiActivity, today: NaiveDate) -> Vec<String> {
     if DateTime::parse_from_rfc3339(&a.last_updated).is_err() {
         issues.push(format!("last-updated-datetime {:?} is not an RFC 3339 date-time", a.last_updated));
     }
-    check_percentages("recipient-region", &a.recipient_regions, false, &mut issues);
-    check_percentages("sector", &a.sectors, true, &mut issues);
+    check_geography_and_sectors(a, &mut issues);
+    let mut aid_vocabularies = BTreeSet::new();
+    for aid in &a.default_aid_types {
+        let vocabulary = aid.vocabulary.as_deref().unwrap_or(DAC_VOCABULARY);
+        if !aid_vocabularies.insert(vocabulary) {
+            issues.push(format!("default-aid-type: more than one code of vocabulary {vocabulary}"));
+        }
+    }
+    for (n, c) in a.contacts.iter().enumerate() {
+        if let Some(url) = c.website.as_deref().filter(|u| !is_web_address(u)) {
+            issues.push(format!("contact-info[{n}]: website {url:?} is not an http:// or https:// address"));
+        }
+    }
 
     for (n, b) in a.budgets.iter().enumerate() {
         let at = format!("budget[{n}] ({}..{})", b.period_start, b.period_end);
@@ -716,6 +881,35 @@ pub fn check_rules(activity: &IatiActivity, today: NaiveDate) -> Vec<String> {
         }
     }
 
+    for (n, b) in a.budgets.iter().enumerate().filter(|(_, b)| b.kind == BudgetKind::Revised) {
+        let original = a.budgets.iter().any(|o| {
+            o.kind == BudgetKind::Original && (o.period_start, o.period_end) == (b.period_start, b.period_end)
+        });
+        if !original {
+            issues.push(format!(
+                "budget[{n}] ({}..{}): a revised budget for a period with no original budget",
+                b.period_start, b.period_end
+            ));
+        }
+    }
+
+    let first = a.actual_start.map_or(a.planned_start, |d| d.min(a.planned_start));
+    let last = a.actual_end.map_or(a.planned_end, |d| d.max(a.planned_end));
+    for (n, p) in a.planned_disbursements.iter().enumerate() {
+        let at = format!("planned-disbursement[{n}] ({}..{})", p.period_start, p.period_end);
+        if p.period_end < p.period_start {
+            issues.push(format!("{at}: period ends before it starts"));
+        } else if p.period_start.checked_add_months(Months::new(12)).is_none_or(|limit| p.period_end >= limit) {
+            issues.push(format!("{at}: period is longer than 12 months"));
+        }
+        if p.period_start < first || p.period_end > last {
+            issues.push(format!("{at}: period is not within the activity's dates ({first}..{last})"));
+        }
+        if p.value_minor < 0 {
+            issues.push(format!("{at}: value {} is negative", format_minor_units(p.value_minor)));
+        }
+    }
+
     for (n, t) in a.transactions.iter().enumerate() {
         let at = format!("transaction[{n}] (type {}, {})", t.kind.code(), t.date);
         if t.date > today {
@@ -723,6 +917,23 @@ pub fn check_rules(activity: &IatiActivity, today: NaiveDate) -> Vec<String> {
         }
         if t.value_date > today {
             issues.push(format!("{at}: value date {} is in the future (today is {today})", t.value_date));
+        }
+    }
+
+    for (n, l) in a.document_links.iter().enumerate() {
+        if !is_web_address(&l.url) {
+            issues.push(format!("document-link[{n}]: url {:?} is not an http:// or https:// address", l.url));
+        }
+        for (what, text) in [("title", &l.title), ("format", &l.format)] {
+            if text.trim().is_empty() {
+                issues.push(format!("document-link[{n}]: {what} is empty"));
+            }
+        }
+        if l.categories.is_empty() {
+            issues.push(format!("document-link[{n}]: no category (the schema requires at least one)"));
+        }
+        if let Some(d) = l.document_date.filter(|d| *d > today) {
+            issues.push(format!("document-link[{n}]: document date {d} is in the future (today is {today})"));
         }
     }
 
@@ -734,39 +945,129 @@ pub fn check_rules(activity: &IatiActivity, today: NaiveDate) -> Vec<String> {
             issues.push(format!("result[{n}]: no indicator (the schema requires at least one)"));
         }
         for (m, i) in r.indicators.iter().enumerate() {
+            let at = format!("result[{n}].indicator[{m}]");
             if let Some(b) = i.baseline.as_ref().filter(|b| b.year <= 0) {
-                issues.push(format!("result[{n}].indicator[{m}]: baseline year {} is not positive", b.year));
+                issues.push(format!("{at}: baseline year {} is not positive", b.year));
+            }
+            let qualitative = i.measure == IndicatorMeasure::Qualitative;
+            let values = i
+                .baseline
+                .iter()
+                .map(|b| ("baseline", &b.value))
+                .chain(i.periods.iter().flat_map(|p| [("target", &p.target), ("actual", &p.actual)]));
+            for (what, value) in values {
+                match value {
+                    Some(v) if qualitative => {
+                        issues.push(format!("{at}: a qualitative indicator's {what} has a value ({v:?})"))
+                    }
+                    Some(v) if !is_decimal(v) => issues.push(format!("{at}: {what} value {v:?} is not a number")),
+                    None if what == "baseline" && !qualitative => {
+                        issues.push(format!("{at}: the baseline has no value (required unless qualitative)"))
+                    }
+                    _ => {}
+                }
             }
             for p in i.periods.iter().filter(|p| p.period_end < p.period_start) {
-                issues.push(format!(
-                    "result[{n}].indicator[{m}]: period {}..{} ends before it starts",
-                    p.period_start, p.period_end
-                ));
+                issues.push(format!("{at}: period {}..{} ends before it starts", p.period_start, p.period_end));
             }
         }
     }
     issues
 }
 
-fn check_percentages(what: &str, items: &[IatiClassification], per_vocabulary: bool, issues: &mut Vec<String>) {
-    let mut totals: BTreeMap<Option<&str>, (u64, bool)> = BTreeMap::new();
-    for item in items {
-        let key = if per_vocabulary { item.vocabulary.as_deref() } else { None };
-        let entry = totals.entry(key).or_default();
-        entry.0 += u64::from(item.percentage_hundredths.unwrap_or(0));
-        entry.1 |= item.percentage_hundredths.is_some();
+/// The vocabulary IATI assumes when none is given, for regions, sectors and aid types
+/// (OECD DAC).
+const DAC_VOCABULARY: &str = "1";
+
+/// Geography and sectors, published at activity level (the model has no transaction-level
+/// ones): at least one recipient country or region and at least one sector; every
+/// percentage between 0 and 100; countries plus the regions of each region vocabulary add
+/// up to 100, and so do the sectors of each sector vocabulary, whenever a percentage is
+/// given or there is more than one; sectors of the reporting organisation's own
+/// vocabularies (`98`, `99`) are named.
+fn check_geography_and_sectors(a: &IatiActivity, issues: &mut Vec<String>) {
+    if a.recipient_countries.is_empty() && a.recipient_regions.is_empty() {
+        issues.push("no recipient-country or recipient-region (every activity needs one)".to_string());
     }
-    for (vocabulary, (total, any)) in totals {
-        let several = items.iter().filter(|i| !per_vocabulary || i.vocabulary.as_deref() == vocabulary).count() > 1;
-        if (any || several) && total != 10_000 {
-            let scope = match vocabulary {
-                Some(v) => format!(" of vocabulary {v}"),
-                None => String::new(),
-            };
-            issues
-                .push(format!("{what} percentages{scope} add up to {} %, not 100 %", format_minor_units(total as i64)));
+    if a.sectors.is_empty() {
+        issues.push("no sector (an activity without transaction-level sectors needs one)".to_string());
+    }
+    let countries = a.recipient_countries.iter().map(|c| ("recipient-country", &c.code, c.percentage_hundredths));
+    let regions = a.recipient_regions.iter().map(|r| ("recipient-region", &r.code, r.percentage_hundredths));
+    let sectors = a.sectors.iter().map(|r| ("sector", &r.code, r.percentage_hundredths));
+    for (what, code, pct) in countries.chain(regions).chain(sectors) {
+        if let Some(p) = pct.filter(|p| *p > 10_000) {
+            issues.push(format!("{what} {code}: percentage {} is above 100", format_minor_units(i64::from(p))));
         }
     }
+
+    // Countries count in every region vocabulary; with no region, they add up on their own.
+    let country_total: u64 =
+        a.recipient_countries.iter().map(|c| u64::from(c.percentage_hundredths.unwrap_or(0))).sum();
+    let country_given = a.recipient_countries.iter().any(|c| c.percentage_hundredths.is_some());
+    let mut region_vocabularies: BTreeMap<&str, (u64, bool, usize)> = BTreeMap::new();
+    for r in &a.recipient_regions {
+        let entry = region_vocabularies.entry(r.vocabulary.as_deref().unwrap_or(DAC_VOCABULARY)).or_default();
+        entry.0 += u64::from(r.percentage_hundredths.unwrap_or(0));
+        entry.1 |= r.percentage_hundredths.is_some();
+        entry.2 += 1;
+    }
+    if region_vocabularies.is_empty() && (country_given || a.recipient_countries.len() > 1) && country_total != 10_000 {
+        issues.push(format!(
+            "recipient-country percentages add up to {} %, not 100 %",
+            format_minor_units(country_total as i64)
+        ));
+    }
+    for (vocabulary, (total, given, count)) in region_vocabularies {
+        let several = count + a.recipient_countries.len() > 1;
+        if (given || country_given || several) && country_total + total != 10_000 {
+            issues.push(format!(
+                "recipient-country and recipient-region (vocabulary {vocabulary}) percentages add up to {} %, not 100 %",
+                format_minor_units((country_total + total) as i64)
+            ));
+        }
+    }
+
+    let mut sector_vocabularies: BTreeMap<&str, (u64, bool, usize)> = BTreeMap::new();
+    for sector in &a.sectors {
+        let vocabulary = sector.vocabulary.as_deref().unwrap_or(DAC_VOCABULARY);
+        let entry = sector_vocabularies.entry(vocabulary).or_default();
+        entry.0 += u64::from(sector.percentage_hundredths.unwrap_or(0));
+        entry.1 |= sector.percentage_hundredths.is_some();
+        entry.2 += 1;
+        if matches!(vocabulary, "98" | "99") && sector.narrative.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            issues.push(format!(
+                "sector {} of the reporting organisation's vocabulary {vocabulary} has no narrative",
+                sector.code
+            ));
+        }
+    }
+    for (vocabulary, (total, given, count)) in sector_vocabularies {
+        if (given || count > 1) && total != 10_000 {
+            issues.push(format!(
+                "sector percentages of vocabulary {vocabulary} add up to {} %, not 100 %",
+                format_minor_units(total as i64)
+            ));
+        }
+    }
+}
+
+/// Whether `url` is an absolute `http://` or `https://` address with something after the scheme.
+fn is_web_address(url: &str) -> bool {
+    ["http://", "https://"].iter().any(|scheme| {
+        url.get(..scheme.len()).is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+            && url.len() > scheme.len()
+            && !url.chars().any(char::is_whitespace)
+    })
+}
+
+/// Whether `text` is a decimal number as `xsd:decimal` writes one (`12`, `-0.5`, `3.`).
+fn is_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    !(whole.is_empty() && fraction.is_empty())
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -797,15 +1098,74 @@ mod tests {
             planned_end: d(2031, 6, 30),
             actual_start: Some(d(2026, 1, 1)),
             actual_end: None,
+            contacts: vec![],
             activity_scope: None,
-            recipient_regions: vec![],
-            sectors: vec![],
+            recipient_countries: vec![],
+            recipient_regions: vec![class("998", Some("1"), Some(10_000))],
+            sectors: vec![class("16070", Some("1"), Some(10_000))],
+            collaboration_type: None,
+            default_flow_type: None,
+            default_finance_type: None,
+            default_aid_types: vec![],
             currency: "USD".into(),
             language: "en".into(),
             last_updated: "2026-07-20T12:00:00Z".into(),
             budgets: vec![],
+            planned_disbursements: vec![],
             transactions: vec![],
+            document_links: vec![],
             results: vec![],
+        }
+    }
+
+    fn class(code: &str, vocabulary: Option<&str>, pct: Option<u32>) -> IatiClassification {
+        IatiClassification {
+            code: code.into(),
+            vocabulary: vocabulary.map(Into::into),
+            percentage_hundredths: pct,
+            narrative: None,
+        }
+    }
+
+    fn country(code: &str, pct: Option<u32>) -> IatiCountry {
+        IatiCountry { code: code.into(), percentage_hundredths: pct, narrative: None }
+    }
+
+    fn planned(start: NaiveDate, end: NaiveDate, value_minor: i64) -> IatiPlannedDisbursement {
+        IatiPlannedDisbursement {
+            kind: BudgetKind::Original,
+            period_start: start,
+            period_end: end,
+            value_minor,
+            value_date: start,
+        }
+    }
+
+    fn link(url: &str) -> IatiDocumentLink {
+        IatiDocumentLink {
+            url: url.into(),
+            format: "text/html".into(),
+            title: "Alliance 8.7".into(),
+            description: None,
+            categories: vec!["A12".into()],
+            languages: vec!["en".into()],
+            document_date: None,
+        }
+    }
+
+    fn indicator(measure: IndicatorMeasure, baseline: Option<&str>, target: Option<&str>) -> IatiIndicator {
+        IatiIndicator {
+            measure,
+            ascending: Some(true),
+            title: "Countries".into(),
+            description: None,
+            baseline: Some(IatiBaseline { year: 2025, iso_date: None, value: baseline.map(Into::into), comment: None }),
+            periods: vec![IatiIndicatorPeriod {
+                period_start: d(2026, 1, 1),
+                period_end: d(2026, 12, 31),
+                target: target.map(Into::into),
+                actual: None,
+            }],
         }
     }
 
@@ -881,6 +1241,28 @@ mod tests {
         let mut a = minimal();
         a.budgets.push(budget(BudgetKind::Original, d(2026, 1, 1), d(2026, 12, 31), 46_971_600));
         a.transactions.push(expenditure(d(2026, 4, 30), 100));
+        a.contacts.push(IatiContact {
+            type_code: Some("1".into()),
+            organisation: Some("ILO".into()),
+            department: Some("Alliance 8.7 Secretariat".into()),
+            website: Some("https://www.alliance87.org/".into()),
+        });
+        a.activity_scope = Some("1".into());
+        a.recipient_countries.push(country("GH", Some(2_000)));
+        a.recipient_regions[0].percentage_hundredths = Some(8_000);
+        a.collaboration_type = Some("4".into());
+        a.default_flow_type = Some("10".into());
+        a.default_finance_type = Some("110".into());
+        a.default_aid_types.push(IatiCode { code: "C01".into(), vocabulary: Some("1".into()) });
+        a.planned_disbursements.push(planned(d(2026, 1, 1), d(2026, 12, 31), 46_971_600));
+        a.document_links.push(link("https://www.alliance87.org/"));
+        a.results.push(IatiResult {
+            kind: ResultKind::Outcome,
+            title: "O1".into(),
+            description: None,
+            indicators: vec![indicator(IndicatorMeasure::Unit, Some("0"), Some("3"))],
+        });
+        assert_eq!(check_rules(&a, d(2026, 7, 31)), Vec::<String>::new());
         let xml = render_activity_file(&a, "2026-07-20T12:00:00Z");
         assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<iati-activities version=\"2.03\""));
         let order = [
@@ -893,14 +1275,33 @@ mod tests {
             "<activity-date type=\"1\" iso-date=\"2026-01-01\"/>",
             "<activity-date type=\"2\" iso-date=\"2026-01-01\"/>",
             "<activity-date type=\"3\" iso-date=\"2031-06-30\"/>",
+            "<contact-info type=\"1\">",
+            "<organisation>",
+            "<department>",
+            "<website>https://www.alliance87.org/</website>",
+            "<activity-scope code=\"1\"/>",
+            "<recipient-country code=\"GH\" percentage=\"20.00\"/>",
+            "<recipient-region code=\"998\" vocabulary=\"1\" percentage=\"80.00\"/>",
+            "<sector vocabulary=\"1\" code=\"16070\" percentage=\"100.00\"/>",
+            "<collaboration-type code=\"4\"/>",
+            "<default-flow-type code=\"10\"/>",
+            "<default-finance-type code=\"110\"/>",
+            "<default-aid-type code=\"C01\" vocabulary=\"1\"/>",
             "<budget type=\"1\" status=\"1\">",
             "<period-start iso-date=\"2026-01-01\"/>",
             "<period-end iso-date=\"2026-12-31\"/>",
+            "<value currency=\"USD\" value-date=\"2026-01-01\">469716.00</value>",
+            "<planned-disbursement type=\"1\">",
             "<value currency=\"USD\" value-date=\"2026-01-01\">469716.00</value>",
             "<transaction>",
             "<transaction-type code=\"4\"/>",
             "<transaction-date iso-date=\"2026-04-30\"/>",
             "<value currency=\"USD\" value-date=\"2026-04-30\">1.00</value>",
+            "<document-link url=\"https://www.alliance87.org/\" format=\"text/html\">",
+            "<category code=\"A12\"/>",
+            "<language code=\"en\"/>",
+            "<result type=\"2\">",
+            "<indicator measure=\"1\" ascending=\"true\">",
             "</iati-activity>",
         ];
         let mut from = 0;
@@ -959,11 +1360,12 @@ mod tests {
         a.budgets.push(budget(BudgetKind::Original, d(2026, 12, 1), d(2027, 11, 30), -1));
         a.budgets.push(budget(BudgetKind::Revised, d(2026, 6, 1), d(2026, 5, 31), 100));
         let issues = check_rules(&a, d(2026, 7, 31));
-        assert_eq!(issues.len(), 4, "{issues:#?}");
+        assert_eq!(issues.len(), 5, "{issues:#?}");
         assert!(issues[0].contains("budget[0]") && issues[0].contains("longer than 12 months"), "{issues:#?}");
         assert!(issues[1].contains("budget[0]") && issues[1].contains("overlaps budget[1]"), "{issues:#?}");
         assert!(issues[2].contains("budget[1]") && issues[2].contains("-0.01 is negative"), "{issues:#?}");
         assert!(issues[3].contains("budget[2]") && issues[3].contains("ends before it starts"), "{issues:#?}");
+        assert!(issues[4].contains("budget[2]") && issues[4].contains("no original budget"), "{issues:#?}");
         // An original and a revised budget for the same period do not overlap each other.
         assert!(!issues.iter().any(|i| i.contains("overlaps budget[2]")));
     }
@@ -1015,23 +1417,186 @@ mod tests {
     }
 
     #[test]
-    fn check_rules_checks_percentages() {
-        let class = |code: &str, vocabulary: Option<&str>, pct: Option<u32>| IatiClassification {
-            code: code.into(),
-            vocabulary: vocabulary.map(Into::into),
-            percentage_hundredths: pct,
-            narrative: None,
-        };
+    fn check_rules_checks_sector_percentages_per_vocabulary() {
         let mut a = minimal();
-        a.recipient_regions = vec![class("998", Some("1"), Some(10_000))];
-        a.sectors = vec![class("16020", Some("1"), Some(6_000)), class("15160", Some("1"), Some(4_000))];
-        assert_eq!(check_rules(&a, d(2026, 7, 31)), Vec::<String>::new());
-        a.sectors.push(class("X1", Some("99"), None));
-        assert_eq!(check_rules(&a, d(2026, 7, 31)), Vec::<String>::new());
+        a.sectors = vec![class("16020", Some("1"), Some(6_000)), class("15160", None, Some(4_000))];
+        assert_eq!(check_rules(&a, d(2026, 7, 31)), Vec::<String>::new(), "no vocabulary is OECD DAC (1)");
+        a.sectors.push(IatiClassification {
+            narrative: Some("Alliance 8.7 outcome".into()),
+            ..class("X1", Some("99"), None)
+        });
+        assert_eq!(check_rules(&a, d(2026, 7, 31)), Vec::<String>::new(), "one sector of vocabulary 99 needs no share");
         a.sectors[1].percentage_hundredths = Some(3_950);
         assert_eq!(
             check_rules(&a, d(2026, 7, 31)),
             vec!["sector percentages of vocabulary 1 add up to 99.50 %, not 100 %"]
         );
+        a.sectors[1].percentage_hundredths = Some(4_000);
+        a.sectors.push(class("8.7", Some("8"), Some(5_000)));
+        assert_eq!(
+            check_rules(&a, d(2026, 7, 31)),
+            vec!["sector percentages of vocabulary 8 add up to 50.00 %, not 100 %"]
+        );
+        a.sectors.pop();
+        a.sectors[2].narrative = None;
+        assert_eq!(
+            check_rules(&a, d(2026, 7, 31)),
+            vec!["sector X1 of the reporting organisation's vocabulary 99 has no narrative"]
+        );
+        a.sectors = vec![class("16070", Some("1"), Some(10_050))];
+        let issues = check_rules(&a, d(2026, 7, 31));
+        assert_eq!(issues.len(), 2, "{issues:#?}");
+        assert_eq!(issues[0], "sector 16070: percentage 100.50 is above 100");
+        a.sectors.clear();
+        assert_eq!(
+            check_rules(&a, d(2026, 7, 31)),
+            vec!["no sector (an activity without transaction-level sectors needs one)"]
+        );
+    }
+
+    #[test]
+    fn check_rules_checks_countries_and_regions_together() {
+        let mut a = minimal();
+        // 80 % Ghana and 20 % "developing countries, unspecified"; the same share in UN regions.
+        a.recipient_countries = vec![country("GH", Some(8_000))];
+        a.recipient_regions = vec![class("998", None, Some(2_000)), class("002", Some("2"), Some(2_000))];
+        assert_eq!(check_rules(&a, d(2026, 7, 31)), Vec::<String>::new());
+        a.recipient_regions[1].percentage_hundredths = Some(3_000);
+        assert_eq!(
+            check_rules(&a, d(2026, 7, 31)),
+            vec!["recipient-country and recipient-region (vocabulary 2) percentages add up to 110.00 %, not 100 %"]
+        );
+        // Countries alone add up on their own.
+        a.recipient_regions.clear();
+        a.recipient_countries.push(country("UG", Some(1_000)));
+        assert_eq!(check_rules(&a, d(2026, 7, 31)), vec!["recipient-country percentages add up to 90.00 %, not 100 %"]);
+        // One country with no share is the whole activity.
+        a.recipient_countries = vec![country("GH", None)];
+        assert_eq!(check_rules(&a, d(2026, 7, 31)), Vec::<String>::new());
+        a.recipient_countries.clear();
+        assert_eq!(
+            check_rules(&a, d(2026, 7, 31)),
+            vec!["no recipient-country or recipient-region (every activity needs one)"]
+        );
+    }
+
+    #[test]
+    fn check_rules_allows_one_aid_type_per_vocabulary() {
+        let mut a = minimal();
+        let aid = |code: &str, vocabulary: Option<&str>| IatiCode {
+            code: code.into(),
+            vocabulary: vocabulary.map(Into::into),
+        };
+        a.default_aid_types = vec![aid("C01", None), aid("2", Some("2"))];
+        assert_eq!(check_rules(&a, d(2026, 7, 31)), Vec::<String>::new());
+        a.default_aid_types.push(aid("D02", Some("1")));
+        assert_eq!(check_rules(&a, d(2026, 7, 31)), vec!["default-aid-type: more than one code of vocabulary 1"]);
+    }
+
+    #[test]
+    fn check_rules_flags_a_contact_website_that_is_not_a_web_address() {
+        let mut a = minimal();
+        a.contacts.push(IatiContact {
+            type_code: Some("1".into()),
+            organisation: Some("ILO".into()),
+            department: None,
+            website: Some("www.alliance87.org".into()),
+        });
+        assert_eq!(
+            check_rules(&a, d(2026, 7, 31)),
+            vec!["contact-info[0]: website \"www.alliance87.org\" is not an http:// or https:// address"]
+        );
+    }
+
+    #[test]
+    fn check_rules_flags_a_revised_budget_without_an_original() {
+        let mut a = minimal();
+        a.budgets.push(budget(BudgetKind::Original, d(2026, 1, 1), d(2026, 12, 31), 1));
+        a.budgets.push(budget(BudgetKind::Revised, d(2027, 1, 1), d(2027, 12, 31), 2));
+        assert_eq!(
+            check_rules(&a, d(2026, 7, 31)),
+            vec!["budget[1] (2027-01-01..2027-12-31): a revised budget for a period with no original budget"]
+        );
+    }
+
+    #[test]
+    fn check_rules_checks_planned_disbursement_periods() {
+        let mut a = minimal();
+        a.planned_disbursements.push(planned(d(2026, 1, 1), d(2026, 12, 31), 1));
+        a.planned_disbursements.push(planned(d(2031, 1, 1), d(2031, 6, 30), 0));
+        assert_eq!(check_rules(&a, d(2026, 7, 31)), Vec::<String>::new());
+        a.planned_disbursements = vec![
+            planned(d(2026, 1, 1), d(2027, 1, 1), 1),
+            planned(d(2026, 3, 1), d(2026, 2, 28), 1),
+            planned(d(2025, 12, 1), d(2026, 1, 31), 1),
+            planned(d(2031, 6, 1), d(2031, 7, 31), 1),
+            planned(d(2027, 1, 1), d(2027, 3, 31), -1),
+        ];
+        assert_eq!(
+            check_rules(&a, d(2026, 7, 31)),
+            vec![
+                "planned-disbursement[0] (2026-01-01..2027-01-01): period is longer than 12 months",
+                "planned-disbursement[1] (2026-03-01..2026-02-28): period ends before it starts",
+                "planned-disbursement[2] (2025-12-01..2026-01-31): period is not within the activity's dates (2026-01-01..2031-06-30)",
+                "planned-disbursement[3] (2031-06-01..2031-07-31): period is not within the activity's dates (2026-01-01..2031-06-30)",
+                "planned-disbursement[4] (2027-01-01..2027-03-31): value -0.01 is negative",
+            ]
+        );
+        // An actual end after the planned one extends the activity's dates.
+        a.planned_disbursements = vec![planned(d(2031, 6, 1), d(2031, 7, 31), 1)];
+        a.actual_end = Some(d(2031, 7, 31));
+        assert_eq!(check_rules(&a, d(2031, 8, 1)), Vec::<String>::new());
+    }
+
+    #[test]
+    fn check_rules_checks_document_links() {
+        let mut a = minimal();
+        a.document_links.push(link("https://www.alliance87.org/"));
+        assert_eq!(check_rules(&a, d(2026, 7, 31)), Vec::<String>::new());
+        a.document_links.push(IatiDocumentLink {
+            title: " ".into(),
+            categories: vec![],
+            document_date: Some(d(2026, 8, 1)),
+            ..link("ftp://example.org/programme.pdf")
+        });
+        assert_eq!(
+            check_rules(&a, d(2026, 7, 31)),
+            vec![
+                "document-link[1]: url \"ftp://example.org/programme.pdf\" is not an http:// or https:// address",
+                "document-link[1]: title is empty",
+                "document-link[1]: no category (the schema requires at least one)",
+                "document-link[1]: document date 2026-08-01 is in the future (today is 2026-07-31)",
+            ]
+        );
+        assert!(!is_web_address("https://"));
+        assert!(!is_web_address("https://a b"));
+        assert!(is_web_address("HTTP://example.org"));
+    }
+
+    #[test]
+    fn check_rules_checks_indicator_values() {
+        let mut a = minimal();
+        let result =
+            |indicators| IatiResult { kind: ResultKind::Outcome, title: "O2".into(), description: None, indicators };
+        a.results.push(result(vec![
+            indicator(IndicatorMeasure::Unit, Some("0"), Some("10")),
+            indicator(IndicatorMeasure::Percentage, Some("12.5"), Some("-3.")),
+            indicator(IndicatorMeasure::Qualitative, None, None),
+        ]));
+        assert_eq!(check_rules(&a, d(2026, 7, 31)), Vec::<String>::new());
+        a.results[0] = result(vec![
+            indicator(IndicatorMeasure::Unit, None, Some("ten")),
+            indicator(IndicatorMeasure::Qualitative, Some("1"), None),
+        ]);
+        assert_eq!(
+            check_rules(&a, d(2026, 7, 31)),
+            vec![
+                "result[0].indicator[0]: the baseline has no value (required unless qualitative)",
+                "result[0].indicator[0]: target value \"ten\" is not a number",
+                "result[0].indicator[1]: a qualitative indicator's baseline has a value (\"1\")",
+            ]
+        );
+        assert!(is_decimal("-0.5") && is_decimal("3.") && is_decimal(".5") && is_decimal("+7"));
+        assert!(!is_decimal("") && !is_decimal(".") && !is_decimal("1e3") && !is_decimal("1,5"));
     }
 }

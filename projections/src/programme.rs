@@ -34,8 +34,9 @@ use serde_json::Value;
 
 use crate::governance::{OrganisationView, ORGANISATIONS};
 use crate::iati::{
-    format_minor_units, BudgetKind, IatiActivity, IatiActivityStatus, IatiBudget, IatiOrg, IatiRole, IatiTransaction,
-    TransactionKind,
+    format_minor_units, BudgetKind, IatiActivity, IatiActivityStatus, IatiBudget, IatiClassification, IatiCode,
+    IatiContact, IatiDocumentLink, IatiIndicator, IatiOrg, IatiPlannedDisbursement, IatiResult, IatiRole,
+    IatiTransaction, IndicatorMeasure, ResultKind, TransactionKind,
 };
 use crate::views::{Documents, Folded, Labels};
 use ledger_store::{with_pool, Db};
@@ -1556,14 +1557,24 @@ fn iati_status(status: ActivityStatus) -> IatiActivityStatus {
 ///   implementing; every donor with a contribution as funding;
 /// * status and planned dates from the programme, the actual start when it entered
 ///   Implementation, the actual end when it closed;
+/// * a general-enquiries contact (the reporting organisation and the Alliance 8.7
+///   Secretariat, no person), global scope, region 998 and sector 16070 at 100 %, and the
+///   default classifications of [`publication`];
 /// * one original budget per IATI period (calendar years clipped to the programme, never
-///   more than 12 months) from the baseline, and a revised one for each period a
-///   reallocation changed, from the plan after the reallocations, dated on the latest one;
+///   more than 12 months) from the baseline, and a revised one for each period whose plan
+///   the reallocations made by `today` changed for some line, from the plan after them,
+///   dated on the latest one; one planned disbursement per period with the current plan
+///   (type revised where the budget is);
 /// * transactions: each commitment and adjustment (11 incoming commitment), each receipt
 ///   (1 incoming funds) with the donor as provider, without the contribution's id or
-///   references (they are donor-confidential); each expenditure (4), and each reversal
-///   of one as a negative expenditure on the day of the correction. Nothing dated after
-///   `today` is included.
+///   references (they are donor-confidential); each expenditure (4) on the day it was
+///   spent, and each reversal of one as a negative expenditure on the day of the
+///   correction. Nothing dated after `today` is included;
+/// * a link to Alliance 8.7's public website (labelled as not the programme document,
+///   which is not published; the description names the establishing decision, whose
+///   dossier holds the hashes of the documents it cites);
+/// * a result (type Outcome) per outcome line with activities, whose indicators are those
+///   activities, qualitative and without figures.
 pub fn iati_activity(record: &ProgrammeRecord, today: NaiveDate) -> IatiActivity {
     let p = &record.programme;
     let k = Known::now();
@@ -1596,11 +1607,13 @@ pub fn iati_activity(record: &ProgrammeRecord, today: NaiveDate) -> IatiActivity
 
     let (start, end) = (p.period_start.unwrap_or(today), p.period_end.unwrap_or(today));
     let mut budgets = Vec::new();
+    let mut planned_disbursements = Vec::new();
     if let Some(baseline) = &p.baseline {
         let status = match baseline.status {
             BudgetStatus::Indicative => crate::iati::BudgetStatus::Indicative,
             BudgetStatus::Committed => crate::iati::BudgetStatus::Committed,
         };
+        let known = Known { as_of: today };
         for (from, to) in iati_budget_periods(start, end) {
             let months = i64::from(months_inclusive(from, to));
             let original: i64 = p.lines.iter().map(|l| l.monthly.amount_minor * months).sum();
@@ -1612,24 +1625,36 @@ pub fn iati_activity(record: &ProgrammeRecord, today: NaiveDate) -> IatiActivity
                 value_minor: original,
                 value_date: from,
             });
+            // Revised only where the plan known today differs from the baseline for some
+            // line in the period (reallocations that cancel out revise nothing), dated on the
+            // latest reallocation made by today that touches the period.
+            let current: Vec<i64> = p.lines.iter().map(|l| p.planned_between(l, from, to, &known)).collect();
+            let revised = p.lines.iter().zip(&current).any(|(l, plan)| *plan != l.monthly.amount_minor * months);
             let revised_on = p
                 .reallocations
                 .iter()
-                .filter(|r| r.effective_from <= to && from <= r.effective_to && r.made_on <= today)
+                .filter(|r| r.effective_from <= to && from <= r.effective_to && known.counts(r.made_on))
                 .map(|r| r.made_on)
-                .max();
+                .max()
+                .filter(|_| revised);
+            let planned: i64 = current.iter().sum();
             if let Some(revised_on) = revised_on {
-                let known = Known { as_of: today };
-                let revised: i64 = p.lines.iter().map(|l| p.planned_between(l, from, to, &known)).sum();
                 budgets.push(IatiBudget {
                     kind: BudgetKind::Revised,
                     status,
                     period_start: from,
                     period_end: to,
-                    value_minor: revised,
+                    value_minor: planned,
                     value_date: revised_on,
                 });
             }
+            planned_disbursements.push(IatiPlannedDisbursement {
+                kind: if revised_on.is_some() { BudgetKind::Revised } else { BudgetKind::Original },
+                period_start: from,
+                period_end: to,
+                value_minor: planned,
+                value_date: revised_on.unwrap_or(from),
+            });
         }
     }
 
@@ -1727,6 +1752,57 @@ pub fn iati_activity(record: &ProgrammeRecord, today: NaiveDate) -> IatiActivity
         .max()
         .cloned()
         .unwrap_or_else(|| format!("{today}T00:00:00Z"));
+    let contacts = vec![IatiContact {
+        type_code: Some(publication::CONTACT_TYPE_GENERAL_ENQUIRIES.into()),
+        organisation: Some(reporting_org.name.clone()),
+        department: Some(publication::CONTACT_DEPARTMENT.into()),
+        website: Some(publication::WEBSITE.into()),
+    }];
+    let established_by = match &p.decision_id {
+        Some(decision) => format!(
+            " The programme was established by decision {decision}; the ledger records the documents the decision \
+             cites by their SHA-256 (its dossier: /api/v1/dossiers/decision:{decision})."
+        ),
+        None => String::new(),
+    };
+    let document_links = vec![IatiDocumentLink {
+        url: publication::WEBSITE.into(),
+        format: "text/html".into(),
+        title: "Alliance 8.7 website (a public page, not the programme document)".into(),
+        description: Some(format!(
+            "The public website of Alliance 8.7, whose work the programme funds. The programme document itself is \
+             not published.{established_by}"
+        )),
+        categories: vec![publication::DOCUMENT_CATEGORY_ACTIVITY_WEB_PAGE.into()],
+        languages: vec!["en".into()],
+        document_date: None,
+    }];
+    let results = p
+        .lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Outcome && !l.activities.is_empty())
+        .map(|l| IatiResult {
+            kind: ResultKind::Outcome,
+            title: l.name.clone(),
+            description: Some(format!(
+                "Budget line {}. Its indicators are the activities the line funds, as recorded in the ledger; \
+                 their progress is qualitative and no figures are recorded for them yet.",
+                l.line_code
+            )),
+            indicators: l
+                .activities
+                .iter()
+                .map(|a| IatiIndicator {
+                    measure: IndicatorMeasure::Qualitative,
+                    ascending: None,
+                    title: a.clone(),
+                    description: None,
+                    baseline: None,
+                    periods: vec![],
+                })
+                .collect(),
+        })
+        .collect();
     IatiActivity {
         iati_identifier: p.iati_identifier.clone(),
         reporting_org,
@@ -1745,16 +1821,71 @@ pub fn iati_activity(record: &ProgrammeRecord, today: NaiveDate) -> IatiActivity
         planned_end: end,
         actual_start: started.filter(|d| *d <= today),
         actual_end: ended.filter(|d| *d <= today),
-        activity_scope: Some("1".into()),
-        recipient_regions: vec![],
-        sectors: vec![],
+        contacts,
+        activity_scope: Some(publication::SCOPE_GLOBAL.into()),
+        recipient_countries: vec![],
+        recipient_regions: vec![IatiClassification {
+            code: publication::REGION.0.into(),
+            vocabulary: Some(publication::DAC.into()),
+            percentage_hundredths: Some(10_000),
+            narrative: Some(publication::REGION.1.into()),
+        }],
+        sectors: vec![IatiClassification {
+            code: publication::SECTOR.0.into(),
+            vocabulary: Some(publication::DAC.into()),
+            percentage_hundredths: Some(10_000),
+            narrative: Some(publication::SECTOR.1.into()),
+        }],
+        collaboration_type: Some(publication::COLLABORATION_TYPE.into()),
+        default_flow_type: Some(publication::FLOW_TYPE.into()),
+        default_finance_type: Some(publication::FINANCE_TYPE.into()),
+        default_aid_types: vec![IatiCode {
+            code: publication::AID_TYPE.into(),
+            vocabulary: Some(publication::DAC.into()),
+        }],
         currency: p.currency.clone(),
         language: "en".into(),
         last_updated,
         budgets,
+        planned_disbursements,
         transactions,
-        results: vec![],
+        document_links,
+        results,
     }
+}
+
+/// What the IATI file states about every programme that the ledger's records do not hold:
+/// the classification the Secretariat chose for Alliance 8.7 programmes (codes from the IATI
+/// 2.03 codelists; docs/API.md, "The IATI file", gives the reasons).
+pub mod publication {
+    /// OECD DAC, the vocabulary of the sector, region and aid type codes below.
+    pub const DAC: &str = "1";
+    /// DAC 5-digit purpose code 16070 Labour rights: "advocacy for international labour
+    /// standards, labour law, fundamental principles and rights at work (child labour, forced
+    /// labour, …)", SDG target 8.7's ground; 100 %.
+    pub const SECTOR: (&str, &str) = ("16070", "Labour rights");
+    /// DAC region 998, for a global activity with no recipient country; 100 %.
+    pub const REGION: (&str, &str) = ("998", "Developing countries, unspecified");
+    /// `ActivityScope` 1 Global.
+    pub const SCOPE_GLOBAL: &str = "1";
+    /// `CollaborationType` 4 Multilateral outflows: the reporting organisation is a
+    /// multilateral reporting its own spending of the funds it received.
+    pub const COLLABORATION_TYPE: &str = "4";
+    /// `FlowType` 10 ODA.
+    pub const FLOW_TYPE: &str = "10";
+    /// `FinanceType` 110 Standard grant.
+    pub const FINANCE_TYPE: &str = "110";
+    /// `AidType` C01 Project-type interventions (a programme with its own period, budget and
+    /// outcomes, implemented by a multilateral for its donors).
+    pub const AID_TYPE: &str = "C01";
+    /// `ContactType` 1 General Enquiries.
+    pub const CONTACT_TYPE_GENERAL_ENQUIRIES: &str = "1";
+    /// The unit to contact: a role, never a person.
+    pub const CONTACT_DEPARTMENT: &str = "Alliance 8.7 Secretariat";
+    /// Alliance 8.7's public website.
+    pub const WEBSITE: &str = "https://www.alliance87.org/";
+    /// `DocumentCategory` A12 Activity web page.
+    pub const DOCUMENT_CATEGORY_ACTIVITY_WEB_PAGE: &str = "A12";
 }
 
 // --- money over time and corrections (the users' questions) -----------------------------

@@ -13,8 +13,9 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use projections::iati::{
     annual_budgets_from_monthly, check_rules, format_minor_units, render_activity_file, BudgetKind, BudgetStatus,
-    IatiActivity, IatiActivityStatus, IatiBaseline, IatiClassification, IatiIndicator, IatiIndicatorPeriod, IatiOrg,
-    IatiResult, IatiRole, IatiTransaction, IndicatorMeasure, ResultKind, TransactionKind,
+    IatiActivity, IatiActivityStatus, IatiBaseline, IatiClassification, IatiCode, IatiContact, IatiDocumentLink,
+    IatiIndicator, IatiIndicatorPeriod, IatiOrg, IatiPlannedDisbursement, IatiResult, IatiRole, IatiTransaction,
+    IndicatorMeasure, ResultKind, TransactionKind,
 };
 
 /// `xmllint` exit status for "the document does not validate against the schema" (as opposed to
@@ -219,7 +220,14 @@ fn mdp() -> IatiActivity {
         planned_end: d(2031, 6, 30),
         actual_start: Some(d(2026, 1, 1)),
         actual_end: None,
+        contacts: vec![IatiContact {
+            type_code: Some("1".into()), // General Enquiries
+            organisation: Some("International Labour Organization (ILO)".into()),
+            department: Some("Alliance 8.7 Secretariat".into()),
+            website: Some("https://www.alliance87.org/".into()),
+        }],
         activity_scope: Some("1".into()), // Global
+        recipient_countries: vec![],
         recipient_regions: vec![IatiClassification {
             code: "998".into(),
             vocabulary: Some("1".into()),
@@ -227,11 +235,15 @@ fn mdp() -> IatiActivity {
             narrative: Some("Developing countries, unspecified".into()),
         }],
         sectors: vec![IatiClassification {
-            code: "16020".into(),
+            code: "16070".into(),
             vocabulary: Some("1".into()),
             percentage_hundredths: Some(10_000),
-            narrative: Some("Employment creation".into()),
+            narrative: Some("Labour rights".into()),
         }],
+        collaboration_type: Some("4".into()),     // Multilateral outflows
+        default_flow_type: Some("10".into()),     // ODA
+        default_finance_type: Some("110".into()), // Standard grant
+        default_aid_types: vec![IatiCode { code: "C01".into(), vocabulary: Some("1".into()) }],
         currency: "USD".into(),
         language: "en".into(),
         last_updated: "2026-07-20T12:00:00Z".into(),
@@ -242,6 +254,22 @@ fn mdp() -> IatiActivity {
             BudgetKind::Original,
             BudgetStatus::Indicative,
         ),
+        planned_disbursements: vec![
+            IatiPlannedDisbursement {
+                kind: BudgetKind::Revised,
+                period_start: d(2026, 1, 1),
+                period_end: d(2026, 12, 31),
+                value_minor: 12 * monthly_total,
+                value_date: d(2026, 6, 16),
+            },
+            IatiPlannedDisbursement {
+                kind: BudgetKind::Original,
+                period_start: d(2031, 1, 1),
+                period_end: d(2031, 6, 30),
+                value_minor: 6 * monthly_total,
+                value_date: d(2031, 1, 1),
+            },
+        ],
         transactions: vec![
             incoming(
                 TransactionKind::IncomingCommitment,
@@ -290,6 +318,15 @@ fn mdp() -> IatiActivity {
                 "programme:MDP-A87/O3/2026-04/re-entry",
             ),
         ],
+        document_links: vec![IatiDocumentLink {
+            url: "https://www.alliance87.org/".into(),
+            format: "text/html".into(),
+            title: "Alliance 8.7 website (a public page, not the programme document)".into(),
+            description: Some("The programme document itself is not published.".into()),
+            categories: vec!["A12".into()], // Activity web page
+            languages: vec!["en".into()],
+            document_date: None,
+        }],
         results: vec![
             outcome(
                 "Outcome 1 – High-level advocacy",
@@ -354,6 +391,13 @@ fn mdp_activity_file_validates_against_the_iati_2_03_schema() {
         "<value currency=\"USD\" value-date=\"2026-07-20\">-7052.00</value>",
         "<narrative>Reversal of O3 April 2026 (typo 7,052 for 7,502) &lt;event 50&gt;</narrative>",
         "<narrative>Outcome 3 – Governance, communication &amp; resource mobilisation</narrative>",
+        "<contact-info type=\"1\">",
+        "<sector vocabulary=\"1\" code=\"16070\" percentage=\"100.00\">",
+        "<recipient-region code=\"998\" vocabulary=\"1\" percentage=\"100.00\">",
+        "<collaboration-type code=\"4\"/>",
+        "<default-aid-type code=\"C01\" vocabulary=\"1\"/>",
+        "<planned-disbursement type=\"2\">",
+        "<document-link url=\"https://www.alliance87.org/\" format=\"text/html\">",
     ] {
         assert!(xml.contains(expected), "{expected} not in\n{xml}");
     }
@@ -406,4 +450,27 @@ fn check_rules_flags_mdp_transactions_after_today() {
     let issues = check_rules(&mdp(), d(2026, 4, 1));
     let future = issues.iter().filter(|i| i.contains("transaction date is in the future")).count();
     assert_eq!(future, 7, "{issues:#?}");
+}
+
+#[test]
+fn check_rules_catches_a_document_link_the_schema_rejects() {
+    let mut activity = mdp();
+    activity.document_links[0].categories.clear();
+    let issues = check_rules(&activity, today());
+    assert_eq!(issues, ["document-link[0]: no category (the schema requires at least one)"]);
+    assert_rejected_by_schema("no-document-category", &render_activity_file(&activity, GENERATED), "category");
+}
+
+#[test]
+fn schema_rejects_contact_info_after_activity_scope() {
+    let xml = render_activity_file(&mdp(), GENERATED);
+    let scope = "    <activity-scope code=\"1\"/>\n";
+    let without = xml.replacen(scope, "", 1);
+    assert_ne!(without, xml);
+    let after_contact = without.find("    <recipient-region").expect("a recipient-region");
+    let broken = format!("{}{scope}{}", &without[..after_contact], &without[after_contact..]);
+    assert_valid("scope-before-region", &broken);
+    let contact = without.find("    <contact-info").expect("a contact-info");
+    let broken = format!("{}{scope}{}", &without[..contact], &without[contact..]);
+    assert_rejected_by_schema("scope-before-contact", &broken, "contact-info");
 }

@@ -10,8 +10,9 @@
 //! Invented and labelled `X`: the donors (DONOR-A, already a registered organisation, and
 //! DONOR-B), their pledges and agreements (C-001: 600,000 USD unearmarked, consent needed
 //! for reallocations above 15 %; C-002: 250,000 USD earmarked for Outcome 2), receipts,
-//! allocations, the January–April 2026 expenditure, a typing error corrected by a reversal
-//! and a re-entry (7,052 → 7,502), and two reallocations: R-001 (O3 → O2, 500 USD a month
+//! allocations, the January–April 2026 expenditure (each month's dated on its last day), a
+//! typing error corrected by a reversal and a re-entry (7,052 → 7,502; the re-entry is
+//! April's, entered in July), and two reallocations: R-001 (O3 → O2, 500 USD a month
 //! from April 2026, 6.66 % of O3, under the threshold, by delegation) and R-002 (O1 → O2,
 //! 1,200 USD a month from July 2026, 18.49 % of O1, above it, on GCG-22-D02 with DONOR-A's
 //! recorded consent).
@@ -20,6 +21,7 @@ use chrono::NaiveDate;
 use domain::programme::budget::{ActivityStatus, BudgetStatus, LineKind, ProgrammeCommand};
 use domain::programme::contribution::{AgreementConditions, ContributionCommand};
 use domain::programme::donor::{DonorCommand, DonorType};
+use domain::programme::period::last_of_month;
 use domain::programme::Money;
 use domain::reference::{OrganisationCategory, OrganisationCommand};
 use serde_json::{json, Value};
@@ -107,13 +109,15 @@ impl Demo<'_> {
         self.programme(command, self.meta(on, INVENTED, None, None)).await
     }
 
+    /// Records the actuals of `month` (its first day), spent on the month's last day and
+    /// entered on `on` (the same day, or later for a correction).
     async fn expenditure(&self, id: &str, line: &str, amount: i64, month: &str, on: &str) -> anyhow::Result<()> {
         let month = day(month);
         let command = ProgrammeCommand::RecordExpenditure {
             expenditure_id: id.into(),
             line_code: line.into(),
             amount: usd(amount),
-            spent_on: day("2026-04-30"),
+            spent_on: last_of_month(month),
             period_month: month,
             description: format!("{} actuals (staff, meetings, services)", month.format("%B %Y")),
             evidence_sha256: hash(&format!("demo: {line} actuals {month}")),
@@ -319,11 +323,12 @@ pub async fn load(ledger: &CommandService) -> anyhow::Result<()> {
     let delegation = json!({"kind": "delegation", "holder": "Secretariat programme manager", "note": "at or under the reallocation policy's threshold (the event records the policy version, share and threshold)"});
     d.programme(r001, d.meta("2026-03-31", INVENTED, None, Some(delegation))).await?;
 
-    // January–April actuals, booked on 30 April.
+    // January–April actuals, each spent and entered on its month's last day.
     for (line, amounts) in ACTUALS {
         for (n, amount) in amounts.iter().enumerate() {
             let month = format!("2026-{:02}-01", n + 1);
-            d.expenditure(&format!("E-{line}-2026-{:02}", n + 1), line, *amount, &month, "2026-04-30").await?;
+            let spent = last_of_month(day(&month)).format("%Y-%m-%d").to_string();
+            d.expenditure(&format!("E-{line}-2026-{:02}", n + 1), line, *amount, &month, &spent).await?;
         }
     }
 

@@ -481,7 +481,15 @@ async fn programme_commands_refusals_and_numbers(store: Store) {
         "<transaction-type code=\"4\"/>",
         ">-7052.00</value>",
         "<budget type=\"2\" status=\"1\">",
+        "<planned-disbursement type=\"2\">",
         "role=\"1\"",
+        "<contact-info type=\"1\">",
+        "<sector vocabulary=\"1\" code=\"16070\" percentage=\"100.00\">",
+        "<recipient-region code=\"998\" vocabulary=\"1\" percentage=\"100.00\">",
+        "<default-aid-type code=\"C01\" vocabulary=\"1\"/>",
+        "<document-link url=\"https://www.alliance87.org/\" format=\"text/html\">",
+        "<result type=\"2\">",
+        "<indicator measure=\"5\">",
     ] {
         assert!(xml.contains(needle), "{needle} missing from\n{xml}");
     }
@@ -650,5 +658,18 @@ async fn demo_programme_scope_dossiers_and_iati(store: Store) {
     assert_eq!(text.matches("<transaction-type code=\"11\"/>").count(), 2);
     assert_eq!(text.matches("<transaction-type code=\"1\"/>").count(), 2);
     assert_eq!(text.matches("<transaction-type code=\"4\"/>").count(), 18, "16 actuals, a reversal, a re-entry");
+    // Revised budgets only where the reallocations changed the plan: R-001 (2026) and R-002
+    // (July 2026 to the end); one planned disbursement per period, of the current plan.
+    assert_eq!(text.matches("<budget type=\"2\"").count(), 6);
+    assert_eq!(text.matches("<planned-disbursement type=\"2\">").count(), 6);
+    // Each expenditure on its own day: January's on 31 January, the April re-entry on 30 April.
+    for (id, day) in [("E-O1-2026-01", "2026-01-31"), ("E-PSC-2026-02", "2026-02-28"), ("E-O3-2026-04-C", "2026-04-30")]
+    {
+        let at = text.find(&format!("<transaction ref=\"{id}\">")).unwrap_or_else(|| panic!("{id} in\n{text}"));
+        let date = format!("<transaction-date iso-date=\"{day}\"/>");
+        assert_eq!(text[at..].find("<transaction-date").unwrap(), text[at..].find(&date).unwrap(), "{id} on {day}");
+    }
+    assert_eq!(text.matches("<result type=\"2\">").count(), 3, "O1, O2 and O3");
+    assert_eq!(text.matches("<indicator measure=\"5\">").count(), 11, "the outcome lines' activities");
 }
 both_stores!(demo_programme_scope_dossiers_and_iati);
