@@ -213,10 +213,29 @@ pub struct ProgrammeView {
     pub expenditures: Vec<ExpenditureView>,
     pub reversals: Vec<ReversalView>,
     pub reallocations: Vec<ReallocationView>,
+    /// Results reported for the lines, in the order recorded.
+    #[serde(default)]
+    pub results: Vec<ResultView>,
     pub last_recorded_at: String,
     pub labels: Labels,
     pub version: u64,
     pub last_position: i64,
+}
+
+/// A result reported for a line: an indicator's value over a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultView {
+    pub line_code: String,
+    pub indicator: String,
+    pub unit: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub target: Option<i64>,
+    pub actual: i64,
+    pub reported_on: NaiveDate,
+    pub recorded_position: i64,
+    #[serde(default)]
+    pub labels: Labels,
 }
 
 /// The signed agreement or an adjustment of it (IATI incoming commitment).
@@ -348,10 +367,16 @@ pub fn apply(docs: &mut Documents, event: &Folded<'_>) -> Result<(), String> {
             let parsed: ProgrammeEvent = parse(event)?;
             let mut view: ProgrammeView = load(docs, &key(PROGRAMMES));
             let reallocating = matches!(parsed, ProgrammeEvent::BudgetReallocated { .. });
+            let reporting = matches!(parsed, ProgrammeEvent::ResultReported { .. });
             fold_programme(&mut view, parsed, event, &recorded);
             view.labels.absorb(event.metadata);
             if reallocating {
                 if let Some(r) = view.reallocations.last_mut() {
+                    r.labels.absorb(event.metadata);
+                }
+            }
+            if reporting {
+                if let Some(r) = view.results.last_mut() {
                     r.labels.absorb(event.metadata);
                 }
             }
@@ -542,6 +567,27 @@ fn fold_programme(view: &mut ProgrammeView, event: ProgrammeEvent, folded: &Fold
                 labels: crate::views::Labels::default(),
             });
         }
+        ProgrammeEvent::ResultReported {
+            line_code,
+            indicator,
+            unit,
+            period_start,
+            period_end,
+            target,
+            actual,
+            reported_on,
+        } => view.results.push(ResultView {
+            line_code,
+            indicator,
+            unit,
+            period_start,
+            period_end,
+            target,
+            actual,
+            reported_on,
+            recorded_position: position,
+            labels: Labels::default(),
+        }),
     }
 }
 
@@ -1238,6 +1284,8 @@ pub struct TrailLine {
     pub expenditures: Vec<TrailExpenditure>,
     /// Reallocations that moved plan to or from the line.
     pub reallocations: Vec<ReallocationRow>,
+    /// Results reported for the line by the date.
+    pub results: Vec<ResultView>,
 }
 
 /// A decision that moved the donor's money, and why it is in the trail.
@@ -1398,6 +1446,12 @@ pub fn donor_trail(
                     contribution_share_percent: percent(basis_points(from_contribution, line_allocated)),
                     expenditures,
                     reallocations,
+                    results: p
+                        .results
+                        .iter()
+                        .filter(|r| r.line_code == *code && k.counts(r.reported_on))
+                        .cloned()
+                        .collect(),
                 });
             }
         }

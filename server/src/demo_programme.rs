@@ -364,5 +364,24 @@ pub async fn load(ledger: &CommandService) -> anyhow::Result<()> {
     };
     d.programme(reverse, d.meta("2026-07-20", INVENTED, None, None)).await?;
     d.expenditure("E-O3-2026-04-C", "O3", 7_502, "2026-04-01", "2026-07-20").await?;
+
+    // Results reported for the first half of 2026 (invented: the programme has reported none).
+    for (line, indicator, unit, target, actual) in [
+        ("O1", "Global policy events where Alliance 8.7 positions were presented", "events", Some(4), 3),
+        ("O2", "Pathfinder Countries supported in updating their roadmaps", "countries", Some(6), 4),
+        ("O3", "Knowledge products published on the Delta 8.7 platform", "products", None, 5),
+    ] {
+        let result = ProgrammeCommand::ReportResult {
+            line_code: line.into(),
+            indicator: indicator.into(),
+            unit: unit.into(),
+            period_start: day("2026-01-01"),
+            period_end: day("2026-06-30"),
+            target,
+            actual,
+            reported_on: day("2026-07-31"),
+        };
+        d.programme(result, d.meta("2026-07-31", INVENTED, None, None)).await?;
+    }
     Ok(())
 }

@@ -296,6 +296,26 @@ pub enum ProgrammeCommand {
         #[serde(skip)]
         consent_required_from: Vec<String>,
     },
+    /// Report a result of an outcome line: an indicator's value over a period, against its
+    /// target if it has one.
+    ReportResult {
+        /// The line the result belongs to, e.g. `O2`.
+        line_code: String,
+        /// What is measured, e.g. `Pathfinder Countries with a validated roadmap`.
+        indicator: String,
+        /// The unit of the values, e.g. `countries`.
+        unit: String,
+        /// The first day of the period the value covers.
+        period_start: NaiveDate,
+        /// The last day of that period.
+        period_end: NaiveDate,
+        /// The value aimed at for the period, if one was set.
+        target: Option<i64>,
+        /// The value reached.
+        actual: i64,
+        /// The day it was reported (no earlier than the period's start).
+        reported_on: NaiveDate,
+    },
 }
 
 impl ProgrammeCommand {
@@ -310,6 +330,7 @@ impl ProgrammeCommand {
             ProgrammeCommand::RecordExpenditure { .. } => "record_expenditure",
             ProgrammeCommand::ReverseEntry { .. } => "reverse_entry",
             ProgrammeCommand::Reallocate { .. } => "reallocate",
+            ProgrammeCommand::ReportResult { .. } => "report_result",
         }
     }
 }
@@ -458,6 +479,25 @@ pub enum ProgrammeEvent {
         /// The contributions whose donors had consented (sorted, without duplicates).
         consents: Vec<String>,
     },
+    /// A result of an outcome line was reported.
+    ResultReported {
+        /// The outcome line.
+        line_code: String,
+        /// What is measured.
+        indicator: String,
+        /// The unit of the values.
+        unit: String,
+        /// The first day of the period the value covers.
+        period_start: NaiveDate,
+        /// The last day of that period.
+        period_end: NaiveDate,
+        /// The value aimed at, if one was set.
+        target: Option<i64>,
+        /// The value reached.
+        actual: i64,
+        /// The day it was reported.
+        reported_on: NaiveDate,
+    },
 }
 
 impl DomainEvent for ProgrammeEvent {
@@ -471,6 +511,7 @@ impl DomainEvent for ProgrammeEvent {
             ProgrammeEvent::ExpenditureRecorded { .. } => "ExpenditureRecorded",
             ProgrammeEvent::EntryReversed { .. } => "EntryReversed",
             ProgrammeEvent::BudgetReallocated { .. } => "BudgetReallocated",
+            ProgrammeEvent::ResultReported { .. } => "ResultReported",
         }
         .to_string()
     }
@@ -608,6 +649,9 @@ pub enum ProgrammeError {
     /// The reallocation's period is not a run of whole months.
     #[error("a reallocation runs from the first day of a month to the last day of the same or a later month")]
     ReallocationPeriodInvalid,
+    /// A result's period is reversed, outside the programme, or reported before it starts.
+    #[error("a result's period starts no later than it ends, inside the programme period, and is reported no earlier than it starts")]
+    ResultPeriodInvalid,
     /// The from-line's plan would drop below zero in some month.
     #[error("line {line} would go below zero in {month}")]
     LineWouldGoNegative {
@@ -661,6 +705,7 @@ impl ProgrammeError {
             ProgrammeError::ReallocationIdTaken(_) => "reallocation_id_taken",
             ProgrammeError::ReallocationSameLine => "reallocation_same_line",
             ProgrammeError::ReallocationPeriodInvalid => "reallocation_period_invalid",
+            ProgrammeError::ResultPeriodInvalid => "result_period_invalid",
             ProgrammeError::LineWouldGoNegative { .. } => "line_would_go_negative",
             ProgrammeError::DonorConsentMissing(_) => "donor_consent_missing",
             ProgrammeError::Authority(e) => e.rule(),
@@ -1302,6 +1347,35 @@ pub fn decide(state: &Programme, command: ProgrammeCommand) -> Result<Vec<Progra
                 consents,
             }])
         }
+        ProgrammeCommand::ReportResult {
+            line_code,
+            indicator,
+            unit,
+            period_start,
+            period_end,
+            target,
+            actual,
+            reported_on,
+        } => {
+            state.known_line(&line_code)?;
+            not_empty(&indicator, "indicator")?;
+            not_empty(&unit, "unit")?;
+            let inside = state.period_start.is_some_and(|s| s <= period_start)
+                && state.period_end.is_some_and(|e| period_end <= e);
+            if period_start > period_end || reported_on < period_start || !inside {
+                return Err(ProgrammeError::ResultPeriodInvalid);
+            }
+            Ok(vec![ProgrammeEvent::ResultReported {
+                line_code,
+                indicator,
+                unit,
+                period_start,
+                period_end,
+                target,
+                actual,
+                reported_on,
+            }])
+        }
     }
 }
 
@@ -1392,6 +1466,8 @@ pub fn evolve(state: &mut Programme, event: ProgrammeEvent) {
             }
             state.reallocations.push(realloc_id);
         }
+        // Results are reported, not ruled on: nothing later reads them.
+        ProgrammeEvent::ResultReported { .. } => {}
     }
 }
 
@@ -1426,4 +1502,5 @@ crate::dated_command!(ProgrammeCommand, |command| match command {
     ProgrammeCommand::RecordExpenditure { spent_on, .. } => Occurred(*spent_on),
     ProgrammeCommand::ReverseEntry { reversed_on, .. } => Occurred(*reversed_on),
     ProgrammeCommand::Reallocate { effective_from, .. } => Planned(*effective_from),
+    ProgrammeCommand::ReportResult { reported_on, .. } => Occurred(*reported_on),
 });

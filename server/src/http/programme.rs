@@ -93,6 +93,12 @@ pub const ACTIONS: &[Action] = &[
         "reallocate",
         "Move an amount per month between lines; above the policy threshold cite an adopted `approve_budget_reallocation` decision; donors whose agreements require it must have consented",
     ),
+    action(
+        "/api/v1/programmes/{id}/report_result",
+        "ProgrammeCommand",
+        "report_result",
+        "Report a result of a line: an indicator's actual value (and target) over a period inside the programme",
+    ),
     action("/api/v1/donors", "DonorCommand", "register", "Register a registered organisation as a donor"),
     action(
         "/api/v1/contributions",

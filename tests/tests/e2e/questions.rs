@@ -240,6 +240,19 @@ async fn q18(a: &Asker) {
     let trail = a.get_as(Some(&a.donor_a), &format!("/api/v1/donors/DONOR-A/trail?{AS_OF}")).await;
     assert_eq!(trail["donor"], "DONOR-A", "Q18");
     assert!(!trail["contributions"].as_array().unwrap().is_empty(), "Q18");
+    let o2 =
+        trail["contributions"][0]["lines"].as_array().unwrap().iter().find(|l| l["line_code"] == "O2").unwrap().clone();
+    assert_eq!(
+        (o2["results"][0]["target"].as_i64(), o2["results"][0]["actual"].as_i64()),
+        (Some(6), Some(4)),
+        "Q18: results for the lines"
+    );
+    assert_eq!(o2["results"][0]["labels"]["illustrative"], true, "Q18: invented results say so");
+    // A result outside the programme's period is refused.
+    let early = serde_json::json!({"line_code": "O2", "indicator": "x", "unit": "countries",
+        "period_start": "2025-01-01", "period_end": "2025-06-30", "target": null, "actual": 1, "reported_on": "2025-07-01"});
+    expect_problem(a.app.post("/api/v1/programmes/MDP-A87/report_result", early).await, 422, "result_period_invalid")
+        .await;
     let anonymous = a.app.client.get(a.app.url("/api/v1/donors/DONOR-A/trail")).send().await.unwrap();
     assert_eq!(anonymous.status(), 401, "Q18: only with the donor's token");
 }

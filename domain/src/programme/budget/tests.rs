@@ -1672,6 +1672,7 @@ fn all_errors() -> Vec<ProgrammeError> {
             decision_id: "GCG-22/D02".to_string(),
             needed: "approve_budget_reallocation",
         }),
+        ResultPeriodInvalid,
     ]
 }
 
@@ -1715,6 +1716,7 @@ fn ordinal(error: &ProgrammeError) -> usize {
         Authority(AuthorityError::Missing { .. }) => 34,
         Authority(AuthorityError::NotAdopted { .. }) => 35,
         Authority(AuthorityError::WrongSubject { .. }) => 36,
+        ResultPeriodInvalid => 37,
     }
 }
 
@@ -1835,4 +1837,76 @@ fn the_money_folds_net_reversals_and_see_only_the_entries_they_are_given() {
     assert_eq!(folds::spent([allocation, spent], "O1"), 7_052);
     let returned = Entry { amount: -20_000, ..allocation };
     assert_eq!(folds::allocated_from([allocation, returned], "C-001"), 0);
+}
+
+// --- results ---------------------------------------------------------------------------
+
+fn report_result(line: &str, start: &str, end: &str, reported: &str) -> ProgrammeCommand {
+    ProgrammeCommand::ReportResult {
+        line_code: line.to_string(),
+        indicator: "Pathfinder Countries supported on their roadmaps".to_string(),
+        unit: "countries".to_string(),
+        period_start: date(start),
+        period_end: date(end),
+        target: Some(10),
+        actual: 7,
+        reported_on: date(reported),
+    }
+}
+
+#[test]
+fn a_result_is_reported_for_a_line_and_a_period() {
+    check(
+        programme(),
+        report_result("O2", "2026-01-01", "2026-06-30", "2026-07-15"),
+        Ok(vec![ProgrammeEvent::ResultReported {
+            line_code: "O2".to_string(),
+            indicator: "Pathfinder Countries supported on their roadmaps".to_string(),
+            unit: "countries".to_string(),
+            period_start: date("2026-01-01"),
+            period_end: date("2026-06-30"),
+            target: Some(10),
+            actual: 7,
+            reported_on: date("2026-07-15"),
+        }]),
+    );
+}
+
+#[test]
+fn a_result_needs_a_known_line_and_a_sound_period() {
+    check(
+        programme(),
+        report_result("O9", "2026-01-01", "2026-06-30", "2026-07-15"),
+        Err(ProgrammeError::LineUnknown("O9".to_string())),
+    );
+    for (start, end, reported) in [
+        ("2026-07-01", "2026-06-30", "2026-07-15"), // ends before it starts
+        ("2026-01-01", "2026-06-30", "2025-12-31"), // reported before it starts
+        ("2025-01-01", "2026-06-30", "2026-07-15"), // before the programme
+    ] {
+        check(programme(), report_result("O2", start, end, reported), Err(ProgrammeError::ResultPeriodInvalid));
+    }
+    let blank = match report_result("O2", "2026-01-01", "2026-06-30", "2026-07-15") {
+        ProgrammeCommand::ReportResult {
+            line_code,
+            unit,
+            period_start,
+            period_end,
+            target,
+            actual,
+            reported_on,
+            ..
+        } => ProgrammeCommand::ReportResult {
+            line_code,
+            indicator: " ".to_string(),
+            unit,
+            period_start,
+            period_end,
+            target,
+            actual,
+            reported_on,
+        },
+        _ => unreachable!(),
+    };
+    check(programme(), blank, Err(ProgrammeError::Empty("indicator")));
 }
