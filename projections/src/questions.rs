@@ -484,3 +484,103 @@ pub fn support_lost(views: &[PathfinderView], outcome_2_spent: Option<Value>, as
     }
     json!({"items": rows, "outcome_2_spent": outcome_2_spent})
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recorded(
+        position: i64,
+        aggregate: (&str, &str),
+        event_type: &str,
+        actor: &str,
+        decision: Option<&str>,
+    ) -> Recorded {
+        Recorded {
+            position,
+            aggregate_type: aggregate.0.to_string(),
+            aggregate_id: aggregate.1.to_string(),
+            event_type: event_type.to_string(),
+            actor: actor.to_string(),
+            role: "secretariat".to_string(),
+            decision_authority: decision.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn one_actor_proposing_and_adopting_or_executing_a_decision_is_found() {
+        let rows = [
+            recorded(1, ("decision", "D1"), "DecisionProposed", "alice", None),
+            recorded(2, ("decision", "D1"), "DecisionAdopted", "alice", None),
+            recorded(3, ("decision", "D2"), "DecisionProposed", "alice", None),
+            recorded(4, ("decision", "D2"), "DecisionAdopted", "bob", None),
+            recorded(5, ("programme", "P"), "BudgetReallocated", "bob", Some("D2")),
+            recorded(6, ("programme", "P"), "BudgetReallocated", "carol", Some("D1")),
+        ];
+        let findings = segregation(&rows);
+        let rules: Vec<(&str, &str)> =
+            findings.iter().map(|f| (f["rule"].as_str().unwrap(), f["decision_id"].as_str().unwrap())).collect();
+        assert_eq!(
+            rules,
+            [("proposed_and_adopted_by_one_actor", "D1"), ("decision_and_its_execution_by_one_actor", "D2")],
+            "D1: alice proposed and adopted; D2: bob adopted and executed; carol executing D1 is fine"
+        );
+        assert!(segregation(&[]).is_empty());
+    }
+
+    #[test]
+    fn medians_of_odd_and_even_counts() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[3]), Some(3.0));
+        assert_eq!(median(&[1, 3, 10]), Some(3.0));
+        assert_eq!(median(&[1, 3, 10, 20]), Some(6.5));
+    }
+
+    #[test]
+    fn rates_have_one_decimal_and_none_without_meetings() {
+        assert_eq!(rate(13, 25), Some("52.0".to_string()));
+        assert_eq!(rate(1, 3), Some("33.3".to_string()));
+        assert_eq!(rate(0, 0), None);
+    }
+
+    #[test]
+    fn a_decision_is_about_the_countries_its_subject_or_effect_names() {
+        let report = DecisionView {
+            subject: Some(domain::decision::DecisionSubject::ApproveReport { report_id: "2026/UGA".into() }),
+            ..DecisionView::default()
+        };
+        assert_eq!(decision_countries(&report), ["UGA"]);
+        let roadmap = DecisionView {
+            subject: Some(domain::decision::DecisionSubject::EndorseRoadmap { roadmap_id: "NPL/v1".into() }),
+            ..DecisionView::default()
+        };
+        assert_eq!(decision_countries(&roadmap), ["NPL"]);
+        let procedural =
+            DecisionView { subject: Some(domain::decision::DecisionSubject::Procedural), ..DecisionView::default() };
+        assert!(decision_countries(&procedural).is_empty());
+    }
+
+    #[test]
+    fn action_items_age_from_assignment_and_are_overdue_only_while_open() {
+        let d = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap();
+        let item = |id: &str, completed: Option<&str>| crate::views::ActionItemView {
+            item_id: id.into(),
+            text: "t".into(),
+            owner: "ILO".into(),
+            assigned_on: Some(d("2026-01-01")),
+            due_on: d("2026-02-01"),
+            completed_on: completed.map(d),
+            evidence_sha256: None,
+        };
+        let decision = DecisionView {
+            decision_id: "D1".into(),
+            action_items: vec![item("A", None), item("B", Some("2026-03-01"))],
+            ..DecisionView::default()
+        };
+        let rows = action_items(&[decision.clone()], &ActionItemFilter::default(), d("2026-04-01"));
+        assert_eq!((rows[0]["age_days"].as_i64(), rows[0]["days_overdue"].as_i64()), (Some(90), Some(59)));
+        assert_eq!((rows[1]["age_days"].as_i64(), rows[1]["days_overdue"].as_i64()), (Some(59), Some(0)));
+        let bare = ActionItemFilter { status: Some("completed".into()), evidence: Some(false), ..Default::default() };
+        assert_eq!(action_items(&[decision], &bare, d("2026-04-01")).len(), 1);
+    }
+}
