@@ -577,7 +577,7 @@ mod tests {
             action_items: vec![item("A", None), item("B", Some("2026-03-01"))],
             ..DecisionView::default()
         };
-        let rows = action_items(&[decision.clone()], &ActionItemFilter::default(), d("2026-04-01"));
+        let rows = action_items(std::slice::from_ref(&decision), &ActionItemFilter::default(), d("2026-04-01"));
         assert_eq!((rows[0]["age_days"].as_i64(), rows[0]["days_overdue"].as_i64()), (Some(90), Some(59)));
         assert_eq!((rows[1]["age_days"].as_i64(), rows[1]["days_overdue"].as_i64()), (Some(59), Some(0)));
         let bare = ActionItemFilter { status: Some("completed".into()), evidence: Some(false), ..Default::default() };
