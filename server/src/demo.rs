@@ -264,6 +264,22 @@ impl Loader<'_> {
         Ok(())
     }
 
+    /// [`Self::adopted`] for a new version of the rules, in force from `effective_on`;
+    /// `at` is (meeting, decision, date).
+    async fn adopted_policy(
+        &self,
+        (meeting, id, date): (&str, &str, &str),
+        policy: GovernancePolicy,
+        effective_on: &str,
+        text: &str,
+        label: Label<'_>,
+        supporters: &[&str],
+    ) -> anyhow::Result<()> {
+        let subject = DecisionSubject::AdoptPolicy { policy: policy.version.clone() };
+        let effect = DecisionEffect::AdoptPolicy { policy, effective_on: day(effective_on) };
+        self.adopted(meeting, id, date, subject, Some(effect), text, label, supporters).await
+    }
+
     async fn decision(&self, id: &str, command: DecisionCommand, on: &str, label: Label<'_>) -> anyhow::Result<()> {
         self.ledger.execute::<domain::decision::Decision>(id, command, self.meta(on, label)).await.map_err(explain)?;
         Ok(())
@@ -822,12 +838,10 @@ async fn structure_2022_2023(l: &Loader<'_>) -> anyhow::Result<()> {
         &["UN-2"],
     )
     .await?;
-    l.adopted(
-        "GCG-15",
-        "GCG-15-D01",
+    l.adopted_policy(
+        ("GCG-15", "GCG-15-D01", "2022-12-08"),
+        v1,
         "2022-12-08",
-        DecisionSubject::AdoptPolicy { policy: v1.version.clone() },
-        Some(DecisionEffect::AdoptPolicy { policy: v1, effective_on: day("2022-12-08") }),
         "Adopt the new governance structure: five seats for Pathfinder Country representatives (in principle one per region), five for development-partner governments, and three-year terms for the Chair and Deputy Chair.",
         ("P", "the structure and the 3-year term are public; the other rules of this policy version are provisional"),
         &["CHAIR", "DEPUTY-CHAIR", "WRK", "EMP", "CSO", "UN-1", "DP-1", "PFC-AFR", "PFC-ASP"],
@@ -898,12 +912,10 @@ async fn structure_2022_2023(l: &Loader<'_>) -> anyhow::Result<()> {
         .await?;
     }
     let v1_1 = GovernancePolicy { version: "gcg-rules/v1.1-provisional".into(), ..GovernancePolicy::provisional_v1() };
-    l.adopted(
-        "GCG-16",
-        "GCG-16-D03",
-        "2023-05-15",
-        DecisionSubject::AdoptPolicy { policy: v1_1.version.clone() },
-        Some(DecisionEffect::AdoptPolicy { policy: v1_1, effective_on: day("2023-06-15") }),
+    l.adopted_policy(
+        ("GCG-16", "GCG-16-D03", "2023-05-15"),
+        v1_1,
+        "2023-06-15",
         "Adopt the Pathfinder Country Accountability Framework, in force from 15 June 2023.",
         ("X", "the Framework was adopted in 2023 (seed-000); the meeting, the day and its rules are invented"),
         &["CHAIR", "DEPUTY-CHAIR", "WRK", "EMP", "CSO"],
@@ -1094,12 +1106,10 @@ async fn meetings_2024_2026(l: &Loader<'_>) -> anyhow::Result<()> {
         written_procedure_allowed: true,
         ..GovernancePolicy::provisional_v1()
     };
-    l.adopted(
-        "GCG-22",
-        "GCG-22-D03",
+    l.adopted_policy(
+        ("GCG-22", "GCG-22-D03", "2026-06-16"),
+        v2,
         "2026-06-16",
-        DecisionSubject::AdoptPolicy { policy: v2.version.clone() },
-        Some(DecisionEffect::AdoptPolicy { policy: v2, effective_on: day("2026-06-16") }),
         "Allow decisions by written procedure between meetings (silence period of 14 days); the other rules stay as they are.",
         ("X", "invented for the demo: no rule on written procedure is published"),
         &["CHAIR", "DEPUTY-CHAIR", "WRK", "EMP", "DP-1"],
