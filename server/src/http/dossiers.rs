@@ -14,6 +14,7 @@ use crate::dossier::{build, DossierError};
 
 /// How to render the dossier.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DossierQuery {
     /// `json` (default, for verification) or `markdown` (for reading).

@@ -219,6 +219,7 @@ resource_reads!(
 
 /// `?status=&category=&group=` filters on the partner directory.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PartnerFilter {
     /// `applied`, `admitted`, `rejected` or `withdrawn`.
     pub status: Option<String>,

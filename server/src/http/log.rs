@@ -18,6 +18,7 @@ use domain::visibility::Reader;
 
 /// Paging through the audit history, and narrowing it.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// First ledger position to return (default 0).
@@ -50,6 +51,7 @@ fn text(body: String) -> Response {
 
 /// Which checkpoint to serve.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CheckpointQuery {
     /// Serve the latest checkpoint cosigned by the configured quorum of witnesses.
@@ -368,6 +370,7 @@ async fn checkpoint_for(
     };
     row.ok_or_else(|| match tree_size {
         Some(size) => ApiError::NotFound(format!(
+#[into_params(parameter_in = Query)]
             "no signed checkpoint has tree size {size}; pick one from /api/v1/ledger/checkpoints"
         )),
         None => ApiError::NotFound("no checkpoint has been signed yet".into()),
@@ -381,6 +384,7 @@ pub async fn inclusion_against(
     checkpoint: &projections::read::CheckpointRow,
 ) -> Result<Value, ApiError> {
     let size = u64::try_from(checkpoint.tree_size).unwrap_or(0);
+#[into_params(parameter_in = Query)]
     let mut proof = state.proofs.inclusion(position, size).await.map_err(proof_error)?;
     proof.checkpoint = checkpoint.note.clone();
     serde_json::to_value(&proof).map_err(|e| ApiError::Internal(e.into()))
@@ -391,6 +395,7 @@ pub async fn inclusion_against(
     responses((status = 200, description = "inclusion proof (docs/LEDGER-FORMAT.md)", body = Object),
         (status = 400, description = "position or size out of range"), (status = 404, description = "no such event or checkpoint")))]
 pub async fn inclusion_proof(
+#[into_params(parameter_in = Query)]
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
     AppQuery(query): AppQuery<InclusionQuery>,

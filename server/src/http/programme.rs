@@ -299,6 +299,7 @@ pub async fn programme_history(
 
 /// `?since=YYYY-MM-DD`, besides `as_of` and `known_at`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SinceQuery {
     /// Reallocations made on or after this day (default: all).
     pub since: Option<NaiveDate>,
