@@ -26,6 +26,7 @@ pub const DOSSIER_FORMAT: &str = "alliance87-ledger-dossier/v1";
 
 /// One subject's events, provable against one signed checkpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Dossier {
     /// [`DOSSIER_FORMAT`].
@@ -48,12 +49,14 @@ pub struct Dossier {
 
 /// One event of a dossier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DossierEvent {
     /// The global ledger position (the Merkle leaf index).
     pub position: u64,
     /// The event record exactly as hashed, or its head alone where the reader may not
     /// read it (a redacted record, docs/LEDGER-FORMAT.md §2.2).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub record: ShownRecord,
     /// Lowercase hex SHA-256 of the record's canonical bytes.
     pub hash: String,

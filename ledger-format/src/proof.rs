@@ -212,6 +212,7 @@ pub fn hash_list_hex(hashes: &[[u8; 32]]) -> Vec<String> {
 
 /// An inclusion proof as the API serves it (docs/LEDGER-FORMAT.md §13.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InclusionProof {
     pub position: u64,
@@ -264,6 +265,7 @@ impl InclusionProof {
 
 /// A consistency proof as the API serves it (docs/LEDGER-FORMAT.md §13.3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConsistencyProof {
     pub first: u64,

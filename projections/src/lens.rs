@@ -55,6 +55,7 @@ pub fn record_visibility(record: &EventRecord) -> Visibility {
 
 /// An audit-history row as a reader gets it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum ShownEntry {
     Full(Box<HistoryEntry>),
@@ -80,6 +81,7 @@ impl ShownEntry {
 
 /// What a reader who may not read an event sees of it in a history.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RedactedEntry {
     pub position: i64,
     pub aggregate_type: String,

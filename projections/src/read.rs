@@ -202,6 +202,7 @@ impl At {
 
 /// One audit history row: who recorded what, on what authority, when, and where it sits.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryRow {
     pub position: i64,
     pub aggregate_type: String,
@@ -232,10 +233,15 @@ pub struct HistoryRow {
 
 /// A history row with its JSON fields parsed, as served to a reader who may read it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
     #[serde(flatten)]
     pub row: HistoryRow,
+    /// The decision or mandate the event was recorded on (`null` when none).
+    #[cfg_attr(feature = "openapi", schema(value_type = Value))]
     pub authority: Value,
+    /// The event's payload.
+    #[cfg_attr(feature = "openapi", schema(value_type = Value))]
     pub payload: Value,
     /// Who may read the event (`public`, `donor-confidential`, …).
     pub visibility: domain::visibility::Class,
@@ -285,6 +291,7 @@ pub struct AuditFilter {
 
 /// The latest signed checkpoint.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckpointRow {
     pub tree_size: i64,
     pub root_hash: String,

@@ -197,7 +197,7 @@ pub fn schema_mismatch(applied: &[AppliedMigration], expected: &[ExpectedMigrati
 }
 
 /// A PostgreSQL server's replication state, as a read-only server reports it on `/ready`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct ReplicaStatus {
     /// True on a hot standby (`pg_is_in_recovery()`); false once promoted, or on a primary.
     pub in_recovery: bool,

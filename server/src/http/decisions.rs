@@ -240,7 +240,7 @@ pub async fn rescind(
 /// recorded on its authority (the effects it authorised), with positions and hashes.
 #[utoipa::path(get, path = "/api/v1/decisions/{id}/provenance", tag = "decisions",
     params(("id" = String, Path, description = "decision id"), AsOfQuery),
-    responses((status = 200, description = "the provenance", body = Object), (status = 404, description = "no such decision at that moment")))]
+    responses((status = 200, description = "the provenance", body = crate::http::openapi::Stamped), (status = 404, description = "no such decision at that moment")))]
 pub async fn provenance(
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
@@ -319,7 +319,7 @@ pub async fn supersede(
 /// One decision: subject, text, positions (all, with the effective ones marked), tally, quorum, policy.
 #[utoipa::path(get, path = "/api/v1/decisions/{id}", tag = "decisions",
     params(("id" = String, Path, description = "decision id"), AsOfQuery),
-    responses((status = 200, description = "the decision", body = Object), (status = 404, description = "no such decision at that moment")))]
+    responses((status = 200, description = "the decision", body = crate::http::openapi::Stamped), (status = 404, description = "no such decision at that moment")))]
 pub async fn get_one(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
     found(&read.at, "decision", &id, read.at.document(DECISIONS, &id).await?, planned::DECISION)
 }
@@ -327,7 +327,7 @@ pub async fn get_one(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: R
 /// Every event of a decision with who, authority, times, position and hash.
 #[utoipa::path(get, path = "/api/v1/decisions/{id}/history", tag = "decisions",
     params(("id" = String, Path, description = "decision id"), AsOfQuery),
-    responses((status = 200, description = "audit history as `items`", body = Object), (status = 404, description = "no such decision at that moment")))]
+    responses((status = 200, description = "audit history as `items`", body = crate::http::openapi::History), (status = 404, description = "no such decision at that moment")))]
 pub async fn history(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
     super::history_of(&read.at, "decision", &id).await
 }

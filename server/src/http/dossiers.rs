@@ -14,6 +14,7 @@ use crate::dossier::{build, DossierError};
 
 /// How to render the dossier.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DossierQuery {
     /// `json` (default, for verification) or `markdown` (for reading).
@@ -22,7 +23,9 @@ pub struct DossierQuery {
 
 /// The accountability dossier of a subject, e.g. `meeting:GCG-21` or `decision:GCG-19-D04`.
 #[utoipa::path(get, path = "/api/v1/dossiers/{subject}", tag = "ledger", params(("subject" = String, Path, description = "e.g. meeting:GCG-21"), DossierQuery),
-    responses((status = 200, description = "the dossier (docs/LEDGER-FORMAT.md, Dossiers)", body = Object),
+    security((), ("bearer" = [])),
+    responses((status = 200, description = "the dossier (docs/LEDGER-FORMAT.md, Dossiers), or its Markdown rendering \
+        with `format=markdown`", content((ledger_format::dossier::Dossier = "application/json"), (String = "text/markdown"))),
         (status = 400, description = "malformed subject"), (status = 404, description = "nothing recorded about the subject")))]
 pub async fn get_dossier(
     State(state): State<AppState>,

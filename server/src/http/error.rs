@@ -1,13 +1,40 @@
 //! `ApiError`: every failure as RFC 9457 `application/problem+json` with a stable `code`.
 //!
-//! 5xx bodies never carry internals: the cause is logged once, inside the request span.
+//! The body is a [`Problem`]. 5xx bodies never carry internals: the cause is logged once,
+//! inside the request span.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use crate::pipeline::CommandError;
+
+/// The body of every failure: an RFC 9457 problem with the ledger's own members. The
+/// OpenAPI document declares it (`#/components/schemas/Problem`) on every error response.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// `https://alliance87-ledger.example/problems/<code>`.
+    #[serde(rename = "type")]
+    pub r#type: String,
+    /// The status's reason phrase (`Not Found`), or a title of the problem's own.
+    pub title: String,
+    /// The HTTP status, repeated.
+    #[schema(minimum = 400, maximum = 599)]
+    pub status: u16,
+    /// What went wrong, for a person; never internals (a 500 says only that it was logged).
+    pub detail: String,
+    /// A stable code: `malformed_request`, `unauthorized`, `not_found`, …; for a 422, the
+    /// name of the rule that refused.
+    pub code: String,
+    /// 422 only: the domain rule that refused the command (the same as `code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// 503 from a read-only replica only: the URL of the primary that takes commands,
+    /// `null` when the replica was not told it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub primary: Option<Option<String>>,
+}
 
 /// An API failure.
 #[derive(Debug, thiserror::Error)]
@@ -129,20 +156,23 @@ impl IntoResponse for ApiError {
             ApiError::ReadOnly { .. } => "This server is a read-only replica",
             _ => status.canonical_reason().unwrap_or("error"),
         };
-        let mut body = json!({
-            "type": format!("https://alliance87-ledger.example/problems/{code}"),
-            "title": title,
-            "status": status.as_u16(),
-            "detail": detail,
-            "code": code,
-        });
-        if let ApiError::Refused { rule, .. } = &this {
-            body["rule"] = json!(rule);
-        }
-        if let ApiError::ReadOnly { primary } = &this {
-            body["primary"] = json!(primary);
-        }
-        let mut response = (status, body.to_string()).into_response();
+        let body = Problem {
+            r#type: format!("https://alliance87-ledger.example/problems/{code}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_string(),
+            rule: match &this {
+                ApiError::Refused { rule, .. } => Some((*rule).to_string()),
+                _ => None,
+            },
+            primary: match &this {
+                ApiError::ReadOnly { primary } => Some(primary.clone()),
+                _ => None,
+            },
+        };
+        let text = serde_json::to_string(&body).unwrap_or_default();
+        let mut response = (status, text).into_response();
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));

@@ -111,7 +111,7 @@ fn value<T: serde::Serialize>(value: &T) -> Result<Value, ApiError> {
 /// The GCG's composition on a date: seats, holders, Chair and Deputy Chair, policy in force.
 /// Before the GCG was established: `{"exists": false}`.
 #[utoipa::path(get, path = "/api/v1/gcg", tag = "gcg", params(AsOfQuery),
-    responses((status = 200, description = "the composition, or `exists: false`", body = Object)))]
+    responses((status = 200, description = "the composition, or `exists: false`", body = crate::http::openapi::Stamped)))]
 pub async fn gcg(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
     let composition = match body_view(at).await? {
@@ -124,7 +124,7 @@ pub async fn gcg(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiErro
 /// The whole GCG record as of a moment: every seat with every holding, every term, call and
 /// policy version.
 #[utoipa::path(get, path = "/api/v1/gcg/record", tag = "gcg", params(AsOfQuery),
-    responses((status = 200, description = "the record, or `exists: false`", body = Object)))]
+    responses((status = 200, description = "the record, or `exists: false`", body = crate::http::openapi::Stamped)))]
 pub async fn gcg_record(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
     Ok(answer_or_absent(at, at.document(GCG, DEFAULT_BODY).await?, planned::BODY))
@@ -133,7 +133,7 @@ pub async fn gcg_record(_caller: MaybeCaller, read: ReadAt) -> Result<Response, 
 /// Chair and Deputy Chair succession as of a moment: every term in order, with its electing
 /// decision, extensions and end, the calls for candidacy, and the terms served on `as_of`.
 #[utoipa::path(get, path = "/api/v1/gcg/chairs", tag = "gcg", params(AsOfQuery),
-    responses((status = 200, description = "the succession timeline, or `exists: false`", body = Object)))]
+    responses((status = 200, description = "the succession timeline, or `exists: false`", body = crate::http::openapi::Stamped)))]
 pub async fn chairs(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
     let Some(view) = body_view(at).await? else { return Ok(answer_or_absent(at, None, &[])) };
@@ -142,7 +142,7 @@ pub async fn chairs(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiE
 
 /// Policy versions adopted by the moment, in order, each with its adopting decision.
 #[utoipa::path(get, path = "/api/v1/gcg/policies", tag = "gcg", params(AsOfQuery),
-    responses((status = 200, description = "policy versions as `items`", body = Object)))]
+    responses((status = 200, description = "policy versions as `items`", body = crate::http::openapi::StampedList)))]
 pub async fn policies(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
     let policies = body_view(at).await?.map(|v| v.policies).unwrap_or_default();
@@ -151,7 +151,7 @@ pub async fn policies(_caller: MaybeCaller, read: ReadAt) -> Result<Response, Ap
 
 /// Every event of the GCG record known at the moment.
 #[utoipa::path(get, path = "/api/v1/gcg/history", tag = "gcg", params(AsOfQuery),
-    responses((status = 200, description = "audit history as `items` (empty before the GCG was established)", body = Object)))]
+    responses((status = 200, description = "audit history as `items` (empty before the GCG was established)", body = crate::http::openapi::History)))]
 pub async fn gcg_history(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
     let rows = at.history("body", DEFAULT_BODY).await?;
@@ -162,7 +162,7 @@ macro_rules! resource_reads {
     ($list:ident, $one:ident, $history:ident, $view:expr, $kind:literal, $path:literal, $tag:literal, $planned:expr) => {
         #[doc = concat!("Lists ", $path, " as of a moment.")]
         #[utoipa::path(get, path = $path, tag = $tag, params(PageQuery, AsOfQuery),
-            responses((status = 200, description = "one page in id order as `items`; `Link: rel=next` when there are more", body = Object)))]
+            responses((status = 200, description = "one page in id order as `items`; `Link: rel=next` when there are more", body = crate::http::openapi::StampedList)))]
         pub async fn $list(_caller: MaybeCaller, read: ReadAt<PageQuery>) -> Result<Response, ApiError> {
             page(&read.at, $view, $path, &read.params, $planned).await
         }
@@ -170,7 +170,7 @@ macro_rules! resource_reads {
         #[doc = concat!("One of ", $path, " as of a moment.")]
         #[utoipa::path(get, path = concat!($path, "/{id}"), tag = $tag,
             params(("id" = String, Path, description = "id"), AsOfQuery),
-            responses((status = 200, description = "the document", body = Object), (status = 404, description = "unknown id at that moment")))]
+            responses((status = 200, description = "the document", body = crate::http::openapi::Stamped), (status = 404, description = "unknown id at that moment")))]
         pub async fn $one(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
             found(&read.at, $kind, &id, read.at.document($view, &id).await?, $planned)
         }
@@ -178,7 +178,7 @@ macro_rules! resource_reads {
         #[doc = concat!("Every event of one of ", $path, " known at a moment.")]
         #[utoipa::path(get, path = concat!($path, "/{id}/history"), tag = $tag,
             params(("id" = String, Path, description = "id"), AsOfQuery),
-            responses((status = 200, description = "audit history as `items`", body = Object), (status = 404, description = "unknown id at that moment")))]
+            responses((status = 200, description = "audit history as `items`", body = crate::http::openapi::History), (status = 404, description = "unknown id at that moment")))]
         pub async fn $history(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
             history_of(&read.at, $kind, &id).await
         }
@@ -219,6 +219,7 @@ resource_reads!(
 
 /// `?status=&category=&group=` filters on the partner directory.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PartnerFilter {
     /// `applied`, `admitted`, `rejected` or `withdrawn`.
     pub status: Option<String>,
@@ -236,7 +237,7 @@ impl ReadParams for PartnerFilter {
 
 /// The partner directory as of a moment, filtered by status, category or group membership.
 #[utoipa::path(get, path = "/api/v1/partners", tag = "partners", params(PartnerFilter, AsOfQuery),
-    responses((status = 200, description = "partners in id order as `items`", body = Object), (status = 400, description = "bad filter")))]
+    responses((status = 200, description = "partners in id order as `items`", body = crate::http::openapi::StampedList), (status = 400, description = "bad filter")))]
 pub async fn partners(_caller: MaybeCaller, read: ReadAt<PartnerFilter>) -> Result<Response, ApiError> {
     let (at, filter) = (&read.at, read.params);
     if filter.status.is_none() && filter.category.is_none() && filter.group.is_none() {

@@ -7,8 +7,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use projections::lens::ShownEntry;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::IntoParams;
 
 use super::auth::MaybeCaller;
@@ -18,6 +18,7 @@ use domain::visibility::Reader;
 
 /// Paging through the audit history, and narrowing it.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// First ledger position to return (default 0).
@@ -50,6 +51,7 @@ fn text(body: String) -> Response {
 
 /// Which checkpoint to serve.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CheckpointQuery {
     /// Serve the latest checkpoint cosigned by the configured quorum of witnesses.
@@ -125,8 +127,8 @@ pub async fn public_key(State(state): State<AppState>) -> Response {
 
 /// The audit history of the whole ledger in position order (or newest first), optionally
 /// narrowed by aggregate, actor, event type and business dates, as the caller may see it.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "ledger", params(AuditQuery),
-    responses((status = 200, description = "audit rows", body = Vec<Object>), (status = 400, description = "bad query")))]
+#[utoipa::path(get, path = "/api/v1/audit", tag = "ledger", params(AuditQuery), security((), ("bearer" = [])),
+    responses((status = 200, description = "audit rows", body = Vec<projections::lens::ShownEntry>), (status = 400, description = "bad query")))]
 pub async fn audit(
     State(state): State<AppState>,
     caller: MaybeCaller,
@@ -176,21 +178,70 @@ pub async fn audit_rows(state: &AppState, reader: &Reader, query: AuditQuery) ->
 /// Liveness, with the ledger's counters and the projection lag. It answers 200 while the
 /// process serves, database or not: without the database the counters are `null` and
 /// `database` says `unavailable` (readiness is `/ready`).
-#[utoipa::path(get, path = "/health", tag = "operations", responses((status = 200, description = "counters", body = Object)))]
-pub async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/health", tag = "operations", responses((status = 200, description = "counters", body = Health)))]
+pub async fn health(State(state): State<AppState>) -> Json<Health> {
     let stats = match tokio::time::timeout(std::time::Duration::from_secs(1), state.reads.stats()).await {
         Ok(Ok(stats)) => stats,
-        _ => return Ok(Json(json!({"status": "ok", "database": "unavailable", "events": null, "ledger_size": null}))),
+        _ => {
+            return Json(Health {
+                status: "ok",
+                database: "unavailable",
+                events: None,
+                ledger_size: None,
+                awaiting_seal: None,
+                projected_up_to: None,
+                projection_lag: None,
+            })
+        }
     };
-    Ok(Json(json!({
-        "database": "ok",
-        "status": "ok",
-        "events": stats.events,
-        "ledger_size": stats.ledger_size,
-        "awaiting_seal": stats.awaiting_seal,
-        "projected_up_to": stats.projected_up_to,
-        "projection_lag": stats.ledger_size - stats.projected_up_to,
-    })))
+    Json(Health {
+        status: "ok",
+        database: "ok",
+        events: Some(stats.events),
+        ledger_size: Some(stats.ledger_size),
+        awaiting_seal: Some(stats.awaiting_seal),
+        projected_up_to: Some(stats.projected_up_to),
+        projection_lag: Some(stats.ledger_size - stats.projected_up_to),
+    })
+}
+
+/// What `/health` answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// Always `ok`: the process serves.
+    #[schema(value_type = String)]
+    pub status: &'static str,
+    /// `ok`, or `unavailable` when the database did not answer within a second.
+    #[schema(value_type = String)]
+    pub database: &'static str,
+    /// Events stored (`null` without the database).
+    pub events: Option<i64>,
+    /// Events sealed into the Merkle tree (`null` without the database).
+    pub ledger_size: Option<i64>,
+    /// Committed events not yet sealed (absent without the database).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub awaiting_seal: Option<i64>,
+    /// The position up to which the views have applied the ledger (absent without the database).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projected_up_to: Option<i64>,
+    /// Sealed events not yet applied to the views (absent without the database).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projection_lag: Option<i64>,
+}
+
+/// What `/ready` answers on a read-only replica.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    /// Always `ready`.
+    #[schema(value_type = String)]
+    pub status: &'static str,
+    /// Always `read_only`.
+    #[schema(value_type = String)]
+    pub mode: &'static str,
+    /// The primary that takes commands, when the replica was told it.
+    pub primary: Option<String>,
+    /// The database's replication state (`null` on SQLite).
+    pub replication: Option<ledger_store::db::ReplicaStatus>,
 }
 
 /// Readiness: the database answers (503 within a second when it does not). A writable
@@ -198,7 +249,8 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
 /// `read_only`, the `primary` commands go to, and the database's replication state
 /// (`in_recovery`, `last_replayed_at`, `replay_lag_seconds`, `replay_caught_up`).
 #[utoipa::path(get, path = "/ready", tag = "operations",
-    responses((status = 200, description = "ready; on a read-only replica, with its replication state", body = Object),
+    responses((status = 200, description = "ready. A server that records commands answers with no body; a read-only \
+        replica with its state as JSON (`#/components/schemas/Readiness`): OpenAPI cannot say both of one status"),
         (status = 503, description = "database unavailable")))]
 pub async fn ready(State(state): State<AppState>) -> Result<Response, ApiError> {
     let second = std::time::Duration::from_secs(1);
@@ -216,12 +268,12 @@ pub async fn ready(State(state): State<AppState>) -> Result<Response, ApiError> 
         Ok(Ok(status)) => status,
         _ => return Err(ApiError::Unavailable),
     };
-    Ok(Json(json!({
-        "status": "ready",
-        "mode": "read_only",
-        "primary": primary.as_deref(),
-        "replication": status,
-    }))
+    Ok(Json(Readiness {
+        status: "ready",
+        mode: "read_only",
+        primary: primary.as_deref().map(str::to_string),
+        replication: status,
+    })
     .into_response())
 }
 
@@ -318,6 +370,7 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError
 
 /// Which inclusion proof: by position, or by event; against which checkpoint.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InclusionQuery {
     /// The event's ledger position (or give aggregate_type, aggregate_id and sequence).
@@ -331,6 +384,7 @@ pub struct InclusionQuery {
 
 /// Which consistency proof.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ConsistencyQuery {
     /// The older tree size.
@@ -341,6 +395,7 @@ pub struct ConsistencyQuery {
 
 /// Paging through checkpoints.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CheckpointsQuery {
     /// Smallest tree size to return (default 0).
@@ -388,7 +443,8 @@ pub async fn inclusion_against(
 
 /// An RFC 9162 inclusion proof: the leaf, its audit path and the signed checkpoint.
 #[utoipa::path(get, path = "/api/v1/ledger/proofs/inclusion", tag = "ledger", params(InclusionQuery),
-    responses((status = 200, description = "inclusion proof (docs/LEDGER-FORMAT.md)", body = Object),
+    security((), ("bearer" = [])),
+    responses((status = 200, description = "inclusion proof (docs/LEDGER-FORMAT.md)", body = ledger_format::proof::InclusionProof),
         (status = 400, description = "position or size out of range"), (status = 404, description = "no such event or checkpoint")))]
 pub async fn inclusion_proof(
     State(state): State<AppState>,
@@ -416,7 +472,7 @@ pub async fn inclusion_proof(
 
 /// An RFC 9162 consistency proof between two tree sizes.
 #[utoipa::path(get, path = "/api/v1/ledger/proofs/consistency", tag = "ledger", params(ConsistencyQuery),
-    responses((status = 200, description = "consistency proof (docs/LEDGER-FORMAT.md)", body = Object),
+    responses((status = 200, description = "consistency proof (docs/LEDGER-FORMAT.md)", body = ledger_format::proof::ConsistencyProof),
         (status = 400, description = "sizes out of range")))]
 pub async fn consistency_proof(
     State(state): State<AppState>,
@@ -435,7 +491,7 @@ pub async fn consistency_proof(
 
 /// Every signed checkpoint, oldest first.
 #[utoipa::path(get, path = "/api/v1/ledger/checkpoints", tag = "ledger", params(CheckpointsQuery),
-    responses((status = 200, description = "checkpoints with their signed notes", body = Vec<Object>)))]
+    responses((status = 200, description = "checkpoints with their signed notes", body = Vec<projections::read::CheckpointRow>)))]
 pub async fn checkpoints(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<CheckpointsQuery>,

@@ -180,7 +180,7 @@ pub async fn close(
 /// Lists meetings as of a moment.
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings",
     params(PageQuery, AsOfQuery),
-    responses((status = 200, description = "one page of meetings in id order as `items`; `Link: rel=next` when there are more", body = Object)))]
+    responses((status = 200, description = "one page of meetings in id order as `items`; `Link: rel=next` when there are more", body = crate::http::openapi::StampedList)))]
 pub async fn list(_caller: MaybeCaller, read: ReadAt<PageQuery>) -> Result<Response, ApiError> {
     page(&read.at, MEETINGS, "/api/v1/meetings", &read.params, planned::MEETING).await
 }
@@ -188,7 +188,7 @@ pub async fn list(_caller: MaybeCaller, read: ReadAt<PageQuery>) -> Result<Respo
 /// One meeting: agenda facts, attendance, quorum and decisions.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings",
     params(("id" = String, Path, description = "meeting id"), AsOfQuery),
-    responses((status = 200, description = "the meeting", body = Object), (status = 404, description = "no such meeting at that moment")))]
+    responses((status = 200, description = "the meeting", body = crate::http::openapi::Stamped), (status = 404, description = "no such meeting at that moment")))]
 pub async fn get_one(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
     found(&read.at, "meeting", &id, read.at.document(MEETINGS, &id).await?, planned::MEETING)
 }
@@ -196,7 +196,7 @@ pub async fn get_one(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: R
 /// Every event of a meeting: who recorded it, on what authority, when, position, hash.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/history", tag = "meetings",
     params(("id" = String, Path, description = "meeting id"), AsOfQuery),
-    responses((status = 200, description = "audit history as `items`", body = Object), (status = 404, description = "no such meeting at that moment")))]
+    responses((status = 200, description = "audit history as `items`", body = crate::http::openapi::History), (status = 404, description = "no such meeting at that moment")))]
 pub async fn history(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
     super::history_of(&read.at, "meeting", &id).await
 }

@@ -630,6 +630,7 @@ async fn sealed_receipts(state: &AppState, outcome: &CommandOutcome) -> Result<O
 /// The documentation of `?as_of=YYYY-MM-DD&known_at=POSITION`, the moment every read of
 /// state accepts (parsed by [`ReadAt`], which refuses any parameter the read does not take).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
     /// The business date (default: today, UTC): only what was in effect on that day.
     pub as_of: Option<chrono::NaiveDate>,
@@ -747,6 +748,7 @@ pub fn not_found_at(at: &projections::read::At, what: &str) -> ApiError {
 
 /// Paging through a list: `?after=<last id seen>&limit=N` (default 100, at most 1000).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Return the documents after this id (the last one of the previous page).
     pub after: Option<String>,

@@ -103,7 +103,7 @@ fn parsed<T: serde::de::DeserializeOwned>(document: Value) -> Result<T, ApiError
 /// The Pathfinder status board as of a moment: every country, its stage and since when,
 /// days in each stage, focal point, current roadmap, last report.
 #[utoipa::path(get, path = "/api/v1/pathfinders", tag = "pathfinders", params(AsOfQuery),
-    responses((status = 200, description = "the board", body = Object)))]
+    responses((status = 200, description = "the board", body = crate::http::openapi::Stamped)))]
 pub async fn board(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
     let views: Vec<PathfinderView> = all_documents(at, PATHFINDERS).await?;
@@ -119,7 +119,7 @@ pub async fn board(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiEr
 /// authorised it, its roadmaps and reports, and its board line on `as_of` (`line`).
 #[utoipa::path(get, path = "/api/v1/pathfinders/{id}", tag = "pathfinders",
     params(("id" = String, Path, description = "ISO3"), AsOfQuery),
-    responses((status = 200, description = "the country", body = Object), (status = 404, description = "nothing recorded by that moment")))]
+    responses((status = 200, description = "the country", body = crate::http::openapi::Stamped), (status = 404, description = "nothing recorded by that moment")))]
 pub async fn country(_caller: MaybeCaller, AppPath(iso3): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
     let document = at.document(PATHFINDERS, &iso3).await?.filter(|d| d["state"]["iso3"] != "");
@@ -134,7 +134,7 @@ pub async fn country(_caller: MaybeCaller, AppPath(iso3): AppPath<String>, read:
 /// decision's authority, with the decision's meeting, quorum, policy version and effective date.
 #[utoipa::path(get, path = "/api/v1/pathfinders/{id}/approvals", tag = "pathfinders",
     params(("id" = String, Path, description = "ISO3"), AsOfQuery),
-    responses((status = 200, description = "authorised steps as `items`", body = Object), (status = 404, description = "nothing recorded by that moment")))]
+    responses((status = 200, description = "authorised steps as `items`", body = crate::http::openapi::StampedList), (status = 404, description = "nothing recorded by that moment")))]
 pub async fn approvals(
     _caller: MaybeCaller,
     AppPath(iso3): AppPath<String>,
@@ -180,7 +180,7 @@ pub async fn approvals(
 
 /// Every event of a country known at a moment.
 #[utoipa::path(get, path = "/api/v1/pathfinders/{id}/history", tag = "pathfinders",
-    params(("id" = String, Path, description = "ISO3"), AsOfQuery), responses((status = 200, description = "audit history as `items`", body = Object)))]
+    params(("id" = String, Path, description = "ISO3"), AsOfQuery), responses((status = 200, description = "audit history as `items`", body = crate::http::openapi::History)))]
 pub async fn country_history(
     _caller: MaybeCaller,
     AppPath(iso3): AppPath<String>,
@@ -191,14 +191,14 @@ pub async fn country_history(
 
 /// One roadmap (id `ISO3/vN`, `/` encoded as `%2F`) as of a moment: content, status, steps, endorsing decision.
 #[utoipa::path(get, path = "/api/v1/roadmaps/{id}", tag = "pathfinders",
-    params(("id" = String, Path, description = "ISO3/vN"), AsOfQuery), responses((status = 200, description = "the roadmap", body = Object)))]
+    params(("id" = String, Path, description = "ISO3/vN"), AsOfQuery), responses((status = 200, description = "the roadmap", body = crate::http::openapi::Stamped)))]
 pub async fn roadmap(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
     found(&read.at, "roadmap", &id, read.at.document(ROADMAPS, &id).await?, planned::ROADMAP)
 }
 
 /// Every event of a roadmap known at a moment.
 #[utoipa::path(get, path = "/api/v1/roadmaps/{id}/history", tag = "pathfinders",
-    params(("id" = String, Path, description = "ISO3/vN"), AsOfQuery), responses((status = 200, description = "audit history as `items`", body = Object)))]
+    params(("id" = String, Path, description = "ISO3/vN"), AsOfQuery), responses((status = 200, description = "audit history as `items`", body = crate::http::openapi::History)))]
 pub async fn roadmap_history(
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
@@ -209,7 +209,7 @@ pub async fn roadmap_history(
 
 /// Reporting cycles as of a moment.
 #[utoipa::path(get, path = "/api/v1/reporting-cycles", tag = "pathfinders", params(AsOfQuery),
-    responses((status = 200, description = "cycles as `items`", body = Object)))]
+    responses((status = 200, description = "cycles as `items`", body = crate::http::openapi::StampedList)))]
 pub async fn cycles(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let views: Vec<Value> = all_documents(&read.at, CYCLES).await?;
     Ok(answer(&read.at, Value::Array(views), planned::CYCLE))
@@ -217,14 +217,14 @@ pub async fn cycles(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiE
 
 /// One reporting cycle as of a moment.
 #[utoipa::path(get, path = "/api/v1/reporting-cycles/{id}", tag = "pathfinders",
-    params(("id" = String, Path, description = "cycle id"), AsOfQuery), responses((status = 200, description = "the cycle", body = Object)))]
+    params(("id" = String, Path, description = "cycle id"), AsOfQuery), responses((status = 200, description = "the cycle", body = crate::http::openapi::Stamped)))]
 pub async fn cycle(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
     found(&read.at, "reporting cycle", &id, read.at.document(CYCLES, &id).await?, planned::CYCLE)
 }
 
 /// Every event of a cycle known at a moment.
 #[utoipa::path(get, path = "/api/v1/reporting-cycles/{id}/history", tag = "pathfinders",
-    params(("id" = String, Path, description = "cycle id"), AsOfQuery), responses((status = 200, description = "audit history as `items`", body = Object)))]
+    params(("id" = String, Path, description = "cycle id"), AsOfQuery), responses((status = 200, description = "audit history as `items`", body = crate::http::openapi::History)))]
 pub async fn cycle_history(
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
@@ -238,7 +238,7 @@ pub async fn cycle_history(
 /// cycle not launched by then is a 404.
 #[utoipa::path(get, path = "/api/v1/reporting-cycles/{id}/compliance", tag = "pathfinders",
     params(("id" = String, Path, description = "cycle id"), AsOfQuery),
-    responses((status = 200, description = "compliance", body = Object), (status = 404, description = "no such cycle at that moment")))]
+    responses((status = 200, description = "compliance", body = crate::http::openapi::Stamped), (status = 404, description = "no such cycle at that moment")))]
 pub async fn compliance(
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
@@ -262,14 +262,14 @@ pub async fn compliance(
 
 /// One country report (id `CYCLE/ISO3`, `/` encoded as `%2F`) as of a moment.
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "pathfinders",
-    params(("id" = String, Path, description = "CYCLE/ISO3"), AsOfQuery), responses((status = 200, description = "the report", body = Object)))]
+    params(("id" = String, Path, description = "CYCLE/ISO3"), AsOfQuery), responses((status = 200, description = "the report", body = crate::http::openapi::Stamped)))]
 pub async fn report(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
     found(&read.at, "report", &id, read.at.document(REPORTS, &id).await?, planned::REPORT)
 }
 
 /// Every event of a country report known at a moment.
 #[utoipa::path(get, path = "/api/v1/reports/{id}/history", tag = "pathfinders",
-    params(("id" = String, Path, description = "CYCLE/ISO3"), AsOfQuery), responses((status = 200, description = "audit history as `items`", body = Object)))]
+    params(("id" = String, Path, description = "CYCLE/ISO3"), AsOfQuery), responses((status = 200, description = "audit history as `items`", body = crate::http::openapi::History)))]
 pub async fn report_history(
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,

@@ -42,9 +42,9 @@ pub struct ErasePerson {
 
 /// Registers a person (Secretariat): the clear values go into the personal-data register,
 /// the ledger records the reference and the salted commitment only.
-#[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = RegisterPerson,
-    responses((status = 201, description = "`person_ref`, `commitment` and the receipts", body = Object),
-        (status = 422, description = "a rule refused it", body = Object)))]
+#[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = RegisterPerson, security(("bearer" = [])),
+    responses((status = 201, description = "`person_ref`, `commitment` and the receipts", body = super::openapi::PersonRegistered),
+        (status = 422, description = "a rule refused it")))]
 pub async fn register(
     State(state): State<AppState>,
     Secretariat(caller): Secretariat,
@@ -61,10 +61,10 @@ pub async fn register(
 
 /// Erases a person's clear values and salt (Secretariat) and records `PersonalDataErased`.
 #[utoipa::path(post, path = "/api/v1/people/{ref}/erase", tag = "people", request_body = ErasePerson,
-    params(("ref" = String, Path, description = "person reference, `person:…`")),
-    responses((status = 200, description = "the receipts", body = Object),
-        (status = 404, description = "no such person", body = Object),
-        (status = 422, description = "already erased (`person_already_erased`)", body = Object)))]
+    params(("ref" = String, Path, description = "person reference, `person:…`")), security(("bearer" = [])),
+    responses((status = 200, description = "the receipts", body = super::openapi::PersonErased),
+        (status = 404, description = "no such person"),
+        (status = 422, description = "already erased (`person_already_erased`)")))]
 pub async fn erase(
     State(state): State<AppState>,
     Secretariat(caller): Secretariat,
@@ -83,9 +83,9 @@ pub async fn erase(
 /// see the clear values (or `"erased"`), auditors the reference and commitment only,
 /// anyone else nothing (404).
 #[utoipa::path(get, path = "/api/v1/people/{ref}", tag = "people",
-    params(("ref" = String, Path, description = "person reference, `person:…`")),
-    responses((status = 200, description = "the person", body = Object),
-        (status = 404, description = "no such person, or not one the reader may see", body = Object)))]
+    params(("ref" = String, Path, description = "person reference, `person:…`"), super::AsOfQuery),
+    responses((status = 200, description = "the person", body = super::openapi::Person),
+        (status = 404, description = "no such person, or not one the reader may see")))]
 pub async fn get_one(
     _caller: MaybeCaller,
     AppPath(person_ref): AppPath<String>,

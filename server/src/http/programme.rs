@@ -257,7 +257,7 @@ async fn programme_summary(at: &At, p: ProgrammeView) -> Result<Response, ApiErr
 /// only for the Secretariat, auditors and (its own) a donor's token. Before it was
 /// established: `{"exists": false}`.
 #[utoipa::path(get, path = "/api/v1/programme", tag = "programme", params(AsOfQuery),
-    responses((status = 200, description = "the programme summary, or `exists: false`", body = Object)))]
+    responses((status = 200, description = "the programme summary, or `exists: false`", body = crate::http::openapi::Stamped)))]
 pub async fn the_programme(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
     match programme_view(at, DEFAULT_PROGRAMME).await? {
@@ -269,7 +269,7 @@ pub async fn the_programme(_caller: MaybeCaller, read: ReadAt) -> Result<Respons
 /// One programme's summary as of a moment (as `/api/v1/programme`; 404 before it was established).
 #[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "programme",
     params(("id" = String, Path, description = "e.g. MDP-A87"), AsOfQuery),
-    responses((status = 200, description = "the programme summary", body = Object), (status = 404, description = "not established by that moment")))]
+    responses((status = 200, description = "the programme summary", body = crate::http::openapi::Stamped), (status = 404, description = "not established by that moment")))]
 pub async fn programme(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
     let p = established(&read.at, &id).await?;
     programme_summary(&read.at, p).await
@@ -286,7 +286,7 @@ async fn programme_history_of(at: &At, id: &str, singleton: bool) -> Result<Resp
 /// Every event of the programme (MDP-A87) known at a moment; allocations of donors the
 /// caller may not read are redacted records.
 #[utoipa::path(get, path = "/api/v1/programme/history", tag = "programme", params(AsOfQuery),
-    responses((status = 200, description = "audit history as `items` (empty before it was established)", body = Object)))]
+    responses((status = 200, description = "audit history as `items` (empty before it was established)", body = crate::http::openapi::History)))]
 pub async fn the_programme_history(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     programme_history_of(&read.at, DEFAULT_PROGRAMME, true).await
 }
@@ -294,7 +294,7 @@ pub async fn the_programme_history(_caller: MaybeCaller, read: ReadAt) -> Result
 /// Every event of a programme (as `/api/v1/programme/history`).
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/history", tag = "programme",
     params(("id" = String, Path, description = "e.g. MDP-A87"), AsOfQuery),
-    responses((status = 200, description = "audit history as `items`", body = Object), (status = 404, description = "unknown id at that moment")))]
+    responses((status = 200, description = "audit history as `items`", body = crate::http::openapi::History), (status = 404, description = "unknown id at that moment")))]
 pub async fn programme_history(
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
@@ -305,6 +305,7 @@ pub async fn programme_history(
 
 /// `?since=YYYY-MM-DD`, besides `as_of` and `known_at`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SinceQuery {
     /// Reallocations made on or after this day (default: all).
     pub since: Option<NaiveDate>,
@@ -324,7 +325,7 @@ async fn reallocations_of(at: &At, p: &ProgrammeView, query: &SinceQuery) -> Res
 /// amounts, effective period, share of the from-line and the threshold it was judged
 /// against, who authorised it (delegation or the GCG decision) and the donors' consents.
 #[utoipa::path(get, path = "/api/v1/programme/reallocations", tag = "programme", params(SinceQuery, AsOfQuery),
-    responses((status = 200, description = "reallocations in order as `items` (empty before it was established)", body = Object)))]
+    responses((status = 200, description = "reallocations in order as `items` (empty before it was established)", body = crate::http::openapi::StampedList)))]
 pub async fn the_programme_reallocations(_caller: MaybeCaller, read: ReadAt<SinceQuery>) -> Result<Response, ApiError> {
     let at = &read.at;
     match programme_view(at, DEFAULT_PROGRAMME).await? {
@@ -336,7 +337,7 @@ pub async fn the_programme_reallocations(_caller: MaybeCaller, read: ReadAt<Sinc
 /// A programme's reallocations since a date (as `/api/v1/programme/reallocations`).
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/reallocations", tag = "programme",
     params(("id" = String, Path, description = "e.g. MDP-A87"), SinceQuery, AsOfQuery),
-    responses((status = 200, description = "reallocations in order as `items`", body = Object), (status = 404, description = "unknown id at that moment")))]
+    responses((status = 200, description = "reallocations in order as `items`", body = crate::http::openapi::StampedList), (status = 404, description = "unknown id at that moment")))]
 pub async fn programme_reallocations(
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
@@ -407,7 +408,7 @@ pub async fn programme_iati(
 
 /// Registered donors as of a moment (organisation, type, IATI reference, contributions' ids).
 #[utoipa::path(get, path = "/api/v1/donors", tag = "programme", params(PageQuery, AsOfQuery),
-    responses((status = 200, description = "one page in id order as `items`", body = Object)))]
+    responses((status = 200, description = "one page in id order as `items`", body = crate::http::openapi::StampedList)))]
 pub async fn donors(_caller: MaybeCaller, read: ReadAt<PageQuery>) -> Result<Response, ApiError> {
     page(&read.at, DONORS, "/api/v1/donors", &read.params, planned::NONE).await
 }
@@ -415,7 +416,7 @@ pub async fn donors(_caller: MaybeCaller, read: ReadAt<PageQuery>) -> Result<Res
 /// One registered donor as of a moment.
 #[utoipa::path(get, path = "/api/v1/donors/{id}", tag = "programme",
     params(("id" = String, Path, description = "the donor organisation, e.g. DONOR-A"), AsOfQuery),
-    responses((status = 200, description = "the donor", body = Object), (status = 404, description = "unknown id at that moment")))]
+    responses((status = 200, description = "the donor", body = crate::http::openapi::Stamped), (status = 404, description = "unknown id at that moment")))]
 pub async fn donor(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: ReadAt) -> Result<Response, ApiError> {
     found(&read.at, "donor", &id, read.at.document(DONORS, &id).await?, planned::NONE)
 }
@@ -423,7 +424,7 @@ pub async fn donor(_caller: MaybeCaller, AppPath(id): AppPath<String>, read: Rea
 /// Every event of a donor's registration known at a moment.
 #[utoipa::path(get, path = "/api/v1/donors/{id}/history", tag = "programme",
     params(("id" = String, Path, description = "the donor organisation"), AsOfQuery),
-    responses((status = 200, description = "audit history as `items`", body = Object), (status = 404, description = "unknown id at that moment")))]
+    responses((status = 200, description = "audit history as `items`", body = crate::http::openapi::History), (status = 404, description = "unknown id at that moment")))]
 pub async fn donor_history(
     _caller: MaybeCaller,
     AppPath(id): AppPath<String>,
@@ -440,7 +441,7 @@ pub async fn donor_history(
 #[utoipa::path(get, path = "/api/v1/donors/{id}/trail", tag = "programme",
     params(("id" = String, Path, description = "the donor organisation"), AsOfQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "the trail", body = Object), (status = 401, description = "no token"),
+    responses((status = 200, description = "the trail", body = crate::http::openapi::Stamped), (status = 401, description = "no token"),
         (status = 403, description = "another donor's trail, or a role without access"), (status = 404, description = "not a donor at that moment")))]
 pub async fn donor_trail_of(
     MaybeCaller(caller): MaybeCaller,
@@ -488,7 +489,7 @@ pub async fn donor_trail_of(
 /// for its token.
 #[utoipa::path(get, path = "/api/v1/contributions", tag = "programme", params(AsOfQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "contributions in id order as `items`", body = Object), (status = 401, description = "no token"),
+    responses((status = 200, description = "contributions in id order as `items`", body = crate::http::openapi::StampedList), (status = 401, description = "no token"),
         (status = 403, description = "a role without access")))]
 pub async fn contributions(MaybeCaller(caller): MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let caller = caller.ok_or(ApiError::Unauthorized)?;
@@ -514,7 +515,7 @@ async fn contribution_donor(at: &At, id: &str) -> Result<String, ApiError> {
 /// One contribution as of a moment (the Secretariat, auditors, or its donor's token).
 #[utoipa::path(get, path = "/api/v1/contributions/{id}", tag = "programme",
     params(("id" = String, Path, description = "e.g. C-001"), AsOfQuery), security(("bearer" = [])),
-    responses((status = 200, description = "the contribution", body = Object), (status = 401, description = "no token"),
+    responses((status = 200, description = "the contribution", body = crate::http::openapi::Stamped), (status = 401, description = "no token"),
         (status = 403, description = "another donor's contribution"), (status = 404, description = "unknown id at that moment")))]
 pub async fn contribution(
     MaybeCaller(caller): MaybeCaller,
@@ -530,7 +531,7 @@ pub async fn contribution(
 /// Every event of a contribution known at a moment (the Secretariat, auditors, or its donor's token).
 #[utoipa::path(get, path = "/api/v1/contributions/{id}/history", tag = "programme",
     params(("id" = String, Path, description = "e.g. C-001"), AsOfQuery), security(("bearer" = [])),
-    responses((status = 200, description = "audit history as `items`", body = Object), (status = 401, description = "no token"),
+    responses((status = 200, description = "audit history as `items`", body = crate::http::openapi::History), (status = 401, description = "no token"),
         (status = 403, description = "another donor's contribution"), (status = 404, description = "unknown id at that moment")))]
 pub async fn contribution_history(
     MaybeCaller(caller): MaybeCaller,
@@ -553,7 +554,7 @@ async fn contributions_read(at: &At) -> Result<Vec<ContributionView>, ApiError> 
 /// rate and the months of runway at it (Q17).
 #[utoipa::path(get, path = "/api/v1/programme/monthly", tag = "questions", params(AsOfQuery),
     responses((status = 200, description = "`items` per month from the start to `as_of` (with per-line `lines`); \
-        `burn_rate`, `funds_available`, `runway_months`; or `exists: false` before the programme", body = Object)))]
+        `burn_rate`, `funds_available`, `runway_months`; or `exists: false` before the programme", body = crate::http::openapi::StampedListOrAbsent)))]
 pub async fn the_programme_monthly(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
     let Some(p) = programme_view(at, DEFAULT_PROGRAMME).await? else {
@@ -567,7 +568,7 @@ pub async fn the_programme_monthly(_caller: MaybeCaller, read: ReadAt) -> Result
 /// entry was already under a signed checkpoint (Q21).
 #[utoipa::path(get, path = "/api/v1/programme/corrections", tag = "questions", params(AsOfQuery),
     responses((status = 200, description = "as `items` in ledger order: kind, entry_id, amount, reason, on, recorded_by, \
-        position, original_position, after_checkpoint, checkpoint_tree_size", body = Object)))]
+        position, original_position, after_checkpoint, checkpoint_tree_size", body = crate::http::openapi::StampedList)))]
 pub async fn the_programme_corrections(
     State(state): State<AppState>,
     _caller: MaybeCaller,

@@ -143,7 +143,7 @@ pub(super) async fn reported_beside(
     params(DecisionQuery, AsOfQuery),
     responses((status = 200, description = "one page of decisions in id order as `items`, each with `countries`, \
         `written_procedure`, `has_evidence`, `quorum_recorded`, `recording_delay_days` and `replaced_by`; \
-        `Link: rel=next` when there are more", body = Object),
+        `Link: rel=next` when there are more", body = crate::http::openapi::StampedList),
         (status = 400, description = "a malformed or unknown filter")))]
 pub async fn decisions(_caller: MaybeCaller, read: ReadAt<DecisionQuery>) -> Result<Response, ApiError> {
     let at = &read.at;
@@ -178,7 +178,7 @@ pub async fn decisions(_caller: MaybeCaller, read: ReadAt<DecisionQuery>) -> Res
 #[utoipa::path(get, path = "/api/v1/decisions/written-procedures", tag = "questions",
     params(AsOfQuery),
     responses((status = 200, description = "as `items`: circulated_on, silence_period_days, silence_deadline, \
-        silence_running, objections, status", body = Object)))]
+        silence_running, objections, status", body = crate::http::openapi::StampedList)))]
 pub async fn written_procedures(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
     let decisions: Vec<DecisionView> = all_documents(at, DECISIONS).await?;
@@ -210,7 +210,7 @@ impl ReadParams for ActionItemQuery {
 #[utoipa::path(get, path = "/api/v1/action-items", tag = "questions",
     params(ActionItemQuery, AsOfQuery),
     responses((status = 200, description = "as `items`, oldest first: owner, assigned_on, due_on, status, age_days, \
-        days_overdue, evidence_sha256", body = Object),
+        days_overdue, evidence_sha256", body = crate::http::openapi::StampedList),
         (status = 400, description = "a malformed or unknown filter")))]
 pub async fn action_items(_caller: MaybeCaller, read: ReadAt<ActionItemQuery>) -> Result<Response, ApiError> {
     let at = &read.at;
@@ -247,7 +247,7 @@ impl ReadParams for AttendanceQuery {
 #[utoipa::path(get, path = "/api/v1/gcg/attendance", tag = "questions",
     params(AttendanceQuery, AsOfQuery),
     responses((status = 200, description = "`meetings` covered; per seat (`items`) and per constituency: meetings, \
-        present, absent, vacant, attendance_rate (%)", body = Object)))]
+        present, absent, vacant, attendance_rate (%)", body = crate::http::openapi::StampedListOrAbsent)))]
 pub async fn attendance(_caller: MaybeCaller, read: ReadAt<AttendanceQuery>) -> Result<Response, ApiError> {
     let at = &read.at;
     let last = read.params.last.unwrap_or(5);
@@ -277,7 +277,7 @@ impl ReadParams for RegisterQuery {
 #[utoipa::path(get, path = "/api/v1/meetings/register", tag = "questions",
     params(RegisterQuery, AsOfQuery),
     responses((status = 200, description = "as `items` in date order: meeting_id, number, kind, date, modality, \
-        status, chaired_by, quorum_met, decisions, minutes_status, minutes_approved_on, report_published_on", body = Object)))]
+        status, chaired_by, quorum_met, decisions, minutes_status, minutes_approved_on, report_published_on", body = crate::http::openapi::StampedList)))]
 pub async fn register(_caller: MaybeCaller, read: ReadAt<RegisterQuery>) -> Result<Response, ApiError> {
     let at = &read.at;
     let wanted = read.params.minutes.clone();
@@ -313,7 +313,7 @@ pub async fn register(_caller: MaybeCaller, read: ReadAt<RegisterQuery>) -> Resu
 #[utoipa::path(get, path = "/api/v1/pathfinders/stage-times", tag = "questions",
     params(AsOfQuery),
     responses((status = 200, description = "per country (`items`) its stages with days; `medians` per stage; \
-        `stalled`: candidates longest in their stage first", body = Object)))]
+        `stalled`: candidates longest in their stage first", body = crate::http::openapi::StampedList)))]
 pub async fn stage_times(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
     let views: Vec<PathfinderView> = all_documents(at, PATHFINDERS).await?;
@@ -336,7 +336,7 @@ impl ReadParams for AdmissionsQuery {
 #[utoipa::path(get, path = "/api/v1/partners/admissions", tag = "questions",
     params(AdmissionsQuery, AsOfQuery),
     responses((status = 200, description = "`items`: admitted per quarter and category; `pending`: applications \
-        older than `pending_days`; `groups`: members of each group", body = Object)))]
+        older than `pending_days`; `groups`: members of each group", body = crate::http::openapi::StampedList)))]
 pub async fn admissions(_caller: MaybeCaller, read: ReadAt<AdmissionsQuery>) -> Result<Response, ApiError> {
     let at = &read.at;
     let pending_days = read.params.pending_days.unwrap_or(90);
@@ -363,8 +363,9 @@ pub struct SegregationQuery {
 /// Segregation of duties (Q25): decisions proposed and adopted by one actor, and events
 /// recorded on a decision's authority by the actor who recorded its adoption.
 #[utoipa::path(get, path = "/api/v1/audit/segregation", tag = "questions",
-    params(SegregationQuery),
-    responses((status = 200, description = "findings as `items`: rule, actor, decision_id, positions", body = Object)))]
+    params(SegregationQuery), security((), ("bearer" = [])),
+    responses((status = 200, description = "findings as `items`: rule, actor, decision_id, positions; `events_read`: \
+        how many events the reader could read", body = crate::http::openapi::Segregation)))]
 pub async fn segregation(
     State(state): State<AppState>,
     caller: MaybeCaller,
@@ -408,7 +409,7 @@ pub async fn segregation(
 #[utoipa::path(get, path = "/api/v1/pathfinders/support-lost", tag = "questions",
     params(AsOfQuery),
     responses((status = 200, description = "as `items`: iso3, stage, support_ended_on, support, last_report; \
-        `outcome_2_spent`: the programme's Outcome 2 spend to date", body = Object)))]
+        `outcome_2_spent`: the programme's Outcome 2 spend to date", body = crate::http::openapi::StampedList)))]
 pub async fn support_lost(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
     let views: Vec<PathfinderView> = all_documents(at, PATHFINDERS).await?;

@@ -88,6 +88,7 @@ pub async fn revoke(
 
 /// `?from=ID&limit=N` on the access log.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AccessQuery {
     /// The first entry id to list (default 0).

@@ -10,7 +10,6 @@ use axum::Json;
 use ledger_format::cosignature::{checkpoint_body, WitnessVerifier};
 use ledger_store::{with_pool, Db};
 use serde::Deserialize;
-use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use super::error::ApiError;
@@ -70,14 +69,14 @@ async fn store(db: &Db, tree_size: i64, witness: &str, line: &str, signed_at: u6
 /// Adds a trusted witness's cosignature to a checkpoint.
 #[utoipa::path(post, path = "/api/v1/ledger/checkpoints/{tree_size}/cosignatures", tag = "ledger", request_body = Cosignature,
     params(("tree_size" = i64, Path, description = "the checkpoint's tree size")),
-    responses((status = 201, description = "stored", body = Object), (status = 200, description = "already stored", body = Object),
+    responses((status = 201, description = "stored", body = StoredCosignature), (status = 200, description = "already stored", body = StoredCosignature),
         (status = 403, description = "not a trusted witness"), (status = 404, description = "no such checkpoint"),
         (status = 422, description = "cosignature_invalid")))]
 pub async fn add_cosignature(
     State(state): State<AppState>,
     AppPath(tree_size): AppPath<i64>,
     AppJson(body): AppJson<Cosignature>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<StoredCosignature>), ApiError> {
     let checkpoint = state
         .reads
         .checkpoint_of_size(tree_size)
@@ -98,5 +97,17 @@ pub async fn add_cosignature(
         .map_err(|e| ApiError::Refused { rule: "cosignature_invalid", message: e.to_string() })?;
     let created = store(&state.db, tree_size, name, line, signed_at).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(json!({"tree_size": tree_size, "witness": name, "signed_at": signed_at, "stored": created}))))
+    Ok((status, Json(StoredCosignature { tree_size, witness: name.to_string(), signed_at, stored: created })))
+}
+
+/// The answer to a cosignature.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct StoredCosignature {
+    pub tree_size: i64,
+    /// The witness's name, from the signature line.
+    pub witness: String,
+    /// When the witness signed (seconds since the Unix epoch).
+    pub signed_at: u64,
+    /// True if stored now, false if it was already stored.
+    pub stored: bool,
 }

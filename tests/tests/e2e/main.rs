@@ -4,6 +4,7 @@
 mod bench;
 mod browser;
 mod concurrency;
+mod conformance;
 mod csv;
 mod dossiers;
 mod erasure;
