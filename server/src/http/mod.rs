@@ -760,7 +760,7 @@ impl ReadParams for PageQuery {
     const NAMES: &'static [&'static str] = &["after", "limit"];
 }
 
-fn encode(text: &str) -> String {
+pub(crate) fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
@@ -796,7 +796,12 @@ pub async fn page(
 /// `Link: rel=next` to the page of a list after the id `next`, at the same moment.
 pub fn link_next(response: &mut Response, at: &projections::read::At, path: &str, next: &str, limit: impl Display) {
     let known = at.moment.known_at.map(|k| format!("&known_at={k}")).unwrap_or_default();
-    let link = format!("<{path}?after={}&limit={limit}&as_of={}{known}>; rel=\"next\"", encode(next), at.moment.as_of);
+    let separator = if path.contains('?') { '&' } else { '?' };
+    let link = format!(
+        "<{path}{separator}after={}&limit={limit}&as_of={}{known}>; rel=\"next\"",
+        encode(next),
+        at.moment.as_of
+    );
     if let Ok(link) = HeaderValue::from_str(&link) {
         response.headers_mut().insert(axum::http::header::LINK, link);
     }

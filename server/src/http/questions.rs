@@ -73,6 +73,32 @@ impl ReadParams for DecisionQuery {
 }
 
 impl DecisionQuery {
+    /// The filters as given, as a query string (`?status=…&…`, or empty), for the link to
+    /// the next page.
+    fn filters_query(&self) -> String {
+        let text = |name: &str, value: Option<String>| value.map(|v| format!("{name}={}", super::encode(&v)));
+        let pairs: Vec<String> = [
+            text("status", self.status.clone()),
+            text("method", self.method.clone()),
+            text("meeting", self.meeting.clone()),
+            text("subject", self.subject.clone()),
+            text("country", self.country.clone()),
+            text("adopted_from", self.adopted_from.map(|d| d.to_string())),
+            text("adopted_to", self.adopted_to.map(|d| d.to_string())),
+            text("evidence", self.evidence.map(|b| b.to_string())),
+            text("quorum_recorded", self.quorum_recorded.map(|b| b.to_string())),
+            text("recorded_late_days", self.recorded_late_days.map(|d| d.to_string())),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if pairs.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", pairs.join("&"))
+        }
+    }
+
     fn filter(&self) -> Result<DecisionFilter, ApiError> {
         let mut status = Vec::new();
         for name in self.status.iter().flat_map(|s| s.split(',')).filter(|s| !s.is_empty()) {
@@ -166,10 +192,12 @@ pub async fn decisions(_caller: MaybeCaller, read: ReadAt<DecisionQuery>) -> Res
     let limit = usize::try_from(limit).unwrap_or(100);
     let more = rows.len() > limit;
     rows.truncate(limit);
-    let mut response = answer(at, Value::Array(rows.clone()), planned::DECISION);
-    if more {
-        let last = rows.last().and_then(|r| r["decision_id"].as_str()).unwrap_or_default();
-        super::link_next(&mut response, at, "/api/v1/decisions", last, limit);
+    let last = rows.last().and_then(|r| r["decision_id"].as_str()).map(str::to_string);
+    let mut response = answer(at, Value::Array(rows), planned::DECISION);
+    if let (true, Some(last)) = (more, last) {
+        // The next page keeps the filters.
+        let path = format!("/api/v1/decisions{}", read.params.filters_query());
+        super::link_next(&mut response, at, &path, &last, limit);
     }
     Ok(response)
 }

@@ -70,6 +70,19 @@ async fn q03(a: &Asker) {
     assert_eq!(ids(&with, "decision_id"), ["GCG-21-D03", "GCG-22-D02"], "Q3: decisions with evidence");
     let without = a.items("/api/v1/decisions?evidence=false&limit=1000").await;
     assert_eq!(without.len(), 19, "Q3: decisions without evidence");
+    // Paging keeps the filters: the pages of five add up to the same 19.
+    let mut next = Some(format!("/api/v1/decisions?evidence=false&limit=5&{AS_OF}"));
+    let mut paged = Vec::new();
+    while let Some(path) = next.take() {
+        let response = a.app.client.get(a.app.url(&path)).send().await.unwrap();
+        next = response.headers().get("link").map(|l| {
+            let l = l.to_str().unwrap();
+            l[l.find('<').unwrap() + 1..l.find('>').unwrap()].to_string()
+        });
+        let page: Value = response.json().await.unwrap();
+        paged.extend(ids(page["items"].as_array().unwrap(), "decision_id"));
+    }
+    assert_eq!(paged, ids(&without, "decision_id"), "Q3: the pages of a filtered list");
     let late = a.items("/api/v1/decisions?recorded_late_days=90&limit=1000").await;
     assert!(late.len() >= 18, "Q3: the backfill is recorded late");
     assert!(late.iter().all(|d| d["recording_delay_days"].as_i64().unwrap() > 90), "Q3");
