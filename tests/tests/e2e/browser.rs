@@ -71,8 +71,21 @@ impl Driver {
     }
 }
 
+/// The text of the element with `id`, once the page shows it. A page that is still
+/// loading can replace the element between finding and reading it (a stale element): then
+/// it is found again, for up to 20 s.
 async fn text(browser: &Client, id: &str) -> String {
-    browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Id(id)).await.unwrap().text().await.unwrap()
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let element = browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Id(id)).await.unwrap();
+        match element.text().await {
+            Ok(text) => return text,
+            Err(e) if std::time::Instant::now() < deadline && format!("{e:?}").contains("StaleElementReference") => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("reading #{id}: {e}"),
+        }
+    }
 }
 
 async fn attendance_events(app: &TestApp, meeting: &str) -> usize {
