@@ -418,7 +418,6 @@ pub struct Recorded {
     pub aggregate_id: String,
     pub event_type: String,
     pub actor: String,
-    pub role: String,
     /// The decision the event cites as its authority, if any.
     pub decision_authority: Option<String>,
 }
@@ -502,7 +501,6 @@ mod tests {
             aggregate_id: aggregate.1.to_string(),
             event_type: event_type.to_string(),
             actor: actor.to_string(),
-            role: "secretariat".to_string(),
             decision_authority: decision.map(str::to_string),
         }
     }

@@ -760,7 +760,8 @@ impl ReadParams for PageQuery {
     const NAMES: &'static [&'static str] = &["after", "limit"];
 }
 
-pub(crate) fn encode(text: &str) -> String {
+/// Percent-encodes a path segment or query value (everything but unreserved characters).
+pub fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

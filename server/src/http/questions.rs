@@ -423,7 +423,6 @@ pub async fn segregation(
                     aggregate_id: row.row.aggregate_id,
                     event_type: row.row.event_type,
                     actor: row.row.actor,
-                    role: row.row.role,
                 });
             }
         }

@@ -80,18 +80,7 @@ impl Nav {
     }
 }
 
-/// Percent-encodes a query value (everything but unreserved characters).
-pub fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+pub use crate::http::encode;
 
 /// Headers every page carries: not cached (pages can show who is signed in and carry
 /// CSRF tokens), not sniffed, not framed, and nothing loaded from anywhere but here.
