@@ -4,7 +4,7 @@
 //! folds them into the views and the audit history, and moves the cursor, all in one
 //! transaction: a crash leaves either the whole batch applied or none of it, so every
 //! event is applied exactly once. [`Projector::rebuild`] empties the views and replays
-//! from position 0.
+//! from position 0 in one transaction, so readers never see views half rebuilt.
 
 use serde_json::Value;
 
@@ -76,6 +76,17 @@ impl Projector {
     /// Applies the next batch of sealed events, if any.
     #[tracing::instrument(skip_all, err)]
     pub async fn catch_up_once(&self) -> anyhow::Result<Outcome> {
+        let applied = self.apply(false, false, &|_, _| {}).await?;
+        Ok(if applied == 0 { Outcome::CaughtUp } else { Outcome::Progressed(applied as usize) })
+    }
+
+    /// The one writer of the views. In one transaction, under the projector lock: when
+    /// `reset`, empties the views, the audit history and the cursor and records this
+    /// [`REVISION`]; then applies one batch after the cursor, or every batch when `all`.
+    /// A reader therefore never sees views half rebuilt, and two projectors (a server and
+    /// `ledger rebuild`) never interleave.
+    async fn apply(&self, reset: bool, all: bool, progress: &(dyn Fn(u64, u64) + Sync)) -> anyhow::Result<u64> {
+        let total = if reset { u64::try_from(self.lag().await?.1).unwrap_or(0) } else { 0 };
         let select = format!(
             "SELECT l.position, l.event_hash, {} FROM positions l JOIN events e \
              ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence \
@@ -94,6 +105,18 @@ impl Projector {
             } else {
                 sqlx::query("DELETE FROM projection_cursors WHERE 1 = 0").execute(&mut *tx).await?;
             }
+            if reset {
+                for table in ["view_documents", "audit_history", "projection_cursors"] {
+                    sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+                }
+                sqlx::query("INSERT INTO projection_cursors (projector, next_position) VALUES ($1, $2)")
+                    .bind(REVISION_ROW)
+                    .bind(REVISION)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let mut applied = 0u64;
+            loop {
             let next: Option<i64> = sqlx::query_scalar("SELECT next_position FROM projection_cursors WHERE projector = $1")
                 .bind(PROJECTOR)
                 .fetch_optional(&mut *tx)
@@ -101,8 +124,7 @@ impl Projector {
             let next = next.unwrap_or(0);
             let rows: Vec<LedgerRow> = sqlx::query_as(&select).bind(next).bind(batch).fetch_all(&mut *tx).await?;
             let Some(last) = rows.last().map(|r| r.position) else {
-                tx.commit().await?;
-                return Ok(Outcome::CaughtUp);
+                break;
             };
             let mut parsed = Vec::with_capacity(rows.len());
             for row in &rows {
@@ -181,8 +203,16 @@ impl Projector {
             .bind(last + 1)
             .execute(&mut *tx)
             .await?;
+            applied += rows.len() as u64;
+            if reset {
+                progress(applied, total);
+            }
+            if !all {
+                break;
+            }
+            }
             tx.commit().await?;
-            Ok(Outcome::Progressed(rows.len()))
+            Ok(applied)
         })
     }
 
@@ -201,32 +231,10 @@ impl Projector {
     }
 
     /// Empties the views, the audit history and the cursor, then replays from position 0,
-    /// calling `progress(applied, total)` after each batch.
-    pub async fn rebuild(&self, progress: impl Fn(u64, u64)) -> anyhow::Result<u64> {
-        let total = self.lag().await?.1;
-        with_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
-            for table in ["view_documents", "audit_history", "projection_cursors"] {
-                sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-        });
-        let mut applied = 0u64;
-        while let Outcome::Progressed(n) = self.catch_up_once().await? {
-            applied += n as u64;
-            progress(applied, u64::try_from(total).unwrap_or(0));
-        }
-        with_pool!(&self.db, pool => {
-            sqlx::query(
-                "INSERT INTO projection_cursors (projector, next_position) VALUES ($1, $2) \
-                 ON CONFLICT (projector) DO UPDATE SET next_position = excluded.next_position",
-            )
-            .bind(REVISION_ROW)
-            .bind(REVISION)
-            .execute(pool)
-            .await?;
-        });
-        Ok(applied)
+    /// calling `progress(applied, total)` after each batch. One transaction: readers see
+    /// the old views until the new ones are whole.
+    pub async fn rebuild(&self, progress: impl Fn(u64, u64) + Sync) -> anyhow::Result<u64> {
+        self.apply(true, true, &progress).await
     }
 
     /// The revision the stored views were built with (`None` before any was recorded).
