@@ -2,7 +2,8 @@
 """usage: python3 verify_dossier.py DOSSIER.json [PUBLIC_KEY]
 Verifies an Alliance 8.7 ledger dossier as docs/LEDGER-FORMAT.md section 12 says (written from it alone):
 record hashes (RFC 8785, SHA-256; version 1 and 2 records, and redacted records by their heads), recorder
-and checkpoint signatures (Ed25519), inclusion proofs (RFC 9162), per-aggregate hash chains.
+and checkpoint signatures (Ed25519), inclusion proofs (RFC 9162), per-aggregate hash chains, and the key
+history of a ledger that rotated its key (section 8.4): PUBLIC_KEY may be any key of it.
 Needs `pip install cryptography`. Exit 0 intact, 1 not, 2 usage."""
 import base64, hashlib, json, re, sys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -16,6 +17,8 @@ HEAD_MEMBERS = {"aggregate_type": str, "aggregate_id": str, "sequence": int, "pr
                 "recorded_at": str, "visibility": str}  # section 2.2; "scope", "content_hash" optional
 SCOPED = {"public": False, "secretariat-internal": False, "donor-confidential": True, "personal": True}
 DOSSIER_MEMBERS = {"format", "subject", "generated_at", "origin", "public_key", "checkpoint", "events", "omitted_unsealed"}
+HANDOVER_MEMBERS = {"from_position", "old_key", "new_key", "old_signature", "new_signature"}
+HANDOVER_CONTEXT = "alliance87-ledger/key-handover/v1"
 EVENT_MEMBERS = {"position", "record", "hash", "signature", "inclusion_proof"}
 
 class Bad(Exception): pass  # "<part>: <what>"
@@ -52,13 +55,53 @@ def hex32(text, part):
 sha = lambda data: hashlib.sha256(data).digest()
 node = lambda left, right: sha(b"\x01" + left + right)  # RFC 6962 interior node (section 7)
 
-def parse_key(vkey):  # <name>+<key id hex>+<base64(0x01 || 32-byte key)> (section 8.1)
-    check(isinstance(vkey, str) and vkey.count("+") >= 2, "public_key", "not <name>+<id>+<base64>")
+def parse_key(vkey, part="public_key"):  # <name>+<key id hex>+<base64(0x01 || 32-byte key)> (section 8.1)
+    check(isinstance(vkey, str) and vkey.count("+") >= 2, part, "not <name>+<id>+<base64>")
     name, key_id, key64 = vkey.split("+", 2)
-    raw = b64(key64, 33, "public_key")
-    check(raw[0] == 1 and re.fullmatch("[0-9a-f]{8}", key_id), "public_key", "not an Ed25519 signed-note key")
-    check(sha(name.encode() + b"\n" + raw)[:4].hex() == key_id, "public_key", "key id does not match the key")
+    raw = b64(key64, 33, part)
+    check(raw[0] == 1 and re.fullmatch("[0-9a-f]{8}", key_id), part, "not an Ed25519 signed-note key")
+    check(sha(name.encode() + b"\n" + raw)[:4].hex() == key_id, part, "key id does not match the key")
     return name, bytes.fromhex(key_id), Ed25519PublicKey.from_public_bytes(raw[1:])
+
+def key_history(d, pinned):  # section 8.4: [(first position it signs, encoded key, parsed key)], oldest first
+    hist = d.get("key_history", [])
+    check(isinstance(hist, list) and (hist or "key_history" not in d), "key_history", "present but not a non-empty list")
+    if not hist:
+        check(pinned is None or d["public_key"] == pinned, "public_key", "differs from the pinned key")
+        return [(0, d["public_key"], parse_key(d["public_key"]))]
+    keys = [(0, hist[0].get("old_key") if isinstance(hist[0], dict) else None, None)]
+    for i, h in enumerate(hist):
+        part = f"key_history[{i}]"
+        check(isinstance(h, dict) and set(h) == HANDOVER_MEMBERS, part, "wrong members")
+        start, old, _ = keys[-1]
+        check(h["old_key"] == old, part, "its old key is not the key handed over to before it")
+        fp = h["from_position"]
+        check(type(fp) is int and fp > start and fp > 0, part, "from_position does not come after the previous one")
+        check(h["new_key"] != old, part, "the old and the new key are the same key")
+        old_parsed, new_parsed = parse_key(old, part), parse_key(h["new_key"], part)
+        statement = f"{HANDOVER_CONTEXT}\n{d['origin']}\n{old}\n{h['new_key']}\n{fp}\n".encode()
+        check(ed25519_ok(old_parsed[2], b64(h["old_signature"], 64, part), statement), part, "the old key's signature does not verify")
+        check(ed25519_ok(new_parsed[2], b64(h["new_signature"], 64, part), statement), part, "the new key's signature does not verify")
+        keys[-1] = (start, old, old_parsed)
+        keys.append((fp, h["new_key"], new_parsed))
+    check(keys[-1][1] == d["public_key"], "public_key", "is not the latest key of the key history")
+    check(pinned is None or pinned in [k for _, k, _ in keys], "public_key", "the pinned key is not one of the ledger's keys")
+    return keys
+
+def key_at(keys, position):  # the key that signs the event at this position
+    return [parsed for start, _, parsed in keys if start <= position][-1]
+
+def open_checkpoint_with(note, keys):  # signed by the key active at size - 1 or at size
+    m = re.match("[^\n]*\n(0|[1-9][0-9]*)\n", note)
+    check(m, "checkpoint", "malformed text")
+    size = int(m.group(1))
+    before, at = key_at(keys, max(size - 1, 0)), key_at(keys, size)
+    try:
+        return open_checkpoint(note, *before)
+    except Bad:
+        if at is before:
+            raise
+        return open_checkpoint(note, *at)
 
 def ed25519_ok(key, signature, message):
     try:
@@ -110,11 +153,10 @@ def load(raw):
         raise Bad(f"file: not JSON: {e}")
 
 def verify(d, pinned):
-    check(isinstance(d, dict) and set(d) == DOSSIER_MEMBERS, "file", "not a dossier (wrong members)")
+    check(isinstance(d, dict) and set(d) - {"key_history"} == DOSSIER_MEMBERS, "file", "not a dossier (wrong members)")
     check(d["format"] == "alliance87-ledger-dossier/v1", "format", "unknown format")
-    check(pinned is None or d["public_key"] == pinned, "public_key", "differs from the pinned key")
-    name, key_id, key = parse_key(d["public_key"])
-    origin, size, root = open_checkpoint(d["checkpoint"], name, key_id, key)
+    keys = key_history(d, pinned)
+    origin, size, root = open_checkpoint_with(d["checkpoint"], keys)
     check(d["origin"] == origin, "origin", "differs from the checkpoint's origin")
     chains, last_position, named, redacted = {}, -1, set(), 0
     for i, e in enumerate(d["events"]):
@@ -130,8 +172,8 @@ def verify(d, pinned):
             chain_id, computed = redacted_record(r, part)
             redacted += 1
         check(computed is None or computed == h, part, "record does not match its hash")
-        check(ed25519_ok(key, b64(e["signature"], 64, part), CONTEXT + h), part, "recorder signature does not verify")
         check(type(pos := e["position"]) is int and last_position < pos < size, part, f"position {pos} out of order or not covered")
+        check(ed25519_ok(key_at(keys, pos)[2], b64(e["signature"], 64, part), CONTEXT + h), part, "recorder signature does not verify")
         last_position = pos
         path = [hex32(p, part) for p in e["inclusion_proof"]]
         check(inclusion_ok(sha(b"\x00" + h), pos, size, path, root), part, "inclusion proof does not lead to the root")

@@ -14,6 +14,7 @@
 //!   units.
 //! * [`person`]: people the ledger names, by a pseudonymous reference and a salted
 //!   commitment; their clear values live outside the ledger and can be erased.
+//! * [`signing_key`]: the ledger's signing keys over time (key rotation).
 //! * [`visibility`]: who may read each event, decided when it is recorded.
 //!
 //! The ledger format itself (records, hashes, chains, proofs, checkpoints) is the
@@ -35,6 +36,7 @@ pub mod person;
 pub mod policy;
 pub mod programme;
 pub mod reference;
+pub mod signing_key;
 #[cfg(test)]
 mod testing;
 pub mod visibility;

@@ -169,6 +169,7 @@ public!(
     crate::pathfinder::CountryReport,
     crate::programme::Donor,
     crate::partner::Partner,
+    crate::signing_key::SigningKey,
 );
 
 impl Classified for crate::meeting::Meeting {

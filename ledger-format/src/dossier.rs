@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use crate::chain::Chains;
 use crate::checkpoint::Checkpoint;
+use crate::key_history::{Handover, KeyHistory, KeyHistoryError};
 use crate::keys::LedgerVerifier;
 use crate::proof::{parse_hash_list, verify_inclusion};
 use crate::record::{parse_hash_hex, ShownRecord};
@@ -45,6 +46,10 @@ pub struct Dossier {
     pub events: Vec<DossierEvent>,
     /// Events of the subject recorded but not yet covered by the checkpoint.
     pub omitted_unsealed: u64,
+    /// The key handovers, oldest first, when the ledger's key was ever rotated
+    /// (docs/LEDGER-FORMAT.md §8.4); absent otherwise. `public_key` is the latest key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_history: Vec<Handover>,
 }
 
 /// One event of a dossier.
@@ -142,26 +147,9 @@ pub fn verify_dossier(dossier: &Dossier, pinned_key: Option<&LedgerVerifier>) ->
         return fail("format", format!("is {:?}, expected {DOSSIER_FORMAT:?}", dossier.format));
     }
 
-    let (key, key_source) = match pinned_key {
-        Some(pinned) => {
-            if dossier.public_key != pinned.encoded() {
-                return fail(
-                    "public_key",
-                    format!("the file's key {} is not the pinned key {}", dossier.public_key, pinned.encoded()),
-                );
-            }
-            (pinned.clone(), KeySource::Pinned)
-        }
-        None => match LedgerVerifier::from_public_key(&dossier.public_key) {
-            Ok(key) if key.encoded() == dossier.public_key && canonical_key_id(&dossier.public_key) => {
-                (key, KeySource::FromFile)
-            }
-            Ok(_) => return fail("public_key", "is not in its canonical encoding (lowercase key id, no spaces)"),
-            Err(e) => return fail("public_key", e.to_string()),
-        },
-    };
+    let (keys, key_source) = dossier_keys(dossier, pinned_key)?;
 
-    let checkpoint = match Checkpoint::open(&dossier.checkpoint, &key) {
+    let checkpoint = match keys.open_checkpoint(&dossier.checkpoint) {
         Ok(checkpoint) => checkpoint,
         Err(e) => return fail("checkpoint", e.to_string()),
     };
@@ -202,7 +190,7 @@ pub fn verify_dossier(dossier: &Dossier, pinned_key: Option<&LedgerVerifier>) ->
             }
             ShownRecord::Redacted(_) => redacted += 1,
         }
-        if !key.verify_event_hash(&hash, &event.signature) {
+        if !keys.for_position(event.position).verify_event_hash(&hash, &event.signature) {
             return fail(part, "recorder signature does not verify with the key");
         }
 
@@ -251,6 +239,54 @@ pub fn verify_dossier(dossier: &Dossier, pinned_key: Option<&LedgerVerifier>) ->
         root: hex::encode(checkpoint.root),
         key_source,
     })
+}
+
+/// The dossier's keys: its key history checked against the pinned key (which may be any
+/// key of the history; the file's latest key must be the history's latest), or, without
+/// one, the file's own key and history (self-consistency only).
+fn dossier_keys(
+    dossier: &Dossier,
+    pinned_key: Option<&LedgerVerifier>,
+) -> Result<(KeyHistory, KeySource), DossierError> {
+    let history_error = |e: KeyHistoryError| match e.index() {
+        Some(i) => DossierError { part: format!("key_history[{i}]"), what: e.to_string() },
+        None => DossierError { part: "public_key".into(), what: e.to_string() },
+    };
+    let file_key = match LedgerVerifier::from_public_key(&dossier.public_key) {
+        Ok(key) if key.encoded() == dossier.public_key && canonical_key_id(&dossier.public_key) => key,
+        Ok(_) => return fail("public_key", "is not in its canonical encoding (lowercase key id, no spaces)"),
+        Err(e) => match pinned_key {
+            Some(pinned) => {
+                return fail(
+                    "public_key",
+                    format!("the file's key {} is not the pinned key {}", dossier.public_key, pinned.encoded()),
+                )
+            }
+            None => return fail("public_key", e.to_string()),
+        },
+    };
+    let Some(pinned) = pinned_key else {
+        let history =
+            KeyHistory::ending_with(&dossier.origin, &dossier.key_history, &file_key).map_err(history_error)?;
+        return Ok((history, KeySource::FromFile));
+    };
+    if dossier.key_history.is_empty() {
+        if dossier.public_key != pinned.encoded() {
+            return fail(
+                "public_key",
+                format!("the file's key {} is not the pinned key {}", dossier.public_key, pinned.encoded()),
+            );
+        }
+        return Ok((KeyHistory::single(pinned.clone()), KeySource::Pinned));
+    }
+    let history = KeyHistory::new(&dossier.origin, &dossier.key_history, pinned).map_err(history_error)?;
+    if history.latest().encoded() != dossier.public_key {
+        return fail(
+            "public_key",
+            format!("the file's key {} is not the latest key of its key history", dossier.public_key),
+        );
+    }
+    Ok((history, KeySource::Pinned))
 }
 
 /// A Markdown rendering of a dossier for people: the same content, unverified. It says

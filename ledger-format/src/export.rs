@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::chain::Chains;
-use crate::checkpoint::Checkpoint;
+use crate::key_history::{Handover, KeyHistory};
 use crate::keys::LedgerVerifier;
 use crate::merkle::CompactTree;
 use crate::record::{parse_hash_hex, Hash32, ShownRecord};
@@ -69,6 +69,9 @@ struct Header {
     format: String,
     origin: String,
     public_key: String,
+    /// The key handovers (docs/LEDGER-FORMAT.md §8.4), when the key was ever rotated.
+    #[serde(default)]
+    key_history: Vec<Handover>,
 }
 
 #[derive(Deserialize)]
@@ -99,10 +102,25 @@ pub fn verify_export(
         return Err(fail(1, format!("not an export header (expected format {EXPORT_FORMAT})")));
     }
     let own = LedgerVerifier::from_public_key(&header.public_key).map_err(|e| fail(1, format!("public_key: {e}")))?;
-    let key = pinned.unwrap_or(&own);
-    if pinned.is_some_and(|p| p.encoded() != own.encoded()) {
-        return Err(fail(1, "the file's public key is not the key given"));
-    }
+    // The key given may be any key of the file's key history; the file's key is its latest.
+    let keys = match pinned {
+        Some(p) if header.key_history.is_empty() => {
+            if p.encoded() != own.encoded() {
+                return Err(fail(1, "the file's public key is not the key given"));
+            }
+            KeyHistory::single(p.clone())
+        }
+        Some(p) => {
+            let keys = KeyHistory::new(&header.origin, &header.key_history, p)
+                .map_err(|e| fail(1, format!("key_history: {e}")))?;
+            if keys.latest().encoded() != own.encoded() {
+                return Err(fail(1, "the file's public key is not the latest key of its key history"));
+            }
+            keys
+        }
+        None => KeyHistory::ending_with(&header.origin, &header.key_history, &own)
+            .map_err(|e| fail(1, format!("key_history: {e}")))?,
+    };
     // The checkpoint is the last line; read it first, so the tree's root can be taken at
     // its size while the events stream by.
     let last = lines.len();
@@ -111,14 +129,14 @@ pub fn verify_export(
     let checkpoint = match checkpoint_line.get("type").and_then(Value::as_str) {
         Some("checkpoint") => {
             let note = checkpoint_line.get("note").and_then(Value::as_str).ok_or_else(|| fail(last, "no note"))?;
-            Some(Checkpoint::open(note, key).map_err(|e| fail(last, e.to_string()))?)
+            Some(keys.open_checkpoint(note).map_err(|e| fail(last, e.to_string()))?)
         }
         _ => None,
     };
     let events_end = if checkpoint.is_some() { last - 1 } else { last };
     let mut kept_checkpoints = Vec::new();
     for (i, note) in kept.iter().enumerate() {
-        let cp = Checkpoint::open(note, key).map_err(|e| fail(0, format!("kept checkpoint {}: {e}", i + 1)))?;
+        let cp = keys.open_checkpoint(note).map_err(|e| fail(0, format!("kept checkpoint {}: {e}", i + 1)))?;
         kept_checkpoints.push(cp);
     }
 
@@ -148,6 +166,7 @@ pub fn verify_export(
             return Err(fail(n, "record does not match its hash"));
         }
         redacted += u64::from(line.record.is_redacted());
+        let key = line.position.map_or(keys.latest(), |p| keys.for_position(p));
         if !key.verify_event_hash(&hash, &line.signature) {
             return Err(fail(n, "recorder signature does not verify with the key"));
         }

@@ -93,6 +93,10 @@ impl LedgerSigner {
     pub(crate) fn note_signer(&self) -> &StandardSigner {
         &self.note_signer
     }
+
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.signing_key
+    }
 }
 
 /// A published public key, used to check event signatures and checkpoints.
@@ -160,6 +164,18 @@ impl LedgerVerifier {
         };
         let message = [EVENT_SIGNATURE_CONTEXT, hash].concat();
         self.verifying_key.verify(&message, &signature).is_ok()
+    }
+
+    /// Checks a base64 Ed25519 signature over `message` as it is (a key handover
+    /// statement, docs/LEDGER-FORMAT.md §8.4).
+    pub fn verify_raw(&self, message: &[u8], signature_b64: &str) -> bool {
+        let Ok(bytes) = BASE64.decode(signature_b64) else {
+            return false;
+        };
+        let Ok(signature) = ed25519_dalek::Signature::from_slice(&bytes) else {
+            return false;
+        };
+        self.verifying_key.verify(message, &signature).is_ok()
     }
 
     pub(crate) fn note_verifier(&self) -> StandardVerifier {

@@ -6,7 +6,7 @@
 //! Merkle tree ([`merkle`]), how a stored event carries its chain fields ([`seal`]) and
 //! what a well-formed per-aggregate chain is ([`chain`]), how RFC 9162 inclusion and consistency proofs are checked
 //! ([`proof`]), how checkpoints are written and signed ([`checkpoint`]), how keys are
-//! named ([`keys`]), how witnesses cosign checkpoints ([`cosignature`]), and the
+//! named ([`keys`]) and rotated ([`key_history`]), how witnesses cosign checkpoints ([`cosignature`]), and the
 //! per-subject accountability dossier ([`dossier`]) and the full export ([`export`]), both
 //! checked by the `ledger-verify` binary.
 
@@ -15,6 +15,7 @@ pub mod checkpoint;
 pub mod cosignature;
 pub mod dossier;
 pub mod export;
+pub mod key_history;
 pub mod keys;
 pub mod merkle;
 pub mod personal;
@@ -29,6 +30,7 @@ pub use dossier::{
     render_markdown, result_line, verify_dossier, verify_dossier_bytes, Dossier, DossierError, DossierEvent,
     DossierSummary, KeySource, DOSSIER_FORMAT,
 };
+pub use key_history::{handover_statement, Handover, KeyHistory, KeyHistoryError};
 pub use keys::{KeyError, LedgerSigner, LedgerVerifier};
 pub use proof::{verify_consistency, verify_inclusion, ConsistencyProof, InclusionProof, ProofError};
 pub use record::{EventRecord, Hash32, Head, RecordError, RedactedRecord, ShownRecord, CLASSES, GENESIS_PREV_HASH};

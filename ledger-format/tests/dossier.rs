@@ -209,6 +209,7 @@ fn build_with(signer: &LedgerSigner, records: &[EventRecord]) -> Dossier {
         checkpoint,
         events,
         omitted_unsealed: 1,
+        key_history: Vec::new(),
     }
 }
 
@@ -645,4 +646,64 @@ fn a_changed_redacted_record_is_caught() {
     let mut d = good.clone();
     d.events.remove(3);
     assert!(verify_dossier(&d, Some(&signer().verifier())).is_err());
+}
+
+/// The key the sample ledger rotated to (seed 32 × 0x0b) and the first position it signs.
+fn new_signer() -> LedgerSigner {
+    LedgerSigner::from_seed(KEY_NAME, [11u8; 32]).expect("test key")
+}
+const ROTATED_AT: u64 = 9;
+
+/// The sample dossier of a ledger that rotated its key at position 9: the events at 3, 7
+/// and 8 are signed by the first key, those at 10 and 15 and the checkpoint by the new one.
+fn build_rotated() -> Dossier {
+    let (old, new) = (signer(), new_signer());
+    let mut dossier = build_with(&new, &records());
+    for event in dossier.events.iter_mut().filter(|e| e.position < ROTATED_AT) {
+        let hash: [u8; 32] = hex::decode(&event.hash).expect("hex").try_into().expect("32 bytes");
+        event.signature = old.sign_event_hash(&hash);
+    }
+    dossier.key_history = vec![ledger_format::Handover::sign(KEY_NAME, &old, &new, ROTATED_AT)];
+    dossier
+}
+
+#[test]
+fn a_dossier_across_a_key_rotation_verifies_from_either_key_and_matches_the_published_vector() {
+    let dossier = build_rotated();
+    for pinned in [signer().verifier(), new_signer().verifier()] {
+        let summary = verify_dossier(&dossier, Some(&pinned)).expect("intact");
+        assert_eq!((summary.events, summary.key_source), (5, KeySource::Pinned));
+    }
+    assert_eq!(verify_dossier(&dossier, None).expect("intact").key_source, KeySource::FromFile);
+    check_vector("dossier-rotated.json", &pretty(&dossier));
+    let committed = std::fs::read(vectors_dir().join("dossier-rotated.json")).expect("dossier-rotated.json");
+    assert!(verify_dossier_bytes(&committed, Some(&signer().verifier())).is_ok());
+
+    let stranger = LedgerSigner::from_seed(KEY_NAME, [9u8; 32]).expect("key").verifier();
+    assert_eq!(verify_dossier(&dossier, Some(&stranger)).unwrap_err().part, "public_key");
+    let part = |d: &Dossier| verify_dossier(d, Some(&signer().verifier())).unwrap_err().part;
+    // The handover's statement binds the position: moved, both signatures fail.
+    let mut moved = dossier.clone();
+    moved.key_history[0].from_position = 11;
+    assert_eq!(part(&moved), "key_history[0]");
+    let mut one_sided = dossier.clone();
+    one_sided.key_history[0].new_signature = one_sided.key_history[0].old_signature.clone();
+    assert_eq!(part(&one_sided), "key_history[0]");
+    // An event before the rotation signed by the new key, or after it by the old one, fails.
+    let mut early = dossier.clone();
+    let hash: [u8; 32] = hex::decode(&early.events[0].hash).expect("hex").try_into().expect("32 bytes");
+    early.events[0].signature = new_signer().sign_event_hash(&hash);
+    assert!(part(&early).starts_with("events[0]"), "{}", part(&early));
+    let mut late = dossier.clone();
+    let hash: [u8; 32] = hex::decode(&late.events[3].hash).expect("hex").try_into().expect("32 bytes");
+    late.events[3].signature = signer().sign_event_hash(&hash);
+    assert!(part(&late).starts_with("events[3]"), "{}", part(&late));
+    // A checkpoint by the retired key, of a size after the rotation, fails.
+    let mut stale = dossier.clone();
+    stale.checkpoint = build_with(&signer(), &records()).checkpoint;
+    assert_eq!(part(&stale), "checkpoint");
+    // Without its history, the file's events before the rotation do not verify.
+    let mut stripped = dossier;
+    stripped.key_history.clear();
+    assert!(verify_dossier(&stripped, Some(&new_signer().verifier())).is_err());
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
-use ledger_format::{Checkpoint, LedgerVerifier};
+use ledger_format::LedgerVerifier;
 use ledger_store::db::is_postgres_url;
 use ledger_store::verify::VerifyError;
 use ledger_store::Db;
@@ -241,6 +241,21 @@ pub enum Command {
         #[arg(long, env = "LEDGER_PUBLIC_KEY")]
         public_key: Option<String>,
     },
+    /// Hand the ledger over to a new signing key, with every server stopped: both keys sign
+    /// the handover, the old key seals it, and the new key replaces the key file (the old
+    /// one is kept beside it as `<file>.retired-<key id>`). Prints the new public key.
+    RotateKey {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The new private key file (from `ledger keygen`); by default one is generated.
+        #[arg(long)]
+        new_key_file: Option<PathBuf>,
+        /// Who performs the rotation (recorded as the event's actor).
+        #[arg(long, default_value = "key-custodian")]
+        actor: String,
+    },
     /// Rebuild every projection from ledger position 0.
     Rebuild {
         #[command(flatten)]
@@ -422,11 +437,22 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 }
                 None => crate::keys::read(&key.key_file)?.verifier(),
             };
-            let mut pinned = Vec::new();
+            let database = open_existing(&db, true).await?;
+            let mut notes = Vec::new();
             for file in &checkpoint {
-                let note =
-                    std::fs::read_to_string(file).with_context(|| format!("could not read {}", file.display()))?;
-                match Checkpoint::open(&note, &verifier) {
+                notes
+                    .push(std::fs::read_to_string(file).with_context(|| format!("could not read {}", file.display()))?);
+            }
+            // A kept checkpoint may predate a key rotation: it opens with the key active at its
+            // size, from the ledger's key history as checked from the key given (a history
+            // that does not check is reported by verify itself).
+            let origin = notes.first().and_then(|n| n.split('\n').next()).unwrap_or(verifier.name()).to_string();
+            let keys = ledger_store::keys::key_history(&database, &origin, &verifier)
+                .await
+                .unwrap_or_else(|_| ledger_format::KeyHistory::single(verifier.clone()));
+            let mut pinned = Vec::new();
+            for (file, note) in checkpoint.iter().zip(&notes) {
+                match keys.open_checkpoint(note) {
                     Ok(cp) => pinned.push(cp),
                     Err(error) => {
                         println!("the checkpoint in {} does not verify: {error}", file.display());
@@ -434,7 +460,6 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
-            let database = open_existing(&db, true).await?;
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             let result = ledger_store::verify::verify_witnessed(&database, &verifier, &pinned, &witnesses, &|n| {
@@ -638,6 +663,19 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             ledger_store::sealer::Sealer::new(database.clone(), signer, key.origin).catch_up().await?;
             Projector::new(database).catch_up().await?;
             println!("{}", serde_json::json!({"person_ref": subject, "status": "erased", "events": outcome.events}));
+        }
+        Command::RotateKey { db, key, new_key_file, actor } => {
+            let database = open_existing(&db, false).await?;
+            let rotated =
+                crate::rotate::rotate(&database, &key.key_file, &key.origin, new_key_file.as_deref(), &actor).await?;
+            eprintln!(
+                "the ledger now signs with {}; the old key signed the handover at position {} and is kept in {}: \
+                 archive it offline or destroy it, publish the new public key, then start the server",
+                rotated.new_key,
+                rotated.handover_position,
+                rotated.retired_key_file.display()
+            );
+            println!("{}", serde_json::to_string(&rotated)?);
         }
         Command::Rebuild { db } => {
             let database = open_existing(&db, false).await?;

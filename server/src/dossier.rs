@@ -154,5 +154,6 @@ pub async fn build(db: &Db, subject: &str, public_key: &str, reader: &Reader) ->
         checkpoint: checkpoint.note,
         events,
         omitted_unsealed: u64::try_from(unsealed).unwrap_or(0),
+        key_history: ledger_store::keys::recorded_handovers(db).await?.into_iter().map(|r| r.handover).collect(),
     })
 }

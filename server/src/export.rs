@@ -42,11 +42,12 @@ pub async fn export(
     reader: &Reader,
     out: &mut impl Write,
 ) -> anyhow::Result<u64> {
-    writeln!(
-        out,
-        "{}",
-        json!({"type": "header", "format": EXPORT_FORMAT, "origin": origin, "public_key": public_key})
-    )?;
+    let mut header = json!({"type": "header", "format": EXPORT_FORMAT, "origin": origin, "public_key": public_key});
+    let handovers: Vec<_> = ledger_store::keys::recorded_handovers(db).await?.into_iter().map(|r| r.handover).collect();
+    if !handovers.is_empty() {
+        header["key_history"] = serde_json::to_value(handovers)?;
+    }
+    writeln!(out, "{header}")?;
     let columns = StoredEvent::columns(db);
     let join = "ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence";
     let sealed = format!("SELECT l.position, {columns} FROM positions l JOIN events e {join} ORDER BY l.position");

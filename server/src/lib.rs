@@ -10,6 +10,7 @@
 //! * [`web`]: the web pages (server-rendered HTML, sign-in, the attendance form).
 //! * [`dossier`]: per-subject dossiers with inclusion proofs, verifiable offline.
 //! * [`witness`]: the witness that checks consistency and cosigns checkpoints.
+//! * [`rotate`]: `ledger rotate-key`, the key handover.
 //! * [`migrate_store`]: `ledger migrate-store`, from the embedded store to PostgreSQL.
 //! * [`metrics`]: the Prometheus counters, histograms and gauges of `/metrics`.
 //! * [`tokens`]: API tokens (create, list, revoke, expiry, last use).
@@ -32,6 +33,7 @@ pub mod keys;
 pub mod metrics;
 pub mod migrate_store;
 pub mod pipeline;
+pub mod rotate;
 pub mod startup;
 pub mod telemetry;
 pub mod tokens;

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use ledger_format::{Checkpoint, LedgerVerifier};
+use ledger_format::LedgerVerifier;
 use ledger_store::proofs::Proofs;
 use ledger_store::Db;
 use projections::read::Reads;
@@ -98,6 +98,18 @@ impl Application {
                 signer.public_key()
             );
         }
+        // A key the ledger retired (or another ledger's) must not sign: the key file must hold
+        // the latest key of the ledger's key history.
+        let history = ledger_store::keys::key_history(&db, &settings.origin, &signer.verifier())
+            .await
+            .with_context(|| format!("the key file {} does not hold this ledger's key", settings.key_file.display()))?;
+        anyhow::ensure!(
+            history.latest().encoded() == signer.public_key(),
+            "the key file {} holds {}, which this ledger retired; its current key is {} (see `ledger rotate-key`)",
+            settings.key_file.display(),
+            signer.public_key(),
+            history.latest().encoded()
+        );
         let public_key: Arc<str> = signer.public_key().into();
         let signer = Arc::new(signer);
         let ledger = Arc::new(CommandService::new(db.clone(), Arc::clone(&signer)));
@@ -169,7 +181,15 @@ impl Application {
         let reads = Reads::new(db.clone());
         // The key must be this ledger's: it verifies the latest checkpoint, if there is one.
         if let Some(latest) = reads.latest_checkpoint().await.context("could not read the latest checkpoint")? {
-            Checkpoint::open(&latest.note, &verifier).map_err(|e| {
+            let origin = latest.note.split('\n').next().unwrap_or_default().to_string();
+            let history = ledger_store::keys::key_history(&db, &origin, &verifier).await?;
+            anyhow::ensure!(
+                history.latest().encoded() == verifier.encoded(),
+                "--public-key {} is a key this ledger retired; its current key is {}",
+                verifier.encoded(),
+                history.latest().encoded()
+            );
+            history.open_checkpoint(&latest.note).map_err(|e| {
                 anyhow::anyhow!(
                     "the public key {} does not verify this ledger's latest checkpoint (tree size {}): {e}; is it \
                      this ledger's key?",

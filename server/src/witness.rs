@@ -5,7 +5,9 @@
 //! here against the roots the witness itself holds). Only then does it cosign (C2SP
 //! tlog-cosignature/v1) and hand the cosignature to the server. A shrunken tree, a second
 //! checkpoint of the same size with another root (a split view), or a failed consistency
-//! proof is refused loudly and never cosigned: the history was rewritten.
+//! proof is refused loudly and never cosigned: the history was rewritten. When the
+//! ledger rotates its key, the witness follows the handover from the key it trusts
+//! (`/api/v1/ledger/keys`, each handover signed by both keys) and then trusts the new key.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,7 +16,7 @@ use anyhow::Context as _;
 use clap::Args;
 use ledger_format::cosignature::{checkpoint_body, WitnessSigner};
 use ledger_format::proof::{parse_hash_list, verify_consistency};
-use ledger_format::{Checkpoint, LedgerVerifier};
+use ledger_format::{KeyHistory, LedgerVerifier};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -78,20 +80,14 @@ pub async fn run(args: WitnessArgs) -> anyhow::Result<ExitCode> {
     let signer =
         WitnessSigner::from_private_key(&key_text).map_err(|e| anyhow::anyhow!("{}: {e}", args.key.display()))?;
     let previous = read_state(&args.state)?;
-    let log_key = match (&args.log_key, &previous) {
-        (Some(given), Some(state)) if given.trim() != state.log_public_key => {
-            anyhow::bail!(
-                "{} was made for the log key {}, not {}",
-                args.state.display(),
-                state.log_public_key,
-                given.trim()
-            )
-        }
-        (Some(given), _) => given.trim().to_string(),
-        (None, Some(state)) => state.log_public_key.clone(),
+    // The key this witness trusts: the one its state holds (the latest it followed), or on
+    // the first run the one given.
+    let trusted = match (&args.log_key, &previous) {
+        (_, Some(state)) => state.log_public_key.clone(),
+        (Some(given), None) => given.trim().to_string(),
         (None, None) => anyhow::bail!("the first run needs --log-key: the ledger's public key, obtained independently"),
     };
-    let verifier = LedgerVerifier::from_public_key(&log_key).map_err(|e| anyhow::anyhow!("--log-key: {e}"))?;
+    let verifier = LedgerVerifier::from_public_key(&trusted).map_err(|e| anyhow::anyhow!("--log-key: {e}"))?;
     let base = args.url.trim_end_matches('/');
     let client = reqwest::Client::new();
 
@@ -99,7 +95,49 @@ pub async fn run(args: WitnessArgs) -> anyhow::Result<ExitCode> {
         client.get(format!("{base}/api/v1/ledger/checkpoint")).send().await.context("could not reach the ledger")?;
     anyhow::ensure!(response.status().is_success(), "the ledger answered {} for its checkpoint", response.status());
     let note = response.text().await?;
-    let checkpoint = match Checkpoint::open(&note, &verifier) {
+    // Key rotations: follow the ledger's handovers from the trusted key (each signed by both
+    // keys); a checkpoint must be signed by the key active at its size.
+    let origin = note.split('\n').next().unwrap_or_default().to_string();
+    let response =
+        client.get(format!("{base}/api/v1/ledger/keys")).send().await.context("could not reach the ledger")?;
+    anyhow::ensure!(response.status().is_success(), "the ledger answered {} for its key history", response.status());
+    let document: Value = response.json().await.context("the ledger's key history is not JSON")?;
+    let handovers: Vec<ledger_format::Handover> = document["key_history"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|h| {
+                    let mut h = h.clone();
+                    if let Some(object) = h.as_object_mut() {
+                        object.remove("position");
+                    }
+                    serde_json::from_value(h)
+                })
+                .collect::<Result<_, _>>()
+        })
+        .transpose()
+        .context("the ledger's key history is malformed")?
+        .unwrap_or_default();
+    let keys = match KeyHistory::new(&origin, &handovers, &verifier) {
+        Ok(keys) => keys,
+        Err(error) => {
+            return refuse(format!(
+                "the ledger's key history does not follow from the key this witness trusts: {error}"
+            ))
+        }
+    };
+    if let (Some(given), Some(state)) = (&args.log_key, &previous) {
+        if !keys.keys().any(|k| k.encoded() == given.trim()) {
+            anyhow::bail!(
+                "{} follows the log key {}, and {} is not one of that ledger's keys",
+                args.state.display(),
+                state.log_public_key,
+                given.trim()
+            );
+        }
+    }
+    let log_key = keys.latest().encoded().to_string();
+    let checkpoint = match keys.open_checkpoint(&note) {
         Ok(cp) => cp,
         Err(error) => return refuse(format!("the checkpoint is not signed by the ledger key: {error}")),
     };

@@ -10,6 +10,7 @@
 //!   layout, and signed checkpoints.
 //! * [`stored`]: an event row as stored, and its split into the hashed record and its
 //!   seal.
+//! * [`keys`]: the key history the ledger records (key rotation).
 //! * [`personal`]: the personal-data register, outside the append-only tables: clear
 //!   values, their salt and commitment, and their erasure.
 //! * [`proofs`]: RFC 9162 inclusion and consistency proofs from the stored tree hashes.
@@ -22,6 +23,7 @@
 
 pub mod chaining;
 pub mod db;
+pub mod keys;
 pub mod personal;
 pub mod proofs;
 pub mod sealer;

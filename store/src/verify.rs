@@ -6,6 +6,10 @@
 //! ledger leaf, and feeds the RFC 6962 tree; at each checkpoint's size it compares the
 //! root and checks the checkpoint's signature. Events not yet sealed are checked the same
 //! way after the sealed ones.
+//!
+//! The key given may be any key of the ledger's key history (the `KeyRotated` events,
+//! docs/LEDGER-FORMAT.md §8.4): the history is checked from it, and each event and
+//! checkpoint is checked with the key active at its position.
 
 use std::fmt;
 
@@ -14,7 +18,7 @@ use ledger_format::cosignature::WitnessVerifier;
 use ledger_format::merkle::CompactTree;
 use ledger_format::record::parse_hash_hex;
 use ledger_format::{Chains, EventRecord};
-use ledger_format::{Checkpoint, LedgerVerifier};
+use ledger_format::{Checkpoint, KeyHistory, KeyHistoryError, LedgerVerifier};
 
 use crate::stored::StoredEvent;
 use crate::{with_pool, Db};
@@ -178,7 +182,8 @@ struct ReadyRow {
 }
 
 impl ReadyRow {
-    fn prepare(row: SealedRow, verifier: &LedgerVerifier) -> Self {
+    fn prepare(row: SealedRow, keys: &KeyHistory) -> Self {
+        let verifier = keys.for_position(u64::try_from(row.position).unwrap_or(0));
         let event = row.event.into_stored().map(|event| {
             let checked = prepare(&event, verifier);
             (event, checked)
@@ -199,7 +204,7 @@ impl ReadyRow {
 /// read before it, so the first break is still the one reported.
 struct ReadAhead<S> {
     rows: S,
-    verifier: LedgerVerifier,
+    keys: KeyHistory,
     pending: std::collections::VecDeque<tokio::task::JoinHandle<Vec<ReadyRow>>>,
     ready: std::vec::IntoIter<ReadyRow>,
     error: Option<sqlx::Error>,
@@ -208,10 +213,10 @@ struct ReadAhead<S> {
 }
 
 impl<S: futures::Stream<Item = Result<SealedRow, sqlx::Error>> + Unpin> ReadAhead<S> {
-    fn new(rows: S, verifier: &LedgerVerifier) -> Self {
+    fn new(rows: S, keys: &KeyHistory) -> Self {
         Self {
             rows,
-            verifier: verifier.clone(),
+            keys: keys.clone(),
             pending: Default::default(),
             ready: Vec::new().into_iter(),
             error: None,
@@ -241,9 +246,9 @@ impl<S: futures::Stream<Item = Result<SealedRow, sqlx::Error>> + Unpin> ReadAhea
                     }
                 }
                 if !chunk.is_empty() {
-                    let verifier = self.verifier.clone();
+                    let keys = self.keys.clone();
                     self.pending.push_back(tokio::task::spawn_blocking(move || {
-                        chunk.into_iter().map(|row| ReadyRow::prepare(row, &verifier)).collect()
+                        chunk.into_iter().map(|row| ReadyRow::prepare(row, &keys)).collect()
                     }));
                 }
             }
@@ -282,11 +287,18 @@ impl Walk {
         let checked = checked.map_err(broken)?;
         self.chains.link(&checked.record, checked.hash).map_err(|e| broken(e.to_string()))?;
         if !checked.signature_ok {
-            return Err(broken("recorder signature does not verify (event not signed by the ledger key)".into()));
+            return Err(broken(
+                "recorder signature does not verify (event not signed by the ledger key for its position)".into(),
+            ));
         }
         self.events += 1;
         Ok(checked.hash)
     }
+}
+
+/// The id of the one `signing_key` aggregate.
+fn domain_key_id() -> String {
+    "ledger".to_string()
 }
 
 fn at_position(position: i64, what: String) -> Broken {
@@ -349,14 +361,58 @@ pub async fn verify_witnessed(
         }
         let checkpoint_rows: Vec<CheckpointRow> =
             sqlx::query_as("SELECT tree_size, root_hash, note FROM checkpoints ORDER BY tree_size").fetch_all(&mut *tx).await?;
+        // The key history the ledger records, checked from the key given (any key of it).
+        let handover_rows: Vec<(String, Option<i64>)> =
+            sqlx::query_as(&crate::keys::handovers_sql(db)).fetch_all(&mut *tx).await?;
+        let recorded = crate::keys::parse_handovers(handover_rows)
+            .map_err(|e| broken(Broken { aggregate_type: Some(crate::keys::SIGNING_KEY_TYPE.into()), aggregate_id: None, sequence: None, position: None, what: e }))?;
+        let origin = checkpoint_rows
+            .first()
+            .and_then(|row| row.note.split('\n').next().map(str::to_string))
+            .unwrap_or_else(|| verifier.name().to_string());
+        let handovers: Vec<_> = recorded.iter().map(|r| r.handover.clone()).collect();
+        let keys = match KeyHistory::new(&origin, &handovers, verifier) {
+            Ok(keys) => keys,
+            Err(KeyHistoryError::NotInHistory { given, keys }) => {
+                return Err(VerifyError::KeyMismatch { given, signed_by: keys });
+            }
+            Err(e) => {
+                let at = e.index().and_then(|i| recorded.get(i)).and_then(|r| r.position);
+                return Err(broken(Broken {
+                    aggregate_type: Some(crate::keys::SIGNING_KEY_TYPE.into()),
+                    aggregate_id: Some(domain_key_id()),
+                    sequence: e.index().map(|i| i as i64 + 1),
+                    position: at,
+                    what: format!("key history: {e}"),
+                }));
+            }
+        };
+        // Each handover was recorded with the ledger otherwise still: its event sits just
+        // before the first position the new key signs.
+        for (i, r) in recorded.iter().enumerate() {
+            let expected = i64::try_from(r.handover.from_position).unwrap_or(i64::MAX) - 1;
+            if r.position.is_some_and(|p| p != expected) {
+                return Err(broken(Broken {
+                    aggregate_type: Some(crate::keys::SIGNING_KEY_TYPE.into()),
+                    aggregate_id: Some(domain_key_id()),
+                    sequence: Some(i as i64 + 1),
+                    position: r.position,
+                    what: format!(
+                        "key handover {i} names position {} as the new key's first, but it was sealed at position {} (it must sit just before)",
+                        r.handover.from_position,
+                        r.position.unwrap_or_default()
+                    ),
+                }));
+            }
+        }
         let mut checkpoints = Vec::with_capacity(checkpoint_rows.len());
         for row in &checkpoint_rows {
             let what = |w: &str| at_position(row.tree_size - 1, format!("checkpoint of tree size {}: {w}", row.tree_size));
-            let opened = match Checkpoint::open(&row.note, verifier) {
+            let opened = match keys.open_checkpoint(&row.note) {
                 Ok(opened) => opened,
                 Err(e) => {
                     let signers = Checkpoint::signers(&row.note);
-                    let ours = signers.iter().any(|(name, id)| name == verifier.name() && *id == verifier.key_id());
+                    let ours = signers.iter().any(|(name, id)| keys.names(name, *id));
                     if !ours && !signers.is_empty() {
                         let signed_by = signers
                             .iter()
@@ -410,7 +466,7 @@ pub async fn verify_witnessed(
 
         let mut walk = Walk { chains: Chains::new(), events: 0 };
         let mut tree = CompactTree::new();
-        let mut rows = ReadAhead::new(sqlx::query_as::<_, SealedRow>(&sealed_sql).fetch(&mut *tx), verifier);
+        let mut rows = ReadAhead::new(sqlx::query_as::<_, SealedRow>(&sealed_sql).fetch(&mut *tx), &keys);
         while let Some(row) = rows.next().await? {
             let expected = i64::try_from(tree.size()).unwrap_or(i64::MAX);
             if row.position != expected {
@@ -487,7 +543,7 @@ pub async fn verify_witnessed(
         let sealed = walk.events;
         let mut unsealed = sqlx::query_as::<_, StoredEvent>(&unsealed_sql).fetch(&mut *tx);
         while let Some(event) = unsealed.try_next().await? {
-            walk.check(&event, prepare(&event, verifier), None).map_err(broken)?;
+            walk.check(&event, prepare(&event, keys.latest()), None).map_err(broken)?;
         }
         drop(unsealed);
         tx.rollback().await?;

@@ -146,3 +146,26 @@ impl CommandService {
         Ok(ids)
     }
 }
+
+impl crate::pipeline::Prepare for domain::signing_key::SigningKey {
+    async fn prepare(
+        _service: &CommandService,
+        id: &str,
+        _command: &mut domain::signing_key::SigningKeyCommand,
+        _given: &crate::pipeline::Given,
+    ) -> Result<Option<domain::command::BusinessDate>, CommandError> {
+        if id != domain::signing_key::SIGNING_KEY_ID {
+            return Err(CommandError::Malformed(format!(
+                "the signing key's id is {:?}, not {id:?}",
+                domain::signing_key::SIGNING_KEY_ID
+            )));
+        }
+        Ok(None)
+    }
+    fn creates(_command: &domain::signing_key::SigningKeyCommand) -> bool {
+        true
+    }
+    fn refusal(error: &domain::signing_key::SigningKeyError) -> (&'static str, bool) {
+        (error.rule(), false)
+    }
+}

@@ -118,6 +118,41 @@ pub async fn latest_signed(state: &AppState, witnessed: bool) -> Result<Option<S
     Ok(Some(SignedCheckpoint { row, cosignatures, quorum }))
 }
 
+/// The ledger's signing keys over time: the key that signs now and every handover from one
+/// key to the next (docs/LEDGER-FORMAT.md §8.4).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct KeyHistoryDocument {
+    /// The key that signs now (the same as `/api/v1/ledger/public-key`).
+    pub public_key: String,
+    /// The handovers, oldest first; empty when the key was never rotated.
+    pub key_history: Vec<RecordedHandover>,
+}
+
+/// One handover and the ledger position of the event that records it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecordedHandover {
+    #[serde(flatten)]
+    pub handover: ledger_format::Handover,
+    /// The position of its `KeyRotated` event (`from_position − 1`); none while unsealed.
+    pub position: Option<i64>,
+}
+
+/// The key history: pin any key of it, and every checkpoint and event signature, before
+/// and after each rotation, verifies.
+#[utoipa::path(get, path = "/api/v1/ledger/keys", tag = "ledger",
+    responses((status = 200, description = "the key history", body = KeyHistoryDocument),
+        (status = 503, description = "database unavailable", body = super::error::Problem, content_type = "application/problem+json")))]
+pub async fn keys(State(state): State<AppState>) -> Result<Json<KeyHistoryDocument>, ApiError> {
+    let recorded = ledger_store::keys::recorded_handovers(&state.db).await.map_err(ApiError::Internal)?;
+    Ok(Json(KeyHistoryDocument {
+        public_key: state.public_key.to_string(),
+        key_history: recorded
+            .into_iter()
+            .map(|r| RecordedHandover { handover: r.handover, position: r.position })
+            .collect(),
+    }))
+}
+
 /// The ledger's public key (C2SP signed-note verifier key).
 #[utoipa::path(get, path = "/api/v1/ledger/public-key", tag = "ledger",
     responses((status = 200, description = "public key", content_type = "text/plain", body = String)))]

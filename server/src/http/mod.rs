@@ -195,6 +195,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ledger/proofs/inclusion", get(log::inclusion_proof))
         .route("/ledger/proofs/consistency", get(log::consistency_proof))
         .route("/ledger/public-key", get(log::public_key))
+        .route("/ledger/keys", get(log::keys))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/access-log", get(tokens::access_log))

@@ -48,7 +48,7 @@ impl Modify for BearerAuth {
         super::programme::the_programme_reallocations, super::programme::the_programme_monthly, super::programme::the_programme_corrections, super::programme::programme_reallocations, super::programme::the_programme_iati, super::programme::programme_iati,
         super::programme::donors, super::programme::donor, super::programme::donor_history, super::programme::donor_trail_of,
         super::programme::contributions, super::programme::contribution, super::programme::contribution_history,
-        log::checkpoint, log::checkpoints, super::witness::add_cosignature, log::inclusion_proof, log::consistency_proof, log::public_key, log::audit, dossiers::get_dossier, log::health, log::ready, log::metrics,
+        log::checkpoint, log::checkpoints, super::witness::add_cosignature, log::inclusion_proof, log::consistency_proof, log::public_key, log::keys, log::audit, dossiers::get_dossier, log::health, log::ready, log::metrics,
         super::tokens::list, super::tokens::create, super::tokens::revoke, super::tokens::access_log, super::tiles::checkpoint, super::tiles::tile,
     ),
     components(schemas(EnvelopeInput, super::witness::Cosignature, crate::pipeline::CommandOutcome, ledger_store::chaining::Receipt,

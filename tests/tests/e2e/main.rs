@@ -21,6 +21,7 @@ mod proofs;
 mod questions;
 mod refusals;
 mod replica;
+mod rotation;
 mod support;
 mod tamper;
 mod time;
