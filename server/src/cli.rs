@@ -250,10 +250,10 @@ pub enum Command {
         #[command(flatten)]
         key: KeyArgs,
         /// The new private key file (from `ledger keygen`); by default one is generated.
-        #[arg(long)]
+        #[arg(long, env = "LEDGER_ROTATE_NEW_KEY_FILE")]
         new_key_file: Option<PathBuf>,
         /// Who performs the rotation (recorded as the event's actor).
-        #[arg(long, default_value = "key-custodian")]
+        #[arg(long, env = "LEDGER_ROTATE_ACTOR", default_value = "key-custodian")]
         actor: String,
     },
     /// Rebuild every projection from ledger position 0.

@@ -1,6 +1,6 @@
 //! The `ledger` binary's library: everything at the edge of the system.
 //!
-//! * [`cli`]: the commands (`serve`, `demo`, `verify`, `export`, `keygen`, `token`, `tick`, `rebuild`).
+//! * [`cli`]: the commands (`serve`, `demo`, `verify`, `export`, `keygen`, `token`, `tick`, `rotate-key`, `rebuild`, …).
 //! * [`backup`]: `ledger backup` and `ledger restore` (verified before it counts).
 //! * [`startup`]: [`startup::Application`], built once, run until SIGINT/SIGTERM.
 //! * [`pipeline`]: the command pipeline every write goes through ([`pipeline::CommandService`]).
