@@ -1,15 +1,18 @@
 //! The web pages, under `/` beside the API: server-rendered HTML from askama templates
 //! (`server/templates/`, checked at compile time), one stylesheet served by the binary, no
 //! script. Every read goes through the same function as the API's JSON handler; a page
-//! handler only parses, reads and renders. The one form that writes (attendance) sends one
-//! command per line down the command pipeline, as the API does.
+//! handler only parses, reads and renders. The forms that write send their commands down
+//! the command pipeline: attendance one command per line, the recording forms through the
+//! API's own router.
 //!
 //! * [`pages`]: home, timeline, meeting, decision, Pathfinder board.
 //! * [`attendance`]: the Secretariat's attendance form.
+//! * [`forms`]: the Secretariat's recording forms, one per command of the API.
 //! * [`session`]: sign-in with an API token, server-side sessions, CSRF tokens.
 //! * [`svg`]: the Pathfinder stage timelines, drawn on the server.
 
 pub mod attendance;
+pub mod forms;
 pub mod pages;
 pub mod reads;
 pub mod session;
@@ -34,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/attendance", get(attendance::form).post(attendance::submit))
         .route("/decisions/{id}", get(pages::decision))
         .route("/pathfinders", get(pages::pathfinders))
+        .route("/record", get(forms::list))
+        .route("/record/{operation}", get(forms::form).post(forms::submit))
         .route("/sign-in", get(session::sign_in_form).post(session::sign_in))
         .route("/sign-out", post(session::sign_out))
         .route("/static/style.css", get(stylesheet))

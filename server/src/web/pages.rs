@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::reads::{self, all_documents};
-use super::session::WebSession;
+use super::session::{Session, WebSession};
 use super::{encode, render, Nav, PageError};
 use crate::http::error::ApiError;
 use crate::http::log::AuditQuery;
@@ -359,6 +359,19 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// The recording forms acting on one meeting or decision, prefilled with its id, when the
+/// Secretariat is signed in: (link, summary).
+fn record_forms(session: Option<&Session>, resource: &str, id: &str) -> Vec<(String, String)> {
+    if session.is_none_or(|s| s.caller.role != "secretariat") {
+        return Vec::new();
+    }
+    let mut forms = super::forms::forms_on(resource);
+    if resource == "meetings" {
+        forms.insert(0, ("propose".to_string(), "Table a proposal at this meeting".to_string()));
+    }
+    forms.into_iter().map(|(operation, summary)| (format!("/record/{operation}?id={}", encode(id)), summary)).collect()
+}
+
 #[derive(Template)]
 #[template(path = "timeline.html")]
 struct TimelinePage {
@@ -499,6 +512,8 @@ pub struct AgendaLine {
 #[template(path = "meeting.html")]
 struct MeetingPage {
     nav: Nav,
+    /// The recording forms acting on this meeting, for the Secretariat: (link, summary).
+    forms: Vec<(String, String)>,
     m: MeetingView,
     kind: String,
     modality: String,
@@ -580,6 +595,7 @@ pub async fn meeting(
         .collect();
     let here = format!("/meetings/{}", encode(&id));
     let page = MeetingPage {
+        forms: record_forms(session.as_ref(), "meetings", &id),
         nav: Nav::new(session.as_ref(), &here),
         kind: m.kind.as_ref().map(name_of).unwrap_or_default(),
         modality: m.modality.as_ref().map(name_of).unwrap_or_default(),
@@ -622,6 +638,8 @@ pub struct EvidenceLine {
 #[template(path = "decision.html")]
 struct DecisionPage {
     nav: Nav,
+    /// The recording forms acting on this decision, for the Secretariat: (link, summary).
+    forms: Vec<(String, String)>,
     d: DecisionView,
     status: String,
     subject: String,
@@ -683,6 +701,7 @@ pub async fn decision(
         .collect();
     let compact = |value: Option<Value>| value.filter(|v| !v.is_null()).map(|v| v.to_string()).unwrap_or_default();
     let page = DecisionPage {
+        forms: record_forms(session.as_ref(), "decisions", &id),
         nav: Nav::new(session.as_ref(), &format!("/decisions/{}", encode(&id))),
         status: name_of(&d.status),
         subject: d.subject.as_ref().map(name_of).unwrap_or_default(),

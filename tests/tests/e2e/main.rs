@@ -8,6 +8,7 @@ mod conformance;
 mod csv;
 mod dossiers;
 mod erasure;
+mod forms;
 mod governance;
 mod lifecycle;
 mod matrix;

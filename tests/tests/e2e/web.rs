@@ -16,7 +16,7 @@ fn browser() -> reqwest::Client {
 }
 
 /// GETs a page (with a cookie, if any); returns status, headers and body.
-async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, HeaderMap, String) {
+pub(crate) async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, HeaderMap, String) {
     let mut request = browser().get(app.url(path));
     if let Some(cookie) = cookie {
         request = request.header(COOKIE, cookie);
@@ -28,7 +28,7 @@ async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, HeaderMa
 }
 
 /// POSTs a form (with a cookie, if any).
-async fn post_form(
+pub(crate) async fn post_form(
     app: &TestApp,
     path: &str,
     cookie: Option<&str>,
@@ -66,7 +66,7 @@ fn cookie_pair(set_cookie: &str) -> String {
 }
 
 /// The value of the form field `name` in a page.
-fn field(html: &str, name: &str) -> String {
+pub(crate) fn field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).unwrap_or_else(|| panic!("no field {name} in {html}")) + marker.len();
     html[start..].split('"').next().unwrap_or_default().to_string()
@@ -86,7 +86,7 @@ fn event_types(html: &str) -> Vec<String> {
 }
 
 /// Signs in with a token; returns the session cookie as a `Cookie` header.
-async fn sign_in(app: &TestApp, token: &str, next: &str) -> String {
+pub(crate) async fn sign_in(app: &TestApp, token: &str, next: &str) -> String {
     let (status, headers, html) = page(app, &format!("/sign-in?next={}", server::web::encode(next)), None).await;
     assert_eq!(status, 200);
     let pairing = cookie_pair(&set_cookie(&headers, "ledger_sign_in").expect("sign-in cookie"));
