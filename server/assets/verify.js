@@ -468,7 +468,8 @@
       check(typeof pos === "number", part, "position is not an integer", at + ".position");
       const signature = b64(e.signature, 64, part, at + ".signature");
       check(await ed25519Ok(keyAt(chain, pos), signature, concat(utf8(EVENT_CONTEXT), h)), part,
-        "recorder signature does not verify", at + ".signature");
+        chain.length > 1 ? "recorder signature does not verify with the key in force at position " + pos : "recorder signature does not verify",
+        at + ".signature");
       check(lastPosition < pos && pos < size, part, "position " + pos + " out of order or not covered", at + ".position");
       lastPosition = pos;
       check(Array.isArray(e.inclusion_proof), part, "inclusion proof is not a list", at + ".inclusion_proof");
