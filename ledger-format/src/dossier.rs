@@ -48,8 +48,8 @@ pub struct Dossier {
     pub omitted_unsealed: u64,
     /// The key handovers, oldest first, when the ledger's key was ever rotated
     /// (docs/LEDGER-FORMAT.md §8.4); absent otherwise. `public_key` is the latest key.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub key_history: Vec<Handover>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_history: Option<Vec<Handover>>,
 }
 
 /// One event of a dossier.
@@ -265,12 +265,18 @@ fn dossier_keys(
             None => return fail("public_key", e.to_string()),
         },
     };
+    let handovers: &[Handover] = match &dossier.key_history {
+        Some(list) if list.is_empty() => {
+            return fail("key_history", "is present but empty (it is omitted when the key was never rotated)")
+        }
+        Some(list) => list,
+        None => &[],
+    };
     let Some(pinned) = pinned_key else {
-        let history =
-            KeyHistory::ending_with(&dossier.origin, &dossier.key_history, &file_key).map_err(history_error)?;
+        let history = KeyHistory::ending_with(&dossier.origin, handovers, &file_key).map_err(history_error)?;
         return Ok((history, KeySource::FromFile));
     };
-    if dossier.key_history.is_empty() {
+    if handovers.is_empty() {
         if dossier.public_key != pinned.encoded() {
             return fail(
                 "public_key",
@@ -279,7 +285,7 @@ fn dossier_keys(
         }
         return Ok((KeyHistory::single(pinned.clone()), KeySource::Pinned));
     }
-    let history = KeyHistory::new(&dossier.origin, &dossier.key_history, pinned).map_err(history_error)?;
+    let history = KeyHistory::new(&dossier.origin, handovers, pinned).map_err(history_error)?;
     if history.latest().encoded() != dossier.public_key {
         return fail(
             "public_key",

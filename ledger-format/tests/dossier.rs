@@ -209,7 +209,7 @@ fn build_with(signer: &LedgerSigner, records: &[EventRecord]) -> Dossier {
         checkpoint,
         events,
         omitted_unsealed: 1,
-        key_history: Vec::new(),
+        key_history: None,
     }
 }
 
@@ -663,7 +663,7 @@ fn build_rotated() -> Dossier {
         let hash: [u8; 32] = hex::decode(&event.hash).expect("hex").try_into().expect("32 bytes");
         event.signature = old.sign_event_hash(&hash);
     }
-    dossier.key_history = vec![ledger_format::Handover::sign(KEY_NAME, &old, &new, ROTATED_AT)];
+    dossier.key_history = Some(vec![ledger_format::Handover::sign(KEY_NAME, &old, &new, ROTATED_AT)]);
     dossier
 }
 
@@ -684,10 +684,11 @@ fn a_dossier_across_a_key_rotation_verifies_from_either_key_and_matches_the_publ
     let part = |d: &Dossier| verify_dossier(d, Some(&signer().verifier())).unwrap_err().part;
     // The handover's statement binds the position: moved, both signatures fail.
     let mut moved = dossier.clone();
-    moved.key_history[0].from_position = 11;
+    moved.key_history.as_mut().expect("history")[0].from_position = 11;
     assert_eq!(part(&moved), "key_history[0]");
     let mut one_sided = dossier.clone();
-    one_sided.key_history[0].new_signature = one_sided.key_history[0].old_signature.clone();
+    let history = one_sided.key_history.as_mut().expect("history");
+    history[0].new_signature = history[0].old_signature.clone();
     assert_eq!(part(&one_sided), "key_history[0]");
     // An event before the rotation signed by the new key, or after it by the old one, fails.
     let mut early = dossier.clone();
@@ -704,6 +705,8 @@ fn a_dossier_across_a_key_rotation_verifies_from_either_key_and_matches_the_publ
     assert_eq!(part(&stale), "checkpoint");
     // Without its history, the file's events before the rotation do not verify.
     let mut stripped = dossier;
-    stripped.key_history.clear();
+    stripped.key_history = Some(Vec::new());
+    assert_eq!(verify_dossier(&stripped, Some(&new_signer().verifier())).unwrap_err().part, "key_history");
+    stripped.key_history = None;
     assert!(verify_dossier(&stripped, Some(&new_signer().verifier())).is_err());
 }

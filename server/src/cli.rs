@@ -134,7 +134,7 @@ pub enum Command {
         #[command(flatten)]
         key: KeyArgs,
         /// The output file.
-        #[arg(long, env = "LEDGER_EXPORT_OUT", required_unless_present_any = ["iati", "tiles"])]
+        #[arg(long, env = "LEDGER_EXPORT_OUT", required_unless_present_any = ["iati", "tiles", "verifier_page"])]
         out: Option<PathBuf>,
         /// Export the dossier of this subject instead, e.g. `meeting:GCG-21`.
         #[arg(long, env = "LEDGER_EXPORT_DOSSIER")]
@@ -155,6 +155,10 @@ pub enum Command {
         /// `tile/…`, as static files for a web server or an object store).
         #[arg(long, env = "LEDGER_EXPORT_TILES", value_name = "DIR", conflicts_with_all = ["out", "dossier", "iati"])]
         tiles: Option<PathBuf>,
+        /// Write the dossier verifier (the `/verify` page) as one self-contained HTML file
+        /// to FILE instead, for auditors to keep and open offline; needs no database.
+        #[arg(long, env = "LEDGER_EXPORT_VERIFIER_PAGE", value_name = "FILE", conflicts_with_all = ["out", "dossier", "iati", "tiles"])]
+        verifier_page: Option<PathBuf>,
     },
     /// Create a new signing key file and print its public key.
     Keygen {
@@ -489,6 +493,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 }
                 Err(VerifyError::Database(e)) => return Err(e).context("could not read the ledger"),
             }
+        }
+        Command::Export { verifier_page: Some(file), .. } => {
+            std::fs::write(&file, crate::web::verify::offline_page())
+                .with_context(|| format!("could not write {}", file.display()))?;
+            println!("wrote the dossier verifier to {} (open it in a browser, offline)", file.display());
         }
         Command::Export { db, tiles: Some(dir), .. } => {
             let database = open_existing(&db, true).await?;

@@ -154,6 +154,8 @@ pub async fn build(db: &Db, subject: &str, public_key: &str, reader: &Reader) ->
         checkpoint: checkpoint.note,
         events,
         omitted_unsealed: u64::try_from(unsealed).unwrap_or(0),
-        key_history: ledger_store::keys::recorded_handovers(db).await?.into_iter().map(|r| r.handover).collect(),
+        key_history: Some(ledger_store::keys::recorded_handovers(db).await?)
+            .filter(|list| !list.is_empty())
+            .map(|list| list.into_iter().map(|r| r.handover).collect()),
     })
 }

@@ -1,15 +1,16 @@
 //! The web pages, under `/` beside the API: server-rendered HTML from askama templates
-//! (`server/templates/`, checked at compile time), one stylesheet served by the binary, no
-//! script. Every read goes through the same function as the API's JSON handler; a page
-//! handler only parses, reads and renders. The forms that write send their commands down
-//! the command pipeline: attendance one command per line, the recording forms through the
-//! API's own router.
+//! (`server/templates/`, checked at compile time), one stylesheet served by the binary, and
+//! one script, the dossier verifier's (`/verify`), served by the binary too. Every read
+//! goes through the same function as the API's JSON handler; a page handler only parses,
+//! reads and renders. The forms that write send their commands down the command pipeline:
+//! attendance one command per line, the recording forms through the API's own router.
 //!
 //! * [`pages`]: home, timeline, meeting, decision, Pathfinder board.
 //! * [`attendance`]: the Secretariat's attendance form.
 //! * [`forms`]: the Secretariat's recording forms, one per command of the API.
 //! * [`session`]: sign-in with an API token, server-side sessions, CSRF tokens.
 //! * [`svg`]: the Pathfinder stage timelines, drawn on the server.
+//! * [`verify`]: the dossier verifier that runs in the browser, and its offline file.
 
 pub mod attendance;
 pub mod forms;
@@ -17,6 +18,7 @@ pub mod pages;
 pub mod reads;
 pub mod session;
 pub mod svg;
+pub mod verify;
 
 use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -41,11 +43,13 @@ pub fn router() -> Router<AppState> {
         .route("/record/{operation}", get(forms::form).post(forms::submit))
         .route("/sign-in", get(session::sign_in_form).post(session::sign_in))
         .route("/sign-out", post(session::sign_out))
+        .route("/verify", get(verify::page))
         .route("/static/style.css", get(stylesheet))
+        .route("/static/verify.js", get(verify::script))
 }
 
 /// The stylesheet (screen and print).
-const STYLE: &str = include_str!("../../assets/style.css");
+pub(crate) const STYLE: &str = include_str!("../../assets/style.css");
 
 async fn stylesheet() -> Response {
     (
@@ -88,7 +92,9 @@ impl Nav {
 pub use crate::http::encode;
 
 /// Headers every page carries: not cached (pages can show who is signed in and carry
-/// CSRF tokens), not sniffed, not framed, and nothing loaded from anywhere but here.
+/// CSRF tokens), not sniffed, not framed, and nothing loaded from anywhere but here: the
+/// only script a page may run is a file this binary serves (no inline script, no eval), and
+/// no page may connect anywhere (`connect-src` falls back to `'none'`).
 fn page_headers(response: &mut Response) {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -98,7 +104,7 @@ fn page_headers(response: &mut Response) {
     headers.insert(
         "content-security-policy",
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
 }

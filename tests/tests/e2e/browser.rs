@@ -16,7 +16,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// A chromedriver this test started, in a process group of its own with the browsers it
 /// starts; the whole group is killed when dropped, so a failing test leaves no browser.
-struct Driver {
+pub(crate) struct Driver {
     url: String,
     child: Child,
 }
@@ -31,7 +31,7 @@ impl Drop for Driver {
 }
 
 impl Driver {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         assert!(
             std::path::Path::new(CHROMEDRIVER).exists(),
             "{CHROMEDRIVER} is missing: run ops/scripts/test.sh, which installs Debian's chromium and chromium-driver"
@@ -57,7 +57,7 @@ impl Driver {
     }
 
     /// A headless Chromium session.
-    async fn browser(&self) -> Client {
+    pub(crate) async fn browser(&self) -> Client {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
