@@ -7,6 +7,8 @@
 //!
 //! * [`pages`]: home, timeline, meeting, decision, Pathfinder board.
 //! * [`attendance`]: the Secretariat's attendance form.
+//! * [`questions`]: the users' questions, reporting compliance, groups and partners, each
+//!   the API's answer laid out.
 //! * [`forms`]: the Secretariat's recording forms, one per command of the API.
 //! * [`session`]: sign-in with an API token, server-side sessions, CSRF tokens.
 //! * [`svg`]: the Pathfinder stage timelines, drawn on the server.
@@ -15,6 +17,7 @@
 pub mod attendance;
 pub mod forms;
 pub mod pages;
+pub mod questions;
 pub mod reads;
 pub mod session;
 pub mod svg;
@@ -39,6 +42,11 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/attendance", get(attendance::form).post(attendance::submit))
         .route("/decisions/{id}", get(pages::decision))
         .route("/pathfinders", get(pages::pathfinders))
+        .route("/questions", get(questions::index))
+        .route("/questions/{number}", get(questions::question))
+        .route("/compliance", get(questions::compliance))
+        .route("/groups", get(questions::groups))
+        .route("/partners", get(questions::partners))
         .route("/record", get(forms::list))
         .route("/record/{operation}", get(forms::form).post(forms::submit))
         .route("/sign-in", get(session::sign_in_form).post(session::sign_in))

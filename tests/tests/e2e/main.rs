@@ -20,6 +20,7 @@ mod pathfinders;
 mod pipeline;
 mod programme;
 mod proofs;
+mod question_pages;
 mod questions;
 mod refusals;
 mod replica;
