@@ -95,13 +95,17 @@ impl Field {
         matches!(self.input, Input::Lines | Input::Json)
     }
 
-    /// The `type` of an `<input>`.
+    /// The `type` of an `<input>` (dates are typed as ISO 8601 text, `YYYY-MM-DD`,
+    /// whatever the browser's locale).
     pub fn html_type(&self) -> &'static str {
         match self.input {
-            Input::Date => "date",
             Input::Number => "number",
             _ => "text",
         }
+    }
+
+    pub fn is_date(&self) -> bool {
+        self.input == Input::Date
     }
 }
 
@@ -355,15 +359,15 @@ pub fn forms_on(resource: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Why a submitted field could not be read (before anything is sent).
+/// Why a submitted field could not be read (before anything is sent): (code, detail).
 type FieldError = (String, String);
+
+/// The fields that could not be read: (field name, why).
+type FieldErrors = Vec<(String, FieldError)>;
 
 /// The JSON body, and the resource id, that the submitted fields make; or the fields
 /// that could not be read.
-pub fn body_of(
-    spec: &FormSpec,
-    submitted: &[(String, String)],
-) -> Result<(Option<String>, Value), Vec<(String, FieldError)>> {
+pub fn body_of(spec: &FormSpec, submitted: &[(String, String)]) -> Result<(Option<String>, Value), FieldErrors> {
     let given =
         |name: &str| submitted.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
     let mut body = Map::new();

@@ -152,7 +152,7 @@ pub fn layout(value: &Value, depth: usize) -> String {
     match value {
         Value::Object(members) => {
             let facts: Vec<(&String, &Value)> =
-                members.iter().filter(|(_, v)| !is_table(v) && !(v.is_object() && depth < 2)).collect();
+                members.iter().filter(|(_, v)| !(is_table(v) || v.is_object() && depth < 2)).collect();
             if !facts.is_empty() {
                 html.push_str("<dl class=\"facts\">");
                 for (name, value) in facts {
@@ -188,7 +188,7 @@ fn table(rows: &[Value]) -> String {
             }
         }
     }
-    let mut html = String::from("<div class=\"scroll\"><table class=\"answer\"><thead><tr>");
+    let mut html = String::from("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"table, scrolls sideways\"><table class=\"answer\"><thead><tr>");
     for column in &columns {
         html.push_str(&format!("<th scope=\"col\">{}</th>", escape(column)));
     }

@@ -74,7 +74,7 @@ impl Driver {
 /// The text of the element with `id`, once the page shows it. A page that is still
 /// loading can replace the element between finding and reading it (a stale element): then
 /// it is found again, for up to 20 s.
-async fn text(browser: &Client, id: &str) -> String {
+pub(crate) async fn text(browser: &Client, id: &str) -> String {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         let element = browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Id(id)).await.unwrap();

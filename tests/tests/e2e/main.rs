@@ -3,6 +3,7 @@
 
 mod bench;
 mod browser;
+mod browser_pages;
 mod browser_verify;
 mod concurrency;
 mod conformance;
