@@ -350,6 +350,10 @@ pub struct TimelineQuery {
     pub to: Option<String>,
     /// The last position of the previous page.
     pub before: Option<String>,
+    /// The record as of a business date: events that happened on or before it.
+    pub as_of: Option<String>,
+    /// The record as the ledger knew it at a position: events at or before it.
+    pub known_at: Option<String>,
 }
 
 /// A choice in a `<select>`.
@@ -382,6 +386,8 @@ struct TimelinePage {
     event_type: String,
     from: String,
     to: String,
+    as_of: String,
+    known_at: String,
     events: Vec<EventLine>,
     next: Option<String>,
     first_page: bool,
@@ -407,9 +413,29 @@ pub async fn timeline(
     query: Result<Query<TimelineQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PageError> {
     let Query(query) = query.map_err(ApiError::from)?;
-    let before = filled(&query.before)
-        .map(|b| b.parse::<i64>().map_err(|_| ApiError::BadRequest("before must be a ledger position".into())))
-        .transpose()?;
+    let position = |name: &str, text: &Option<String>| {
+        filled(text)
+            .map(|b| {
+                b.parse::<i64>()
+                    .ok()
+                    .filter(|p| *p >= 0)
+                    .ok_or_else(|| ApiError::BadRequest(format!("{name} must be a ledger position (0, 1, 2, …)")))
+            })
+            .transpose()
+    };
+    let page_before = position("before", &query.before)?;
+    let known_at = position("known_at", &query.known_at)?;
+    // As known at N: nothing after position N, whatever page this is.
+    let before = match (page_before, known_at) {
+        (Some(b), Some(k)) => Some(b.min(k + 1)),
+        (b, k) => b.or(k.map(|k| k + 1)),
+    };
+    let as_of = parse_date("as_of", &query.as_of)?;
+    let to = parse_date("to", &query.to)?;
+    let occurred_to = match (to, as_of) {
+        (Some(t), Some(a)) => Some(t.min(a)),
+        (t, a) => t.or(a),
+    };
     let audit = AuditQuery {
         before,
         // One more than a page, to know whether there is an older page.
@@ -420,7 +446,7 @@ pub async fn timeline(
         actor: filled(&query.actor),
         event_type: filled(&query.event_type),
         occurred_from: parse_date("from", &query.from)?,
-        occurred_to: parse_date("to", &query.to)?,
+        occurred_to,
         ..AuditQuery::default()
     };
     let reader = reader_of(session.as_ref());
@@ -435,6 +461,8 @@ pub async fn timeline(
         ("event_type", &query.event_type),
         ("from", &query.from),
         ("to", &query.to),
+        ("as_of", &query.as_of),
+        ("known_at", &query.known_at),
     ] {
         if let Some(value) = filled(value) {
             kept.push((key, value));
@@ -463,9 +491,11 @@ pub async fn timeline(
         event_type: filled(&query.event_type).unwrap_or_default(),
         from: filled(&query.from).unwrap_or_default(),
         to: filled(&query.to).unwrap_or_default(),
+        as_of: filled(&query.as_of).unwrap_or_default(),
+        known_at: filled(&query.known_at).unwrap_or_default(),
         events,
         next,
-        first_page: before.is_none(),
+        first_page: page_before.is_none(),
     };
     render(StatusCode::OK, &page)
 }

@@ -203,6 +203,21 @@ async fn the_timeline_filters_narrow_the_events(store: Store) {
     assert_eq!(event_rows(&html), api.as_array().unwrap().len().min(50));
     assert!(api.as_array().unwrap().iter().all(|e| e["occurred_at"].as_str().unwrap().starts_with("2024-12-10")));
 
+    // As known at a position: nothing after it; as of a date: nothing that happened after it.
+    let (_, _, html) = page(&app, "/timeline?known_at=100", None).await;
+    assert_eq!(event_rows(&html), 50);
+    assert!(html.contains("<td>100</td>") && !html.contains("<td>101</td>"), "positions 51 to 100");
+    assert!(html.contains("value=\"100\""), "the picker keeps it");
+    let older = html.split("id=\"older\" href=\"").nth(1).unwrap().split('"').next().unwrap().replace("&#38;", "&");
+    assert!(older.contains("known_at=100") && older.contains("before=51"), "{older}");
+    let (_, _, html) = page(&app, "/timeline?as_of=2019-12-31", None).await;
+    // The page asks the audit read for one row more than it shows, as the API is asked here.
+    let api = app.get_json("/api/v1/audit?occurred_to=2019-12-31&order=desc&limit=51").await;
+    assert_eq!(event_rows(&html), api.as_array().unwrap().len().min(50));
+    assert!(api.as_array().unwrap().iter().all(|e| e["occurred_at"].as_str().unwrap_or("9") <= "2019-12-31~"));
+    assert_eq!(page(&app, "/timeline?known_at=-1", None).await.0, 400);
+    assert_eq!(page(&app, "/timeline?as_of=2019-13-01", None).await.0, 400);
+
     // Paging: the next page starts below the last position shown, with the filters kept.
     let next = all
         .split("id=\"older\" href=\"")
