@@ -1,15 +1,18 @@
 //! The web pages, under `/` beside the API: server-rendered HTML from askama templates
 //! (`server/templates/`, checked at compile time), one stylesheet served by the binary, no
 //! script. Every read goes through the same function as the API's JSON handler; a page
-//! handler only parses, reads and renders. The one form that writes (attendance) sends one
-//! command per line down the command pipeline, as the API does.
+//! handler only parses, reads and renders. The attendance form sends one command per line
+//! down the command pipeline, as the API does; the document form stores a document as the
+//! API does.
 //!
 //! * [`pages`]: home, timeline, meeting, decision, Pathfinder board.
 //! * [`attendance`]: the Secretariat's attendance form.
+//! * [`documents`]: the Secretariat's document upload form and a document's page.
 //! * [`session`]: sign-in with an API token, server-side sessions, CSRF tokens.
 //! * [`svg`]: the Pathfinder stage timelines, drawn on the server.
 
 pub mod attendance;
+pub mod documents;
 pub mod pages;
 pub mod reads;
 pub mod session;
@@ -33,6 +36,13 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}", get(pages::meeting))
         .route("/meetings/{id}/attendance", get(attendance::form).post(attendance::submit))
         .route("/decisions/{id}", get(pages::decision))
+        .route(
+            "/documents/upload",
+            get(documents::form)
+                .post(documents::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(documents::FORM_LIMIT)),
+        )
+        .route("/documents/{sha256}", get(documents::page))
         .route("/pathfinders", get(pages::pathfinders))
         .route("/sign-in", get(session::sign_in_form).post(session::sign_in))
         .route("/sign-out", post(session::sign_out))
