@@ -6,6 +6,7 @@ mod browser;
 mod concurrency;
 mod conformance;
 mod csv;
+mod documents;
 mod dossiers;
 mod erasure;
 mod governance;

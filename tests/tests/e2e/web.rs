@@ -11,12 +11,12 @@ use crate::both_stores;
 use crate::support::{expect_problem, gcg_with_seats, last_line, Store, TestApp};
 
 /// A client that does not follow redirects, so a test sees every `Set-Cookie`.
-fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
 /// GETs a page (with a cookie, if any); returns status, headers and body.
-async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, HeaderMap, String) {
+pub(crate) async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, HeaderMap, String) {
     let mut request = browser().get(app.url(path));
     if let Some(cookie) = cookie {
         request = request.header(COOKIE, cookie);
@@ -28,7 +28,7 @@ async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, HeaderMa
 }
 
 /// POSTs a form (with a cookie, if any).
-async fn post_form(
+pub(crate) async fn post_form(
     app: &TestApp,
     path: &str,
     cookie: Option<&str>,
@@ -51,7 +51,7 @@ async fn post_form(
 }
 
 /// The `Set-Cookie` header that sets `name`.
-fn set_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn set_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(SET_COOKIE)
         .iter()
@@ -61,12 +61,12 @@ fn set_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// `name=value` from a `Set-Cookie` header, as a `Cookie` header sends it back.
-fn cookie_pair(set_cookie: &str) -> String {
+pub(crate) fn cookie_pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap_or_default().to_string()
 }
 
 /// The value of the form field `name` in a page.
-fn field(html: &str, name: &str) -> String {
+pub(crate) fn field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).unwrap_or_else(|| panic!("no field {name} in {html}")) + marker.len();
     html[start..].split('"').next().unwrap_or_default().to_string()
@@ -86,7 +86,7 @@ fn event_types(html: &str) -> Vec<String> {
 }
 
 /// Signs in with a token; returns the session cookie as a `Cookie` header.
-async fn sign_in(app: &TestApp, token: &str, next: &str) -> String {
+pub(crate) async fn sign_in(app: &TestApp, token: &str, next: &str) -> String {
     let (status, headers, html) = page(app, &format!("/sign-in?next={}", server::web::encode(next)), None).await;
     assert_eq!(status, 200);
     let pairing = cookie_pair(&set_cookie(&headers, "ledger_sign_in").expect("sign-in cookie"));
