@@ -216,11 +216,7 @@ pub struct DocumentsWritten {
 
 /// Writes every stored document the dossier cites into `folder` as `<sha256>`, each
 /// re-hashed before it is written (an altered one is reported, never written).
-pub async fn write_documents(
-    db: &Db,
-    dossier: &Dossier,
-    folder: &std::path::Path,
-) -> anyhow::Result<DocumentsWritten> {
+pub async fn write_documents(db: &Db, dossier: &Dossier, folder: &std::path::Path) -> anyhow::Result<DocumentsWritten> {
     use anyhow::Context as _;
     use ledger_store::documents::{fetch, Content};
     let cited = cited_documents(dossier);

@@ -164,22 +164,20 @@ pub async fn all(db: &Db) -> sqlx::Result<Vec<DocumentRecord>> {
 /// whether it was stored now.
 async fn put(db: &Db, bytes: &[u8], record: &DocumentRecord) -> anyhow::Result<bool> {
     let inserted = match db {
-        Db::Postgres(pool) => {
-            sqlx::query(&format!(
-                "INSERT INTO documents ({COLUMNS}, content) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+        Db::Postgres(pool) => sqlx::query(&format!(
+            "INSERT INTO documents ({COLUMNS}, content) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                  ON CONFLICT (sha256) DO NOTHING"
-            ))
-            .bind(&record.sha256)
-            .bind(&record.media_type)
-            .bind(record.size)
-            .bind(&record.file_name)
-            .bind(&record.uploaded_by)
-            .bind(&record.uploaded_at)
-            .bind(bytes)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        }
+        ))
+        .bind(&record.sha256)
+        .bind(&record.media_type)
+        .bind(record.size)
+        .bind(&record.file_name)
+        .bind(&record.uploaded_by)
+        .bind(&record.uploaded_at)
+        .bind(bytes)
+        .execute(pool)
+        .await?
+        .rows_affected(),
         Db::Sqlite(pool) => {
             // The file first: a row is only ever written for bytes already in place.
             let directory = directory_beside(pool.connect_options().get_filename());
@@ -401,7 +399,9 @@ pub fn cited_hashes(value: &Value, path: &str, out: &mut Vec<(String, String)>) 
                     Value::Array(items) if cites(key) => {
                         for (i, item) in items.iter().enumerate() {
                             match item {
-                                Value::String(text) if is_sha256(text) => out.push((text.clone(), format!("{here}[{i}]"))),
+                                Value::String(text) if is_sha256(text) => {
+                                    out.push((text.clone(), format!("{here}[{i}]")))
+                                }
                                 other => cited_hashes(other, &format!("{here}[{i}]"), out),
                             }
                         }

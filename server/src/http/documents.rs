@@ -246,8 +246,10 @@ pub async fn upload(
 /// name, RFC 6266), or the hash when there is none.
 fn disposition(record: &DocumentRecord) -> HeaderValue {
     let name = record.file_name.clone().unwrap_or_else(|| record.sha256.clone());
-    let ascii: String =
-        name.chars().map(|c| if (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' { c } else { '_' }).collect();
+    let ascii: String = name
+        .chars()
+        .map(|c| if (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' { c } else { '_' })
+        .collect();
     HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", encode(&name)))
         .unwrap_or(HeaderValue::from_static("attachment"))
 }
@@ -296,7 +298,10 @@ pub async fn download(
     };
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&record.media_type).map_err(|e| ApiError::Internal(e.into()))?);
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&record.media_type).map_err(|e| ApiError::Internal(e.into()))?,
+    );
     headers.insert(header::CONTENT_DISPOSITION, disposition(&record));
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     headers.insert("content-security-policy", HeaderValue::from_static("default-src 'none'; sandbox"));
@@ -378,7 +383,10 @@ mod tests {
         };
         let value = disposition(&record);
         let text = value.to_str().unwrap();
-        assert!(text.starts_with("attachment; filename=\"proc_s _verbal_.pdf\"; filename*=UTF-8''proc%C3%A8s%20"), "{text}");
+        assert!(
+            text.starts_with("attachment; filename=\"proc_s _verbal_.pdf\"; filename*=UTF-8''proc%C3%A8s%20"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -86,8 +86,14 @@ async fn documents_are_stored_once_and_rehashed_when_served(store: Store) {
     let name = sha256(&minutes);
 
     // Stored: 201 with the record and where to download it.
-    let r = upload(&app, secretariat, "text/markdown; charset=utf-8", &[("x-file-name", "minutes GCG-40.md")], minutes.clone())
-        .await;
+    let r = upload(
+        &app,
+        secretariat,
+        "text/markdown; charset=utf-8",
+        &[("x-file-name", "minutes GCG-40.md")],
+        minutes.clone(),
+    )
+    .await;
     assert_eq!(r.status(), 201);
     assert_eq!(r.headers()["location"], format!("/api/v1/documents/{name}").as_str());
     let first: Value = r.json().await.unwrap();
@@ -131,8 +137,12 @@ async fn documents_are_stored_once_and_rehashed_when_served(store: Store) {
     // Refusals, each problem+json, never a 5xx.
     expect_problem(upload(&app, None, "text/plain", &[], b"x".to_vec()).await, 401, "unauthorized").await;
     expect_problem(upload(&app, Some(&auditor), "text/plain", &[], b"x".to_vec()).await, 403, "forbidden").await;
-    let body = expect_problem(upload(&app, secretariat, "text/html", &[], b"<p>x</p>".to_vec()).await, 415, "unsupported_media_type")
-        .await;
+    let body = expect_problem(
+        upload(&app, secretariat, "text/html", &[], b"<p>x</p>".to_vec()).await,
+        415,
+        "unsupported_media_type",
+    )
+    .await;
     assert!(body["detail"].as_str().unwrap().contains("application/pdf"), "{body}");
     expect_problem(upload(&app, secretariat, "application/pdf", &[], Vec::new()).await, 400, "malformed_request").await;
     expect_problem(
@@ -160,8 +170,9 @@ async fn documents_are_stored_once_and_rehashed_when_served(store: Store) {
     let mut altered = minutes.clone();
     altered[2] = b'X';
     tamper(&app, &name, &altered).await;
-    let body = expect_problem(get(&app, secretariat, &format!("/api/v1/documents/{name}")).await, 409, "document_altered")
-        .await;
+    let body =
+        expect_problem(get(&app, secretariat, &format!("/api/v1/documents/{name}")).await, 409, "document_altered")
+            .await;
     assert_eq!(body["expected_sha256"], name.as_str());
     assert_eq!(body["actual_sha256"], sha256(&altered).as_str());
     assert!(body["detail"].as_str().unwrap().contains(&sha256(&altered)), "{body}");
@@ -178,8 +189,9 @@ async fn minutes_link_to_their_document_and_dossiers_carry_it(store: Store) {
     let app = TestApp::spawn(store).await;
     let minutes = b"%PDF-1.4\n% minutes of GCG-41\n".to_vec();
     let name = sha256(&minutes);
-    let r = upload(&app, Some(&app.token), "application/pdf", &[("x-file-name", "gcg-41-minutes.pdf")], minutes.clone())
-        .await;
+    let r =
+        upload(&app, Some(&app.token), "application/pdf", &[("x-file-name", "gcg-41-minutes.pdf")], minutes.clone())
+            .await;
     assert_eq!(r.status(), 201);
 
     // The minutes are drafted with the document's hash; an annex is cited but never stored.
@@ -270,7 +282,8 @@ async fn minutes_link_to_their_document_and_dossiers_carry_it(store: Store) {
     assert_eq!(annex_entry["cited_by"][0]["fields"], json!(["metadata.evidence[0].sha256"]));
     // For the public the drafted minutes are redacted records: they cite nothing it sees.
     let public: Value = app.get_json("/api/v1/dossiers/meeting:GCG-41/documents").await;
-    let public: Vec<&str> = public["documents"].as_array().unwrap().iter().map(|d| d["sha256"].as_str().unwrap()).collect();
+    let public: Vec<&str> =
+        public["documents"].as_array().unwrap().iter().map(|d| d["sha256"].as_str().unwrap()).collect();
     assert_eq!(public, vec![report_name.as_str()]);
     expect_problem(get(&app, None, "/api/v1/dossiers/nothing/documents").await, 400, "malformed_request").await;
     expect_problem(get(&app, None, "/api/v1/dossiers/meeting:NONE/documents").await, 404, "not_found").await;
@@ -278,7 +291,9 @@ async fn minutes_link_to_their_document_and_dossiers_carry_it(store: Store) {
     // The export writes the stored document beside the dossier, to be re-hashed offline,
     // and names the one it does not have.
     let out = app.dir.join("gcg-41.json");
-    let run = app.ledger(&["export", "--dossier", "meeting:GCG-41", "--out", out.to_str().unwrap(), "--with-documents"]).await;
+    let run = app
+        .ledger(&["export", "--dossier", "meeting:GCG-41", "--out", out.to_str().unwrap(), "--with-documents"])
+        .await;
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{stderr}");
     assert!(stderr.contains(&format!("cited but not stored: {annex}")), "{stderr}");
@@ -315,7 +330,9 @@ async fn minutes_link_to_their_document_and_dossiers_carry_it(store: Store) {
     altered[0] = b'#';
     tamper(&app, &name, &altered).await;
     let again = app.dir.join("again.json");
-    let run = app.ledger(&["export", "--dossier", "meeting:GCG-41", "--out", again.to_str().unwrap(), "--with-documents"]).await;
+    let run = app
+        .ledger(&["export", "--dossier", "meeting:GCG-41", "--out", again.to_str().unwrap(), "--with-documents"])
+        .await;
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains(&format!("ALTERED, not written: {name}")));
     assert!(!app.dir.join("again.json.documents").join(&name).exists());
@@ -323,13 +340,21 @@ async fn minutes_link_to_their_document_and_dossiers_carry_it(store: Store) {
 both_stores!(minutes_link_to_their_document_and_dossiers_carry_it);
 
 /// A `multipart/form-data` body: the CSRF token, the media type chosen, and the file.
-fn multipart(csrf: Option<&str>, media_type: &str, file_name: &str, file_type: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+fn multipart(
+    csrf: Option<&str>,
+    media_type: &str,
+    file_name: &str,
+    file_type: &str,
+    bytes: &[u8],
+) -> (String, Vec<u8>) {
     let boundary = "----ledger-test-boundary-7f3a";
     let mut body = Vec::new();
     if let Some(csrf) = csrf {
         body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").bytes());
     }
-    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"media_type\"\r\n\r\n{media_type}\r\n").bytes());
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"media_type\"\r\n\r\n{media_type}\r\n").bytes(),
+    );
     body.extend(
         format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
@@ -343,7 +368,8 @@ fn multipart(csrf: Option<&str>, media_type: &str, file_name: &str, file_type: &
 }
 
 async fn post_multipart(app: &TestApp, cookie: Option<&str>, body: (String, Vec<u8>)) -> (u16, String) {
-    let mut request = crate::web::browser().post(app.url("/documents/upload")).header("content-type", body.0).body(body.1);
+    let mut request =
+        crate::web::browser().post(app.url("/documents/upload")).header("content-type", body.0).body(body.1);
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
     }
@@ -367,19 +393,23 @@ async fn the_upload_form_stores_a_document(store: Store) {
     let report = b"Report of the GCG, 2026.\n".to_vec();
     let name = sha256(&report);
     // Without the CSRF token: 403, nothing stored.
-    let (status, _) = post_multipart(&app, Some(&cookie), multipart(None, "", "report.txt", "text/plain", &report)).await;
+    let (status, _) =
+        post_multipart(&app, Some(&cookie), multipart(None, "", "report.txt", "text/plain", &report)).await;
     assert_eq!(status, 403);
-    expect_problem(get(&app, Some(&app.token), &format!("/api/v1/documents/{name}/meta")).await, 404, "not_found").await;
+    expect_problem(get(&app, Some(&app.token), &format!("/api/v1/documents/{name}/meta")).await, 404, "not_found")
+        .await;
     // Without a session: 403.
     let (status, _) = post_multipart(&app, None, multipart(Some(&csrf), "", "report.txt", "text/plain", &report)).await;
     assert_eq!(status, 403);
 
     // Stored: the page shows the SHA-256 to paste into a command.
     let (status, html) =
-        post_multipart(&app, Some(&cookie), multipart(Some(&csrf), "", "C:\\docs\\report.txt", "text/plain", &report)).await;
+        post_multipart(&app, Some(&cookie), multipart(Some(&csrf), "", "C:\\docs\\report.txt", "text/plain", &report))
+            .await;
     assert_eq!(status, 201, "{html}");
     assert!(html.contains(&format!("<code class=\"hash\" id=\"sha256\">{name}</code>")), "{html}");
-    let meta: Value = get(&app, Some(&app.token), &format!("/api/v1/documents/{name}/meta")).await.json().await.unwrap();
+    let meta: Value =
+        get(&app, Some(&app.token), &format!("/api/v1/documents/{name}/meta")).await.json().await.unwrap();
     assert_eq!(meta["file_name"], "report.txt", "the browser's path is dropped");
     assert_eq!(meta["media_type"], "text/plain");
     // Again: already stored (200).
@@ -403,7 +433,8 @@ async fn the_upload_form_stores_a_document(store: Store) {
     let (status, _) =
         post_multipart(&app, Some(&cookie), multipart(Some(&csrf), "", "page.html", "text/html", b"<p>x</p>")).await;
     assert_eq!(status, 415);
-    let (status, _) = post_multipart(&app, Some(&cookie), multipart(Some(&csrf), "", "empty.txt", "text/plain", b"")).await;
+    let (status, _) =
+        post_multipart(&app, Some(&cookie), multipart(Some(&csrf), "", "empty.txt", "text/plain", b"")).await;
     assert_eq!(status, 400);
 
     // The document's page, for the signed-in Secretariat; another role's session may not
