@@ -2,8 +2,13 @@
 //! that counts as good only once `verify` has passed on it.
 //!
 //! * SQLite: the backup is `VACUUM INTO`, a consistent snapshot of the live database file
-//!   (readers and writers go on); the restore copies it to the target path.
-//! * PostgreSQL: the backup is `pg_dump --format=custom` of the ledger's database; the
+//!   (readers and writers go on); the restore copies it to the target path. The stored
+//!   documents (`documents/` beside the database, [`ledger_store::documents`]) are copied
+//!   to `OUT.documents/` beside the backup, and back beside the restored database: the
+//!   copy is taken after the snapshot, and documents are only ever added, so every
+//!   document the snapshot's table names is in it (a later one may be too).
+//! * PostgreSQL: the backup is `pg_dump --format=custom` of the ledger's database (the
+//!   documents are in its `documents` table); the
 //!   restore makes sure the `ledger_app` role exists, then runs `pg_restore` into an empty
 //!   database (tables and data first, triggers after, so nothing is enqueued twice).
 //!
@@ -77,6 +82,11 @@ pub async fn backup(url: &str, out: &Path) -> anyhow::Result<()> {
         let target = out.to_str().context("the backup path is not UTF-8")?;
         sqlx::query("VACUUM INTO $1").bind(target).execute(pool).await.context("VACUUM INTO failed")?;
         db.close().await;
+        let documents = ledger_store::documents::directory_beside(&sqlite_path(url));
+        let copied = copy_tree(&documents, &documents_beside(out))?;
+        if copied > 0 {
+            eprintln!("copied {copied} stored documents to {}", documents_beside(out).display());
+        }
     }
     #[cfg(unix)]
     {
@@ -123,6 +133,57 @@ pub async fn restore(from: &Path, url: &str) -> anyhow::Result<()> {
             use std::os::unix::fs::PermissionsExt as _;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
         }
+        let copied = copy_tree(&documents_beside(from), &ledger_store::documents::directory_beside(&path))?;
+        if copied > 0 {
+            eprintln!("restored {copied} stored documents");
+        }
     }
     Ok(())
+}
+
+/// Where a SQLite backup's documents are: `FILE.documents` beside the backup `FILE`.
+pub fn documents_beside(backup: &Path) -> PathBuf {
+    let mut name = backup.as_os_str().to_os_string();
+    name.push(".documents");
+    PathBuf::from(name)
+}
+
+/// Copies the files of a documents directory (`<2 hex>/<sha256>`) into another, keeping
+/// files already there; returns how many were copied. A missing source copies nothing.
+fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<usize> {
+    if !from.is_dir() {
+        return Ok(0);
+    }
+    let mut copied = 0;
+    for shard in std::fs::read_dir(from).with_context(|| format!("could not read {}", from.display()))? {
+        let shard = shard?;
+        if !shard.file_type()?.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(shard.path())? {
+            let file = file?;
+            let name = file.file_name();
+            if !file.file_type()?.is_file() || name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let target_dir = to.join(shard.file_name());
+            let target = target_dir.join(&name);
+            if target.exists() {
+                continue;
+            }
+            std::fs::create_dir_all(&target_dir)
+                .with_context(|| format!("could not create {}", target_dir.display()))?;
+            std::fs::copy(file.path(), &target).with_context(|| format!("could not copy to {}", target.display()))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600))?;
+                for dir in [to, target_dir.as_path()] {
+                    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+                }
+            }
+            copied += 1;
+        }
+    }
+    Ok(copied)
 }

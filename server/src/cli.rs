@@ -139,6 +139,11 @@ pub enum Command {
         /// Export the dossier of this subject instead, e.g. `meeting:GCG-21`.
         #[arg(long, env = "LEDGER_EXPORT_DOSSIER")]
         dossier: Option<String>,
+        /// With --dossier: also write every stored document the dossier's records cite into
+        /// `FILE.documents/<sha256>` (each re-hashed first), so that it can be checked offline
+        /// with `sha256sum`; cited documents the ledger does not store are listed on stderr.
+        #[arg(long, env = "LEDGER_EXPORT_WITH_DOCUMENTS", requires = "dossier")]
+        with_documents: bool,
         /// Who the export or dossier is for, as `ROLE` or `ROLE:SCOPE` (e.g. `public`,
         /// `donor:DONOR-A`, `auditor`): the events that reader may not read are written as
         /// redacted records, which still verify. By default the Secretariat: everything.
@@ -230,8 +235,8 @@ pub enum Command {
         public_key: Option<String>,
     },
     /// Move a ledger from the embedded store to PostgreSQL, keeping every event, hash,
-    /// signature, position, Merkle hash, checkpoint, cosignature and token: verified
-    /// before and after, with identical roots.
+    /// signature, position, Merkle hash, checkpoint, cosignature, token and stored
+    /// document: verified before and after, with identical roots.
     MigrateStore {
         /// The embedded ledger, e.g. `sqlite://ledger-data/ledger.db`.
         #[arg(long)]
@@ -518,7 +523,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Export { out: None, .. } => anyhow::bail!("--out FILE is required (or --iati FILE)"),
-        Command::Export { db, key, out: Some(out), dossier: Some(subject), reader, .. } => {
+        Command::Export { db, key, out: Some(out), dossier: Some(subject), reader, with_documents, .. } => {
             let database = open_existing(&db, true).await?;
             let public_key = crate::keys::read(&key.key_file)?.public_key();
             let dossier = crate::dossier::build(&database, &subject, &public_key, &reader).await?;
@@ -534,6 +539,28 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 out.display(),
                 PathBuf::from(markdown).display()
             );
+            if with_documents {
+                let mut folder = out.clone().into_os_string();
+                folder.push(".documents");
+                let report = crate::dossier::write_documents(&database, &dossier, &PathBuf::from(&folder)).await?;
+                for sha256 in &report.missing {
+                    eprintln!("cited but not stored: {sha256}");
+                }
+                for (sha256, actual) in &report.altered {
+                    eprintln!("ALTERED, not written: {sha256} (its stored bytes hash to {actual})");
+                }
+                println!(
+                    "wrote {} of the {} documents the dossier cites to {} ({} not stored, {} altered)",
+                    report.written.len(),
+                    report.cited,
+                    PathBuf::from(&folder).display(),
+                    report.missing.len(),
+                    report.altered.len()
+                );
+                if !report.altered.is_empty() {
+                    return Ok(ExitCode::from(1));
+                }
+            }
         }
         Command::Export { db, key, out: Some(out), dossier: None, reader, .. } => {
             let database = open_existing(&db, true).await?;

@@ -159,3 +159,81 @@ pub async fn build(db: &Db, subject: &str, public_key: &str, reader: &Reader) ->
             .map(|list| list.into_iter().map(|r| r.handover).collect()),
     })
 }
+
+/// A document hash that a dossier's records cite, with the events citing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitedDocument {
+    pub sha256: String,
+    pub cited_by: Vec<crate::http::documents::CitingEvent>,
+}
+
+/// Every document hash the dossier's records cite: values of 64 lowercase hex digits under a
+/// key ending in `sha256` or `_hash` in a payload or the metadata (`doc_sha256`,
+/// `evidence[].sha256`, …), in the order first cited. Redacted records cite nothing the
+/// reader may see.
+pub fn cited_documents(dossier: &Dossier) -> Vec<CitedDocument> {
+    let mut found: Vec<CitedDocument> = Vec::new();
+    for event in &dossier.events {
+        let ledger_format::ShownRecord::Full(record) = &event.record else { continue };
+        for (sha256, field) in crate::http::documents::hashes_in(&record.payload, &record.metadata) {
+            let index = match found.iter().position(|d| d.sha256 == sha256) {
+                Some(index) => index,
+                None => {
+                    found.push(CitedDocument { sha256: sha256.clone(), cited_by: Vec::new() });
+                    found.len() - 1
+                }
+            };
+            let cited_by = &mut found[index].cited_by;
+            let position = i64::try_from(event.position).ok();
+            let sequence = i64::try_from(record.sequence).unwrap_or(i64::MAX);
+            match cited_by.iter_mut().find(|c| c.position == position) {
+                Some(citing) => citing.fields.push(field),
+                None => cited_by.push(crate::http::documents::CitingEvent {
+                    position,
+                    aggregate_type: record.aggregate_type.clone(),
+                    aggregate_id: record.aggregate_id.clone(),
+                    sequence,
+                    event_type: record.event_type.clone(),
+                    fields: vec![field],
+                }),
+            }
+        }
+    }
+    found
+}
+
+/// What [`write_documents`] wrote.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentsWritten {
+    /// How many document hashes the dossier cites.
+    pub cited: usize,
+    /// The documents written, by hash.
+    pub written: Vec<String>,
+    /// Cited hashes the ledger does not store.
+    pub missing: Vec<String>,
+    /// Stored documents whose bytes no longer hash to their name: `(name, actual hash)`.
+    /// They are not written.
+    pub altered: Vec<(String, String)>,
+}
+
+/// Writes every stored document the dossier cites into `folder` as `<sha256>`, each
+/// re-hashed before it is written (an altered one is reported, never written).
+pub async fn write_documents(db: &Db, dossier: &Dossier, folder: &std::path::Path) -> anyhow::Result<DocumentsWritten> {
+    use anyhow::Context as _;
+    use ledger_store::documents::{fetch, Content};
+    let cited = cited_documents(dossier);
+    let mut report = DocumentsWritten { cited: cited.len(), ..DocumentsWritten::default() };
+    std::fs::create_dir_all(folder).with_context(|| format!("could not create {}", folder.display()))?;
+    for document in cited {
+        match fetch(db, &document.sha256).await? {
+            None => report.missing.push(document.sha256),
+            Some(Content::Altered { actual }) => report.altered.push((document.sha256, actual)),
+            Some(Content::Intact(bytes)) => {
+                let path = folder.join(&document.sha256);
+                std::fs::write(&path, bytes).with_context(|| format!("could not write {}", path.display()))?;
+                report.written.push(document.sha256);
+            }
+        }
+    }
+    Ok(report)
+}

@@ -28,6 +28,8 @@ struct Registry {
     /// (aggregate, command, outcome) → count. The outcome is `accepted`, `replayed`,
     /// `refused:<rule>`, `not_found`, `malformed`, `conflict` or `error`.
     commands: Mutex<BTreeMap<(String, String, String), u64>>,
+    /// Stored documents refused because their bytes no longer hash to their name.
+    documents_altered: std::sync::atomic::AtomicU64,
 }
 
 static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::default);
@@ -49,6 +51,11 @@ pub fn observe_request(method: &str, route: &str, status: u16, seconds: f64) {
 pub fn count_command(aggregate: &str, command: &str, outcome: &str) {
     let mut commands = REGISTRY.commands.lock().unwrap_or_else(|p| p.into_inner());
     *commands.entry((aggregate.to_string(), command.to_string(), outcome.to_string())).or_default() += 1;
+}
+
+/// Records a stored document whose bytes no longer match its SHA-256 (refused, not served).
+pub fn count_document_altered() {
+    REGISTRY.documents_altered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// A label value, escaped as the exposition format requires.
@@ -93,6 +100,16 @@ pub fn render_counters(out: &mut String) {
             label(outcome)
         );
     }
+    let _ = writeln!(
+        out,
+        "# HELP ledger_documents_altered_total Stored documents refused because their bytes no longer match their SHA-256."
+    );
+    let _ = writeln!(out, "# TYPE ledger_documents_altered_total counter");
+    let _ = writeln!(
+        out,
+        "ledger_documents_altered_total {}",
+        REGISTRY.documents_altered.load(std::sync::atomic::Ordering::Relaxed)
+    );
 }
 
 /// Appends one gauge with its help line.

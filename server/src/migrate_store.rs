@@ -7,7 +7,8 @@
 //! ledger order (then the unsealed ones in the order they were committed); the trigger that
 //! queues new events for sealing queues them all, and the queue is then emptied of those
 //! that already have a position, so only the unsealed ones are sealed again. The views are
-//! not copied: the server rebuilds them from the ledger when it starts.
+//! not copied: the server rebuilds them from the ledger when it starts. Stored documents
+//! move from their files into the target's `documents` table, each re-hashed first.
 
 use anyhow::Context as _;
 use ledger_format::LedgerVerifier;
@@ -51,6 +52,8 @@ pub async fn migrate(
     let events = copy_events(src, dst, progress).await?;
     progress.set_message("positions, Merkle hashes, checkpoints, cosignatures, tokens, personal data");
     copy_rest(src, dst).await?;
+    progress.set_message("documents");
+    copy_documents(&source, &target).await?;
     sqlx::query(
         "DELETE FROM ledger_inbox i USING positions p WHERE p.aggregate_type = i.aggregate_type \
          AND p.aggregate_id = i.aggregate_id AND p.sequence = i.sequence",
@@ -214,6 +217,26 @@ async fn copy_rest(src: &SqlitePool, dst: &PgPool) -> anyhow::Result<()> {
         .bind(&p.erasure_reason_ref)
         .execute(dst)
         .await?;
+    }
+    Ok(())
+}
+
+/// Moves every stored document (files beside the SQLite database) into the target's table,
+/// with its record; a document whose bytes no longer hash to its name stops the move.
+async fn copy_documents(source: &Db, target: &Db) -> anyhow::Result<()> {
+    use ledger_store::documents::{all, copy_into, fetch, Content};
+    for record in all(source).await? {
+        match fetch(source, &record.sha256).await? {
+            Some(Content::Intact(bytes)) => {
+                copy_into(target, &record, &bytes).await?;
+            }
+            Some(Content::Altered { actual }) => anyhow::bail!(
+                "the stored document {} has been altered (its bytes hash to {actual}): restore it from a backup \
+                 before moving the ledger",
+                record.sha256
+            ),
+            None => anyhow::bail!("the stored document {} vanished while moving the ledger", record.sha256),
+        }
     }
     Ok(())
 }

@@ -11,6 +11,9 @@
 //! * [`stored`]: an event row as stored, and its split into the hashed record and its
 //!   seal.
 //! * [`keys`]: the key history the ledger records (key rotation).
+//! * [`documents`]: evidence documents by their SHA-256, outside the append-only tables
+//!   (files beside a SQLite database, a `bytea` column on PostgreSQL), re-hashed whenever
+//!   they are read.
 //! * [`personal`]: the personal-data register, outside the append-only tables: clear
 //!   values, their salt and commitment, and their erasure.
 //! * [`proofs`]: RFC 9162 inclusion and consistency proofs from the stored tree hashes.
@@ -23,6 +26,7 @@
 
 pub mod chaining;
 pub mod db;
+pub mod documents;
 pub mod keys;
 pub mod personal;
 pub mod proofs;

@@ -4,10 +4,11 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::auth::MaybeCaller;
+use super::documents::{download_url, CitingEvent};
 use super::error::ApiError;
 use super::{AppPath, AppQuery, AppState};
 use crate::dossier::{build, DossierError};
@@ -35,11 +36,7 @@ pub async fn get_dossier(
 ) -> Result<Response, ApiError> {
     super::programme::check_dossier_scope(&state, caller.as_ref(), &subject).await?;
     let reader = super::auth::reader_of(caller.as_ref());
-    let dossier = build(&state.db, &subject, &state.public_key, &reader).await.map_err(|e| match e {
-        DossierError::BadSubject => ApiError::BadRequest(e.to_string()),
-        DossierError::NotFound(_) => ApiError::NotFound(e.to_string()),
-        DossierError::Other(e) => ApiError::Internal(e),
-    })?;
+    let dossier = build(&state.db, &subject, &state.public_key, &reader).await.map_err(dossier_error)?;
     match query.format.as_deref().unwrap_or("json") {
         "json" => Ok(axum::Json(dossier).into_response()),
         "markdown" => Ok((
@@ -49,4 +46,72 @@ pub async fn get_dossier(
             .into_response()),
         other => Err(ApiError::BadRequest(format!("format {other:?} is not json or markdown"))),
     }
+}
+
+fn dossier_error(e: DossierError) -> ApiError {
+    match e {
+        DossierError::BadSubject => ApiError::BadRequest(e.to_string()),
+        DossierError::NotFound(_) => ApiError::NotFound(e.to_string()),
+        DossierError::Other(e) => ApiError::Internal(e),
+    }
+}
+
+/// A document a dossier's records cite.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DossierDocument {
+    /// The SHA-256 the records cite.
+    pub sha256: String,
+    /// Whether the ledger stores the document (`POST /api/v1/documents`).
+    pub stored: bool,
+    /// Where to download it (re-hashed when served); `null` when it is not stored.
+    pub url: Option<String>,
+    /// The stored document's media type, size and original file name.
+    pub media_type: Option<String>,
+    pub size: Option<i64>,
+    pub file_name: Option<String>,
+    /// The dossier's events that cite it, with the fields the hash is in.
+    pub cited_by: Vec<CitingEvent>,
+}
+
+/// The documents a dossier's records cite.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DossierDocuments {
+    pub subject: String,
+    /// The tree size of the checkpoint the dossier is built against.
+    pub tree_size: u64,
+    /// In the order first cited.
+    pub documents: Vec<DossierDocument>,
+}
+
+/// Every document hash the records of a subject's dossier cite (the dossier as the reader
+/// gets it: redacted records cite nothing), each with whether it is stored.
+#[utoipa::path(get, path = "/api/v1/dossiers/{subject}/documents", tag = "ledger",
+    params(("subject" = String, Path, description = "e.g. meeting:GCG-21")),
+    security((), ("bearer" = [])),
+    responses((status = 200, description = "the SHA-256 values under `*sha256` and `*_hash` keys of the dossier's \
+        payloads and metadata, each with whether the document is stored and its download URL", body = DossierDocuments),
+        (status = 400, description = "malformed subject"), (status = 404, description = "nothing recorded about the subject")))]
+pub async fn get_dossier_documents(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    AppPath(subject): AppPath<String>,
+) -> Result<Response, ApiError> {
+    super::programme::check_dossier_scope(&state, caller.as_ref(), &subject).await?;
+    let reader = super::auth::reader_of(caller.as_ref());
+    let dossier = build(&state.db, &subject, &state.public_key, &reader).await.map_err(dossier_error)?;
+    let tree_size = dossier.checkpoint.lines().nth(1).and_then(|l| l.parse().ok()).unwrap_or(0);
+    let mut documents = Vec::new();
+    for cited in crate::dossier::cited_documents(&dossier) {
+        let record = ledger_store::documents::record(&state.db, &cited.sha256).await?;
+        documents.push(DossierDocument {
+            stored: record.is_some(),
+            url: record.as_ref().map(|_| download_url(&cited.sha256)),
+            media_type: record.as_ref().map(|r| r.media_type.clone()),
+            size: record.as_ref().map(|r| r.size),
+            file_name: record.and_then(|r| r.file_name),
+            sha256: cited.sha256,
+            cited_by: cited.cited_by,
+        });
+    }
+    Ok(axum::Json(DossierDocuments { subject, tree_size, documents }).into_response())
 }

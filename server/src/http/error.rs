@@ -34,6 +34,13 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub primary: Option<Option<String>>,
+    /// 409 `document_altered` only: the document's name, the SHA-256 its bytes should have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_sha256: Option<String>,
+    /// 409 `document_altered` only: what the stored bytes hash to now (or that they are
+    /// missing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual_sha256: Option<String>,
 }
 
 /// An API failure.
@@ -75,6 +82,16 @@ pub enum ApiError {
     /// 415: the body is not JSON.
     #[error("request body must be application/json")]
     UnsupportedMediaType,
+    /// 415: a document of a media type the ledger does not store.
+    #[error("{0}")]
+    UnsupportedDocumentType(String),
+    /// 409: a stored document's bytes no longer hash to its name (the file or the row was
+    /// altered); it is not served.
+    #[error(
+        "the stored document {expected} has been altered: its stored bytes hash to {actual}, so it is not \
+         served; the operator must restore it from a backup"
+    )]
+    DocumentAltered { expected: String, actual: String },
     /// 422: a rule of the domain refused the command; `rule` names it.
     #[error("{message}")]
     Refused { rule: &'static str, message: String },
@@ -104,7 +121,10 @@ impl ApiError {
             ApiError::UriTooLong(_) => (StatusCode::URI_TOO_LONG, "uri_too_long"),
             ApiError::HeadersTooLarge(_) => (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            ApiError::UnsupportedMediaType | ApiError::UnsupportedDocumentType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            ApiError::DocumentAltered { .. } => (StatusCode::CONFLICT, "document_altered"),
             ApiError::Refused { rule, .. } => (StatusCode::UNPROCESSABLE_ENTITY, rule),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::ReadOnly { .. } => (StatusCode::SERVICE_UNAVAILABLE, "read_only_replica"),
@@ -154,6 +174,7 @@ impl IntoResponse for ApiError {
         };
         let title = match &this {
             ApiError::ReadOnly { .. } => "This server is a read-only replica",
+            ApiError::DocumentAltered { .. } => "Stored document altered",
             _ => status.canonical_reason().unwrap_or("error"),
         };
         let body = Problem {
@@ -168,6 +189,14 @@ impl IntoResponse for ApiError {
             },
             primary: match &this {
                 ApiError::ReadOnly { primary } => Some(primary.clone()),
+                _ => None,
+            },
+            expected_sha256: match &this {
+                ApiError::DocumentAltered { expected, .. } => Some(expected.clone()),
+                _ => None,
+            },
+            actual_sha256: match &this {
+                ApiError::DocumentAltered { actual, .. } => Some(actual.clone()),
                 _ => None,
             },
         };

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod auth;
 pub mod csv;
 pub mod decisions;
+pub mod documents;
 pub mod dossiers;
 pub mod error;
 pub mod gcg;
@@ -189,6 +190,10 @@ pub fn router(state: AppState) -> Router {
         .route("/contributions/{id}/{action}", post(item_action::<domain::programme::Contribution>))
         .route("/audit", get(log::audit))
         .route("/dossiers/{subject}", get(dossiers::get_dossier))
+        .route("/dossiers/{subject}/documents", get(dossiers::get_dossier_documents))
+        .route("/documents", post(documents::upload))
+        .route("/documents/{sha256}", get(documents::download))
+        .route("/documents/{sha256}/meta", get(documents::meta))
         .route("/ledger/checkpoint", get(log::checkpoint))
         .route("/ledger/checkpoints", get(log::checkpoints))
         .route("/ledger/checkpoints/{tree_size}/cosignatures", post(witness::add_cosignature))

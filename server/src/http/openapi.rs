@@ -48,7 +48,8 @@ impl Modify for BearerAuth {
         super::programme::the_programme_reallocations, super::programme::the_programme_monthly, super::programme::the_programme_corrections, super::programme::programme_reallocations, super::programme::the_programme_iati, super::programme::programme_iati,
         super::programme::donors, super::programme::donor, super::programme::donor_history, super::programme::donor_trail_of,
         super::programme::contributions, super::programme::contribution, super::programme::contribution_history,
-        log::checkpoint, log::checkpoints, super::witness::add_cosignature, log::inclusion_proof, log::consistency_proof, log::public_key, log::keys, log::audit, dossiers::get_dossier, log::health, log::ready, log::metrics,
+        log::checkpoint, log::checkpoints, super::witness::add_cosignature, log::inclusion_proof, log::consistency_proof, log::public_key, log::keys, log::audit, dossiers::get_dossier, dossiers::get_dossier_documents, log::health, log::ready, log::metrics,
+        super::documents::upload, super::documents::download, super::documents::meta,
         super::tokens::list, super::tokens::create, super::tokens::revoke, super::tokens::access_log, super::tiles::checkpoint, super::tiles::tile,
     ),
     components(schemas(EnvelopeInput, super::witness::Cosignature, crate::pipeline::CommandOutcome, ledger_store::chaining::Receipt,
@@ -380,8 +381,24 @@ pub fn document() -> Value {
             }
         });
     }
+    document_bodies(&mut doc);
     declare_errors(&mut doc);
     doc
+}
+
+/// The documents' bytes: the upload's request body and the download's answer, one entry per
+/// media type a document may have (utoipa has no annotation for a raw body of several types).
+fn document_bodies(doc: &mut Value) {
+    let content: serde_json::Map<String, Value> = ledger_store::documents::MEDIA_TYPES
+        .iter()
+        .map(|media| (media.to_string(), json!({"schema": {"type": "string", "contentMediaType": media}})))
+        .collect();
+    doc["paths"]["/api/v1/documents"]["post"]["requestBody"] = json!({
+        "required": true,
+        "description": "the document's bytes (at most 10 MiB), with its media type as `Content-Type`",
+        "content": content.clone(),
+    });
+    doc["paths"]["/api/v1/documents/{sha256}"]["get"]["responses"]["200"]["content"] = Value::Object(content);
 }
 
 /// The operations that answer without the database (so never 503 `unavailable`).

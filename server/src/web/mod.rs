@@ -3,18 +3,21 @@
 //! one script, the dossier verifier's (`/verify`), served by the binary too. Every read
 //! goes through the same function as the API's JSON handler; a page handler only parses,
 //! reads and renders. The forms that write send their commands down the command pipeline:
-//! attendance one command per line, the recording forms through the API's own router.
+//! attendance one command per line, the recording forms through the API's own router; the
+//! document form stores a document as the API does.
 //!
 //! * [`pages`]: home, timeline, meeting, decision, Pathfinder board.
 //! * [`attendance`]: the Secretariat's attendance form.
 //! * [`questions`]: the users' questions, reporting compliance, groups and partners, each
 //!   the API's answer laid out.
 //! * [`forms`]: the Secretariat's recording forms, one per command of the API.
+//! * [`documents`]: the Secretariat's document upload form and a document's page.
 //! * [`session`]: sign-in with an API token, server-side sessions, CSRF tokens.
 //! * [`svg`]: the Pathfinder stage timelines, drawn on the server.
 //! * [`verify`]: the dossier verifier that runs in the browser, and its offline file.
 
 pub mod attendance;
+pub mod documents;
 pub mod forms;
 pub mod pages;
 pub mod questions;
@@ -41,6 +44,13 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}", get(pages::meeting))
         .route("/meetings/{id}/attendance", get(attendance::form).post(attendance::submit))
         .route("/decisions/{id}", get(pages::decision))
+        .route(
+            "/documents/upload",
+            get(documents::form)
+                .post(documents::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(documents::FORM_LIMIT)),
+        )
+        .route("/documents/{sha256}", get(documents::page))
         .route("/pathfinders", get(pages::pathfinders))
         .route("/questions", get(questions::index))
         .route("/questions/{number}", get(questions::question))

@@ -528,6 +528,10 @@ pub struct DocumentLine {
     pub sha256: String,
     pub dates: String,
     pub url: Option<String>,
+    /// Where to download the document, when the ledger stores it (`/api/v1/documents/…`).
+    pub download: Option<String>,
+    /// Its page (`/documents/…`), when stored.
+    pub details: Option<String>,
 }
 
 /// An agenda item.
@@ -596,6 +600,8 @@ pub async fn meeting(
             sha256: minutes.doc_sha256.clone(),
             dates,
             url: None,
+            download: None,
+            details: None,
         });
     }
     if let Some(report) = &m.report {
@@ -604,7 +610,16 @@ pub async fn meeting(
             sha256: report.doc_sha256.clone(),
             dates: format!("published {}", report.published_on),
             url: report.url.clone(),
+            download: None,
+            details: None,
         });
+    }
+    // The hashes of documents the ledger stores become links (the download re-hashes them).
+    for line in &mut documents {
+        if ledger_store::documents::record(&state.db, &line.sha256).await?.is_some() {
+            line.download = Some(crate::http::documents::download_url(&line.sha256));
+            line.details = Some(format!("/documents/{}", line.sha256));
+        }
     }
     let attendance = m
         .attendance

@@ -8,6 +8,7 @@ mod browser_verify;
 mod concurrency;
 mod conformance;
 mod csv;
+mod documents;
 mod dossiers;
 mod erasure;
 mod forms;

@@ -276,8 +276,32 @@ fn ids_by_type(entries: &[Value]) -> BTreeMap<String, Vec<String>> {
     ids
 }
 
+/// The document names to read: the documents the scenario stored, and every SHA-256 a
+/// confidential event cites (not stored: their reads must say so without a 5xx or a leak).
+fn document_names(entries: &[Value], stored: &[String]) -> Vec<String> {
+    fn hashes(value: &Value, key: &str, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => map.iter().for_each(|(k, v)| hashes(v, k, out)),
+            Value::Array(items) => items.iter().for_each(|v| hashes(v, key, out)),
+            Value::String(s) if key.ends_with("sha256") && s.len() == 64 => out.push(s.clone()),
+            _ => {}
+        }
+    }
+    let mut names = stored.to_vec();
+    for e in entries.iter().filter(|e| e["visibility"] != "public") {
+        hashes(&e["payload"], "", &mut names);
+    }
+    names.dedup();
+    names
+}
+
 /// Every GET the matrix reads: from the OpenAPI document, filled from the ledger.
-async fn urls(app: &TestApp, entries: &[Value], ids: &BTreeMap<String, Vec<String>>) -> (usize, Vec<String>) {
+async fn urls(
+    app: &TestApp,
+    entries: &[Value],
+    ids: &BTreeMap<String, Vec<String>>,
+    stored: &[String],
+) -> (usize, Vec<String>) {
     let document = json(app, "/api/v1/openapi.json").await;
     let paths = document["paths"].as_object().expect("paths");
     let mut routes: Vec<String> =
@@ -339,6 +363,16 @@ async fn urls(app: &TestApp, entries: &[Value], ids: &BTreeMap<String, Vec<Strin
                     out.push(format!("/api/v1/dossiers/{t}:{id}?format=markdown"));
                 }
             }
+            continue;
+        }
+        if route == "/api/v1/dossiers/{subject}/documents" {
+            for (t, list) in ids {
+                out.extend(list.iter().map(|id| format!("/api/v1/dossiers/{t}:{id}/documents")));
+            }
+            continue;
+        }
+        if let Some(tail) = route.strip_prefix("/api/v1/documents/{sha256}") {
+            out.extend(document_names(entries, stored).iter().map(|name| format!("/api/v1/documents/{name}{tail}")));
             continue;
         }
         if !route.contains('{') {
@@ -434,7 +468,20 @@ async fn route_by_reader_matrix(store: Store) {
     }
 
     let ids = ids_by_type(&entries);
-    let (route_count, urls) = urls(&app, &entries, &ids).await;
+    // A stored document no event cites: the Secretariat's and auditors' only.
+    let upload = app
+        .client
+        .post(app.url("/api/v1/documents"))
+        .bearer_auth(&app.token)
+        .header("content-type", "text/plain")
+        .body("a document no event cites")
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(upload.status(), 201);
+    let stored: Value = upload.json().await.expect("the stored document");
+    let stored = vec![stored["sha256"].as_str().expect("its name").to_string()];
+    let (route_count, urls) = urls(&app, &entries, &ids, &stored).await;
     println!(
         "matrix: {route_count} routes ({} reads once filled) × {} readers = {} requests",
         urls.len(),

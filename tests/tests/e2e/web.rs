@@ -11,7 +11,7 @@ use crate::both_stores;
 use crate::support::{expect_problem, gcg_with_seats, last_line, Store, TestApp};
 
 /// A client that does not follow redirects, so a test sees every `Set-Cookie`.
-fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
@@ -51,7 +51,7 @@ pub(crate) async fn post_form(
 }
 
 /// The `Set-Cookie` header that sets `name`.
-fn set_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn set_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(SET_COOKIE)
         .iter()
@@ -61,7 +61,7 @@ fn set_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// `name=value` from a `Set-Cookie` header, as a `Cookie` header sends it back.
-fn cookie_pair(set_cookie: &str) -> String {
+pub(crate) fn cookie_pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap_or_default().to_string()
 }
 
