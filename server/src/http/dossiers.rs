@@ -7,10 +7,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::auth::MaybeCaller;
+use super::auth::{Caller, MaybeCaller};
 use super::error::ApiError;
 use super::{AppPath, AppQuery, AppState};
 use crate::dossier::{build, DossierError};
+use ledger_format::dossier::Dossier;
 
 /// How to render the dossier.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -33,13 +34,7 @@ pub async fn get_dossier(
     AppPath(subject): AppPath<String>,
     AppQuery(query): AppQuery<DossierQuery>,
 ) -> Result<Response, ApiError> {
-    super::programme::check_dossier_scope(&state, caller.as_ref(), &subject).await?;
-    let reader = super::auth::reader_of(caller.as_ref());
-    let dossier = build(&state.db, &subject, &state.public_key, &reader).await.map_err(|e| match e {
-        DossierError::BadSubject => ApiError::BadRequest(e.to_string()),
-        DossierError::NotFound(_) => ApiError::NotFound(e.to_string()),
-        DossierError::Other(e) => ApiError::Internal(e),
-    })?;
+    let dossier = dossier_for(&state, caller.as_ref(), &subject).await?;
     match query.format.as_deref().unwrap_or("json") {
         "json" => Ok(axum::Json(dossier).into_response()),
         "markdown" => Ok((
@@ -49,4 +44,17 @@ pub async fn get_dossier(
             .into_response()),
         other => Err(ApiError::BadRequest(format!("format {other:?} is not json or markdown"))),
     }
+}
+
+/// The dossier of `subject` built for `caller` (or the public), after the scope check of a
+/// contribution's dossier: what `GET /api/v1/dossiers/{subject}` serves, and what the
+/// printable page `/dossiers/{subject}` shows.
+pub async fn dossier_for(state: &AppState, caller: Option<&Caller>, subject: &str) -> Result<Dossier, ApiError> {
+    super::programme::check_dossier_scope(state, caller, subject).await?;
+    let reader = super::auth::reader_of(caller);
+    build(&state.db, subject, &state.public_key, &reader).await.map_err(|e| match e {
+        DossierError::BadSubject => ApiError::BadRequest(e.to_string()),
+        DossierError::NotFound(_) => ApiError::NotFound(e.to_string()),
+        DossierError::Other(e) => ApiError::Internal(e),
+    })
 }
