@@ -7,6 +7,7 @@ mod browser_verify;
 mod concurrency;
 mod conformance;
 mod csv;
+mod donor_pages;
 mod dossiers;
 mod erasure;
 mod forms;
