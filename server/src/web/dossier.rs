@@ -207,7 +207,10 @@ mod tests {
             json!({"amount": {"amount_minor": 3_914_300, "currency": "USD"}, "line_code": "O1", "note": null});
         assert_eq!(summary_of(&payload), "amount: USD 39,143.00; line_code: O1");
         let long = "x".repeat(300);
-        assert_eq!(summary_of(&json!({ "text": long })).chars().count(), 241);
+        // A long value is clipped to 80 characters, the whole line to 240.
+        assert_eq!(summary_of(&json!({ "text": long })), format!("text: {}…", "x".repeat(80)));
+        let many: serde_json::Map<String, Value> = (0..40).map(|i| (format!("f{i:02}"), json!("value"))).collect();
+        assert_eq!(summary_of(&Value::Object(many)).chars().count(), 241);
         assert_eq!(
             authority_of(&json!({"authority": {"kind": "decision", "decision_id": "GCG-21-D03"}})),
             "decision GCG-21-D03"

@@ -561,12 +561,9 @@ fn trail_rows(t: &DonorTrail) -> Vec<TrailRow> {
         .collect()
 }
 
-/// The session a donor's pages need: without one, to sign in first and come back.
-fn signed_in<'a>(
-    session: &'a Option<super::session::Session>,
-    back: &str,
-) -> Result<&'a super::session::Session, Response> {
-    session.as_ref().ok_or_else(|| Redirect::to(&format!("/sign-in?next={}", encode(back))).into_response())
+/// Where a donor's pages send a browser without a session: to sign in first and come back.
+fn sign_in_first(back: &str) -> Response {
+    Redirect::to(&format!("/sign-in?next={}", encode(back))).into_response()
 }
 
 /// `GET /donors/{id}/trail`: the donor's trail (contribution → commitment and receipts →
@@ -581,10 +578,7 @@ pub async fn trail(
     let Query(query) = query.map_err(ApiError::from)?;
     let as_of = parse_date("as_of", &query.as_of)?;
     let here = format!("/donors/{}/trail", encode(&id));
-    let session = match signed_in(&session, &here) {
-        Ok(session) => session,
-        Err(redirect) => return Ok(redirect),
-    };
+    let Some(session) = session.as_ref() else { return Ok(sign_in_first(&here)) };
     let at = reads::at(&state, &session.caller.reader(), as_of).await?;
     let body = trail_of(Some(&session.caller), &id, &at).await?;
     let t: DonorTrail = serde_json::from_value(body.clone()).map_err(|e| ApiError::Internal(e.into()))?;
@@ -648,10 +642,7 @@ async fn trail_download(
 ) -> Result<Response, PageError> {
     let Query(query) = query.map_err(ApiError::from)?;
     let as_of = parse_date("as_of", &query.as_of)?;
-    let session = match signed_in(&session, &format!("/donors/{}/trail", encode(&id))) {
-        Ok(session) => session,
-        Err(redirect) => return Ok(redirect),
-    };
+    let Some(session) = session.as_ref() else { return Ok(sign_in_first(&format!("/donors/{}/trail", encode(&id)))) };
     let at = reads::at(&state, &session.caller.reader(), as_of).await?;
     let body = trail_of(Some(&session.caller), &id, &at).await?;
     let body = match form {

@@ -22,7 +22,7 @@ fn written(money: &Value) -> String {
     let digits = (minor.unsigned_abs() / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
