@@ -360,6 +360,7 @@ type FieldError = (String, String);
 
 /// The JSON body, and the resource id, that the submitted fields make; or the fields
 /// that could not be read.
+#[allow(clippy::type_complexity)]
 pub fn body_of(
     spec: &FormSpec,
     submitted: &[(String, String)],
