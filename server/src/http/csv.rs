@@ -31,7 +31,7 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 
 /// A tabular form an answer can take besides JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Form {
+pub enum Form {
     Csv,
     Xlsx,
 }
@@ -92,6 +92,13 @@ pub async fn negotiate(mut request: Request, next: Next) -> Response {
         }
     }
     let response = next.run(request).await;
+    convert(response, form, &name).await
+}
+
+/// A handler's answer in the form asked for: a successful JSON answer becomes the workbook
+/// (`{name}.xlsx`) or, when it is a list, CSV (otherwise a 406); any other answer is
+/// returned as it is. The route layer and the pages' downloads both call it.
+pub async fn convert(response: Response, form: Form, name: &str) -> Response {
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)

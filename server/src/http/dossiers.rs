@@ -7,11 +7,12 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::auth::MaybeCaller;
+use super::auth::{Caller, MaybeCaller};
 use super::documents::{download_url, CitingEvent};
 use super::error::ApiError;
 use super::{AppPath, AppQuery, AppState};
 use crate::dossier::{build, DossierError};
+use ledger_format::dossier::Dossier;
 
 /// How to render the dossier.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -34,9 +35,7 @@ pub async fn get_dossier(
     AppPath(subject): AppPath<String>,
     AppQuery(query): AppQuery<DossierQuery>,
 ) -> Result<Response, ApiError> {
-    super::programme::check_dossier_scope(&state, caller.as_ref(), &subject).await?;
-    let reader = super::auth::reader_of(caller.as_ref());
-    let dossier = build(&state.db, &subject, &state.public_key, &reader).await.map_err(dossier_error)?;
+    let dossier = dossier_for(&state, caller.as_ref(), &subject).await?;
     match query.format.as_deref().unwrap_or("json") {
         "json" => Ok(axum::Json(dossier).into_response()),
         "markdown" => Ok((
@@ -96,9 +95,7 @@ pub async fn get_dossier_documents(
     MaybeCaller(caller): MaybeCaller,
     AppPath(subject): AppPath<String>,
 ) -> Result<Response, ApiError> {
-    super::programme::check_dossier_scope(&state, caller.as_ref(), &subject).await?;
-    let reader = super::auth::reader_of(caller.as_ref());
-    let dossier = build(&state.db, &subject, &state.public_key, &reader).await.map_err(dossier_error)?;
+    let dossier = dossier_for(&state, caller.as_ref(), &subject).await?;
     let tree_size = dossier.checkpoint.lines().nth(1).and_then(|l| l.parse().ok()).unwrap_or(0);
     let mut documents = Vec::new();
     for cited in crate::dossier::cited_documents(&dossier) {
@@ -114,4 +111,13 @@ pub async fn get_dossier_documents(
         });
     }
     Ok(axum::Json(DossierDocuments { subject, tree_size, documents }).into_response())
+}
+
+/// The dossier of `subject` built for `caller` (or the public), after the scope check of a
+/// contribution's dossier: what `GET /api/v1/dossiers/{subject}` serves, and what the
+/// printable page `/dossiers/{subject}` shows.
+pub async fn dossier_for(state: &AppState, caller: Option<&Caller>, subject: &str) -> Result<Dossier, ApiError> {
+    super::programme::check_dossier_scope(state, caller, subject).await?;
+    let reader = super::auth::reader_of(caller);
+    build(&state.db, subject, &state.public_key, &reader).await.map_err(dossier_error)
 }

@@ -21,7 +21,7 @@ use projections::governance::{OrganisationView, ORGANISATIONS};
 use projections::iati::{check_rules, render_activity_file};
 use projections::programme::{
     contribution_summaries, donor_trail, iati_activity, reallocations_since, summary, ContributionView, DonorView,
-    Known, ProgrammeRecord, ProgrammeView, CONTRIBUTIONS, DONORS, PROGRAMMES,
+    Known, ProgrammeRecord, ProgrammeSummary, ProgrammeView, CONTRIBUTIONS, DONORS, PROGRAMMES,
 };
 use projections::read::At;
 use projections::time::planned;
@@ -241,14 +241,28 @@ fn known(at: &At) -> Known {
 /// their contributions count only with what the IATI file publishes (commitments and
 /// receipts). The per-contribution breakdown lists the contributions the reader may read.
 async fn programme_summary(at: &At, p: ProgrammeView) -> Result<Response, ApiError> {
+    let id = p.programme_id.clone();
+    let s = summary_of(at, &p).await?;
+    found(at, "programme", &id, Some(value(&s)?), planned::PROGRAMME)
+}
+
+async fn summary_of(at: &At, p: &ProgrammeView) -> Result<ProgrammeSummary, ApiError> {
     let contributions: Vec<ContributionView> = all_documents(at, CONTRIBUTIONS).await?;
     let k = known(at);
-    let mut s = summary(&p, &contributions, &k);
+    let mut s = summary(p, &contributions, &k);
     if contributions.iter().any(|c| reads_donor(&at.reader, &c.donor)) {
-        s.contributions = Some(contribution_summaries(&p, &contributions, &k, |c| reads_donor(&at.reader, &c.donor)));
+        s.contributions = Some(contribution_summaries(p, &contributions, &k, |c| reads_donor(&at.reader, &c.donor)));
     }
-    let id = p.programme_id.clone();
-    found(at, "programme", &id, Some(value(&s)?), planned::PROGRAMME)
+    Ok(s)
+}
+
+/// The Multi-Donor Programme's summary as `GET /api/v1/programme` answers it for the read's
+/// reader and moment (`None` before it was established): the `/programme` page's read.
+pub async fn the_programme_summary(at: &At) -> Result<Option<ProgrammeSummary>, ApiError> {
+    match programme_view(at, DEFAULT_PROGRAMME).await? {
+        Some(p) => Ok(Some(summary_of(at, &p).await?)),
+        None => Ok(None),
+    }
 }
 
 /// The Multi-Donor Programme (MDP-A87) as of a moment: per budget line the plan for the
@@ -448,13 +462,20 @@ pub async fn donor_trail_of(
     AppPath(id): AppPath<String>,
     read: ReadAt,
 ) -> Result<Response, ApiError> {
-    require_donor(caller.as_ref(), &id)?;
-    let at = &read.at;
-    let donor = document::<DonorView>(at, DONORS, &id)
+    let body = trail_of(caller.as_ref(), &id, &read.at).await?;
+    Ok(answer(&read.at, body, planned::TRAIL))
+}
+
+/// A donor's trail as `GET /api/v1/donors/{id}/trail` answers it (before its moment is
+/// stamped): 401 without a caller, 403 unless the caller may read the donor, 404 when it
+/// was not a donor at the moment. The trail page and its downloads read through it.
+pub async fn trail_of(caller: Option<&Caller>, id: &str, at: &At) -> Result<Value, ApiError> {
+    require_donor(caller, id)?;
+    let donor = document::<DonorView>(at, DONORS, id)
         .await?
         .filter(|d| d.registered_on.is_some())
         .ok_or_else(|| not_found_at(at, &format!("registered donor {id}")))?;
-    let organisation = document::<OrganisationView>(at, ORGANISATIONS, &id).await?;
+    let organisation = document::<OrganisationView>(at, ORGANISATIONS, id).await?;
     let mut contributions = Vec::new();
     let mut programmes: Vec<ProgrammeView> = Vec::new();
     for contribution_id in &donor.contributions {
@@ -482,7 +503,7 @@ pub async fn donor_trail_of(
         }
     }
     body["decision_details"] = Value::Array(decisions);
-    Ok(answer(at, body, planned::TRAIL))
+    Ok(body)
 }
 
 /// Contributions as of a moment: every one for the Secretariat and auditors, a donor's own
@@ -557,11 +578,15 @@ async fn contributions_read(at: &At) -> Result<Vec<ContributionView>, ApiError> 
         `burn_rate`, `funds_available`, `runway_months`; or `exists: false` before the programme", body = crate::http::openapi::StampedListOrAbsent)))]
 pub async fn the_programme_monthly(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
-    let Some(p) = programme_view(at, DEFAULT_PROGRAMME).await? else {
-        return Ok(answer_or_absent(at, None, &[]));
-    };
+    Ok(answer_or_absent(at, the_programme_monthly_of(at).await?, &[]))
+}
+
+/// The programme's months as `GET /api/v1/programme/monthly` answers them (`None` before
+/// it was established): the `/programme` page's read.
+pub async fn the_programme_monthly_of(at: &At) -> Result<Option<Value>, ApiError> {
+    let Some(p) = programme_view(at, DEFAULT_PROGRAMME).await? else { return Ok(None) };
     let contributions = contributions_read(at).await?;
-    Ok(answer(at, projections::programme::monthly(&p, &contributions, &known(at)), &[]))
+    Ok(Some(projections::programme::monthly(&p, &contributions, &known(at))))
 }
 
 /// Reversals and commitment adjustments with who, why, when, and whether the corrected

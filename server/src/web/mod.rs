@@ -7,19 +7,24 @@
 //! document form stores a document as the API does.
 //!
 //! * [`pages`]: home, timeline, meeting, decision, Pathfinder board.
+//! * [`programme`]: the Multi-Donor Programme with its charts, and a donor's trail with its
+//!   downloads.
+//! * [`dossier`]: a dossier as a printable page.
 //! * [`attendance`]: the Secretariat's attendance form.
 //! * [`questions`]: the users' questions, reporting compliance, groups and partners, each
 //!   the API's answer laid out.
 //! * [`forms`]: the Secretariat's recording forms, one per command of the API.
 //! * [`documents`]: the Secretariat's document upload form and a document's page.
 //! * [`session`]: sign-in with an API token, server-side sessions, CSRF tokens.
-//! * [`svg`]: the Pathfinder stage timelines, drawn on the server.
+//! * [`svg`]: the Pathfinder stage timelines and the programme's charts, drawn on the server.
 //! * [`verify`]: the dossier verifier that runs in the browser, and its offline file.
 
 pub mod attendance;
 pub mod documents;
+pub mod dossier;
 pub mod forms;
 pub mod pages;
+pub mod programme;
 pub mod questions;
 pub mod reads;
 pub mod session;
@@ -57,6 +62,11 @@ pub fn router() -> Router<AppState> {
         .route("/compliance", get(questions::compliance))
         .route("/groups", get(questions::groups))
         .route("/partners", get(questions::partners))
+        .route("/programme", get(programme::programme))
+        .route("/donors/{id}/trail", get(programme::trail))
+        .route("/donors/{id}/trail.csv", get(programme::trail_csv))
+        .route("/donors/{id}/trail.xlsx", get(programme::trail_xlsx))
+        .route("/dossiers/{subject}", get(dossier::dossier))
         .route("/record", get(forms::list))
         .route("/record/{operation}", get(forms::form).post(forms::submit))
         .route("/sign-in", get(session::sign_in_form).post(session::sign_in))
@@ -113,7 +123,7 @@ pub use crate::http::encode;
 /// CSRF tokens), not sniffed, not framed, and nothing loaded from anywhere but here: the
 /// only script a page may run is a file this binary serves (no inline script, no eval), and
 /// no page may connect anywhere (`connect-src` falls back to `'none'`).
-fn page_headers(response: &mut Response) {
+pub(crate) fn page_headers(response: &mut Response) {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));

@@ -397,7 +397,7 @@ fn filled(text: &Option<String>) -> Option<String> {
     text.as_ref().map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
 }
 
-fn parse_date(field: &str, text: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
+pub(crate) fn parse_date(field: &str, text: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
     filled(text)
         .map(|t| {
             NaiveDate::parse_from_str(&t, "%Y-%m-%d")

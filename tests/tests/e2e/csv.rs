@@ -58,7 +58,7 @@ fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
 
 /// The sheets and shared strings of an XLSX file, read with Python's `zipfile` (an
 /// independent reader of the format).
-fn xlsx_contents(bytes: &[u8]) -> (String, String) {
+pub(crate) fn xlsx_contents(bytes: &[u8]) -> (String, String) {
     let path = std::env::temp_dir().join(format!("ledger-{}.xlsx", uuid::Uuid::new_v4().simple()));
     std::fs::write(&path, bytes).unwrap();
     let out = std::process::Command::new("python3")

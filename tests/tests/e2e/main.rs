@@ -9,6 +9,7 @@ mod concurrency;
 mod conformance;
 mod csv;
 mod documents;
+mod donor_pages;
 mod dossiers;
 mod erasure;
 mod forms;
