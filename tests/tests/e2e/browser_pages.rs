@@ -91,6 +91,8 @@ async fn a_meeting_is_recorded_in_the_browser_and_every_page_is_accessible() {
         ("/partners", "partners"),
         ("/questions", "questions"),
         ("/questions/17", "question-17"),
+        ("/programme", "programme"),
+        ("/dossiers/meeting:GCG-21", "dossier"),
         ("/verify", "verify"),
         ("/sign-in", "sign-in"),
     ] {
@@ -103,6 +105,7 @@ async fn a_meeting_is_recorded_in_the_browser_and_every_page_is_accessible() {
     browser.find(Locator::Id("sign-in-submit")).await.unwrap().click().await.unwrap();
     browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Id("form-schedule")).await.unwrap();
     visit(&browser, &app, &axe, "/record", "record", &mut problems).await;
+    visit(&browser, &app, &axe, "/documents/upload", "document-upload", &mut problems).await;
 
     // Schedule, open.
     form(&browser, &app, "/record/schedule").await;
