@@ -1,8 +1,9 @@
 //! Every page in a real browser (Debian's Chromium over WebDriver), on the demo history:
 //! a Secretariat officer records a whole meeting through the forms, from scheduling to
 //! drafted minutes, choosing a decision's effect from its list and seeing a refusal beside
-//! its field, and the ledger then verifies; every page passes axe-core's WCAG 2 A and AA
-//! checks and is kept as a screenshot under `target/screenshots/`.
+//! its field, and the ledger then verifies; a donor reads its own trail and no other's;
+//! every page passes axe-core's WCAG 2 A and AA checks, fits a phone's width, and is kept
+//! as a screenshot under `target/screenshots/`. On SQLite and on PostgreSQL.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -71,9 +72,19 @@ async fn form(browser: &Client, app: &TestApp, path: &str) {
     browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Id("record-form")).await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_meeting_is_recorded_in_the_browser_and_every_page_is_accessible() {
-    let app = TestApp::spawn_demo(Store::Sqlite).await;
+/// Whether the page at `path`, at a phone's width, needs no sideways scrolling of its own.
+async fn fits_a_phone(browser: &Client, app: &TestApp, path: &str, name: &str) -> Option<String> {
+    browser.goto(&app.url(path)).await.unwrap();
+    browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("main")).await.unwrap();
+    std::fs::write(screenshots().join(format!("phone-{name}.png")), browser.screenshot().await.unwrap()).unwrap();
+    let widths =
+        browser.execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![]).await.unwrap();
+    let (scroll, inner) = (widths[0].as_i64().unwrap_or(0), widths[1].as_i64().unwrap_or(0));
+    (scroll > inner + 1).then(|| format!("{path}: {scroll}px wide in a {inner}px window"))
+}
+
+async fn a_meeting_is_recorded_in_the_browser_and_every_page_is_accessible(store: Store) {
+    let app = TestApp::spawn_demo(store).await;
     app.settle().await;
     let axe = axe_source();
     let driver = Driver::start().await;
@@ -179,6 +190,47 @@ async fn a_meeting_is_recorded_in_the_browser_and_every_page_is_accessible() {
     visit(&browser, &app, &axe, "/decisions/GCG-24-D01", "decision-recorded", &mut problems).await;
     let out = app.ledger(&["verify"]).await;
     assert!(out.status.success(), "verify: {}", String::from_utf8_lossy(&out.stdout));
+
+    // A donor reads its own trail in the browser, and no other donor's.
+    let out = app.ledger(&["token", "create", "--role", "donor", "--subject", "donor-a", "--scope", "DONOR-A"]).await;
+    let donor_a = crate::support::last_line(&out);
+    browser.find(Locator::Id("sign-out")).await.unwrap().click().await.unwrap();
+    browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Id("sign-in")).await.unwrap();
+    browser.goto(&app.url("/donors/DONOR-A/trail")).await.unwrap();
+    assert_eq!(browser.current_url().await.unwrap().path(), "/sign-in");
+    browser.find(Locator::Id("token")).await.unwrap().send_keys(&donor_a).await.unwrap();
+    browser.find(Locator::Id("sign-in-submit")).await.unwrap().click().await.unwrap();
+    browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("main h1")).await.unwrap();
+    assert_eq!(browser.current_url().await.unwrap().path(), "/donors/DONOR-A/trail");
+    visit(&browser, &app, &axe, "/donors/DONOR-A/trail", "donor-trail", &mut problems).await;
+    let own = browser.source().await.unwrap();
+    assert!(own.contains("C-001"), "DONOR-A's trail shows its contribution");
+    for secret in ["C-002", "A-005", "DONOR-B/MDP-A87"] {
+        assert!(!own.contains(secret), "DONOR-A's trail page shows {secret}");
+    }
+    browser.goto(&app.url("/donors/DONOR-B/trail")).await.unwrap();
+    browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("main h1")).await.unwrap();
+    let other = browser.source().await.unwrap();
+    assert!(other.contains("403"), "another donor's trail is refused");
+    assert!(!other.contains("C-002"), "and shows none of it");
+
+    // Readable on a phone: no page scrolls sideways as a whole.
+    browser.set_window_size(390, 844).await.unwrap();
+    let mut too_wide = Vec::new();
+    for (path, name) in [
+        ("/", "home"),
+        ("/timeline", "timeline"),
+        ("/meetings/GCG-21", "meeting"),
+        ("/decisions/GCG-19-D04", "decision"),
+        ("/pathfinders", "pathfinders"),
+        ("/programme", "programme"),
+        ("/questions/13", "question-13"),
+        ("/donors/DONOR-A/trail", "donor-trail"),
+    ] {
+        too_wide.extend(fits_a_phone(&browser, &app, path, name).await);
+    }
     browser.close().await.unwrap();
     assert!(problems.is_empty(), "accessibility (axe-core, WCAG 2 A/AA):\n{}", problems.join("\n"));
+    assert!(too_wide.is_empty(), "pages wider than a phone:\n{}", too_wide.join("\n"));
 }
+crate::both_stores!(a_meeting_is_recorded_in_the_browser_and_every_page_is_accessible);
