@@ -2,6 +2,7 @@
 //! recorded through the forms, from scheduling to approved minutes, with a decision whose
 //! effect is chosen from the list; a refusal shown beside its field with the rule's name;
 //! a double submit recorded once; the forms closed to other roles; and the ledger verifies.
+//! A Pathfinder step and a programme entry through their forms too.
 
 use crate::support::{gcg_with_seats, last_line, Store, TestApp};
 use crate::web::{field, page, post_form, sign_in};
@@ -200,3 +201,53 @@ async fn a_whole_meeting_is_recorded_through_the_forms(store: Store) {
     assert!(out.status.success(), "verify: {}", String::from_utf8_lossy(&out.stdout));
 }
 crate::both_stores!(a_whole_meeting_is_recorded_through_the_forms);
+
+async fn pathfinder_steps_and_programme_entries_have_forms_too(store: Store) {
+    let app = TestApp::spawn_demo(store).await;
+    app.settle().await;
+    let cookie = sign_in(&app, &app.token, "/record").await;
+
+    // A Pathfinder step: in-country support starts (refused beside its field where the ILO
+    // already supports the country; recorded for Fiji, whose support ended in 2025).
+    let (status, html, _) =
+        record(&app, &cookie, "pfc_start_support", Some("UGA"), &[("organisation", "ILO"), ("on", "2026-11-02")]).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("id=\"refusal-f-organisation\"") && html.contains("support_already_open"), "{html}");
+    let (status, html, _) =
+        record(&app, &cookie, "pfc_start_support", Some("FJI"), &[("organisation", "ILO"), ("on", "2026-11-02")]).await;
+    recorded(status, &html, "start support");
+
+    // A programme entry: an expenditure, its amount as the API's Money object; a malformed
+    // evidence hash is refused beside its field, then the entry is recorded.
+    let amount = r#"{"amount_minor": 150000, "currency": "USD"}"#;
+    fn entry<'a>(amount: &'a str, evidence: &'a str) -> Vec<(&'a str, &'a str)> {
+        vec![
+            ("expenditure_id", "E-FORM-1"),
+            ("line_code", "O1"),
+            ("amount", amount),
+            ("spent_on", "2026-11-15"),
+            ("period_month", "2026-11-01"),
+            ("description", "Workshop venue"),
+            ("evidence_sha256", evidence),
+        ]
+    }
+    let (status, html, _) =
+        record(&app, &cookie, "programme_record_expenditure", Some("MDP-A87"), &entry(amount, "invoice")).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("id=\"refusal-f-evidence_sha256\""), "beside its field: {html}");
+    let good = "c".repeat(64);
+    let (status, html, _) =
+        record(&app, &cookie, "programme_record_expenditure", Some("MDP-A87"), &entry(amount, &good)).await;
+    recorded(status, &html, "expenditure");
+    app.settle().await;
+    let history = app.get_json("/api/v1/programme/history").await;
+    assert!(
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["event_type"] == "ExpenditureRecorded" && e.to_string().contains("E-FORM-1")),
+        "the entry is in the programme's history"
+    );
+}
+crate::both_stores!(pathfinder_steps_and_programme_entries_have_forms_too);
