@@ -18,6 +18,7 @@ use serde_json::Value;
 use tower::ServiceExt as _;
 
 use super::session::{Session, WebSession};
+use super::svg::escape;
 use super::{encode, render, Nav, PageError};
 use crate::http::auth::Resolved;
 use crate::http::error::ApiError;
@@ -103,21 +104,6 @@ fn with_as_of(call: &str, as_of: Option<&str>) -> String {
 fn download(path: &str, format: &str) -> String {
     let separator = if path.contains('?') { '&' } else { '?' };
     format!("/api/v1{path}{separator}format={format}")
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A value in one cell: text as it is, anything else as compact JSON (shortened).
