@@ -17,16 +17,13 @@
 use std::sync::OnceLock;
 
 use askama::Template;
-use axum::body::Body;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Map, Value};
-use tower::ServiceExt as _;
 
 use super::session::{check_csrf, Session, WebSession};
 use super::{encode, render, Nav, PageError};
-use crate::http::auth::Resolved;
 use crate::http::error::ApiError;
 use crate::http::AppState;
 
@@ -661,29 +658,13 @@ async fn send(
         Some(id) => spec.path.replace("{id}", &encode(id)),
         None => spec.path.clone(),
     };
-    let request = Request::builder()
-        .method(Method::POST)
-        .uri(format!("/api/v1{path}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("idempotency-key", key)
-        .extension(Resolved(session.caller.clone()))
-        .body(Body::from(body.to_string()))
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    let response = crate::http::router(state.clone())
-        .oneshot(request)
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.map_err(|e| ApiError::Internal(e.into()))?;
-    let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let (status, answer) =
+        super::through_api(state, Some(session), Method::POST, &format!("/api/v1{path}"), Some(key), Some(&body))
+            .await?;
     if status.is_server_error() {
-        // The API already logged it; the page says what the API said.
+        // The API already logged it (a database away is `through_api`'s 503 error).
         let detail = answer["detail"].as_str().unwrap_or("the server could not record it").to_string();
-        return Err(PageError(if status == StatusCode::SERVICE_UNAVAILABLE {
-            ApiError::Unavailable
-        } else {
-            ApiError::Internal(anyhow::anyhow!("{detail}"))
-        }));
+        return Err(ApiError::Internal(anyhow::anyhow!("{detail}")).into());
     }
     if status.is_success() {
         let events = answer["events"]

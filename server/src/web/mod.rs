@@ -137,6 +137,45 @@ pub(crate) fn page_headers(response: &mut Response) {
     );
 }
 
+/// Sends a request to the API's own router as the session's caller (or the public), and
+/// returns its status and JSON body (`Null` when the body is not JSON): a page that asks
+/// the API this way answers what the API answers, under the same rules. A database away
+/// (503) is the page's error too.
+pub async fn through_api(
+    state: &AppState,
+    session: Option<&Session>,
+    method: axum::http::Method,
+    uri: &str,
+    idempotency_key: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> Result<(StatusCode, serde_json::Value), PageError> {
+    use tower::ServiceExt as _;
+    let mut request = axum::http::Request::builder().method(method).uri(uri).header(header::ACCEPT, "application/json");
+    if let Some(session) = session {
+        request = request.extension(crate::http::auth::Resolved(session.caller.clone()));
+    }
+    if let Some(key) = idempotency_key {
+        request = request.header("idempotency-key", key);
+    }
+    let request = match body {
+        Some(body) => {
+            request.header(header::CONTENT_TYPE, "application/json").body(axum::body::Body::from(body.to_string()))
+        }
+        None => request.body(axum::body::Body::empty()),
+    }
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let response = crate::http::router(state.clone())
+        .oneshot(request)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let status = response.status();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        return Err(ApiError::Unavailable.into());
+    }
+    let bytes = axum::body::to_bytes(response.into_body(), 16 << 20).await.map_err(|e| ApiError::Internal(e.into()))?;
+    Ok((status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null)))
+}
+
 /// A rendered page with a status.
 pub fn render(status: StatusCode, template: &impl Template) -> Result<Response, PageError> {
     let body = template.render().map_err(|e| PageError(ApiError::Internal(anyhow::anyhow!("template: {e}"))))?;

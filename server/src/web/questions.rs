@@ -9,18 +9,15 @@
 //! and takes an `as_of` date.
 
 use askama::Template;
-use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
-use tower::ServiceExt as _;
 
 use super::session::{Session, WebSession};
 use super::svg::escape;
 use super::{encode, render, Nav, PageError};
-use crate::http::auth::Resolved;
 use crate::http::error::ApiError;
 use crate::http::AppState;
 
@@ -206,22 +203,8 @@ pub struct Answered {
 
 /// Asks the API, as the session's reader (or the public), and lays out its answer.
 async fn ask(state: &AppState, session: Option<&Session>, call: &str) -> Result<Answered, PageError> {
-    let mut request =
-        Request::builder().method(Method::GET).uri(format!("/api/v1{call}")).header(header::ACCEPT, "application/json");
-    if let Some(session) = session {
-        request = request.extension(Resolved(session.caller.clone()));
-    }
-    let request = request.body(Body::empty()).map_err(|e| ApiError::Internal(e.into()))?;
-    let response = crate::http::router(state.clone())
-        .oneshot(request)
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
-    let status = response.status();
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        return Err(ApiError::Unavailable.into());
-    }
-    let bytes = axum::body::to_bytes(response.into_body(), 16 << 20).await.map_err(|e| ApiError::Internal(e.into()))?;
-    let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let (status, answer) =
+        super::through_api(state, session, Method::GET, &format!("/api/v1{call}"), None, None).await?;
     let (html, problem) = if status.is_success() {
         (layout(&answer, 0), None)
     } else {
@@ -377,20 +360,7 @@ pub async fn compliance(
 
 /// The latest reporting cycle's id (the demo's is `2026`), as the reader may see it.
 async fn reporting_cycle(state: &AppState, session: Option<&Session>) -> Result<String, PageError> {
-    let mut request = Request::builder().method(Method::GET).uri("/api/v1/reporting-cycles");
-    if let Some(session) = session {
-        request = request.extension(Resolved(session.caller.clone()));
-    }
-    let request = request.body(Body::empty()).map_err(|e| ApiError::Internal(e.into()))?;
-    let response = crate::http::router(state.clone())
-        .oneshot(request)
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
-    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
-        return Err(ApiError::Unavailable.into());
-    }
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.map_err(|e| ApiError::Internal(e.into()))?;
-    let list: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let (_, list) = super::through_api(state, session, Method::GET, "/api/v1/reporting-cycles", None, None).await?;
     list["items"]
         .as_array()
         .and_then(|items| items.iter().filter_map(|c| c["cycle_id"].as_str()).max())
