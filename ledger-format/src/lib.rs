@@ -10,6 +10,7 @@
 //! per-subject accountability dossier ([`dossier`]) and the full export ([`export`]), both
 //! checked by the `ledger-verify` binary.
 
+pub mod canonical;
 pub mod chain;
 pub mod checkpoint;
 pub mod cosignature;

@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::canonical::Members;
+
 /// `prev_hash` of the first event of every aggregate: 64 zeros.
 pub const GENESIS_PREV_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -97,18 +99,6 @@ pub enum ShownRecord {
     Redacted(RedactedRecord),
 }
 
-/// The salted content of a version 2 record, as hashed into its head.
-#[derive(Serialize)]
-struct Content<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    aggregate_id: Option<&'a str>,
-    event_type: &'a str,
-    event_version: &'a str,
-    payload: &'a Value,
-    metadata: &'a Value,
-    salt: &'a str,
-}
-
 /// Why a record cannot be hashed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecordError {
@@ -144,14 +134,24 @@ impl EventRecord {
     /// 1) or its head (version 2).
     pub fn canonical_bytes(&self) -> Result<Vec<u8>, RecordError> {
         if self.is_v2() {
-            let head = self.head()?;
-            return serde_jcs::to_vec(&head).map_err(|e| RecordError::Canonicalisation(e.to_string()));
+            return Ok(self.head()?.canonical_bytes());
         }
         if self.visibility.is_some() || self.scope.is_some() || self.pseudonym.is_some() {
             return Err(RecordError::Malformed("visibility, scope and pseudonym need a salt (version 2)".into()));
         }
         self.checked_parts()?;
-        serde_jcs::to_vec(self).map_err(|e| RecordError::Canonicalisation(e.to_string()))
+        let mut out = Vec::with_capacity(256 + self.prev_hash.len());
+        Members::open(&mut out)
+            .str("aggregate_id", &self.aggregate_id)
+            .str("aggregate_type", &self.aggregate_type)
+            .str("event_type", &self.event_type)
+            .str("event_version", &self.event_version)
+            .value("metadata", &self.metadata)
+            .value("payload", &self.payload)
+            .str("prev_hash", &self.prev_hash)
+            .u64("sequence", self.sequence)
+            .close();
+        Ok(out)
     }
 
     fn checked_parts(&self) -> Result<(), RecordError> {
@@ -188,17 +188,20 @@ impl EventRecord {
             .get("recorded_at")
             .and_then(Value::as_str)
             .ok_or(RecordError::Malformed("version 2 metadata needs recorded_at".into()))?;
-        let content = Content {
-            aggregate_id: self.pseudonym.as_ref().map(|_| self.aggregate_id.as_str()),
-            event_type: &self.event_type,
-            event_version: &self.event_version,
-            payload: &self.payload,
-            metadata: &self.metadata,
-            salt,
-        };
+        // The salted content: the aggregate's id (where a pseudonym stands for it in the
+        // head), event type and version, payload, metadata and salt.
+        let mut content = Vec::with_capacity(256);
+        Members::open(&mut content)
+            .optional_str("aggregate_id", self.pseudonym.as_ref().map(|_| self.aggregate_id.as_str()))
+            .str("event_type", &self.event_type)
+            .str("event_version", &self.event_version)
+            .value("metadata", &self.metadata)
+            .value("payload", &self.payload)
+            .str("salt", salt)
+            .close();
         let mut hasher = Sha256::new();
         hasher.update(CONTENT_CONTEXT);
-        hasher.update(serde_jcs::to_vec(&content).map_err(|e| RecordError::Canonicalisation(e.to_string()))?);
+        hasher.update(&content);
         Ok(Head {
             aggregate_type: self.aggregate_type.clone(),
             aggregate_id: self.chain_id().to_string(),
@@ -252,8 +255,23 @@ impl Head {
         if self.sequence > MAX_SAFE_INTEGER {
             return Err(RecordError::IntegerOutOfRange("sequence".to_string()));
         }
-        let bytes = serde_jcs::to_vec(self).map_err(|e| RecordError::Canonicalisation(e.to_string()))?;
-        Ok(Some(sha256(&bytes)))
+        Ok(Some(sha256(&self.canonical_bytes())))
+    }
+
+    /// RFC 8785 canonical bytes of the head.
+    fn canonical_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(320);
+        Members::open(&mut out)
+            .str("aggregate_id", &self.aggregate_id)
+            .str("aggregate_type", &self.aggregate_type)
+            .optional_str("content_hash", self.content_hash.as_deref())
+            .str("prev_hash", &self.prev_hash)
+            .str("recorded_at", &self.recorded_at)
+            .optional_str("scope", self.scope.as_deref())
+            .u64("sequence", self.sequence)
+            .str("visibility", &self.visibility)
+            .close();
+        out
     }
 }
 
@@ -346,17 +364,53 @@ pub fn parse_hash_hex(text: &str) -> Option<Hash32> {
 /// A float would make the canonical bytes depend on number formatting. Integers must be
 /// exactly representable as doubles (see [`MAX_SAFE_INTEGER`]).
 fn reject_floats(path: &str, value: &Value) -> Result<(), RecordError> {
+    // The walk allocates nothing; the path to an offending number is built only then.
+    match first_unsafe_number(value) {
+        None => Ok(()),
+        Some((steps, float)) => {
+            let mut at = path.to_string();
+            for step in steps.iter().rev() {
+                match step {
+                    Step::Index(i) => at.push_str(&format!("[{i}]")),
+                    Step::Key(k) => {
+                        at.push('.');
+                        at.push_str(k);
+                    }
+                }
+            }
+            Err(if float { RecordError::FloatNotAllowed(at) } else { RecordError::IntegerOutOfRange(at) })
+        }
+    }
+}
+
+/// One step of the path to a number inside a JSON value.
+enum Step<'a> {
+    Index(usize),
+    Key(&'a str),
+}
+
+/// The first number that is a float or an integer beyond ±(2^53 − 1): its path, innermost
+/// step first, and whether it is a float.
+fn first_unsafe_number(value: &Value) -> Option<(Vec<Step<'_>>, bool)> {
     match value {
         Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (_, Some(u)) if u <= MAX_SAFE_INTEGER => Ok(()),
-            (Some(i), _) if i.unsigned_abs() <= MAX_SAFE_INTEGER => Ok(()),
-            (Some(_), _) | (_, Some(_)) => Err(RecordError::IntegerOutOfRange(path.to_string())),
-            (None, None) => Err(RecordError::FloatNotAllowed(path.to_string())),
+            (_, Some(u)) if u <= MAX_SAFE_INTEGER => None,
+            (Some(i), _) if i.unsigned_abs() <= MAX_SAFE_INTEGER => None,
+            (Some(_), _) | (_, Some(_)) => Some((Vec::new(), false)),
+            (None, None) => Some((Vec::new(), true)),
         },
-        Value::Array(items) => {
-            items.iter().enumerate().try_for_each(|(i, v)| reject_floats(&format!("{path}[{i}]"), v))
-        }
-        Value::Object(map) => map.iter().try_for_each(|(k, v)| reject_floats(&format!("{path}.{k}"), v)),
-        _ => Ok(()),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+            first_unsafe_number(v).map(|(mut steps, float)| {
+                steps.push(Step::Index(i));
+                (steps, float)
+            })
+        }),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            first_unsafe_number(v).map(|(mut steps, float)| {
+                steps.push(Step::Key(k));
+                (steps, float)
+            })
+        }),
+        _ => None,
     }
 }

@@ -123,6 +123,11 @@ pub enum Command {
         /// Verify this dossier file offline instead (no database, no network, no key file).
         #[arg(long, env = "LEDGER_VERIFY_DOSSIER")]
         dossier: Option<PathBuf>,
+        /// Whose recorder signatures to check: `uncovered` (the default) checks those of
+        /// events no signed checkpoint covers, as the checkpoints vouch for the others (the
+        /// sealer seals only events whose signature verifies); `all` checks every event's.
+        #[arg(long, env = "LEDGER_VERIFY_SIGNATURES", value_enum, default_value_t = SignatureCheck::Uncovered)]
+        signatures: SignatureCheck,
         #[command(flatten)]
         key: KeyArgs,
     },
@@ -272,6 +277,15 @@ pub enum Command {
     },
 }
 
+/// Which recorder signatures `ledger verify` checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SignatureCheck {
+    /// Those of events no signed checkpoint covers.
+    Uncovered,
+    /// Every event's.
+    All,
+}
+
 /// Token commands.
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
@@ -418,6 +432,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             witnesses,
             witness_quorum,
             dossier: None,
+            signatures,
         } => {
             let witnesses = ledger_store::verify::Witnesses {
                 keys: witnesses
@@ -471,10 +486,15 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            let result = ledger_store::verify::verify_witnessed(&database, &verifier, &pinned, &witnesses, &|n| {
-                bar.set_message(format!("{n} events verified"))
-            })
-            .await;
+            let signatures = match signatures {
+                SignatureCheck::Uncovered => ledger_store::verify::Signatures::Uncovered,
+                SignatureCheck::All => ledger_store::verify::Signatures::All,
+            };
+            let result =
+                ledger_store::verify::verify_witnessed(&database, &verifier, &pinned, &witnesses, signatures, &|n| {
+                    bar.set_message(format!("{n} events verified"))
+                })
+                .await;
             bar.finish_and_clear();
             match result {
                 Ok(summary) => {

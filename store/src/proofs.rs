@@ -138,18 +138,33 @@ impl Proofs {
         indexes.push(leaf_index);
         indexes.sort_unstable();
         indexes.dedup();
-        // One round trip: the path's stored hashes and the event hash of the leaf.
-        let unhex = if self.db.is_postgres() { "decode(event_hash, 'hex')" } else { "unhex(event_hash)" };
-        let rows: Vec<(i64, Vec<u8>)> = with_pool!(&self.db, pool => {
-            let mut q = sqlx::QueryBuilder::new("SELECT idx, hash FROM merkle_hashes WHERE idx IN (");
-            let mut list = q.separated(", ");
-            for idx in &indexes {
-                list.push_bind(i64::try_from(*idx).unwrap_or(i64::MAX));
+        // One round trip: the path's stored hashes and the event hash of the leaf. On
+        // PostgreSQL the indexes go as one array, so every proof runs the one prepared
+        // statement (a list of binds would be a new statement for each path length).
+        let wanted: Vec<i64> = indexes.iter().map(|idx| i64::try_from(*idx).unwrap_or(i64::MAX)).collect();
+        let at = i64::try_from(position).unwrap_or(i64::MAX);
+        let rows: Vec<(i64, Vec<u8>)> = match &self.db {
+            Db::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT idx, hash FROM merkle_hashes WHERE idx = ANY($1) \
+                     UNION ALL SELECT -1, decode(event_hash, 'hex') FROM positions WHERE position = $2",
+                )
+                .bind(&wanted)
+                .bind(at)
+                .fetch_all(pool)
+                .await?
             }
-            q.push(format!(") UNION ALL SELECT -1, {unhex} FROM positions WHERE position = "));
-            q.push_bind(i64::try_from(position).unwrap_or(i64::MAX));
-            q.build_query_as().fetch_all(pool).await?
-        });
+            Db::Sqlite(pool) => {
+                let mut q = sqlx::QueryBuilder::new("SELECT idx, hash FROM merkle_hashes WHERE idx IN (");
+                let mut list = q.separated(", ");
+                for idx in &wanted {
+                    list.push_bind(*idx);
+                }
+                q.push(") UNION ALL SELECT -1, unhex(event_hash) FROM positions WHERE position = ");
+                q.push_bind(at);
+                q.build_query_as().fetch_all(pool).await?
+            }
+        };
         let mut found = HashMap::with_capacity(rows.len());
         let mut event_hash = String::new();
         for (idx, hash) in rows {

@@ -4,7 +4,11 @@
 //! One transaction per batch: read the inbox (rows there exist only for committed
 //! events), assign the next positions, store the new tlog stored hashes (about two per
 //! leaf: appending never re-hashes the tree), delete the drained inbox rows and insert the
-//! signed checkpoint of the new size. On PostgreSQL a transaction-level advisory lock
+//! signed checkpoint of the new size. Only an event whose recorder signature verifies
+//! (under the sealer's own key, the one that signs while it runs) is given a position: a
+//! signed checkpoint thus vouches for the signatures of the events it covers, which lets
+//! `ledger verify` leave them to it. An event that does not (written into the database by
+//! someone without the key) is logged, left unsealed and named by verify. On PostgreSQL a transaction-level advisory lock
 //! makes one sealer the leader at a time even with several servers; on SQLite the write
 //! lock does the same. The sealer runs inside `serve`, woken after each command and by a
 //! tick, and catches up at start.
@@ -18,7 +22,7 @@ use anyhow::Context as _;
 use ledger_format::merkle::{self, Hash, HashReader};
 use ledger_format::record::parse_hash_hex;
 use ledger_format::Seal;
-use ledger_format::{Checkpoint, LedgerSigner};
+use ledger_format::{Checkpoint, LedgerSigner, LedgerVerifier};
 use serde_json::Value;
 use tokio::sync::{watch, Notify};
 
@@ -67,6 +71,7 @@ mod tlog_error {
 pub struct Sealer {
     db: Db,
     signer: Arc<LedgerSigner>,
+    verifier: LedgerVerifier,
     origin: String,
     batch: i64,
     publish: Option<std::path::PathBuf>,
@@ -74,7 +79,8 @@ pub struct Sealer {
 
 impl Sealer {
     pub fn new(db: Db, signer: Arc<LedgerSigner>, origin: String) -> Self {
-        Self { db, signer, origin, batch: 1000, publish: None }
+        let verifier = signer.verifier();
+        Self { db, signer, verifier, origin, batch: 1000, publish: None }
     }
 
     /// Also writes every checkpoint it signs, once committed, as `DIR/<tree size>.checkpoint`
@@ -153,20 +159,38 @@ impl Sealer {
                 }
             }
             let sealed_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-            let mut new_hashes: Vec<(u64, Hash)> = Vec::with_capacity(rows.len() * 2);
-            let mut ledger_rows = Vec::with_capacity(rows.len());
-            for (offset, row) in rows.iter().enumerate() {
-                let position = start + offset as u64;
-                let hash_hex = row
+            let mut seals = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let seal = row
                     .metadata
                     .as_deref()
                     .and_then(|m| serde_json::from_str::<Value>(m).ok())
                     .and_then(|m| Seal::read(&m).ok())
-                    .map(|seal| seal.hash)
                     .with_context(|| format!(
                         "event {} {} #{} in the inbox has no readable hash", row.aggregate_type, row.aggregate_id, row.sequence
                     ))?;
-                let event_hash = parse_hash_hex(&hash_hex).context("event hash is not 64 lowercase hex digits")?;
+                let event_hash = parse_hash_hex(&seal.hash).context("event hash is not 64 lowercase hex digits")?;
+                seals.push((event_hash, seal));
+            }
+            // Checked in one batch; an event whose signature does not verify gets no position.
+            let items: Vec<_> =
+                seals.iter().map(|(hash, seal)| (&self.verifier, hash, seal.signature.as_str())).collect();
+            let verdicts = ledger_format::keys::verify_event_hashes(&items);
+            let mut new_hashes: Vec<(u64, Hash)> = Vec::with_capacity(rows.len() * 2);
+            let mut ledger_rows = Vec::with_capacity(rows.len());
+            for ((row, (event_hash, seal)), signed) in rows.iter().zip(seals).zip(verdicts) {
+                if !signed {
+                    tracing::error!(
+                        aggregate_type = row.aggregate_type,
+                        aggregate_id = row.aggregate_id,
+                        sequence = row.sequence,
+                        "an event awaiting sealing does not carry the ledger key's signature: it was not written by \
+                         this ledger and is not sealed (`ledger verify` names it)"
+                    );
+                    continue;
+                }
+                let position = start + ledger_rows.len() as u64;
+                let hash_hex = seal.hash;
                 let stored = merkle::stored_hashes_for_record_hash(position, merkle::leaf_hash(&event_hash), &overlay)
                     .map_err(|e| anyhow::anyhow!("Merkle tree: {e}"))?;
                 let base = merkle::stored_hash_index(0, position);
@@ -176,7 +200,23 @@ impl Sealer {
                 }
                 ledger_rows.push((position, row, hash_hex));
             }
-            let tree_size = start + rows.len() as u64;
+            let tree_size = start + ledger_rows.len() as u64;
+            // Delete exactly the rows read (refused ones too): a row whose transaction
+            // committed after our read may hold an id inside the range we read, and must
+            // stay for the next batch.
+            for chunk in rows.chunks(500) {
+                let mut q = sqlx::QueryBuilder::new("DELETE FROM ledger_inbox WHERE id IN (");
+                let mut ids = q.separated(", ");
+                for row in chunk {
+                    ids.push_bind(row.id);
+                }
+                q.push(")");
+                q.build().execute(&mut *tx).await?;
+            }
+            if ledger_rows.is_empty() {
+                tx.commit().await?;
+                return Ok(SealOutcome::Sealed { events: 0, tree_size });
+            }
             let root = merkle::tree_hash(tree_size, &overlay).map_err(|e| anyhow::anyhow!("Merkle root: {e}"))?;
 
             for chunk in ledger_rows.chunks(200) {
@@ -200,17 +240,6 @@ impl Sealer {
                 });
                 q.build().execute(&mut *tx).await?;
             }
-            // Delete exactly the rows read: a row whose transaction committed after our
-            // read may hold an id inside the range we read, and must stay for the next batch.
-            for chunk in rows.chunks(500) {
-                let mut q = sqlx::QueryBuilder::new("DELETE FROM ledger_inbox WHERE id IN (");
-                let mut ids = q.separated(", ");
-                for row in chunk {
-                    ids.push_bind(row.id);
-                }
-                q.push(")");
-                q.build().execute(&mut *tx).await?;
-            }
             let checkpoint = Checkpoint { origin: self.origin.clone(), size: tree_size, root: root.0 };
             let note = checkpoint.sign(&self.signer)?;
             sqlx::query("INSERT INTO checkpoints (tree_size, root_hash, note, created_at) VALUES ($1, $2, $3, $4)")
@@ -226,8 +255,8 @@ impl Sealer {
                 // next (each note covers every event before it).
                 tracing::error!(error = format!("{e:#}"), tree_size, "could not publish the checkpoint");
             }
-            tracing::debug!(events = rows.len(), tree_size, "sealed");
-            Ok(SealOutcome::Sealed { events: rows.len(), tree_size })
+            tracing::debug!(events = ledger_rows.len(), tree_size, "sealed");
+            Ok(SealOutcome::Sealed { events: ledger_rows.len(), tree_size })
         })
     }
 

@@ -7,6 +7,14 @@
 //! root and checks the checkpoint's signature. Events not yet sealed are checked the same
 //! way after the sealed ones.
 //!
+//! Recorder signatures: the sealer gives a position only to an event whose signature
+//! verifies, and every signed checkpoint commits to the hashes of the events it covers, so
+//! a checkpoint that verifies vouches for those events' signatures. By default
+//! ([`Signatures::Uncovered`]) verify checks the signatures of the events no checkpoint
+//! covers (those awaiting sealing), and, where a recomputed root differs from a signed
+//! checkpoint, those of the events since the last good checkpoint, to name the forged one;
+//! [`Signatures::All`] checks every event's, in batches (docs/VERIFYING.md).
+//!
 //! The key given may be any key of the ledger's key history (the `KeyRotated` events,
 //! docs/LEDGER-FORMAT.md §8.4): the history is checked from it, and each event and
 //! checkpoint is checked with the key active at its position.
@@ -51,17 +59,29 @@ impl fmt::Display for Broken {
 
 /// The query verify reads sealed events with, in position order: each ledger row with its
 /// event, if the event is still there (also timed by the benchmark).
+///
+/// It walks the positions in their key's order and looks each event up by its key, so
+/// rows stream from the first with nothing to sort: joining the two tables whole and
+/// sorting a million rows by position took most of verify's read time. PostgreSQL is
+/// told so with a lateral lookup (it would otherwise hash the whole events table);
+/// SQLite plans the plain join that way itself.
 pub fn sealed_rows_sql(db: &Db) -> String {
-    format!(
-        "SELECT l.position, l.aggregate_type AS l_aggregate_type, l.aggregate_id AS l_aggregate_id, l.sequence AS l_sequence, \
-         l.event_hash, e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, \
-         {} AS payload, {} AS metadata \
-         FROM positions l LEFT JOIN events e \
-         ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence \
-         ORDER BY l.position",
+    let columns = format!(
+        "e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, {} AS payload, {} AS metadata",
         db.json_text("e.payload"),
         db.json_text("e.metadata")
-    )
+    );
+    let positions = "l.position, l.aggregate_type AS l_aggregate_type, l.aggregate_id AS l_aggregate_id, \
+                     l.sequence AS l_sequence, l.event_hash";
+    let key = "e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence";
+    if db.is_postgres() {
+        format!(
+            "SELECT {positions}, e.* FROM positions l LEFT JOIN LATERAL \
+             (SELECT {columns} FROM events e WHERE {key}) e ON true ORDER BY l.position"
+        )
+    } else {
+        format!("SELECT {positions}, {columns} FROM positions l LEFT JOIN events e ON {key} ORDER BY l.position")
+    }
 }
 
 /// What an intact ledger holds.
@@ -153,22 +173,41 @@ struct CheckpointRow {
 struct Checked {
     hash: [u8; 32],
     record: EventRecord,
-    signature_ok: bool,
+    signature: String,
+    /// `None` where the signature was left to the checkpoint covering the event.
+    signature_ok: Option<bool>,
 }
 
-/// Recomputes one event's hash, compares it with the stored one and checks its signature;
-/// `Err` holds what is broken.
-fn prepare(event: &StoredEvent, verifier: &LedgerVerifier) -> Result<Checked, String> {
+/// Which recorder signatures verify checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Signatures {
+    /// Those of events no signed checkpoint covers, and those since the last good
+    /// checkpoint where a root differs (the checkpoints vouch for the others).
+    #[default]
+    Uncovered,
+    /// Every event's, in batches.
+    All,
+}
+
+/// Recomputes one event's hash and compares it with the stored one; `Err` holds what is
+/// broken. The signature is checked by the caller, alone or in a batch.
+fn hashed(event: &StoredEvent) -> Result<Checked, String> {
     let (record, seal) = event.to_record()?;
     let hash = record.hash().map_err(|e| e.to_string())?;
     if Some(hash) != parse_hash_hex(&seal.hash) {
         return Err("content does not match its stored hash (payload or metadata edited)".into());
     }
-    let signature_ok = verifier.verify_event_hash(&hash, &seal.signature);
-    Ok(Checked { hash, record, signature_ok })
+    Ok(Checked { hash, record, signature: seal.signature, signature_ok: None })
 }
 
-/// Sealed rows per parallel job.
+/// [`hashed`], and the signature checked alone.
+fn prepare(event: &StoredEvent, verifier: &LedgerVerifier) -> Result<Checked, String> {
+    let mut checked = hashed(event)?;
+    checked.signature_ok = Some(verifier.verify_event_hash(&checked.hash, &checked.signature));
+    Ok(checked)
+}
+
+/// Sealed rows per parallel job, and per batch of signatures.
 const CHUNK: usize = 1024;
 
 /// A sealed row with its event and the event's own checks done.
@@ -182,20 +221,48 @@ struct ReadyRow {
 }
 
 impl ReadyRow {
-    fn prepare(row: SealedRow, keys: &KeyHistory) -> Self {
-        let verifier = keys.for_position(u64::try_from(row.position).unwrap_or(0));
-        let event = row.event.into_stored().map(|event| {
-            let checked = prepare(&event, verifier);
-            (event, checked)
-        });
-        Self {
-            position: row.position,
-            l_aggregate_type: row.l_aggregate_type,
-            l_aggregate_id: row.l_aggregate_id,
-            l_sequence: row.l_sequence,
-            event_hash: row.event_hash,
-            event,
+    /// Hashes every event of a chunk, then (with [`Signatures::All`]) checks their
+    /// signatures in one batch, each with the key active at its position.
+    fn prepare_chunk(rows: Vec<SealedRow>, keys: &KeyHistory, signatures: Signatures) -> Vec<ReadyRow> {
+        let mut ready: Vec<ReadyRow> = rows
+            .into_iter()
+            .map(|row| {
+                let event = row.event.into_stored().map(|event| {
+                    let checked = hashed(&event);
+                    (event, checked)
+                });
+                ReadyRow {
+                    position: row.position,
+                    l_aggregate_type: row.l_aggregate_type,
+                    l_aggregate_id: row.l_aggregate_id,
+                    l_sequence: row.l_sequence,
+                    event_hash: row.event_hash,
+                    event,
+                }
+            })
+            .collect();
+        if signatures == Signatures::Uncovered {
+            return ready;
         }
+        let items: Vec<_> = ready
+            .iter()
+            .filter_map(|row| match &row.event {
+                Some((_, Ok(checked))) => Some((
+                    keys.for_position(u64::try_from(row.position).unwrap_or(0)),
+                    &checked.hash,
+                    checked.signature.as_str(),
+                )),
+                _ => None,
+            })
+            .collect();
+        let verdicts = ledger_format::keys::verify_event_hashes(&items);
+        let mut verdicts = verdicts.into_iter();
+        for row in &mut ready {
+            if let Some((_, Ok(checked))) = &mut row.event {
+                checked.signature_ok = Some(verdicts.next().unwrap_or(false));
+            }
+        }
+        ready
     }
 }
 
@@ -205,6 +272,7 @@ impl ReadyRow {
 struct ReadAhead<S> {
     rows: S,
     keys: KeyHistory,
+    signatures: Signatures,
     pending: std::collections::VecDeque<tokio::task::JoinHandle<Vec<ReadyRow>>>,
     ready: std::vec::IntoIter<ReadyRow>,
     error: Option<sqlx::Error>,
@@ -213,10 +281,11 @@ struct ReadAhead<S> {
 }
 
 impl<S: futures::Stream<Item = Result<SealedRow, sqlx::Error>> + Unpin> ReadAhead<S> {
-    fn new(rows: S, keys: &KeyHistory) -> Self {
+    fn new(rows: S, keys: &KeyHistory, signatures: Signatures) -> Self {
         Self {
             rows,
             keys: keys.clone(),
+            signatures,
             pending: Default::default(),
             ready: Vec::new().into_iter(),
             error: None,
@@ -246,9 +315,9 @@ impl<S: futures::Stream<Item = Result<SealedRow, sqlx::Error>> + Unpin> ReadAhea
                     }
                 }
                 if !chunk.is_empty() {
-                    let keys = self.keys.clone();
+                    let (keys, signatures) = (self.keys.clone(), self.signatures);
                     self.pending.push_back(tokio::task::spawn_blocking(move || {
-                        chunk.into_iter().map(|row| ReadyRow::prepare(row, &keys)).collect()
+                        ReadyRow::prepare_chunk(chunk, &keys, signatures)
                     }));
                 }
             }
@@ -286,14 +355,42 @@ impl Walk {
         };
         let checked = checked.map_err(broken)?;
         self.chains.link(&checked.record, checked.hash).map_err(|e| broken(e.to_string()))?;
-        if !checked.signature_ok {
-            return Err(broken(
-                "recorder signature does not verify (event not signed by the ledger key for its position)".into(),
-            ));
+        if checked.signature_ok == Some(false) {
+            return Err(broken(BAD_SIGNATURE.into()));
         }
         self.events += 1;
         Ok(checked.hash)
     }
+}
+
+const BAD_SIGNATURE: &str = "recorder signature does not verify (event not signed by the ledger key for its position)";
+
+/// A sealed event whose signature was left to the next checkpoint.
+struct Unchecked {
+    position: i64,
+    aggregate_type: String,
+    aggregate_id: String,
+    sequence: i64,
+    hash: [u8; 32],
+    signature: String,
+}
+
+/// The first of `events` whose signature does not verify, as a break: where a recomputed
+/// root differs from a signed one, this names the forged event.
+fn first_bad_signature(events: &[Unchecked], keys: &KeyHistory) -> Option<Broken> {
+    let items: Vec<_> = events
+        .iter()
+        .map(|e| (keys.for_position(u64::try_from(e.position).unwrap_or(0)), &e.hash, e.signature.as_str()))
+        .collect();
+    let verdicts = ledger_format::keys::verify_event_hashes(&items);
+    let bad = events.iter().zip(verdicts).find(|(_, ok)| !ok)?.0;
+    Some(Broken {
+        aggregate_type: Some(bad.aggregate_type.clone()),
+        aggregate_id: Some(bad.aggregate_id.clone()),
+        sequence: Some(bad.sequence),
+        position: Some(bad.position),
+        what: BAD_SIGNATURE.into(),
+    })
 }
 
 /// The id of the one `signing_key` aggregate.
@@ -314,6 +411,15 @@ pub async fn verify(
     verify_with(db, verifier, &[], progress).await
 }
 
+/// [`verify`], checking every event's signature ([`Signatures::All`]).
+pub async fn verify_all_signatures(
+    db: &Db,
+    verifier: &LedgerVerifier,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Summary, VerifyError> {
+    verify_witnessed(db, verifier, &[], &Witnesses::default(), Signatures::All, progress).await
+}
+
 /// [`verify`], also checking checkpoints the caller held on to (already signature-checked):
 /// the recomputed tree must have each one's root at its size. This catches a rewritten
 /// history even when the checkpoint table was rewritten with it.
@@ -323,7 +429,7 @@ pub async fn verify_with(
     pinned: &[Checkpoint],
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Summary, VerifyError> {
-    verify_witnessed(db, verifier, pinned, &Witnesses::default(), progress).await
+    verify_witnessed(db, verifier, pinned, &Witnesses::default(), Signatures::default(), progress).await
 }
 
 /// The witnesses whose cosignatures count, and how many a checkpoint needs.
@@ -341,6 +447,7 @@ pub async fn verify_witnessed(
     verifier: &LedgerVerifier,
     pinned: &[Checkpoint],
     witnesses: &Witnesses,
+    signatures: Signatures,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Summary, VerifyError> {
     let broken = |b: Broken| VerifyError::Broken(b);
@@ -466,7 +573,9 @@ pub async fn verify_witnessed(
 
         let mut walk = Walk { chains: Chains::new(), events: 0 };
         let mut tree = CompactTree::new();
-        let mut rows = ReadAhead::new(sqlx::query_as::<_, SealedRow>(&sealed_sql).fetch(&mut *tx), &keys);
+        let mut rows = ReadAhead::new(sqlx::query_as::<_, SealedRow>(&sealed_sql).fetch(&mut *tx), &keys, signatures);
+        // Events since the last good checkpoint whose signatures were left to it.
+        let mut unchecked: Vec<Unchecked> = Vec::new();
         while let Some(row) = rows.next().await? {
             let expected = i64::try_from(tree.size()).unwrap_or(i64::MAX);
             if row.position != expected {
@@ -481,7 +590,21 @@ pub async fn verify_witnessed(
                     what: "the sealed event is missing from the events table (deleted)".into(),
                 }));
             };
+            let signature = match &checked {
+                Ok(c) if c.signature_ok.is_none() => Some(c.signature.clone()),
+                _ => None,
+            };
             let hash = walk.check(&event, checked, Some(row.position)).map_err(broken)?;
+            if let Some(signature) = signature {
+                unchecked.push(Unchecked {
+                    position: row.position,
+                    aggregate_type: event.aggregate_type.clone(),
+                    aggregate_id: event.aggregate_id.clone(),
+                    sequence: event.sequence,
+                    hash,
+                    signature,
+                });
+            }
             if parse_hash_hex(&row.event_hash) != Some(hash) {
                 return Err(broken(Broken {
                     aggregate_type: Some(event.aggregate_type),
@@ -494,16 +617,18 @@ pub async fn verify_witnessed(
             tree.push_event_hash(&hash);
             while let Some(cp) = next_checkpoint.next_if(|cp| cp.size == tree.size()) {
                 if cp.root != tree.root().0 {
-                    return Err(broken(at_position(row.position, format!(
+                    return Err(broken(first_bad_signature(&unchecked, &keys).unwrap_or_else(|| at_position(row.position, format!(
                         "the signed checkpoint of tree size {} does not match the recomputed Merkle root", cp.size
-                    ))));
+                    )))));
                 }
+                // The checkpoint vouches for the signatures of the events it covers.
+                unchecked.clear();
             }
             while let Some(cp) = next_pinned.next_if(|cp| cp.size == tree.size()) {
                 if cp.root != tree.root().0 {
-                    return Err(broken(at_position(row.position, format!(
+                    return Err(broken(first_bad_signature(&unchecked, &keys).unwrap_or_else(|| at_position(row.position, format!(
                         "the ledger at tree size {} does not match the checkpoint you hold (history was rewritten)", cp.size
-                    ))));
+                    )))));
                 }
             }
             if walk.events.is_multiple_of(65_536) {
@@ -526,6 +651,9 @@ pub async fn verify_witnessed(
         // checkpoint, or with no checkpoint at all, mean checkpoints were removed.
         let covered = checkpoints.last().map_or(0, |c| c.size);
         if tree.size() > covered {
+            if let Some(bad) = first_bad_signature(&unchecked, &keys) {
+                return Err(broken(bad));
+            }
             let what = if checkpoints.is_empty() {
                 format!(
                     "the ledger holds {} sealed events but no signed checkpoint at all (checkpoints removed?)",
@@ -541,11 +669,16 @@ pub async fn verify_witnessed(
             return Err(broken(at_position(i64::try_from(covered).unwrap_or(i64::MAX), what)));
         }
         let sealed = walk.events;
-        let mut unsealed = sqlx::query_as::<_, StoredEvent>(&unsealed_sql).fetch(&mut *tx);
-        while let Some(event) = unsealed.try_next().await? {
-            walk.check(&event, prepare(&event, keys.latest()), None).map_err(broken)?;
+        // Every sealed position had its own event (keys are unique in both tables), so
+        // when the table holds no more events than that, none awaits sealing and the
+        // search for them (a scan of the whole table) is skipped.
+        let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(&mut *tx).await?;
+        if u64::try_from(stored).unwrap_or(u64::MAX) > sealed {
+            let mut unsealed = sqlx::query_as::<_, StoredEvent>(&unsealed_sql).fetch(&mut *tx);
+            while let Some(event) = unsealed.try_next().await? {
+                walk.check(&event, prepare(&event, keys.latest()), None).map_err(broken)?;
+            }
         }
-        drop(unsealed);
         tx.rollback().await?;
         progress(walk.events);
         if tree.size() > 0 {

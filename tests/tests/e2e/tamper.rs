@@ -2,7 +2,8 @@
 //! disables the append-only triggers first: `ledger verify` must exit 1 and name the first
 //! broken event. Also: with the triggers in place, the database itself refuses.
 
-use ledger_format::{Checkpoint, EventRecord, LedgerSigner};
+use ledger_format::seal::RecordParts;
+use ledger_format::{Checkpoint, EventRecord, LedgerSigner, Seal};
 use serde_json::{json, Value};
 use sqlx::{Connection as _, PgConnection, SqliteConnection};
 
@@ -177,9 +178,10 @@ async fn last_event(app: &TestApp, aggregate_id: &str) -> (i64, String, Value) {
     (sequence, metadata["ledger"]["hash"].as_str().unwrap().to_string(), metadata)
 }
 
-async fn forged_event_with_a_consistent_chain_is_caught(store: Store) {
-    let app = recorded_history(store).await;
-    let (sequence, prev_hash, mut metadata) = last_event(&app, "T-D1").await;
+/// An INSERT of T-D1's next event, chained on its last and signed by another key: what an
+/// attacker with database rights but without the ledger's key can write.
+async fn forged_next_event(app: &TestApp) -> String {
+    let (sequence, prev_hash, mut metadata) = last_event(app, "T-D1").await;
     metadata.as_object_mut().unwrap().remove("ledger");
     metadata["actor"] = json!("alice");
     let record = EventRecord {
@@ -200,17 +202,128 @@ async fn forged_event_with_a_consistent_chain_is_caught(store: Store) {
     let attacker = LedgerSigner::from_seed("alliance87-ledger.example/ledger", [9u8; 32]).unwrap();
     metadata["ledger"] =
         json!({"prev_hash": prev_hash, "hash": hex::encode(hash), "signature": attacker.sign_event_hash(&hash)});
-    let insert = format!(
+    format!(
         "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
          VALUES ('decision', 'T-D1', {}, 'DecisionSuperseded', '1', '{}', '{}')",
         sequence + 1,
         record.payload,
         metadata.to_string().replace('\'', "''")
-    );
+    )
+}
+
+async fn forged_event_with_a_consistent_chain_is_caught(store: Store) {
+    let app = recorded_history(store).await;
+    let insert = forged_next_event(&app).await;
     attack(&app, &[insert]).await;
     verify_fails(&app, "decision T-D1 sequence 3", "recorder signature does not verify").await;
 }
 both_stores!(forged_event_with_a_consistent_chain_is_caught);
+
+/// The sealer gives a position only to an event whose signature verifies: one written
+/// behind the running server's back, with an inbox row, stays unsealed, and verify names
+/// it. (So a signed checkpoint vouches for the signatures of what it covers.)
+async fn a_forged_event_is_never_sealed(store: Store) {
+    let mut app = recorded_history(store).await;
+    app.start(&[]).await;
+    let sealed_before = app.get_json("/health").await["ledger_size"].as_i64().unwrap();
+    let insert = forged_next_event(&app).await;
+    let mut statements = vec![
+        insert,
+        "INSERT INTO ledger_inbox (aggregate_type, aggregate_id, sequence) SELECT 'decision', 'T-D1', 3 \
+         WHERE NOT EXISTS (SELECT 1 FROM ledger_inbox WHERE aggregate_id = 'T-D1' AND sequence = 3)"
+            .to_string(),
+    ];
+    if store == Store::Postgres {
+        statements.push("ALTER TABLE events ENABLE TRIGGER USER".into());
+    }
+    attack(&app, &statements).await;
+    // A command of the Secretariat wakes the sealer; it seals that one and refuses the other.
+    let body = json!({"meeting_id": "T2", "number": 2, "kind": "regular", "date": "2026-06-17", "modality": "virtual"});
+    assert_eq!(app.post("/api/v1/meetings", body).await.status(), 201);
+    let mut health = Value::Null;
+    for _ in 0..400 {
+        health = app.get_json("/health").await;
+        if health["awaiting_seal"] == 0 && health["projection_lag"] == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(health["awaiting_seal"], 0, "{health}");
+    assert_eq!(
+        health["ledger_size"].as_i64().unwrap(),
+        sealed_before + 1,
+        "the Secretariat's event was sealed, the forged one was not: {health}"
+    );
+    assert!(app.stop().await.success());
+    verify_fails(&app, "decision T-D1 sequence 3", "recorder signature does not verify").await;
+}
+both_stores!(a_forged_event_is_never_sealed);
+
+/// A sealed event given other content, re-hashed and signed by another key, its ledger
+/// leaf rewritten to match: only the checkpoint's root differs, and verify names the event
+/// by its signature, by default and with `--signatures all`.
+async fn a_forged_sealed_event_is_named_by_its_signature(store: Store) {
+    let app = recorded_history(store).await;
+    let out = app.ledger(&["verify", "--signatures", "all"]).await;
+    assert!(out.status.success(), "every signature of the intact ledger verifies: {}", last_line(&out));
+    let (sequence, _, mut metadata) = last_event(&app, "T-D1").await;
+    let seal = metadata.as_object_mut().unwrap().remove("ledger").unwrap();
+    let mut seal: Seal = serde_json::from_value(seal).unwrap();
+    metadata["actor"] = json!("mallory");
+    let (event_type, payload) = stored_event(&app, "T-D1", sequence).await;
+    let record = seal.record(RecordParts {
+        aggregate_type: "decision".into(),
+        aggregate_id: "T-D1".into(),
+        sequence: sequence as u64,
+        event_type,
+        event_version: "1".into(),
+        payload: serde_json::from_str(&payload).unwrap(),
+        metadata: metadata.clone(),
+    });
+    let hash = record.hash().unwrap();
+    let attacker = LedgerSigner::from_seed("alliance87-ledger.example/ledger", [9u8; 32]).unwrap();
+    seal.hash = hex::encode(hash);
+    seal.signature = attacker.sign_event_hash(&hash);
+    seal.attach(&mut metadata).unwrap();
+    attack(
+        &app,
+        &[
+            format!(
+                "UPDATE events SET metadata = {} WHERE aggregate_id = 'T-D1' AND sequence = {sequence}",
+                as_json(store, &format!("'{}'", metadata.to_string().replace('\'', "''")))
+            ),
+            format!(
+                "UPDATE positions SET event_hash = '{}' WHERE aggregate_id = 'T-D1' AND sequence = {sequence}",
+                hex::encode(hash)
+            ),
+        ],
+    )
+    .await;
+    let at = format!("decision T-D1 sequence {sequence}");
+    verify_fails(&app, &at, "recorder signature does not verify").await;
+    let out = app.ledger(&["verify", "--signatures", "all"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", last_line(&out));
+    assert!(last_line(&out).contains(&at), "{}", last_line(&out));
+}
+both_stores!(a_forged_sealed_event_is_named_by_its_signature);
+
+/// The stored event type and payload (as text) of one event.
+async fn stored_event(app: &TestApp, aggregate_id: &str, sequence: i64) -> (String, String) {
+    let sql = format!(
+        "SELECT event_type, {} FROM events WHERE aggregate_id = '{aggregate_id}' AND sequence = {sequence}",
+        json_col(app.store, "payload")
+    );
+    match app.store {
+        Store::Postgres => {
+            let mut c = PgConnection::connect(&app.database_url).await.unwrap();
+            sqlx::query_as(&sql).fetch_one(&mut c).await.unwrap()
+        }
+        Store::Sqlite => {
+            let mut c = SqliteConnection::connect(&app.database_url).await.unwrap();
+            sqlx::query_as(&sql).fetch_one(&mut c).await.unwrap()
+        }
+    }
+}
 
 async fn checkpoint_with_a_bad_signature_is_caught(store: Store) {
     let app = recorded_history(store).await;
