@@ -43,12 +43,14 @@ pub struct At {
     /// Who is reading: what it returns is as this reader may see it.
     pub reader: Reader,
     live: bool,
-    snapshot: tokio::sync::OnceCell<Arc<Snapshot>>,
 }
 
 impl At {
-    async fn replayed(&self) -> anyhow::Result<&Arc<Snapshot>> {
-        self.snapshot.get_or_try_init(|| self.reads.snapshot(&self.moment)).await
+    /// The moment's snapshot of the aggregate types `view` is folded from (every type for
+    /// a view [`crate::views::folded_from`] does not list).
+    async fn replayed(&self, view: &str) -> anyhow::Result<Arc<Snapshot>> {
+        let types = crate::views::folded_from(view).map(|types| types.iter().map(|t| t.to_string()).collect());
+        self.reads.snapshot(&self.moment, types).await
     }
 
     /// Whether a stored document written by the batch ending at `position` is as known now.
@@ -59,13 +61,7 @@ impl At {
     /// The same moment as another reader sees it (the IATI file is published as the
     /// Secretariat reads).
     pub fn for_reader(&self, reader: &Reader) -> At {
-        At {
-            reads: self.reads.clone(),
-            moment: self.moment,
-            reader: reader.clone(),
-            live: self.live,
-            snapshot: tokio::sync::OnceCell::new(),
-        }
+        At { reads: self.reads.clone(), moment: self.moment, reader: reader.clone(), live: self.live }
     }
 
     /// One view document as of the moment, as the reader may see it.
@@ -149,7 +145,7 @@ impl At {
                 Some(_) => {}
             }
         }
-        Ok(self.replayed().await?.documents.get(&(view.to_string(), id.to_string())).cloned())
+        Ok(self.replayed(view).await?.documents.get(&(view.to_string(), id.to_string())).cloned())
     }
 
     async fn stored_documents(
@@ -164,7 +160,7 @@ impl At {
                 return Ok((page.into_iter().map(|(v, _)| v).collect(), next));
             }
         }
-        let snapshot = self.replayed().await?;
+        let snapshot = self.replayed(view).await?;
         let mut ids: Vec<&String> =
             snapshot.documents.keys().filter(|(v, id)| v == view && id.as_str() > after).map(|(_, id)| id).collect();
         ids.sort();
@@ -183,7 +179,11 @@ impl At {
         let rows: Vec<HistoryRow> = if self.live {
             rows.into_iter().filter(|r| self.moment.knows(r.position)).collect()
         } else {
-            let snapshot = self.replayed().await?;
+            // Admission looks at an event's own aggregate only: the rows' types suffice.
+            let mut types: Vec<String> = rows.iter().map(|r| r.aggregate_type.clone()).collect();
+            types.sort();
+            types.dedup();
+            let snapshot = self.reads.snapshot(&self.moment, Some(types)).await?;
             rows.into_iter().filter(|r| snapshot.admitted.contains(&r.position)).collect()
         };
         Ok(lens::entries(rows, &self.reader))
@@ -315,8 +315,9 @@ pub struct Reads {
     snapshots: Arc<Mutex<Kept>>,
 }
 
-/// The replayed snapshots kept, oldest first.
-type Kept = VecDeque<(Moment, Arc<Snapshot>)>;
+/// The replayed snapshots kept, oldest first, by moment and the aggregate types replayed
+/// (`None`: all).
+type Kept = VecDeque<((Moment, Option<Vec<String>>), Arc<Snapshot>)>;
 
 /// How many replayed snapshots are kept (each is immutable: the ledger is append-only).
 const SNAPSHOTS_KEPT: usize = 8;
@@ -349,20 +350,22 @@ impl Reads {
         let head = self.head().await?;
         let moment = time::resolve(as_of, known_at, head)?;
         let live = moment.known_at == head && as_of >= today;
-        Ok(At { reads: self.clone(), moment, reader: reader.clone(), live, snapshot: tokio::sync::OnceCell::new() })
+        Ok(At { reads: self.clone(), moment, reader: reader.clone(), live })
     }
 
-    /// The snapshot of a moment, replayed once and kept.
-    async fn snapshot(&self, moment: &Moment) -> anyhow::Result<Arc<Snapshot>> {
-        if let Some((_, kept)) = self.snapshots.lock().map_err(poisoned)?.iter().find(|(m, _)| m == moment) {
+    /// The snapshot of a moment, of the events of `types` (`None`: all), replayed once
+    /// and kept.
+    async fn snapshot(&self, moment: &Moment, types: Option<Vec<String>>) -> anyhow::Result<Arc<Snapshot>> {
+        let key = (*moment, types);
+        if let Some((_, kept)) = self.snapshots.lock().map_err(poisoned)?.iter().find(|(k, _)| *k == key) {
             return Ok(kept.clone());
         }
-        let snapshot = Arc::new(time::replay(&self.db, moment).await?);
+        let snapshot = Arc::new(time::replay(&self.db, moment, key.1.as_deref()).await?);
         let mut kept = self.snapshots.lock().map_err(poisoned)?;
         if kept.len() >= SNAPSHOTS_KEPT {
             kept.pop_front();
         }
-        kept.push_back((*moment, snapshot.clone()));
+        kept.push_back((key, snapshot.clone()));
         Ok(snapshot)
     }
 

@@ -151,17 +151,30 @@ pub struct Snapshot {
 }
 
 /// Folds the events `moment` admits, in ledger order, with the projector's folds.
-pub async fn replay(db: &Db, moment: &Moment) -> anyhow::Result<Snapshot> {
+///
+/// With `types`, only events of those aggregate types are read and folded: the snapshot's
+/// documents of every view folded from them alone ([`crate::views::folded_from`]) are
+/// exactly those of the whole replay, and its admitted positions those of the whole
+/// replay that are of these types (admission looks at an event's own aggregate only).
+pub async fn replay(db: &Db, moment: &Moment, types: Option<&[String]>) -> anyhow::Result<Snapshot> {
     let Some(known_at) = moment.known_at else { return Ok(Snapshot::default()) };
+    let only = match types {
+        None => String::new(),
+        Some(_) if db.is_postgres() => " AND l.aggregate_type IN (SELECT json_array_elements_text($2::json))".into(),
+        Some(_) => " AND l.aggregate_type IN (SELECT value FROM json_each($2))".into(),
+    };
     let sql = format!(
         "SELECT l.position, e.aggregate_type, e.aggregate_id, e.sequence, {} AS payload, {} AS metadata \
          FROM positions l JOIN events e ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id \
-         AND e.sequence = l.sequence WHERE l.position <= $1 ORDER BY l.position",
+         AND e.sequence = l.sequence WHERE l.position <= $1{only} ORDER BY l.position",
         db.json_text("e.payload"),
         db.json_text("e.metadata")
     );
-    let rows: Vec<(i64, String, String, i64, String, String)> =
-        with_pool!(db, pool => sqlx::query_as(&sql).bind(known_at).fetch_all(pool).await?);
+    let types = serde_json::to_string(&types.unwrap_or_default())?;
+    let rows: Vec<(i64, String, String, i64, String, String)> = with_pool!(db, pool => {
+        let query = sqlx::query_as(&sql).bind(known_at);
+        if only.is_empty() { query.fetch_all(pool).await? } else { query.bind(&types).fetch_all(pool).await? }
+    });
     let mut parsed = Vec::with_capacity(rows.len());
     for (_, _, _, _, payload, metadata) in &rows {
         parsed.push((serde_json::from_str::<Value>(payload)?, serde_json::from_str::<Value>(metadata)?));

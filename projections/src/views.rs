@@ -28,6 +28,30 @@ pub const MEETINGS: &str = "meetings";
 /// The decisions view.
 pub const DECISIONS: &str = "decisions";
 
+/// The aggregate types whose events [`apply`] folds into documents of `view`, and only
+/// those (a fold reads and writes documents of its own family alone): a read of `view` as
+/// of a past moment replays these types' events and no others ([`crate::time::replay`]),
+/// so its cost grows with them, not with the ledger. `None` for a view not listed here:
+/// every event is replayed.
+pub fn folded_from(view: &str) -> Option<&'static [&'static str]> {
+    const PATHFINDER: &[&str] = &["country_report", "pfc", "reporting_cycle", "roadmap"];
+    const PROGRAMME: &[&str] = &["contribution", "donor", "programme"];
+    use crate::pathfinder::{CYCLES, PATHFINDERS, REPORTS, ROADMAPS};
+    use crate::programme::{CONTRIBUTIONS, DONORS, PROGRAMMES};
+    Some(match view {
+        MEETINGS => &["decision", "meeting"],
+        DECISIONS => &["decision"],
+        GCG => &["body"],
+        GROUPS => &["group"],
+        PARTNERS => &["group", "partner"],
+        ORGANISATIONS => &["organisation"],
+        COUNTRIES => &["country"],
+        PATHFINDERS | ROADMAPS | CYCLES | REPORTS => PATHFINDER,
+        PROGRAMMES | CONTRIBUTIONS | DONORS => PROGRAMME,
+        _ => return None,
+    })
+}
+
 /// Provenance of what the view shows: whether any event behind it is illustrative.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Labels {
