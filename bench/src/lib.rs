@@ -54,7 +54,9 @@ use ledger_store::chaining::Envelope;
 use ledger_store::sealer::Sealer;
 use server::pipeline::{CommandError, CommandMeta, CommandService};
 
+pub mod http;
 pub mod proofs;
+pub mod tamper;
 
 /// Benchmark options.
 #[derive(Debug, Clone, Args)]
@@ -87,11 +89,32 @@ pub struct BenchArgs {
     /// Skip the hot-aggregate write scenarios.
     #[arg(long, env = "LEDGER_BENCH_SKIP_HOT")]
     pub skip_hot: bool,
+    /// Skip the tamper scenarios (each break made on the verify scenario's ledger, verify
+    /// timed until it names it, the ledger mended).
+    #[arg(long, env = "LEDGER_BENCH_SKIP_TAMPER")]
+    pub skip_tamper: bool,
     /// Diagnostic: keep the sealer stopped while our commands run and seal them all
     /// afterwards (still inside the timed run), to separate the sealer's competition for
     /// CPU and WAL flushes from the command path's own cost.
     #[arg(long, env = "LEDGER_BENCH_DEFER_SEALING")]
     pub defer_sealing: bool,
+    /// Also measure through HTTP against the real `ledger serve`: commands/s at concurrency
+    /// 1, 16 and 64 on both stores, then every read endpoint's latency as the ledger grows
+    /// to each size of `--http-scale` (PostgreSQL).
+    #[arg(long, env = "LEDGER_BENCH_HTTP")]
+    pub http: bool,
+    /// Commands per concurrency level and store in the HTTP command scenario.
+    #[arg(long, env = "LEDGER_BENCH_HTTP_COMMANDS", default_value_t = 1000)]
+    pub http_commands: usize,
+    /// Requests per read endpoint and ledger size.
+    #[arg(long, env = "LEDGER_BENCH_HTTP_READS", default_value_t = 50)]
+    pub http_reads: usize,
+    /// Ledger sizes (events) at which the read endpoints are timed.
+    #[arg(long, env = "LEDGER_BENCH_HTTP_SCALE", value_delimiter = ',', default_value = "10000,100000,1000000")]
+    pub http_scale: Vec<u64>,
+    /// The `ledger` binary to serve with (default: the one beside this binary).
+    #[arg(long, env = "LEDGER_BENCH_LEDGER_BIN")]
+    pub ledger_bin: Option<std::path::PathBuf>,
     /// Keep the bench database instead of dropping it.
     #[arg(long, env = "LEDGER_BENCH_KEEP")]
     pub keep: bool,
@@ -99,7 +122,7 @@ pub struct BenchArgs {
 
 /// The targets of the issue, as ratios ours / plain in the same run.
 const WRITE_TARGET: f64 = 0.9;
-const VERIFY_TARGET: f64 = 0.75;
+const VERIFY_TARGET: f64 = 0.3;
 /// Concurrency levels of the write scenarios.
 const CONCURRENCY: [usize; 2] = [1, 16];
 /// Pool size of both paths (the same as `Db::connect`'s).
@@ -200,16 +223,85 @@ async fn bench(args: &BenchArgs, url: &str, options: PgConnectOptions) -> anyhow
     }
     if !args.skip_verify {
         report.verify = Some(verify_scenario(&db, &pool, &owner, &signer, args).await?);
+        if !args.skip_tamper {
+            eprintln!("tamper scenarios: each break made, caught by verify, mended…");
+            report.tamper = tamper::scenarios(&db, &owner, &signer.verifier(), &signer, ORIGIN).await?;
+        }
         // At the verify scenario's size (1M events by default): proof latency, then a dossier.
         eprintln!("timing {PROOF_SAMPLES} inclusion proofs…");
         report.proofs = Some(crate::proofs::inclusion_latency(&db, PROOF_SAMPLES).await?);
         eprintln!("recording and exporting a {DOSSIER_EVENTS}-event dossier…");
         report.dossier = Some(crate::proofs::dossier_export(&db, Arc::clone(&signer), ORIGIN, DOSSIER_EVENTS).await?);
     }
+    if args.http {
+        let name = options.get_database().unwrap_or("ledger_bench").to_string();
+        let result = http_scenarios(args, &owner, &options, &name, &mut report).await;
+        owner.execute(format!("DROP DATABASE IF EXISTS \"{name}_http\" WITH (FORCE)").as_str()).await?;
+        result?;
+    }
     owner.close().await;
     db.close().await;
     println!("{}", report.render(args));
     Ok(())
+}
+
+/// The HTTP scenarios: commands on both stores, then reads as the ledger grows.
+async fn http_scenarios(
+    args: &BenchArgs,
+    owner: &PgPool,
+    options: &PgConnectOptions,
+    name: &str,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let ledger = http::ledger_binary(args.ledger_bin.as_deref())?;
+    let dir = std::env::temp_dir().join(format!("{name}-http"));
+    let signer = server::keys::generate(ORIGIN)?;
+    eprintln!("commands over HTTP ({} per level) against {}…", args.http_commands, ledger.display());
+    let sqlite = format!("sqlite://{}", dir.join("sqlite").join("ledger.db").display());
+    std::fs::create_dir_all(dir.join("sqlite"))?;
+    let server = http::Server::start(&ledger, &dir.join("sqlite"), &sqlite, &signer).await?;
+    let result = http::commands(&server, "SQLite", args.http_commands).await;
+    server.stop().await;
+    report.http_commands.push(result?);
+
+    let database = format!("{name}_http");
+    owner.execute(format!("CREATE DATABASE \"{database}\"").as_str()).await?;
+    let url = with_database(&args.database_url, &database);
+    let server = http::Server::start(&ledger, &dir.join("postgres"), &url, &signer).await?;
+    let result = async {
+        report.http_commands.push(http::commands(&server, "PostgreSQL", args.http_commands).await?);
+        let pool = PgPoolOptions::new().max_connections(2).connect_with(options.clone().database(&database)).await?;
+        let signer = Arc::new(signer);
+        for (round, size) in args.http_scale.iter().copied().enumerate() {
+            let have = http::events(&pool).await?;
+            let started = Instant::now();
+            if size > have {
+                let to_fill = usize::try_from(size - have)?;
+                eprintln!("ledger at {have} events: writing {to_fill} more…");
+                fill(&pool, &signer, to_fill, args.events_per_aggregate, &format!("bench-s{round}-")).await?;
+            }
+            let events = http::events(&pool).await?;
+            server.caught_up(events).await?;
+            let catch_up = started.elapsed();
+            eprintln!("  {events} events sealed and folded in {:.1} s; timing reads…", catch_up.as_secs_f64());
+            let figures = http::reads(&server, events, args.http_reads, catch_up).await?;
+            for (label, first, p50, p99) in &figures.reads {
+                eprintln!(
+                    "    {label:<30} first {:>8.2} ms  p50 {:>8.2} ms  p99 {:>8.2} ms",
+                    first.as_secs_f64() * 1e3,
+                    p50.as_secs_f64() * 1e3,
+                    p99.as_secs_f64() * 1e3
+                );
+            }
+            report.http_reads.push(figures);
+        }
+        pool.close().await;
+        anyhow::Ok(())
+    }
+    .await;
+    server.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
 }
 
 const PLAIN_SCHEMA: &str = "
@@ -679,6 +771,7 @@ struct VerifyFigure {
     plain_read: Vec<Duration>,
     verify_query: Vec<Duration>,
     verify: Vec<Duration>,
+    verify_all: Vec<Duration>,
     summary: String,
     breakdown: Breakdown,
 }
@@ -705,15 +798,18 @@ struct Breakdown {
     /// RFC 8785 canonical bytes (incl. the float/integer checks).
     jcs_us: f64,
     sha256_us: f64,
-    /// `LedgerVerifier::verify_event_hash` (base64 decode + Ed25519 verify).
+    /// `LedgerVerifier::verify_event_hash` (base64 decode + Ed25519 verify), one by one.
     signature_us: f64,
+    /// The same signatures checked in batches as verify checks them
+    /// (`ledger_format::keys::verify_event_hashes`, 1,024 a batch).
+    batch_signature_us: f64,
     /// Chain bookkeeping and the Merkle leaf + tree push.
     chain_merkle_us: f64,
 }
 
 impl Breakdown {
     fn total_us(&self) -> f64 {
-        self.parse_us + self.jcs_us + self.sha256_us + self.signature_us + self.chain_merkle_us
+        self.parse_us + self.jcs_us + self.sha256_us + self.batch_signature_us + self.chain_merkle_us
     }
 }
 
@@ -732,7 +828,7 @@ async fn verify_scenario(
 
     let started = Instant::now();
     if to_fill > 0 {
-        figure.event_bytes = fill(owner, signer, to_fill, args.events_per_aggregate).await?;
+        figure.event_bytes = fill(owner, signer, to_fill, args.events_per_aggregate, "bench-v").await?;
     }
     figure.fill = started.elapsed();
     figure.events = (existing + to_fill) as u64;
@@ -783,17 +879,26 @@ async fn verify_scenario(
         eprintln!("  round {}: verify           {:>9.0} events/s", round + 1, figure.rate(d));
         figure.verify.push(d);
         figure.summary = summary.to_string();
+
+        let started = Instant::now();
+        let result = ledger_store::verify::verify_all_signatures(db, &verifier, &|_| {}).await;
+        let d = started.elapsed();
+        result.map_err(|e| anyhow::anyhow!("verify --signatures all failed on the bench ledger: {e}"))?;
+        eprintln!("  round {}: verify, all sigs {:>9.0} events/s", round + 1, figure.rate(d));
+        figure.verify_all.push(d);
     }
     figure.breakdown = breakdown(db, pool, &verifier).await?;
     Ok(figure)
 }
 
-/// Writes `events` valid events into `events` with COPY; returns the mean event size.
+/// Writes `events` valid events into `events` with COPY, in meetings whose ids start with
+/// `prefix`; returns the mean event size.
 async fn fill(
     owner: &PgPool,
     signer: &Arc<LedgerSigner>,
     events: usize,
     per_aggregate: usize,
+    prefix: &str,
 ) -> anyhow::Result<usize> {
     let aggregates = events.div_ceil(per_aggregate);
     let chunk_aggregates = (10_000 / per_aggregate).max(1);
@@ -804,8 +909,8 @@ async fn fill(
     let recorded_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let mut generators = Vec::new();
     for _ in 0..threads {
-        let (tx, next_chunk, signer, recorded_at) =
-            (tx.clone(), Arc::clone(&next_chunk), Arc::clone(signer), recorded_at.clone());
+        let (tx, next_chunk, signer, recorded_at, prefix) =
+            (tx.clone(), Arc::clone(&next_chunk), Arc::clone(signer), recorded_at.clone(), prefix.to_string());
         generators.push(std::thread::spawn(move || -> anyhow::Result<()> {
             loop {
                 let chunk = next_chunk.fetch_add(1, Ordering::Relaxed);
@@ -817,7 +922,7 @@ async fn fill(
                 let first = chunk * chunk_aggregates;
                 for k in first..(first + chunk_aggregates).min(aggregates) {
                     let in_this = per_aggregate.min(events - k * per_aggregate);
-                    let id = format!("bench-v{k:08}");
+                    let id = format!("{prefix}{k:08}");
                     let mut prev_hash = GENESIS_PREV_HASH.to_string();
                     for sequence in 1..=in_this {
                         let event = match sequence {
@@ -836,7 +941,7 @@ async fn fill(
                             },
                             s => MeetingEvent::AttendanceRecorded(attendance(s)),
                         };
-                        let mut envelope = envelope(format!("bench-v{k:08}-{sequence}"));
+                        let mut envelope = envelope(format!("{prefix}{k:08}-{sequence}"));
                         envelope.recorded_at.clone_from(&recorded_at);
                         let record = EventRecord {
                             aggregate_type: "meeting".into(),
@@ -984,6 +1089,15 @@ async fn breakdown(db: &Db, pool: &PgPool, verifier: &LedgerVerifier) -> anyhow:
     let signature_us = per_event_us(started.elapsed(), n);
     anyhow::ensure!(valid == n, "{} sampled signatures did not verify", n - valid);
 
+    let started = Instant::now();
+    let mut valid = 0usize;
+    for chunk in hashes.iter().zip(&split).collect::<Vec<_>>().chunks(1024) {
+        let items: Vec<_> = chunk.iter().map(|(hash, (_, seal))| (verifier, *hash, seal.signature.as_str())).collect();
+        valid += ledger_format::keys::verify_event_hashes(&items).into_iter().filter(|ok| *ok).count();
+    }
+    let batch_signature_us = per_event_us(started.elapsed(), n);
+    anyhow::ensure!(valid == n, "{} sampled signatures did not verify in batches", n - valid);
+
     // What verify does per event besides the above: the chain map and the Merkle tree.
     let started = Instant::now();
     let mut heads: HashMap<(String, String), (u64, [u8; 32])> = HashMap::new();
@@ -997,7 +1111,7 @@ async fn breakdown(db: &Db, pool: &PgPool, verifier: &LedgerVerifier) -> anyhow:
     }
     black_box(tree.root());
     let chain_merkle_us = per_event_us(started.elapsed(), n);
-    Ok(Breakdown { sample: n, parse_us, jcs_us, sha256_us, signature_us, chain_merkle_us })
+    Ok(Breakdown { sample: n, parse_us, jcs_us, sha256_us, signature_us, batch_signature_us, chain_merkle_us })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1010,6 +1124,9 @@ struct Report {
     write_cost: WriteCost,
     verify: Option<VerifyFigure>,
     proofs: Option<crate::proofs::ProofLatency>,
+    tamper: Vec<tamper::Caught>,
+    http_commands: Vec<http::CommandFigures>,
+    http_reads: Vec<http::ReadFigures>,
     dossier: Option<crate::proofs::DossierExport>,
 }
 
@@ -1106,16 +1223,19 @@ impl Report {
             let _ = writeln!(out, "{:<44} {:>10} {:>12}", "", "seconds", "events/s");
             for (label, d) in [
                 ("plain streaming read of events", best(&v.plain_read)),
-                ("verify's query alone (ledger ⟕ events)", best(&v.verify_query)),
-                ("verify (every hash, chain, signature, root)", best(&v.verify)),
+                ("verify's query alone (positions ⟕ events)", best(&v.verify_query)),
+                ("verify (hashes, chains, roots, checkpoints)", best(&v.verify)),
+                ("verify --signatures all (+ every signature)", best(&v.verify_all)),
             ] {
                 let _ = writeln!(out, "{label:<44} {:>10.2} {:>12.0}", d.as_secs_f64(), v.rate(d));
             }
             let _ = writeln!(
                 out,
-                "ratio verify / plain read: {:.3} (target ≥ {VERIFY_TARGET:.2}: {}); verify's query alone / plain read: {:.3}",
+                "ratio verify / plain read: {:.3} (target ≥ {VERIFY_TARGET:.2}: {}); with every signature: {:.3}; \
+                 verify's query alone / plain read: {:.3}",
                 v.ratio(),
                 verdict(v.ratio(), VERIFY_TARGET),
+                best(&v.plain_read).as_secs_f64() / best(&v.verify_all).as_secs_f64(),
                 best(&v.plain_read).as_secs_f64() / best(&v.verify_query).as_secs_f64()
             );
             let _ = writeln!(out, "verify said: {}", v.summary);
@@ -1131,7 +1251,7 @@ impl Report {
                 ("JSON parse + seal split", b.parse_us),
                 ("JCS canonical bytes", b.jcs_us),
                 ("SHA-256", b.sha256_us),
-                ("Ed25519 verify (verify_event_hash)", b.signature_us),
+                ("Ed25519, batches of 1,024 (all sigs)", b.batch_signature_us),
                 ("chain map + Merkle tree", b.chain_merkle_us),
             ] {
                 let _ = writeln!(out, "  {label:<36} {us:>8.2} µs  {:>5.1}%", 100.0 * us / b.total_us());
@@ -1143,6 +1263,15 @@ impl Report {
                 b.total_us(),
                 1e6 / b.total_us()
             );
+            let _ = writeln!(out, "  (Ed25519 one signature at a time: {:.2} µs)", b.signature_us);
+        }
+        if !self.tamper.is_empty() {
+            let _ = writeln!(out, "\nTamper scenarios on the same ledger: verify until it names the break");
+            let _ = writeln!(out, "{:<22} {:>10} {:>9}  verify said", "scenario", "position", "seconds");
+            for c in &self.tamper {
+                let _ =
+                    writeln!(out, "{:<22} {:>10} {:>9.2}  {}", c.scenario, c.position, c.elapsed.as_secs_f64(), c.said);
+            }
         }
         if let Some(p) = &self.proofs {
             let _ = writeln!(
@@ -1156,6 +1285,58 @@ impl Report {
                 PROOF_P99_TARGET.as_millis(),
                 if p.p99 < PROOF_P99_TARGET { "MET" } else { "NOT MET" }
             );
+        }
+        if !self.http_commands.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nCommands over HTTP against `ledger serve` (each schedules a new meeting; {} a level)",
+                args.http_commands
+            );
+            let _ = writeln!(out, "{:<11} {:>3} {:>11} {:>9} {:>9}", "store", "c", "commands/s", "p50 ms", "p99 ms");
+            for figures in &self.http_commands {
+                for (c, load) in &figures.runs {
+                    let _ = writeln!(
+                        out,
+                        "{:<11} {c:>3} {:>11.0} {:>9.2} {:>9.2}",
+                        figures.store,
+                        load.rate(),
+                        load.p50.as_secs_f64() * 1e3,
+                        load.p99.as_secs_f64() * 1e3
+                    );
+                }
+            }
+        }
+        if !self.http_reads.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nReads over HTTP as the ledger grows (PostgreSQL; first / p50 / p99 ms of one request, {} a point)",
+                args.http_reads
+            );
+            let mut header = format!("{:<30}", "endpoint \\ events");
+            for f in &self.http_reads {
+                header.push_str(&format!(" {:>26}", f.events));
+            }
+            let _ = writeln!(out, "{header}");
+            for (i, (label, _)) in http::READS.iter().enumerate() {
+                let mut line = format!("{label:<30}");
+                for f in &self.http_reads {
+                    let (_, first, p50, p99) = f.reads[i];
+                    line.push_str(&format!(
+                        " {:>8.2} / {:>6.2} / {:>6.2}",
+                        first.as_secs_f64() * 1e3,
+                        p50.as_secs_f64() * 1e3,
+                        p99.as_secs_f64() * 1e3
+                    ));
+                }
+                let _ = writeln!(out, "{line}");
+            }
+            let mut rss = format!("{:<30}", "serve RSS now / peak, MiB");
+            let mut catch_up = format!("{:<30}", "sealed + folded after fill, s");
+            for f in &self.http_reads {
+                rss.push_str(&format!(" {:>17.0} / {:>6.0}", f.rss_mib, f.peak_rss_mib));
+                catch_up.push_str(&format!(" {:>26.1}", f.catch_up.as_secs_f64()));
+            }
+            let _ = writeln!(out, "{rss}\n{catch_up}");
         }
         if let Some(d) = &self.dossier {
             let _ = writeln!(

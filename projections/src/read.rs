@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::lens::{self, ShownEntry};
-use crate::time::{self, Moment, MomentError, Snapshot};
+use crate::time::{self, Moment, MomentError, Scope, Snapshot};
 use domain::visibility::Reader;
 use ledger_store::{with_pool, Db};
 
@@ -49,8 +49,32 @@ impl At {
     /// The moment's snapshot of the aggregate types `view` is folded from (every type for
     /// a view [`crate::views::folded_from`] does not list).
     async fn replayed(&self, view: &str) -> anyhow::Result<Arc<Snapshot>> {
-        let types = crate::views::folded_from(view).map(|types| types.iter().map(|t| t.to_string()).collect());
-        self.reads.snapshot(&self.moment, types).await
+        let scope = match crate::views::folded_from(view) {
+            Some(types) => Scope::Types(types.iter().map(|t| t.to_string()).collect()),
+            None => Scope::All,
+        };
+        self.reads.snapshot(&self.moment, scope).await
+    }
+
+    /// The aggregates one document is folded from, where they are fewer than its view's
+    /// types: a decision's own events; a meeting's own, and those of the decisions its
+    /// stored document lists (a meeting's list of decisions only ever grows, so the latest
+    /// one holds every decision it held at any earlier moment). `None` otherwise.
+    async fn sources(&self, view: &str, id: &str) -> anyhow::Result<Option<Scope>> {
+        let own = |t: &str| (t.to_string(), id.to_string());
+        Ok(match view {
+            crate::views::DECISIONS => Some(Scope::Aggregates(vec![own("decision")])),
+            crate::views::MEETINGS => {
+                let mut keys = vec![own("meeting")];
+                if let Some((latest, _)) = self.reads.document_row(view, id).await? {
+                    for decision in latest["decisions"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+                        keys.push(("decision".to_string(), decision.to_string()));
+                    }
+                }
+                Some(Scope::Aggregates(keys))
+            }
+            _ => None,
+        })
     }
 
     /// Whether a stored document written by the batch ending at `position` is as known now.
@@ -145,7 +169,11 @@ impl At {
                 Some(_) => {}
             }
         }
-        Ok(self.replayed(view).await?.documents.get(&(view.to_string(), id.to_string())).cloned())
+        let snapshot = match self.sources(view, id).await? {
+            Some(scope) => self.reads.snapshot(&self.moment, scope).await?,
+            None => self.replayed(view).await?,
+        };
+        Ok(snapshot.documents.get(&(view.to_string(), id.to_string())).cloned())
     }
 
     async fn stored_documents(
@@ -183,7 +211,7 @@ impl At {
             let mut types: Vec<String> = rows.iter().map(|r| r.aggregate_type.clone()).collect();
             types.sort();
             types.dedup();
-            let snapshot = self.reads.snapshot(&self.moment, Some(types)).await?;
+            let snapshot = self.reads.snapshot(&self.moment, Scope::Types(types)).await?;
             rows.into_iter().filter(|r| snapshot.admitted.contains(&r.position)).collect()
         };
         Ok(lens::entries(rows, &self.reader))
@@ -315,9 +343,8 @@ pub struct Reads {
     snapshots: Arc<Mutex<Kept>>,
 }
 
-/// The replayed snapshots kept, oldest first, by moment and the aggregate types replayed
-/// (`None`: all).
-type Kept = VecDeque<((Moment, Option<Vec<String>>), Arc<Snapshot>)>;
+/// The replayed snapshots kept, oldest first, by moment and scope.
+type Kept = VecDeque<((Moment, Scope), Arc<Snapshot>)>;
 
 /// How many replayed snapshots are kept (each is immutable: the ledger is append-only).
 const SNAPSHOTS_KEPT: usize = 8;
@@ -353,14 +380,13 @@ impl Reads {
         Ok(At { reads: self.clone(), moment, reader: reader.clone(), live })
     }
 
-    /// The snapshot of a moment, of the events of `types` (`None`: all), replayed once
-    /// and kept.
-    async fn snapshot(&self, moment: &Moment, types: Option<Vec<String>>) -> anyhow::Result<Arc<Snapshot>> {
-        let key = (*moment, types);
+    /// The snapshot of a moment, of the events in `scope`, replayed once and kept.
+    async fn snapshot(&self, moment: &Moment, scope: Scope) -> anyhow::Result<Arc<Snapshot>> {
+        let key = (*moment, scope);
         if let Some((_, kept)) = self.snapshots.lock().map_err(poisoned)?.iter().find(|(k, _)| *k == key) {
             return Ok(kept.clone());
         }
-        let snapshot = Arc::new(time::replay(&self.db, moment, key.1.as_deref()).await?);
+        let snapshot = Arc::new(time::replay(&self.db, moment, &key.1).await?);
         let mut kept = self.snapshots.lock().map_err(poisoned)?;
         if kept.len() >= SNAPSHOTS_KEPT {
             kept.pop_front();
@@ -444,16 +470,18 @@ impl Reads {
     /// hides (actor, event type, business dates, a pseudonymous aggregate's id) never
     /// matches a redacted record: a filter must not tell what it hides.
     pub async fn audit_where(&self, filter: &AuditFilter, reader: &Reader) -> sqlx::Result<Vec<ShownEntry>> {
-        let head = format!(
-            "SELECT a.position, a.aggregate_type, a.aggregate_id, a.sequence, a.event_type, a.actor, a.role, a.authority, \
-             a.occurred_at, a.recorded_at, a.request_id, a.hash, {} AS payload_text, {} \
-             FROM audit_history a JOIN events e ON e.aggregate_type = a.aggregate_type AND e.aggregate_id = a.aggregate_id \
-             AND e.sequence = a.sequence WHERE 1 = 1",
-            self.db.json_text("e.payload"),
-            self.seal_columns()
-        );
+        // The page is chosen from the audit history alone (its position index gives it in
+        // order) and only its rows are joined to their events: the cost is the page's, not
+        // the ledger's.
+        let head = "SELECT * FROM audit_history a WHERE 1 = 1";
+        let order = if filter.newest_first { " ORDER BY a.position DESC" } else { " ORDER BY a.position" };
         let rows: Vec<HistoryRow> = with_pool!(&self.db, pool => {
-            let mut q = sqlx::QueryBuilder::new(head);
+            let mut q = sqlx::QueryBuilder::new(format!(
+                "SELECT a.position, a.aggregate_type, a.aggregate_id, a.sequence, a.event_type, a.actor, a.role, \
+                 a.authority, a.occurred_at, a.recorded_at, a.request_id, a.hash, {} AS payload_text, {} FROM ({head}",
+                self.db.json_text("e.payload"),
+                self.seal_columns()
+            ));
             if let Some(from) = filter.from_position {
                 q.push(" AND a.position >= ").push_bind(from);
             }
@@ -477,8 +505,11 @@ impl Reads {
             if let Some(to) = filter.occurred_to {
                 q.push(" AND substr(a.occurred_at, 1, 10) <= ").push_bind(to.format("%Y-%m-%d").to_string());
             }
-            q.push(if filter.newest_first { " ORDER BY a.position DESC" } else { " ORDER BY a.position" });
-            q.push(" LIMIT ").push_bind(filter.limit);
+            q.push(order).push(" LIMIT ").push_bind(filter.limit);
+            q.push(format!(
+                ") a JOIN events e ON e.aggregate_type = a.aggregate_type AND e.aggregate_id = a.aggregate_id \
+                 AND e.sequence = a.sequence{order}"
+            ));
             q.build_query_as().fetch_all(pool).await?
         });
         let hidden_condition = filter.actor.is_some()

@@ -38,7 +38,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::views::{Documents, Folded};
-use ledger_store::{with_pool, Db};
+use ledger_store::Db;
 
 /// What a read of state is computed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -143,6 +143,17 @@ pub fn admitted(events: &[Dated<'_>], moment: &Moment) -> HashSet<i64> {
     admitted
 }
 
+/// Which events a replay reads and folds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Every event.
+    All,
+    /// The events of these aggregate types.
+    Types(Vec<String>),
+    /// The events of these aggregates: (aggregate type, aggregate id).
+    Aggregates(Vec<(String, String)>),
+}
+
 /// The ledger folded as of a moment: the view documents and the admitted positions.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -152,29 +163,65 @@ pub struct Snapshot {
 
 /// Folds the events `moment` admits, in ledger order, with the projector's folds.
 ///
-/// With `types`, only events of those aggregate types are read and folded: the snapshot's
-/// documents of every view folded from them alone ([`crate::views::folded_from`]) are
-/// exactly those of the whole replay, and its admitted positions those of the whole
-/// replay that are of these types (admission looks at an event's own aggregate only).
-pub async fn replay(db: &Db, moment: &Moment, types: Option<&[String]>) -> anyhow::Result<Snapshot> {
+/// A [`Scope`] narrower than the whole ledger reads and folds only its events: the
+/// snapshot's documents folded from those events alone ([`crate::views::folded_from`]) are
+/// exactly those of the whole replay, and its admitted positions are those of the whole
+/// replay within the scope (admission looks at an event's own aggregate only).
+pub async fn replay(db: &Db, moment: &Moment, scope: &Scope) -> anyhow::Result<Snapshot> {
     let Some(known_at) = moment.known_at else { return Ok(Snapshot::default()) };
-    let only = match types {
-        None => String::new(),
-        Some(_) if db.is_postgres() => " AND l.aggregate_type IN (SELECT json_array_elements_text($2::json))".into(),
-        Some(_) => " AND l.aggregate_type IN (SELECT value FROM json_each($2))".into(),
+    // On PostgreSQL the scope goes as arrays (`= ANY`), which the planner meets with the
+    // positions' indexes; a set-returning function in the condition made it join both
+    // tables whole, whatever the scope.
+    let postgres = db.is_postgres();
+    let (only, first, second): (&str, Vec<String>, Vec<String>) = match scope {
+        Scope::All => ("", Vec::new(), Vec::new()),
+        Scope::Types(types) if postgres => (" AND l.aggregate_type = ANY($2)", types.clone(), Vec::new()),
+        Scope::Types(types) => (
+            " AND l.aggregate_type IN (SELECT value FROM json_each($2))",
+            vec![serde_json::to_string(types)?],
+            Vec::new(),
+        ),
+        // A superset on PostgreSQL (every type with every id): extra aggregates fold into
+        // other documents only.
+        Scope::Aggregates(keys) if postgres => (
+            " AND l.aggregate_type = ANY($2) AND l.aggregate_id = ANY($3)",
+            keys.iter().map(|(t, _)| t.clone()).collect(),
+            keys.iter().map(|(_, id)| id.clone()).collect(),
+        ),
+        Scope::Aggregates(keys) => (
+            " AND (l.aggregate_type, l.aggregate_id) IN \
+             (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each($2))",
+            vec![serde_json::to_string(keys)?],
+            Vec::new(),
+        ),
     };
+    // With a scope, `known_at` is a filter on the scope's rows, not an index range: a range
+    // over the position index would cover nearly the whole ledger.
+    let known = if only.is_empty() { "l.position <= $1" } else { "l.position + 0 <= $1" };
     let sql = format!(
         "SELECT l.position, e.aggregate_type, e.aggregate_id, e.sequence, {} AS payload, {} AS metadata \
          FROM positions l JOIN events e ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id \
-         AND e.sequence = l.sequence WHERE l.position <= $1{only} ORDER BY l.position",
+         AND e.sequence = l.sequence WHERE {known}{only} ORDER BY l.position",
         db.json_text("e.payload"),
         db.json_text("e.metadata")
     );
-    let types = serde_json::to_string(&types.unwrap_or_default())?;
-    let rows: Vec<(i64, String, String, i64, String, String)> = with_pool!(db, pool => {
-        let query = sqlx::query_as(&sql).bind(known_at);
-        if only.is_empty() { query.fetch_all(pool).await? } else { query.bind(&types).fetch_all(pool).await? }
-    });
+    let rows: Vec<(i64, String, String, i64, String, String)> = match db {
+        Db::Postgres(pool) => {
+            let query = sqlx::query_as(&sql).bind(known_at);
+            match scope {
+                Scope::All => query.fetch_all(pool).await?,
+                Scope::Types(_) => query.bind(&first).fetch_all(pool).await?,
+                Scope::Aggregates(_) => query.bind(&first).bind(&second).fetch_all(pool).await?,
+            }
+        }
+        Db::Sqlite(pool) => {
+            let query = sqlx::query_as(&sql).bind(known_at);
+            match first.first() {
+                None => query.fetch_all(pool).await?,
+                Some(list) => query.bind(list).fetch_all(pool).await?,
+            }
+        }
+    };
     let mut parsed = Vec::with_capacity(rows.len());
     for (_, _, _, _, payload, metadata) in &rows {
         parsed.push((serde_json::from_str::<Value>(payload)?, serde_json::from_str::<Value>(metadata)?));

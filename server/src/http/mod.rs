@@ -95,6 +95,13 @@ impl AppState {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// At most this many API requests run at once; the others wait their turn. A command may
+/// hold two of the 32 pooled connections at once (its transaction and a read of facts),
+/// and the sealer and projector need theirs: with 64 commands at once on PostgreSQL,
+/// requests holding one connection waited out the pool's timeout for a second one and were
+/// answered 503 (docs/BENCHMARKS.md, "Through HTTP"). Queued here they are served instead.
+pub const CONCURRENT_REQUESTS: usize = 12;
+
 /// The whole API.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
@@ -204,7 +211,8 @@ pub fn router(state: AppState) -> Router {
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/access-log", get(tokens::access_log))
-        .route("/openapi.json", get(openapi::serve));
+        .route("/openapi.json", get(openapi::serve))
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(CONCURRENT_REQUESTS));
     Router::new()
         .nest("/api/v1", api)
         .route("/health", get(log::health))

@@ -136,9 +136,23 @@ impl DecisionQuery {
 }
 
 /// Every meeting of the moment by id.
-async fn meetings_by_id(at: &projections::read::At) -> Result<HashMap<String, MeetingView>, ApiError> {
-    let meetings: Vec<MeetingView> = all_documents(at, MEETINGS).await?;
-    Ok(meetings.into_iter().map(|m| (m.meeting_id.clone(), m)).collect())
+/// The meetings the decisions were taken at, by id: read one by one, so the cost grows with
+/// the decisions, not with every meeting ever held.
+async fn meetings_by_id<'a>(
+    at: &projections::read::At,
+    meeting_ids: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, MeetingView>, ApiError> {
+    let mut meetings = HashMap::new();
+    for id in meeting_ids {
+        if meetings.contains_key(id) {
+            continue;
+        }
+        if let Some(document) = at.document(MEETINGS, id).await? {
+            let view: MeetingView = serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?;
+            meetings.insert(id.to_string(), view);
+        }
+    }
+    Ok(meetings)
 }
 
 async fn body(at: &projections::read::At) -> Result<Option<BodyView>, ApiError> {
@@ -187,7 +201,7 @@ pub async fn decisions(_caller: MaybeCaller, read: ReadAt<DecisionQuery>) -> Res
             typed.push((view, document));
         }
     }
-    let meetings = meetings_by_id(at).await?;
+    let meetings = meetings_by_id(at, typed.iter().map(|(view, _)| view.meeting_id.as_str())).await?;
     let mut rows = questions::decisions(typed, &meetings, &filter);
     let limit = usize::try_from(limit).unwrap_or(100);
     let more = rows.len() > limit;
@@ -210,7 +224,7 @@ pub async fn decisions(_caller: MaybeCaller, read: ReadAt<DecisionQuery>) -> Res
 pub async fn written_procedures(_caller: MaybeCaller, read: ReadAt) -> Result<Response, ApiError> {
     let at = &read.at;
     let decisions: Vec<DecisionView> = all_documents(at, DECISIONS).await?;
-    let meetings = meetings_by_id(at).await?;
+    let meetings = meetings_by_id(at, decisions.iter().map(|d| d.meeting_id.as_str())).await?;
     let body = body(at).await?;
     let rows = questions::written_procedures(&decisions, &meetings, body.as_ref(), at.moment.as_of);
     Ok(answer(at, Value::Array(rows), &["/items/*/silence_deadline"]))
