@@ -268,6 +268,11 @@ async fn a_forged_sealed_event_is_named_by_its_signature(store: Store) {
     let app = recorded_history(store).await;
     let out = app.ledger(&["verify", "--signatures", "all"]).await;
     assert!(out.status.success(), "every signature of the intact ledger verifies: {}", last_line(&out));
+    // An unknown choice is a usage error naming the choices, not a verdict.
+    let out = app.ledger(&["verify", "--signatures", "some"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("uncovered") && said.contains("all"), "{said}");
     let (sequence, _, mut metadata, event_type, payload) = last_event(&app, "T-D1").await;
     let seal = metadata.as_object_mut().unwrap().remove("ledger").unwrap();
     let mut seal: Seal = serde_json::from_value(seal).unwrap();
