@@ -39,7 +39,7 @@ impl BusinessDate {
 }
 
 /// What the command pipeline needs to know about every domain command.
-pub trait DomainCommand {
+pub trait DomainCommand: Clone {
     /// The command's stable name (its `command` tag), recorded in the envelope.
     fn name(&self) -> &'static str;
     /// The day the command's fact belongs to.

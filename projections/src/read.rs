@@ -103,6 +103,44 @@ impl At {
         Ok((self.lensed(view, page).await?, next))
     }
 
+    /// How many documents of type `view` there are as of the moment (a lens never hides a
+    /// whole document, so every reader counts the same).
+    pub async fn count(&self, view: &str) -> anyhow::Result<usize> {
+        if self.live {
+            let (count, last_written) = self.reads.document_count(view).await?;
+            if last_written.is_none_or(|position| self.current(position)) {
+                return Ok(usize::try_from(count).unwrap_or(0));
+            }
+        }
+        let snapshot = self.replayed(view).await?;
+        Ok(snapshot.documents.keys().filter(|(v, _)| v == view).count())
+    }
+
+    /// The `limit` meetings latest by date (then by id), newest first, as the reader may
+    /// see them: read through an index, so the cost does not grow with the register.
+    pub async fn latest_meetings(&self, limit: i64) -> anyhow::Result<Vec<Value>> {
+        let view = crate::views::MEETINGS;
+        if self.live {
+            let (_, last_written) = self.reads.document_count(view).await?;
+            if last_written.is_none_or(|position| self.current(position)) {
+                let page = self.reads.latest_meeting_rows(limit).await?;
+                return self.lensed(view, page).await;
+            }
+        }
+        let snapshot = self.replayed(view).await?;
+        let mut meetings: Vec<&Value> =
+            snapshot.documents.iter().filter(|((v, _), _)| v == view).map(|(_, document)| document).collect();
+        let key = |m: &Value| {
+            (
+                m["date"].as_str().unwrap_or_default().to_string(),
+                m["meeting_id"].as_str().unwrap_or_default().to_string(),
+            )
+        };
+        meetings.sort_by_key(|m| std::cmp::Reverse(key(m)));
+        let page = meetings.into_iter().take(usize::try_from(limit).unwrap_or(0)).cloned().collect();
+        self.lensed(view, page).await
+    }
+
     /// A person of the personal-data register as the reader may see them
     /// ([`lens::personal`]); `None` when there is no such person or the reader may not
     /// see them. The register is read as it is now, whatever the moment.
@@ -405,6 +443,35 @@ impl Reads {
                 .await?
         });
         Ok(row.and_then(|(b, p)| serde_json::from_str(&b).ok().map(|v| (v, p))))
+    }
+
+    /// How many stored documents of type `view` there are, and the position of the batch
+    /// that last wrote one of them.
+    async fn document_count(&self, view: &str) -> sqlx::Result<(i64, Option<i64>)> {
+        with_pool!(&self.db, pool => {
+            sqlx::query_as("SELECT COUNT(*), MAX(position) FROM view_documents WHERE view = $1")
+                .bind(view)
+                .fetch_one(pool)
+                .await
+        })
+    }
+
+    /// The stored meetings latest by date, then id (the index `view_documents_meetings_by_date`).
+    async fn latest_meeting_rows(&self, limit: i64) -> sqlx::Result<Vec<Value>> {
+        // The expression and the view's name are written out as the index has them, so the
+        // planner uses it.
+        let date = match &self.db {
+            Db::Postgres(_) => "(body::json ->> 'date')",
+            Db::Sqlite(_) => "json_extract(body, '$.date')",
+        };
+        let sql = format!(
+            "SELECT body FROM view_documents WHERE view = '{}' ORDER BY {date} DESC, id DESC LIMIT $1",
+            crate::views::MEETINGS
+        );
+        let rows: Vec<String> = with_pool!(&self.db, pool => {
+            sqlx::query_scalar(&sql).bind(limit).fetch_all(pool).await?
+        });
+        Ok(rows.iter().filter_map(|b| serde_json::from_str(b).ok()).collect())
     }
 
     /// One page of a view's stored documents in id order (those after `after`, at most

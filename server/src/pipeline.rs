@@ -127,7 +127,7 @@ pub struct CommandMeta {
 /// What the pipeline needs to know about an aggregate type: the lock and the facts its
 /// commands need, how its refusals read, and what a stored command sets in motion. Each
 /// aggregate type's declaration lives in [`crate::facts`].
-pub trait Prepare: Aggregate<Services = ()> + domain::visibility::Classified + 'static
+pub trait Prepare: Aggregate<Services = ()> + domain::visibility::Classified + Clone + 'static
 where
     Self::Command: DomainCommand + Send,
 {
@@ -193,6 +193,53 @@ pub struct CommandService {
     /// Per-key locks: concurrent requests with one `Idempotency-Key` run one at a time, so
     /// every one after the first replays its answer.
     key_locks: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Per-aggregate locks: commands on one aggregate run one at a time in this process,
+    /// so they queue for its next sequence number instead of racing for it.
+    aggregate_locks: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// The state this process last decided on or loaded for each aggregate, with its
+    /// version ([`StateCache`]).
+    states: std::sync::Mutex<StateCache>,
+}
+
+/// Aggregates' states as this process last saw them, so a command decides without
+/// reloading its aggregate's events. A cached state is only ever a guess at the stored
+/// one: its events are appended at the cached version + 1, so if another server wrote in
+/// between, the store's primary key refuses them, the entry is dropped and the command is
+/// decided again on a fresh load. A refusal decided on a cached state is likewise decided
+/// again on a fresh load before it is answered. Bounded: emptied when full.
+#[derive(Default)]
+struct StateCache {
+    entries: HashMap<String, CachedState>,
+}
+
+struct CachedState {
+    state: Box<dyn std::any::Any + Send + Sync>,
+    version: u64,
+}
+
+/// Aggregates whose state a process keeps at most.
+const MAX_CACHED_STATES: usize = 4096;
+
+fn state_key(aggregate_type: &str, id: &str) -> String {
+    format!("{aggregate_type}\u{0}{id}")
+}
+
+impl StateCache {
+    fn get<A: Aggregate + Clone + 'static>(&self, id: &str) -> Option<(A, u64)> {
+        let entry = self.entries.get(&state_key(A::TYPE, id))?;
+        entry.state.downcast_ref::<A>().map(|state| (state.clone(), entry.version))
+    }
+
+    fn put<A: Aggregate + Clone + 'static>(&mut self, id: &str, state: A, version: u64) {
+        if self.entries.len() >= MAX_CACHED_STATES {
+            self.entries.clear();
+        }
+        self.entries.insert(state_key(A::TYPE, id), CachedState { state: Box::new(state), version });
+    }
+
+    fn forget(&mut self, aggregate_type: &str, id: &str) {
+        self.entries.remove(&state_key(aggregate_type, id));
+    }
 }
 
 /// Today's date, UTC: the server's clock for "never in the future".
@@ -208,6 +255,8 @@ impl CommandService {
             repo,
             meeting_locks: std::sync::Mutex::new(HashMap::new()),
             key_locks: std::sync::Mutex::new(HashMap::new()),
+            aggregate_locks: std::sync::Mutex::new(HashMap::new()),
+            states: std::sync::Mutex::new(StateCache::default()),
             db,
             signer,
             sealer_wake,
@@ -308,14 +357,53 @@ impl CommandService {
             if envelope.occurred_at.is_none() {
                 envelope.occurred_at = date.date().map(|d| d.format("%Y-%m-%d").to_string());
             }
-            let (mut aggregate, version) = self.load_context::<A>(id).await?;
+            let _aggregate = self.lock_aggregate(A::TYPE, id).await;
+            let settled = Settled { envelope: &envelope, date, expected_version, creates };
+            self.decide_and_store::<A>(id, command, settled).await?
+        };
+        Ok(outcome)
+    }
+
+    /// Decides the command on the aggregate's state and stores its events, under the
+    /// aggregate's lock. The state comes from the [`StateCache`] when this process holds
+    /// it; a refusal or a conflict decided on a cached state is decided again on a fresh
+    /// load, so neither is ever answered from a stale guess.
+    async fn decide_and_store<A>(
+        &self,
+        id: &str,
+        command: A::Command,
+        settled: Settled<'_>,
+    ) -> Result<CommandOutcome, CommandError>
+    where
+        A: Prepare,
+        A::Command: DomainCommand + Send,
+    {
+        let Settled { envelope, date, expected_version, creates } = settled;
+        let mut fresh = false;
+        loop {
+            let cached = if fresh { None } else { self.cached_state::<A>(id) };
+            let from_cache = cached.is_some();
+            let (mut aggregate, version) = match cached {
+                Some(cached) => cached,
+                None => self.load_context::<A>(id).await?,
+            };
             if expected_version.is_some_and(|v| v != version) {
+                if from_cache {
+                    self.forget_state(A::TYPE, id);
+                    fresh = true;
+                    continue;
+                }
                 return Err(stale(A::TYPE, id, expected_version));
             }
             let sink = EventSink::default();
-            if let Err(error) = aggregate.handle(command, &(), &sink).await {
+            if let Err(error) = aggregate.handle(command.clone(), &(), &sink).await {
+                if from_cache {
+                    self.forget_state(A::TYPE, id);
+                    fresh = true;
+                    continue;
+                }
                 // A concurrent request with the same key (another server) may have won.
-                if let Some(first) = self.replay(&envelope, A::TYPE, id).await? {
+                if let Some(first) = self.replay(envelope, A::TYPE, id).await? {
                     return first;
                 }
                 let (rule, missing) = A::refusal(&error);
@@ -324,28 +412,59 @@ impl CommandService {
                 }
                 return Err(CommandError::Refused { rule, message: error.to_string() });
             }
-            check_dates(date, &envelope)?;
+            check_dates(date, envelope)?;
             let events = serialize::<A>(id, version, sink.collect().await, &aggregate)?;
-            let receipts = match self.repo.append::<A>(events, A::PSEUDONYMOUS, &envelope, expected_version).await {
+            let receipts = match self.repo.append::<A>(events, A::PSEUDONYMOUS, envelope, expected_version).await {
                 Ok(receipts) => receipts,
                 Err(PersistenceError::OptimisticLockError) => {
+                    self.forget_state(A::TYPE, id);
                     // A duplicate Idempotency-Key from a concurrent retry lands here too.
-                    if let Some(first) = self.replay(&envelope, A::TYPE, id).await? {
+                    if let Some(first) = self.replay(envelope, A::TYPE, id).await? {
                         return first;
+                    }
+                    if from_cache {
+                        fresh = true;
+                        continue;
                     }
                     return Err(stale(A::TYPE, id, expected_version));
                 }
-                Err(other) => return Err(CommandError::Internal(anyhow::anyhow!("{other}"))),
+                Err(other) => {
+                    self.forget_state(A::TYPE, id);
+                    return Err(CommandError::Internal(anyhow::anyhow!("{other}")));
+                }
             };
-            CommandOutcome {
+            let version = receipts.last().map(|r| r.sequence).unwrap_or(version);
+            self.states.lock().unwrap_or_else(|p| p.into_inner()).put(id, aggregate, version);
+            return Ok(CommandOutcome {
                 aggregate_type: A::TYPE.to_string(),
                 aggregate_id: id.to_string(),
-                version: receipts.last().map(|r| r.sequence).unwrap_or(version),
+                version,
                 events: receipts,
                 replayed: false,
-            }
+            });
+        }
+    }
+
+    fn cached_state<A: Prepare>(&self, id: &str) -> Option<(A, u64)>
+    where
+        A::Command: DomainCommand + Send,
+    {
+        self.states.lock().unwrap_or_else(|p| p.into_inner()).get::<A>(id)
+    }
+
+    fn forget_state(&self, aggregate_type: &str, id: &str) {
+        self.states.lock().unwrap_or_else(|p| p.into_inner()).forget(aggregate_type, id);
+    }
+
+    /// Holds the in-process lock of one aggregate.
+    async fn lock_aggregate(&self, aggregate_type: &str, id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = self.aggregate_locks.lock().unwrap_or_else(|p| p.into_inner());
+            // Forget aggregates nobody holds or waits for, so the map stays small.
+            locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+            Arc::clone(locks.entry(state_key(aggregate_type, id)).or_default())
         };
-        Ok(outcome)
+        lock.lock_owned().await
     }
 
     /// The first answer to the envelope's idempotency key, if it was already applied.
@@ -451,6 +570,14 @@ impl CommandService {
         };
         Ok(Some(FirstUse { outcome, command, digest }))
     }
+}
+
+/// What the pipeline has settled about a command before it is decided.
+struct Settled<'a> {
+    envelope: &'a Envelope,
+    date: BusinessDate,
+    expected_version: Option<u64>,
+    creates: bool,
 }
 
 /// What an idempotency key did the first time it was used.

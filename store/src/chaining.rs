@@ -2,14 +2,15 @@
 //!
 //! The command pipeline hands [`ChainingRepository::append`] the serialized events of one
 //! command with its envelope and the version the caller expected, and gets their
-//! receipts back. Before the inner repository writes them, in its one transaction, each
-//! event gets its
-//! envelope (actor, role, authority, times, request id), `recorded_at` from the clock,
-//! `prev_hash` (its aggregate's previous event), `hash` = SHA-256 of the RFC 8785 bytes,
-//! and the recorder's Ed25519 signature of that hash, all stored as its [`Seal`]. The
-//! primary key
-//! `(aggregate_type, aggregate_id, sequence)` turns a concurrent writer into a clean
-//! conflict (HTTP 409), never a lost or duplicated event.
+//! receipts back. Before they are written, each event gets its envelope (actor, role,
+//! authority, times, request id), `recorded_at` from the clock, `prev_hash` (its
+//! aggregate's previous event), `hash` = SHA-256 of the RFC 8785 bytes, and the
+//! recorder's Ed25519 signature of that hash, all stored as its [`Seal`]. They are
+//! written in postgres-es's and sqlite-es's table, all in one transaction, by
+//! [`GroupCommit`] (which lets concurrent commands share that transaction). The primary
+//! key `(aggregate_type, aggregate_id, sequence)` turns a concurrent writer into a clean
+//! conflict (HTTP 409), never a lost or duplicated event. Reads go through postgres-es
+//! and sqlite-es.
 //!
 //! cqrs-es reads metadata back as `HashMap<String, String>`, so [`ChainingRepository::get_events`]
 //! remembers each aggregate's head hash and hands cqrs-es empty metadata.
@@ -17,6 +18,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::commit::GroupCommit;
 use crate::Db;
 use cqrs_es::persist::{PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot};
 use cqrs_es::Aggregate;
@@ -162,6 +164,8 @@ pub struct ChainingRepository {
     signer: Arc<LedgerSigner>,
     heads: Arc<Heads>,
     sealer_wake: Arc<Notify>,
+    /// Writes the events; concurrent commands share a transaction.
+    commit: Arc<GroupCommit>,
 }
 
 impl ChainingRepository {
@@ -170,7 +174,8 @@ impl ChainingRepository {
             Db::Postgres(pool) => InnerRepository::Postgres(Arc::new(PostgresEventRepository::new(pool.clone()))),
             Db::Sqlite(pool) => InnerRepository::Sqlite(Arc::new(SqliteEventRepository::new(pool.clone()))),
         };
-        Self { inner, signer, heads: Arc::new(Mutex::new(HashMap::new())), sealer_wake }
+        let commit = GroupCommit::new(db.clone());
+        Self { inner, signer, heads: Arc::new(Mutex::new(HashMap::new())), sealer_wake, commit }
     }
 
     fn remember_head(&self, aggregate_type: &str, aggregate_id: &str, head: Head) {
@@ -215,9 +220,9 @@ impl ChainingRepository {
     /// Appends one command's events: stamps each with the envelope and `recorded_at`,
     /// chains it to its aggregate's previous event, gives it its class, a salt and (if
     /// `pseudonymous`: the aggregate's id is itself confidential) the aggregate's
-    /// pseudonym, hashes and signs it (a version 2 record), and writes them all in the
-    /// inner repository's one transaction. `expected_version` is the version the caller
-    /// saw (`If-Match`): a stale one is a conflict. Returns what each event became.
+    /// pseudonym, hashes and signs it (a version 2 record), and writes them all in one
+    /// transaction ([`GroupCommit`], shared with concurrent commands). `expected_version`
+    /// is the version the caller saw (`If-Match`): a stale one is a conflict. Returns what each event became.
     pub async fn append<A: Aggregate>(
         &self,
         events: Vec<ToRecord>,
@@ -280,13 +285,10 @@ impl ChainingRepository {
             });
             prev_hash = hash_hex;
         }
-        self.inner.persist::<A>(&sealed, None).await.map_err(unique_violation_is_conflict)?;
-        if let Some(last) = sealed.last() {
-            self.remember_head(
-                A::TYPE,
-                &last.aggregate_id,
-                Head { sequence: last.sequence, hash: prev_hash, pseudonym },
-            );
+        let head = sealed.last().map(|last| (last.aggregate_id.clone(), last.sequence));
+        self.commit.write(sealed).await?;
+        if let Some((aggregate_id, sequence)) = head {
+            self.remember_head(A::TYPE, &aggregate_id, Head { sequence, hash: prev_hash, pseudonym });
         }
         self.sealer_wake.notify_one();
         Ok(receipts)
@@ -329,19 +331,6 @@ fn random_hex<const N: usize>() -> String {
     let mut bytes = [0u8; N];
     rand_core::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
-}
-
-/// A unique-index violation (a replayed `Idempotency-Key` racing its first use) is a
-/// conflict, like a primary-key violation; sqlite-es maps only the latter.
-fn unique_violation_is_conflict(error: PersistenceError) -> PersistenceError {
-    if let PersistenceError::UnknownError(inner) = &error {
-        if let Some(sqlx::Error::Database(db)) = inner.downcast_ref::<sqlx::Error>() {
-            if db.is_unique_violation() {
-                return PersistenceError::OptimisticLockError;
-            }
-        }
-    }
-    error
 }
 
 fn unknown(message: impl Into<String>) -> PersistenceError {

@@ -4,8 +4,10 @@
 //! * [`db`]: one handle over PostgreSQL or SQLite, the migrations of `ops/migrations`,
 //!   and the few SQL dialect differences ([`with_pool!`]).
 //! * [`chaining`]: the hash-chaining repository around postgres-es and sqlite-es: the
-//!   envelope, `prev_hash`, hash and signature of every event, in the store's one
-//!   transaction ([`chaining::ChainingRepository::append`]).
+//!   envelope, `prev_hash`, hash and signature of every event, in one transaction
+//!   ([`chaining::ChainingRepository::append`]).
+//! * [`commit`]: group commit: the events of concurrent commands written in one shared
+//!   transaction, each command's all or none.
 //! * [`sealer`]: gap-free ledger positions, the RFC 6962 tree in the tlog stored-hash
 //!   layout, and signed checkpoints.
 //! * [`stored`]: an event row as stored, and its split into the hashed record and its
@@ -25,6 +27,7 @@
 //! this crate stores and reads them and never has a copy of its own.
 
 pub mod chaining;
+pub mod commit;
 pub mod db;
 pub mod documents;
 pub mod keys;

@@ -29,8 +29,12 @@ use tokio::sync::{watch, Notify};
 /// The advisory lock key that elects the sealing leader on PostgreSQL ("A87L").
 const SEALER_LOCK: i64 = 0x4138_374C;
 
-/// How long the sealer lets commits gather after being woken.
-const COALESCE: Duration = Duration::from_millis(5);
+/// How long the sealer lets commits gather after being woken, at least and at most: it
+/// waits eight times as long as its last sealing transaction took (within these bounds),
+/// so sealing takes about a ninth of the time at most, however slow a commit (an fsync) is.
+/// At low concurrency a sealing transaction per command would halve throughput.
+const COALESCE_MIN: Duration = Duration::from_millis(5);
+const COALESCE_MAX: Duration = Duration::from_millis(100);
 
 /// What one sealing step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,16 +283,20 @@ impl Sealer {
         mut stop: watch::Receiver<bool>,
         after: impl Fn() + Send + 'static,
     ) {
+        let mut coalesce = COALESCE_MIN;
         loop {
+            let started = std::time::Instant::now();
             match self.catch_up().await {
-                Ok(n) if n > 0 => after(),
+                Ok(n) if n > 0 => {
+                    coalesce = (started.elapsed() * 8).clamp(COALESCE_MIN, COALESCE_MAX);
+                    after();
+                }
                 Ok(_) => {}
                 Err(error) => tracing::error!(error = format!("{error:#}"), "sealing failed; will retry"),
             }
             tokio::select! {
-                // Let a burst of commits gather so one transaction seals them all: at low
-                // concurrency a sealing transaction per command would halve throughput.
-                _ = wake.notified() => tokio::time::sleep(COALESCE).await,
+                // Let a burst of commits gather so one transaction seals them all.
+                _ = wake.notified() => tokio::time::sleep(coalesce).await,
                 _ = tokio::time::sleep(tick) => {}
                 _ = stop.changed() => return,
             }

@@ -214,6 +214,31 @@ pub enum MeetingCommand {
 }
 
 impl MeetingCommand {
+    /// Whether the command can change what a decision command reads of its meeting (its
+    /// status, date, session, attendance and quorum), or reads the meeting's decisions
+    /// itself (closing lists those adopted). Such a command takes the meeting's lock in
+    /// the pipeline, as every decision taken at the meeting does. Scheduling creates the
+    /// meeting: a decision command that raced it found no meeting and was refused, which
+    /// is what it would have been had it come first.
+    pub fn changes_decision_facts(&self) -> bool {
+        match self {
+            MeetingCommand::Open { .. }
+            | MeetingCommand::RecordAttendance(_)
+            | MeetingCommand::DeclareQuorum { .. }
+            | MeetingCommand::Close { .. }
+            | MeetingCommand::Reschedule { .. }
+            | MeetingCommand::Cancel { .. }
+            | MeetingCommand::Adjourn { .. }
+            | MeetingCommand::Resume { .. } => true,
+            MeetingCommand::Schedule { .. }
+            | MeetingCommand::PublishAgenda { .. }
+            | MeetingCommand::DraftMinutes { .. }
+            | MeetingCommand::CirculateMinutes { .. }
+            | MeetingCommand::ApproveMinutes { .. }
+            | MeetingCommand::PublishReport { .. } => false,
+        }
+    }
+
     /// The command's stable name (its `command` tag), recorded in the envelope.
     pub fn name(&self) -> &'static str {
         match self {

@@ -1,6 +1,7 @@
 //! The facts of meetings and decisions, and the decision-effects process manager.
 //!
-//! * meetings (each takes the meeting's lock): who holds an attending seat on the meeting
+//! * meetings (each that changes what decisions read of it takes the meeting's lock,
+//!   [`MeetingCommand::changes_decision_facts`]): who holds an attending seat on the meeting
 //!   date and whether it votes, and that the attendee is a registered party; the voting
 //!   seats filled and the policy in force for the quorum; the decisions adopted, on
 //!   closing; whether silence may approve the minutes;
@@ -55,9 +56,9 @@ impl Prepare for Meeting {
     async fn meeting_lock(
         _service: &CommandService,
         id: &str,
-        _command: &MeetingCommand,
+        command: &MeetingCommand,
     ) -> Result<Option<String>, CommandError> {
-        Ok(Some(id.to_string()))
+        Ok(command.changes_decision_facts().then(|| id.to_string()))
     }
 
     async fn prepare(

@@ -157,7 +157,28 @@ pub async fn party_names(at: &At) -> Result<HashMap<String, String>, ApiError> {
     Ok(names)
 }
 
+/// The names of some parties (organisations and countries), by id: one lookup each, for
+/// a page that names a few of them.
+pub async fn names_of(at: &At, ids: &[String]) -> Result<HashMap<String, String>, ApiError> {
+    let mut names = HashMap::new();
+    for id in ids {
+        if names.contains_key(id) {
+            continue;
+        }
+        for view in [ORGANISATIONS, COUNTRIES] {
+            if let Some(name) = at.document(view, id).await?.as_ref().and_then(|d| d["name"].as_str()) {
+                names.insert(id.clone(), name.to_string());
+                break;
+            }
+        }
+    }
+    Ok(names)
+}
+
 // --- home --------------------------------------------------------------------------------
+
+/// How many meetings the home page lists (the latest by date).
+pub const HOME_MEETINGS: i64 = 25;
 
 /// An office holder on the home page.
 #[derive(Debug, Clone)]
@@ -250,7 +271,9 @@ struct HomePage {
     nav: Nav,
     gcg: Option<GcgToday>,
     checkpoint: Option<CheckpointLine>,
+    /// The latest [`HOME_MEETINGS`] meetings.
     meetings: Vec<MeetingLink>,
+    meeting_count: usize,
     decisions: usize,
     pathfinders: usize,
     events: i64,
@@ -259,9 +282,12 @@ struct HomePage {
 /// `GET /`: the GCG today, the latest signed checkpoint, the counts and the meetings.
 pub async fn home(State(state): State<AppState>, WebSession(session): WebSession) -> Result<Response, PageError> {
     let at = reads::at(&state, &reader_of(session.as_ref()), None).await?;
-    let names = party_names(&at).await?;
     let gcg = match reads::composition_on(&at).await {
         Ok(today) => {
+            let mut holders: Vec<String> =
+                [&today.chair, &today.deputy_chair].into_iter().flatten().map(|h| h.holder.clone()).collect();
+            holders.extend(today.seats.iter().filter_map(|s| s.holder.clone()));
+            let names = names_of(&at, &holders).await?;
             let office = |holder: &Option<projections::governance::OfficeHolder>| {
                 holder.as_ref().map(|h| OfficeLine {
                     holder: h.holder.clone(),
@@ -292,8 +318,11 @@ pub async fn home(State(state): State<AppState>, WebSession(session): WebSession
         cosignatures: signed.cosignatures.len(),
         quorum: signed.quorum,
     });
-    let mut meetings: Vec<MeetingLink> = all_documents::<MeetingView>(&at, MEETINGS)
-        .await?
+    let latest = at.latest_meetings(HOME_MEETINGS).await?;
+    let mut meetings: Vec<MeetingLink> = latest
+        .into_iter()
+        .map(|m| serde_json::from_value::<MeetingView>(m).map_err(|e| ApiError::Internal(e.into())))
+        .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .map(|m| MeetingLink {
             link: format!("/meetings/{}", encode(&m.meeting_id)),
@@ -305,11 +334,20 @@ pub async fn home(State(state): State<AppState>, WebSession(session): WebSession
         })
         .collect();
     meetings.sort_by(|a, b| b.date.cmp(&a.date).then(b.number.cmp(&a.number)));
-    let decisions = all_documents::<Value>(&at, DECISIONS).await?.len();
+    let meeting_count = at.count(MEETINGS).await?;
+    let decisions = at.count(DECISIONS).await?;
     let pathfinders = reads::board_on(&at).await?.countries.len();
     let events = state.reads.stats().await?.events;
-    let page =
-        HomePage { nav: Nav::new(session.as_ref(), "/"), gcg, checkpoint, meetings, decisions, pathfinders, events };
+    let page = HomePage {
+        nav: Nav::new(session.as_ref(), "/"),
+        gcg,
+        checkpoint,
+        meetings,
+        meeting_count,
+        decisions,
+        pathfinders,
+        events,
+    };
     render(StatusCode::OK, &page)
 }
 

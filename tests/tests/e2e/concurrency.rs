@@ -75,34 +75,26 @@ async fn racing_writers_in_the_store_get_conflicts(store: Store) {
     let (dir, url) = fresh_ledger(store).await;
     let db = ledger_store::Db::connect(&url).await.unwrap();
     let signer = Arc::new(ledger_format::LedgerSigner::from_seed("test.example/ledger", [1u8; 32]).unwrap());
-    let ledger = Arc::new(CommandService::new(db.clone(), signer.clone()));
-    let meta = || CommandMeta {
-        envelope: Envelope { actor: "race".into(), role: "secretariat".into(), ..Envelope::default() },
-        expected_version: None,
-    };
-    // An aggregate whose commands need no lock: every racing writer reaches the store.
-    let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
-    let register = domain::reference::OrganisationCommand::Register {
-        organisation_id: "RACE-ORG".into(),
-        name: "Racing organisation".into(),
-        acronym: None,
-        category: domain::reference::OrganisationCategory::Business,
-        iati_ref: None,
-        country: None,
-        registered_on: day("2026-01-01"),
-    };
-    ledger.execute::<domain::reference::Organisation>("RACE-ORG", register, meta()).await.unwrap();
+    // Two servers on one database: each runs its own commands on an aggregate one at a
+    // time, so the race for a sequence number is between the servers, in the store.
+    let servers = [
+        Arc::new(CommandService::new(db.clone(), signer.clone())),
+        Arc::new(CommandService::new(ledger_store::Db::connect(&url).await.unwrap(), signer.clone())),
+    ];
+    servers[0]
+        .execute::<domain::reference::Organisation>("RACE-ORG", register("RACE-ORG"), meta("race"))
+        .await
+        .unwrap();
 
     let mut tasks = Vec::new();
     for i in 0..16 {
-        let ledger = Arc::clone(&ledger);
-        let meta = meta();
+        let ledger = Arc::clone(&servers[i % 2]);
         tasks.push(tokio::spawn(async move {
             let command = domain::reference::OrganisationCommand::Rename {
                 name: format!("Name {i}"),
                 renamed_on: day("2026-02-01"),
             };
-            ledger.execute::<domain::reference::Organisation>("RACE-ORG", command, meta).await
+            ledger.execute::<domain::reference::Organisation>("RACE-ORG", command, meta("race")).await
         }));
     }
     let (mut accepted, mut conflicts) = (Vec::new(), 0);
@@ -122,15 +114,158 @@ async fn racing_writers_in_the_store_get_conflicts(store: Store) {
         sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE aggregate_id = 'RACE-ORG'").fetch_one(pool).await.unwrap()
     });
     assert_eq!(stored as usize, 1 + accepted.len(), "exactly the acknowledged events are stored");
-    ledger_store::sealer::Sealer::new(db.clone(), signer.clone(), "test.example/ledger".into())
-        .catch_up()
-        .await
-        .unwrap();
-    ledger_store::verify::verify(&db, &signer.verifier(), &|_| {}).await.expect("chain intact");
+    seal_and_verify(&db, &signer).await;
     db.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }
 both_stores!(racing_writers_in_the_store_get_conflicts);
+
+fn day(d: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()
+}
+
+fn meta(actor: &str) -> CommandMeta {
+    CommandMeta {
+        envelope: Envelope { actor: actor.into(), role: "secretariat".into(), ..Envelope::default() },
+        expected_version: None,
+    }
+}
+
+/// Registering an organisation: a command that needs no lock and no facts.
+fn register(id: &str) -> domain::reference::OrganisationCommand {
+    domain::reference::OrganisationCommand::Register {
+        organisation_id: id.into(),
+        name: format!("Organisation {id}"),
+        acronym: None,
+        category: domain::reference::OrganisationCategory::Business,
+        iati_ref: None,
+        country: None,
+        registered_on: day("2026-01-01"),
+    }
+}
+
+async fn seal_and_verify(db: &ledger_store::Db, signer: &Arc<ledger_format::LedgerSigner>) {
+    ledger_store::sealer::Sealer::new(db.clone(), Arc::clone(signer), "test.example/ledger".into())
+        .catch_up()
+        .await
+        .unwrap();
+    ledger_store::verify::verify(db, &signer.verifier(), &|_| {}).await.expect("chain intact");
+}
+
+/// A server decides a command on the state it last saw of the aggregate, without reloading
+/// it. When another server wrote in between, neither a refusal nor a conflict is answered
+/// from that stale state: the command is decided again on the stored one.
+async fn a_stale_cached_state_is_never_answered(store: Store) {
+    use domain::meeting::{Meeting, MeetingCommand, MeetingKind, Modality};
+    let (dir, url) = fresh_ledger(store).await;
+    let signer = Arc::new(ledger_format::LedgerSigner::from_seed("test.example/ledger", [3u8; 32]).unwrap());
+    let db = ledger_store::Db::connect(&url).await.unwrap();
+    let a = CommandService::new(db.clone(), signer.clone());
+    let b = CommandService::new(ledger_store::Db::connect(&url).await.unwrap(), signer.clone());
+    let schedule = MeetingCommand::Schedule {
+        meeting_id: "GCG-40".into(),
+        body_id: "gcg".into(),
+        number: 40,
+        kind: MeetingKind::Regular,
+        date: day("2026-03-02"),
+        modality: Modality::Virtual,
+        location: None,
+    };
+    let open = MeetingCommand::Open { opened_on: day("2026-03-02"), chaired_by: None };
+    let adjourn = MeetingCommand::Adjourn { adjourned_on: day("2026-03-02") };
+    let item = domain::meeting::AgendaItem {
+        number: "1".into(),
+        title: "Pathfinder roadmaps".into(),
+        objective: None,
+        kind: domain::meeting::AgendaItemKind::Decision,
+    };
+    let agenda = MeetingCommand::PublishAgenda { items: vec![item], published_on: day("2026-03-02") };
+    assert_eq!(a.execute::<Meeting>("GCG-40", schedule, meta("a")).await.unwrap().version, 1);
+
+    // A last saw the meeting scheduled; B opens it. Adjourning is refused on what A saw
+    // (not in session) and accepted on what is stored.
+    assert_eq!(b.execute::<Meeting>("GCG-40", open.clone(), meta("b")).await.unwrap().version, 2);
+    let adjourned =
+        a.execute::<Meeting>("GCG-40", adjourn.clone(), meta("a")).await.expect("decided on the stored state");
+    assert_eq!((adjourned.version, adjourned.events[0].event_type.as_str()), (3, "MeetingAdjourned"));
+
+    // A saw version 3; B publishes an agenda (version 4). A's agenda is accepted on what A
+    // saw, conflicts in the store at version 4, and is decided again: version 5.
+    assert_eq!(b.execute::<Meeting>("GCG-40", agenda.clone(), meta("b")).await.unwrap().version, 4);
+    assert_eq!(a.execute::<Meeting>("GCG-40", agenda.clone(), meta("a")).await.unwrap().version, 5);
+
+    // A refusal that holds on the stored state is answered with its rule.
+    let refused = a.execute::<Meeting>("GCG-40", open.clone(), meta("a")).await;
+    assert!(
+        matches!(&refused, Err(CommandError::Refused { .. })),
+        "opening an adjourned meeting is refused: {refused:?}"
+    );
+
+    // A stale If-Match is still a conflict, after a fresh look.
+    let stale = CommandMeta { expected_version: Some(4), ..meta("a") };
+    assert!(matches!(a.execute::<Meeting>("GCG-40", agenda.clone(), stale).await, Err(CommandError::Conflict(_))));
+    let current = CommandMeta { expected_version: Some(5), ..meta("b") };
+    assert_eq!(b.execute::<Meeting>("GCG-40", agenda, current).await.unwrap().version, 6);
+
+    let stored: i64 = ledger_store::with_pool!(&db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE aggregate_id = 'GCG-40'").fetch_one(pool).await.unwrap()
+    });
+    assert_eq!(stored, 6, "every accepted command stored once, nothing else");
+    seal_and_verify(&db, &signer).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+both_stores!(a_stale_cached_state_is_never_answered);
+
+/// Commands that arrive together share a transaction. One that conflicts (two servers
+/// registering one organisation) is refused on its own: the others of its batch are
+/// stored, each exactly once.
+async fn a_conflict_in_a_shared_transaction_fails_only_its_command(store: Store) {
+    let (dir, url) = fresh_ledger(store).await;
+    let signer = Arc::new(ledger_format::LedgerSigner::from_seed("test.example/ledger", [4u8; 32]).unwrap());
+    let db = ledger_store::Db::connect(&url).await.unwrap();
+    let servers = [
+        Arc::new(CommandService::new(db.clone(), signer.clone())),
+        Arc::new(CommandService::new(ledger_store::Db::connect(&url).await.unwrap(), signer.clone())),
+    ];
+    let mut tasks = Vec::new();
+    for round in 0..4 {
+        for (s, server) in servers.iter().enumerate() {
+            for i in 0..12 {
+                let (server, id) = (Arc::clone(server), format!("ORG-{s}-{round}-{i}"));
+                tasks.push(tokio::spawn(async move {
+                    let r = server.execute::<domain::reference::Organisation>(&id, register(&id), meta("batch")).await;
+                    (id, r)
+                }));
+            }
+            // Both servers register this one.
+            let (server, id) = (Arc::clone(server), format!("ORG-BOTH-{round}"));
+            tasks.push(tokio::spawn(async move {
+                let r = server.execute::<domain::reference::Organisation>(&id, register(&id), meta("batch")).await;
+                (id, r)
+            }));
+        }
+    }
+    let mut accepted = std::collections::HashMap::<String, usize>::new();
+    for task in tasks {
+        let (id, result) = task.await.unwrap();
+        match result {
+            Ok(outcome) => *accepted.entry(id).or_default() += outcome.events.len(),
+            Err(CommandError::Conflict(_) | CommandError::Refused { .. }) => {
+                assert!(id.starts_with("ORG-BOTH-"), "{id} was refused though no other command touched it");
+            }
+            Err(other) => panic!("{id}: {other}"),
+        }
+    }
+    assert_eq!(accepted.len(), 2 * 4 * 12 + 4, "each organisation registered by exactly one command");
+    assert!(accepted.values().all(|&events| events == 1));
+    let stored: i64 = ledger_store::with_pool!(&db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE aggregate_type = 'organisation'").fetch_one(pool).await.unwrap()
+    });
+    assert_eq!(stored as usize, accepted.len(), "exactly the acknowledged events are stored");
+    seal_and_verify(&db, &signer).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+both_stores!(a_conflict_in_a_shared_transaction_fails_only_its_command);
 
 /// Two servers on one PostgreSQL database: a meeting locked by one is locked for the other.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

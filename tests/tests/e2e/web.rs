@@ -172,6 +172,30 @@ async fn pages_show_the_record(store: Store) {
 }
 both_stores!(pages_show_the_record);
 
+/// The home page lists the latest 25 meetings by date, newest first, and counts them all:
+/// its cost does not grow with the register.
+async fn the_home_page_lists_the_latest_meetings(store: Store) {
+    let app = TestApp::spawn(store).await;
+    // Scheduled out of date order: 30 meetings, the 1st of each month from 2024-01.
+    for i in [7u32, 0, 29, 13, 1, 28, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27] {
+        let date = format!("{}-{:02}-01", 2024 + i / 12, i % 12 + 1);
+        let body = serde_json::json!({"meeting_id": format!("GCG-M{i:02}"), "number": i + 1, "kind": "regular",
+            "date": date, "modality": "virtual"});
+        assert_eq!(app.post("/api/v1/meetings", body).await.status(), 201);
+    }
+    app.settle().await;
+    let (status, _, html) = page(&app, "/", None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<dd id=\"count-meetings\">30</dd>"), "every meeting counted");
+    let table = html.split("<table id=\"meetings\">").nth(1).unwrap().split("</table>").next().unwrap();
+    let listed: Vec<&str> = table.split("<a href=\"/meetings/").skip(1).map(|r| r.split('"').next().unwrap()).collect();
+    let expected: Vec<String> = (5..30).rev().map(|i| format!("GCG-M{i:02}")).collect();
+    assert_eq!(listed, expected, "the latest 25 by date, newest first");
+    assert!(html.contains("<p id=\"older-meetings\">The latest 25 of 30 meetings"));
+    assert!(html.contains("href=\"/timeline?aggregate_type=meeting\""));
+}
+both_stores!(the_home_page_lists_the_latest_meetings);
+
 async fn the_timeline_filters_narrow_the_events(store: Store) {
     let app = TestApp::spawn_demo(store).await;
     app.settle().await;
