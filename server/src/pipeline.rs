@@ -366,8 +366,9 @@ impl CommandService {
 
     /// Decides the command on the aggregate's state and stores its events, under the
     /// aggregate's lock. The state comes from the [`StateCache`] when this process holds
-    /// it; a refusal or a conflict decided on a cached state is decided again on a fresh
-    /// load, so neither is ever answered from a stale guess.
+    /// it, and a creating command guesses its aggregate is new; a refusal or a conflict
+    /// decided on such a guess is decided again on a fresh load, so neither is ever
+    /// answered from a stale guess.
     async fn decide_and_store<A>(
         &self,
         id: &str,
@@ -381,7 +382,12 @@ impl CommandService {
         let Settled { envelope, date, expected_version, creates } = settled;
         let mut fresh = false;
         loop {
-            let cached = if fresh { None } else { self.cached_state::<A>(id) };
+            // A command that creates its aggregate guesses it does not exist yet (version
+            // 0), like a cached state: if it does, the store refuses sequence 1.
+            let cached = match fresh {
+                true => None,
+                false => self.cached_state::<A>(id).or_else(|| creates.then(|| (A::default(), 0))),
+            };
             let from_cache = cached.is_some();
             let (mut aggregate, version) = match cached {
                 Some(cached) => cached,

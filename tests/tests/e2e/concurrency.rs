@@ -180,7 +180,7 @@ async fn a_stale_cached_state_is_never_answered(store: Store) {
         kind: domain::meeting::AgendaItemKind::Decision,
     };
     let agenda = MeetingCommand::PublishAgenda { items: vec![item], published_on: day("2026-03-02") };
-    assert_eq!(a.execute::<Meeting>("GCG-40", schedule, meta("a")).await.unwrap().version, 1);
+    assert_eq!(a.execute::<Meeting>("GCG-40", schedule.clone(), meta("a")).await.unwrap().version, 1);
 
     // A last saw the meeting scheduled; B opens it. Adjourning is refused on what A saw
     // (not in session) and accepted on what is stored.
@@ -211,6 +211,15 @@ async fn a_stale_cached_state_is_never_answered(store: Store) {
         sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE aggregate_id = 'GCG-40'").fetch_one(pool).await.unwrap()
     });
     assert_eq!(stored, 6, "every accepted command stored once, nothing else");
+
+    // A creating command guesses its aggregate is new. A server that has seen nothing of
+    // GCG-40 scheduling it again is refused with the domain's rule, once the store has
+    // refused the guess.
+    let c = CommandService::new(ledger_store::Db::connect(&url).await.unwrap(), signer.clone());
+    match c.execute::<Meeting>("GCG-40", schedule, meta("c")).await {
+        Err(CommandError::Refused { rule, .. }) => assert_eq!(rule, "meeting_already_scheduled"),
+        other => panic!("scheduling an existing meeting is refused by its rule: {other:?}"),
+    }
     seal_and_verify(&db, &signer).await;
     let _ = std::fs::remove_dir_all(dir);
 }

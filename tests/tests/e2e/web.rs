@@ -177,7 +177,9 @@ both_stores!(pages_show_the_record);
 async fn the_home_page_lists_the_latest_meetings(store: Store) {
     let app = TestApp::spawn(store).await;
     // Scheduled out of date order: 30 meetings, the 1st of each month from 2024-01.
-    for i in [7u32, 0, 29, 13, 1, 28, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27] {
+    for i in [
+        7u32, 0, 29, 13, 1, 28, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+    ] {
         let date = format!("{}-{:02}-01", 2024 + i / 12, i % 12 + 1);
         let body = serde_json::json!({"meeting_id": format!("GCG-M{i:02}"), "number": i + 1, "kind": "regular",
             "date": date, "modality": "virtual"});
