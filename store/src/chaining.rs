@@ -222,7 +222,8 @@ impl ChainingRepository {
     /// `pseudonymous`: the aggregate's id is itself confidential) the aggregate's
     /// pseudonym, hashes and signs it (a version 2 record), and writes them all in one
     /// transaction ([`GroupCommit`], shared with concurrent commands). `expected_version`
-    /// is the version the caller saw (`If-Match`): a stale one is a conflict. Returns what each event became.
+    /// is the version the caller saw (`If-Match`): a stale one is a conflict. Returns what
+    /// each event became.
     pub async fn append<A: Aggregate>(
         &self,
         events: Vec<ToRecord>,
