@@ -107,7 +107,13 @@ impl At {
     /// whole document, so every reader counts the same).
     pub async fn count(&self, view: &str) -> anyhow::Result<usize> {
         if self.live {
-            let (count, last_written) = self.reads.document_count(view).await?;
+            let (count, projected) = self.reads.document_count(view).await?;
+            if self.all_current(projected) {
+                return Ok(usize::try_from(count).unwrap_or(0));
+            }
+            // The projector moved on since the moment was fixed: were this view's documents
+            // written before it?
+            let (count, last_written) = self.reads.document_count_written(view).await?;
             if last_written.is_none_or(|position| self.current(position)) {
                 return Ok(usize::try_from(count).unwrap_or(0));
             }
@@ -121,10 +127,14 @@ impl At {
     pub async fn latest_meetings(&self, limit: i64) -> anyhow::Result<Vec<Value>> {
         let view = crate::views::MEETINGS;
         if self.live {
-            let (_, last_written) = self.reads.document_count(view).await?;
-            if last_written.is_none_or(|position| self.current(position)) {
-                let page = self.reads.latest_meeting_rows(limit).await?;
-                return self.lensed(view, page).await;
+            let (page, projected) = self.reads.latest_meeting_rows(limit).await?;
+            // Exact when the projector has not moved on since the moment was fixed, or,
+            // if it has, when no meeting was written since (that reads every meeting).
+            let current = self.all_current(projected)
+                || page.iter().all(|(_, position)| self.current(*position))
+                    && self.reads.document_count_written(view).await?.1.is_none_or(|p| self.current(p));
+            if current {
+                return self.lensed(view, page.into_iter().map(|(d, _)| d).collect()).await;
             }
         }
         let snapshot = self.replayed(view).await?;
@@ -139,6 +149,12 @@ impl At {
         meetings.sort_by_key(|m| std::cmp::Reverse(key(m)));
         let page = meetings.into_iter().take(usize::try_from(limit).unwrap_or(0)).cloned().collect();
         self.lensed(view, page).await
+    }
+
+    /// Whether every stored document is as known now, given the projector's next position
+    /// read in the same statement as the documents: each was written by a batch before it.
+    fn all_current(&self, projected: Option<i64>) -> bool {
+        projected.is_none_or(|next| next == 0 || self.current(next - 1))
     }
 
     /// A person of the personal-data register as the reader may see them
@@ -445,9 +461,24 @@ impl Reads {
         Ok(row.and_then(|(b, p)| serde_json::from_str(&b).ok().map(|v| (v, p))))
     }
 
-    /// How many stored documents of type `view` there are, and the position of the batch
-    /// that last wrote one of them.
+    /// How many stored documents of type `view` there are, and the projector's next
+    /// position, in one statement (one snapshot).
     async fn document_count(&self, view: &str) -> sqlx::Result<(i64, Option<i64>)> {
+        with_pool!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM view_documents WHERE view = $1), \
+                 (SELECT next_position FROM projection_cursors WHERE projector = $2)",
+            )
+            .bind(view)
+            .bind(crate::runner::PROJECTOR)
+            .fetch_one(pool)
+            .await
+        })
+    }
+
+    /// How many stored documents of type `view` there are, and the position of the batch
+    /// that last wrote one of them (reads every one of them).
+    async fn document_count_written(&self, view: &str) -> sqlx::Result<(i64, Option<i64>)> {
         with_pool!(&self.db, pool => {
             sqlx::query_as("SELECT COUNT(*), MAX(position) FROM view_documents WHERE view = $1")
                 .bind(view)
@@ -456,22 +487,29 @@ impl Reads {
         })
     }
 
-    /// The stored meetings latest by date, then id (the index `view_documents_meetings_by_date`).
-    async fn latest_meeting_rows(&self, limit: i64) -> sqlx::Result<Vec<Value>> {
+    /// The stored meetings latest by date, then id (the index `view_documents_meetings_by_date`),
+    /// and the projector's next position, in one statement (one snapshot).
+    async fn latest_meeting_rows(&self, limit: i64) -> sqlx::Result<(Vec<(Value, i64)>, Option<i64>)> {
         // The expression and the view's name are written out as the index has them, so the
         // planner uses it.
         let date = match &self.db {
             Db::Postgres(_) => "(body::json ->> 'date')",
             Db::Sqlite(_) => "json_extract(body, '$.date')",
         };
+        // With no meeting stored there is no row and no position: none was stored at the
+        // moment either (the projector only adds documents, and a rebuild is one
+        // transaction).
         let sql = format!(
-            "SELECT body FROM view_documents WHERE view = '{}' ORDER BY {date} DESC, id DESC LIMIT $1",
+            "SELECT (SELECT next_position FROM projection_cursors WHERE projector = $2), body, position \
+             FROM view_documents WHERE view = '{}' ORDER BY {date} DESC, id DESC LIMIT $1",
             crate::views::MEETINGS
         );
-        let rows: Vec<String> = with_pool!(&self.db, pool => {
-            sqlx::query_scalar(&sql).bind(limit).fetch_all(pool).await?
+        let rows: Vec<(Option<i64>, String, i64)> = with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(limit).bind(crate::runner::PROJECTOR).fetch_all(pool).await?
         });
-        Ok(rows.iter().filter_map(|b| serde_json::from_str(b).ok()).collect())
+        let projected = rows.first().and_then(|(p, _, _)| *p);
+        let page = rows.iter().filter_map(|(_, b, p)| serde_json::from_str(b).ok().map(|d| (d, *p))).collect();
+        Ok((page, projected))
     }
 
     /// One page of a view's stored documents in id order (those after `after`, at most
