@@ -108,13 +108,7 @@ impl At {
     pub async fn count(&self, view: &str) -> anyhow::Result<usize> {
         if self.live {
             let (count, projected) = self.reads.document_count(view).await?;
-            if self.all_current(projected) {
-                return Ok(usize::try_from(count).unwrap_or(0));
-            }
-            // The projector moved on since the moment was fixed: were this view's documents
-            // written before it?
-            let (count, last_written) = self.reads.document_count_written(view).await?;
-            if last_written.is_none_or(|position| self.current(position)) {
+            if self.view_as_known(view, projected).await? {
                 return Ok(usize::try_from(count).unwrap_or(0));
             }
         }
@@ -128,13 +122,8 @@ impl At {
         let view = crate::views::MEETINGS;
         if self.live {
             let (page, projected) = self.reads.latest_meeting_rows(limit).await?;
-            // Exact when the projector has not moved on since the moment was fixed, or,
-            // if it has, when no meeting was written since (that reads every meeting).
-            let current = self.all_current(projected)
-                || page.iter().all(|(_, position)| self.current(*position))
-                    && self.reads.document_count_written(view).await?.1.is_none_or(|p| self.current(p));
-            if current {
-                return self.lensed(view, page.into_iter().map(|(d, _)| d).collect()).await;
+            if self.view_as_known(view, projected).await? {
+                return self.lensed(view, page).await;
             }
         }
         let snapshot = self.replayed(view).await?;
@@ -151,10 +140,16 @@ impl At {
         self.lensed(view, page).await
     }
 
-    /// Whether every stored document is as known now, given the projector's next position
-    /// read in the same statement as the documents: each was written by a batch before it.
-    fn all_current(&self, projected: Option<i64>) -> bool {
-        projected.is_none_or(|next| next == 0 || self.current(next - 1))
+    /// Whether the stored documents of type `view` are as known at the moment, given the
+    /// projector's next position read in the same statement as them. Cheap when the
+    /// projector has not moved on since the moment was fixed (every document was written
+    /// by a batch before that position); otherwise it reads the position of every
+    /// document of the view.
+    async fn view_as_known(&self, view: &str, projected: Option<i64>) -> anyhow::Result<bool> {
+        if projected.is_none_or(|next| next == 0 || self.current(next - 1)) {
+            return Ok(true);
+        }
+        Ok(self.reads.last_written(view).await?.is_none_or(|position| self.current(position)))
     }
 
     /// A person of the personal-data register as the reader may see them
@@ -476,11 +471,11 @@ impl Reads {
         })
     }
 
-    /// How many stored documents of type `view` there are, and the position of the batch
-    /// that last wrote one of them (reads every one of them).
-    async fn document_count_written(&self, view: &str) -> sqlx::Result<(i64, Option<i64>)> {
+    /// The position of the batch that last wrote a document of type `view` (reads every
+    /// one of them).
+    async fn last_written(&self, view: &str) -> sqlx::Result<Option<i64>> {
         with_pool!(&self.db, pool => {
-            sqlx::query_as("SELECT COUNT(*), MAX(position) FROM view_documents WHERE view = $1")
+            sqlx::query_scalar("SELECT MAX(position) FROM view_documents WHERE view = $1")
                 .bind(view)
                 .fetch_one(pool)
                 .await
@@ -489,7 +484,7 @@ impl Reads {
 
     /// The stored meetings latest by date, then id (the index `view_documents_meetings_by_date`),
     /// and the projector's next position, in one statement (one snapshot).
-    async fn latest_meeting_rows(&self, limit: i64) -> sqlx::Result<(Vec<(Value, i64)>, Option<i64>)> {
+    async fn latest_meeting_rows(&self, limit: i64) -> sqlx::Result<(Vec<Value>, Option<i64>)> {
         // The expression and the view's name are written out as the index has them, so the
         // planner uses it.
         let date = match &self.db {
@@ -500,15 +495,15 @@ impl Reads {
         // moment either (the projector only adds documents, and a rebuild is one
         // transaction).
         let sql = format!(
-            "SELECT (SELECT next_position FROM projection_cursors WHERE projector = $2), body, position \
-             FROM view_documents WHERE view = '{}' ORDER BY {date} DESC, id DESC LIMIT $1",
+            "SELECT (SELECT next_position FROM projection_cursors WHERE projector = $2), body FROM view_documents \
+             WHERE view = '{}' ORDER BY {date} DESC, id DESC LIMIT $1",
             crate::views::MEETINGS
         );
-        let rows: Vec<(Option<i64>, String, i64)> = with_pool!(&self.db, pool => {
+        let rows: Vec<(Option<i64>, String)> = with_pool!(&self.db, pool => {
             sqlx::query_as(&sql).bind(limit).bind(crate::runner::PROJECTOR).fetch_all(pool).await?
         });
-        let projected = rows.first().and_then(|(p, _, _)| *p);
-        let page = rows.iter().filter_map(|(_, b, p)| serde_json::from_str(b).ok().map(|d| (d, *p))).collect();
+        let projected = rows.first().and_then(|(p, _)| *p);
+        let page = rows.iter().filter_map(|(_, b)| serde_json::from_str(b).ok()).collect();
         Ok((page, projected))
     }
 

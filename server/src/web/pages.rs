@@ -318,21 +318,18 @@ pub async fn home(State(state): State<AppState>, WebSession(session): WebSession
         cosignatures: signed.cosignatures.len(),
         quorum: signed.quorum,
     });
-    let latest = at.latest_meetings(HOME_MEETINGS).await?;
-    let mut meetings: Vec<MeetingLink> = latest
-        .into_iter()
-        .map(|m| serde_json::from_value::<MeetingView>(m).map_err(|e| ApiError::Internal(e.into())))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .map(|m| MeetingLink {
+    let mut meetings = Vec::new();
+    for document in at.latest_meetings(HOME_MEETINGS).await? {
+        let m: MeetingView = serde_json::from_value(document).map_err(|e| ApiError::Internal(e.into()))?;
+        meetings.push(MeetingLink {
             link: format!("/meetings/{}", encode(&m.meeting_id)),
             id: m.meeting_id,
             number: m.number,
             date: date(m.date),
             status: name_of(&m.status),
             decisions: m.decisions.len(),
-        })
-        .collect();
+        });
+    }
     meetings.sort_by(|a, b| b.date.cmp(&a.date).then(b.number.cmp(&a.number)));
     let meeting_count = at.count(MEETINGS).await?;
     let decisions = at.count(DECISIONS).await?;
