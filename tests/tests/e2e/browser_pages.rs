@@ -200,7 +200,8 @@ async fn a_meeting_is_recorded_in_the_browser_and_every_page_is_accessible(store
     assert_eq!(browser.current_url().await.unwrap().path(), "/sign-in");
     browser.find(Locator::Id("token")).await.unwrap().send_keys(&donor_a).await.unwrap();
     browser.find(Locator::Id("sign-in-submit")).await.unwrap().click().await.unwrap();
-    browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("main h1")).await.unwrap();
+    // An element of the trail page only: the sign-in page has a `main h1` too.
+    browser.wait().at_most(Duration::from_secs(20)).for_element(Locator::Id("trail-totals")).await.unwrap();
     assert_eq!(browser.current_url().await.unwrap().path(), "/donors/DONOR-A/trail");
     visit(&browser, &app, &axe, "/donors/DONOR-A/trail", "donor-trail", &mut problems).await;
     let own = browser.source().await.unwrap();
