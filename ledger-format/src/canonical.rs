@@ -41,6 +41,15 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value) {
     }
 }
 
+/// The canonical text of `value`: what the store writes, so that verifiers can hash it as
+/// it is ([`CanonicalObject::parse`]).
+pub fn to_string(value: &Value) -> String {
+    let mut out = Vec::with_capacity(256);
+    write_value(&mut out, value);
+    // The writer copies strings whole and adds only ASCII around them.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// Appends a JSON string: `"`, `\` and control characters escaped (`\b \t \n \f \r`, else
 /// `\u00xx`), everything else as it is.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
@@ -147,6 +156,214 @@ fn member(out: &mut Vec<u8>, index: usize, key: &str, value: &Value) {
     write_value(out, value);
 }
 
+/// A JSON object held as canonical text, with its top-level members: each key as written
+/// (between its quotes, escapes left as they are) and its value's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CanonicalObject<'a> {
+    text: &'a str,
+    members: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> CanonicalObject<'a> {
+    /// `text` if it is a JSON object written exactly as this module writes it (so hashing
+    /// the text as it is hashes its canonical bytes), holding no float and no integer
+    /// beyond ±(2^53 − 1); `None` otherwise. It allocates only for keys with escapes, and
+    /// is what lets a verifier hash stored JSON without parsing it.
+    ///
+    /// `Some` implies that parsing `text` and writing it with [`write_value`] gives `text`
+    /// back byte for byte (a property test holds it to that).
+    pub fn parse(text: &'a str) -> Option<Self> {
+        let mut scan = Scan { text, bytes: text.as_bytes(), at: 0 };
+        let members = scan.object(true)?;
+        (scan.at == scan.bytes.len()).then_some(CanonicalObject { text, members })
+    }
+
+    /// Whether `text` is what [`Self::parse`] takes, without keeping its members.
+    pub fn is_canonical(text: &str) -> bool {
+        let mut scan = Scan { text, bytes: text.as_bytes(), at: 0 };
+        scan.object(false).is_some() && scan.at == scan.bytes.len()
+    }
+
+    /// The text, canonical as it is.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The members in their order: each key as written and its value's text.
+    pub fn members(&self) -> &[(&'a str, &'a str)] {
+        &self.members
+    }
+
+    /// The value text of the member whose key is written exactly as `key`.
+    pub fn get(&self, key: &str) -> Option<&'a str> {
+        self.members.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+
+    /// The text of a string value with no escapes, between its quotes.
+    pub fn plain_str(value: &str) -> Option<&str> {
+        value.strip_prefix('"')?.strip_suffix('"').filter(|s| !s.contains('\\'))
+    }
+
+    /// The text without the member `key` (still canonical), and that member's value text;
+    /// `None` if there is no such member.
+    pub fn without(&self, key: &str) -> Option<(String, &'a str)> {
+        let index = self.members.iter().position(|(k, _)| *k == key)?;
+        let offset = |part: &str| part.as_ptr() as usize - self.text.as_ptr() as usize;
+        let (raw_key, value) = self.members[index];
+        // The member runs from its key's opening quote to its value's end; one comma
+        // beside it goes with it.
+        let (mut start, mut end) = (offset(raw_key) - 1, offset(value) + value.len());
+        if index > 0 {
+            start -= 1;
+        } else if self.members.len() > 1 {
+            end += 1;
+        }
+        let mut rest = String::with_capacity(self.text.len() - (end - start));
+        rest.push_str(&self.text[..start]);
+        rest.push_str(&self.text[end..]);
+        Some((rest, value))
+    }
+}
+
+/// A validating walk over canonical JSON text.
+struct Scan<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Scan<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    fn value(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'{' => self.object(false).map(drop),
+            b'[' => {
+                self.at += 1;
+                if self.eat(b']').is_some() {
+                    return Some(());
+                }
+                loop {
+                    self.value()?;
+                    match self.peek()? {
+                        b',' => self.at += 1,
+                        b']' => {
+                            self.at += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'"' => self.string().map(drop),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            _ => self.integer(),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        self.bytes[self.at..].starts_with(word).then(|| self.at += word.len())
+    }
+
+    /// An integer as canonical JSON writes it: no sign on zero, no leading zero, no
+    /// fraction or exponent, within ±(2^53 − 1).
+    fn integer(&mut self) -> Option<()> {
+        let negative = self.eat(b'-').is_some();
+        let start = self.at;
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.at += 1;
+        }
+        let digits = &self.text[start..self.at];
+        if digits.is_empty() || digits.len() > 16 || (digits.starts_with('0') && (digits.len() > 1 || negative)) {
+            return None;
+        }
+        (digits.parse::<u64>().ok()? <= EXACT).then_some(())
+    }
+
+    /// A string as canonical JSON writes it; returns its text between the quotes.
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        loop {
+            match *self.bytes.get(self.at)? {
+                b'"' => {
+                    self.at += 1;
+                    return Some(&self.text[start..self.at - 1]);
+                }
+                0x00..=0x1f => return None,
+                b'\\' => {
+                    let escape = *self.bytes.get(self.at + 1)?;
+                    self.at += 2;
+                    match escape {
+                        b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                        b'u' => {
+                            // Only a control character without a short escape, lowercase.
+                            let hex = self.bytes.get(self.at..self.at + 4)?;
+                            self.at += 4;
+                            let control = hex[0] == b'0'
+                                && hex[1] == b'0'
+                                && matches!(hex[2], b'0' | b'1')
+                                && matches!(hex[3], b'0'..=b'9' | b'a'..=b'f');
+                            if !control || matches!(&hex[2..], b"08" | b"09" | b"0a" | b"0c" | b"0d") {
+                                return None;
+                            }
+                        }
+                        _ => return None,
+                    }
+                }
+                _ => self.at += 1,
+            }
+        }
+    }
+
+    /// An object whose keys are in canonical order, each once; its members are kept only
+    /// when `keep` (the top level).
+    fn object(&mut self, keep: bool) -> Option<Vec<(&'a str, &'a str)>> {
+        self.eat(b'{')?;
+        let mut members = Vec::new();
+        if self.eat(b'}').is_some() {
+            return Some(members);
+        }
+        let mut last: Option<std::borrow::Cow<'a, str>> = None;
+        loop {
+            let raw = self.string()?;
+            let key = if raw.bytes().any(|b| b == b'\\') {
+                std::borrow::Cow::Owned(
+                    serde_json::from_str::<String>(&self.text[self.at - raw.len() - 2..self.at]).ok()?,
+                )
+            } else {
+                std::borrow::Cow::Borrowed(raw)
+            };
+            if last.as_deref().is_some_and(|last| key_order(last, &key) != Ordering::Less) {
+                return None;
+            }
+            last = Some(key);
+            self.eat(b':')?;
+            let start = self.at;
+            self.value()?;
+            if keep {
+                members.push((raw, &self.text[start..self.at]));
+            }
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    return Some(members);
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
 /// Writes an object whose members are named by the caller in canonical order: each
 /// [`Members::member`] writes one, and absent optional members are skipped with
 /// [`Members::optional_str`].
@@ -215,6 +432,12 @@ impl<'a> Members<'a> {
     /// A JSON value member.
     pub fn value(&mut self, key: &'static str, value: &Value) -> &mut Self {
         write_value(self.key(key), value);
+        self
+    }
+
+    /// A member whose value is already canonical text.
+    pub fn canonical_text(&mut self, key: &'static str, text: &str) -> &mut Self {
+        self.key(key).extend_from_slice(text.as_bytes());
         self
     }
 
@@ -320,6 +543,110 @@ mod tests {
                 "case {case}: {value}"
             );
         }
+    }
+
+    /// Whether a value holds a float or an integer beyond ±(2^53 − 1).
+    fn unsafe_numbers(value: &Value) -> bool {
+        match value {
+            Value::Number(n) => {
+                !(n.as_u64().is_some_and(|u| u <= EXACT) || n.as_i64().is_some_and(|i| i.unsigned_abs() <= EXACT))
+            }
+            Value::Array(items) => items.iter().any(unsafe_numbers),
+            Value::Object(map) => map.values().any(unsafe_numbers),
+            _ => false,
+        }
+    }
+
+    /// One random edit of canonical text: whitespace, a swap, a deletion, or a
+    /// non-canonical spelling of a number, an escape or a duplicate member.
+    fn mutate(gen: &mut Gen, text: &str) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let at = gen.below(chars.len() as u64 + 1) as usize;
+        let (head, tail): (String, String) = (chars[..at].iter().collect(), chars[at..].iter().collect());
+        const INSERTS: &[&str] =
+            &[" ", "\n", "0", "-", ".0", "e1", "\\u00e9", "\\/", "\\u001F", "\\u000a", ",", "\"", "\\"];
+        match gen.below(4) {
+            0 => format!("{head}{}{tail}", INSERTS[gen.below(INSERTS.len() as u64) as usize]),
+            1 if at + 1 < chars.len() => {
+                let mut swapped = chars.clone();
+                swapped.swap(at, at + 1);
+                swapped.into_iter().collect()
+            }
+            2 if at < chars.len() => format!("{head}{}", chars[at + 1..].iter().collect::<String>()),
+            // A member with the empty key first: canonical unless the key is there already.
+            _ => text.replacen("{\"", "{\"\":0,\"", 1),
+        }
+    }
+
+    #[test]
+    fn text_is_taken_as_canonical_exactly_when_it_is() {
+        let mut gen = Gen(0x2545_f491_4f6c_dd1d);
+        let (mut objects, mut canonical_mutants) = (0, 0);
+        for case in 0..20_000 {
+            let value = Value::Object((0..gen.below(6)).map(|_| (gen.string(), gen.value(2))).collect());
+            let text = String::from_utf8(canonical(&value)).expect("UTF-8");
+            let found = CanonicalObject::parse(&text);
+            // A float with an integral value is written as an integer: the text is judged.
+            let read: Value = serde_json::from_str(&text).expect("JSON");
+            assert_eq!(found.is_some(), !unsafe_numbers(&read), "case {case}: {text}");
+            objects += usize::from(found.is_some());
+            if let Some(found) = found {
+                let map = value.as_object().expect("object");
+                assert_eq!(found.members.len(), map.len());
+                for (key, _) in map {
+                    let written = String::from_utf8(canonical(&Value::String(key.clone()))).expect("UTF-8");
+                    let member = found.get(&written[1..written.len() - 1]).expect("member found by its written key");
+                    assert_eq!(serde_json::from_str::<Value>(member).expect("member JSON"), read[key]);
+                }
+            }
+            // Whatever edited text is still taken as canonical must be so: parsing it and
+            // writing it gives it back.
+            let edited = mutate(&mut gen, &text);
+            if CanonicalObject::parse(&edited).is_some() {
+                let parsed: Value =
+                    serde_json::from_str(&edited).unwrap_or_else(|e| panic!("case {case}: {edited}: {e}"));
+                assert_eq!(String::from_utf8(canonical(&parsed)).expect("UTF-8"), edited, "case {case}");
+                canonical_mutants += 1;
+            }
+        }
+        assert!(objects > 10_000, "{objects}");
+        assert!(canonical_mutants > 100, "{canonical_mutants}");
+    }
+
+    #[test]
+    fn non_canonical_spellings_are_refused() {
+        for text in [
+            r#"{"b":1,"a":2}"#,
+            r#"{"a":1,"a":1}"#,
+            r#"{"a":1.0}"#,
+            r#"{"a":1e2}"#,
+            r#"{"a":-0}"#,
+            r#"{"a":01}"#,
+            r#"{"a":9007199254740992}"#,
+            r#"{"a":"\u00e9"}"#,
+            r#"{"a":"\/"}"#,
+            r#"{"a":"\u001F"}"#,
+            r#"{"a":"\u000a"}"#,
+            "{\"a\":\"\n\"}",
+            r#"{ "a":1}"#,
+            r#"{"a":1} "#,
+            r#"[1]"#,
+            r#"{"a":tru}"#,
+            r#"{"a":[1,]}"#,
+        ] {
+            assert_eq!(CanonicalObject::parse(text), None, "{text}");
+        }
+        let ok = CanonicalObject::parse(r#"{"a":[],"b":{"c":"\u001f\n"},"ledger":{"x":-9007199254740991},"z":null}"#)
+            .unwrap();
+        assert_eq!(ok.get("b"), Some(r#"{"c":"\u001f\n"}"#));
+        assert_eq!(
+            ok.without("ledger").unwrap(),
+            (r#"{"a":[],"b":{"c":"\u001f\n"},"z":null}"#.to_string(), r#"{"x":-9007199254740991}"#)
+        );
+        assert_eq!(ok.without("a").unwrap().0, r#"{"b":{"c":"\u001f\n"},"ledger":{"x":-9007199254740991},"z":null}"#);
+        assert_eq!(ok.without("z").unwrap().0, r#"{"a":[],"b":{"c":"\u001f\n"},"ledger":{"x":-9007199254740991}}"#);
+        assert_eq!(CanonicalObject::parse(r#"{"a":1}"#).unwrap().without("a").unwrap().0, "{}");
+        assert_eq!(ok.without("q"), None);
     }
 
     #[test]

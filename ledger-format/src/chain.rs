@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::record::{EventRecord, Hash32, ShownRecord, GENESIS_PREV_HASH};
+use crate::record::{parse_hash_hex, EventRecord, Hash32, ShownRecord, GENESIS_PREV_HASH};
 
 /// Why an event does not continue its aggregate's chain.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,10 +28,12 @@ pub enum ChainBreak {
     Unlinked { last: u64 },
 }
 
-/// The head (last sequence, its hash) of every aggregate seen so far.
+/// The head (last sequence, its hash) of every aggregate seen so far, by aggregate type
+/// and chain id (so a lookup allocates nothing).
 #[derive(Debug, Default, Clone)]
 pub struct Chains {
-    heads: HashMap<(String, String), (u64, Hash32)>,
+    heads: HashMap<String, HashMap<String, (u64, Hash32)>>,
+    aggregates: usize,
 }
 
 impl Chains {
@@ -51,7 +53,9 @@ impl Chains {
         self.link_parts(record.aggregate_type(), record.chain_id(), record.sequence(), record.prev_hash(), hash)
     }
 
-    fn link_parts(
+    /// [`Self::link`] given the chain fields alone: the aggregate's type, its chain id (the
+    /// pseudonym where it has one), the sequence and `prev_hash`.
+    pub fn link_parts(
         &mut self,
         aggregate_type: &str,
         chain_id: &str,
@@ -59,28 +63,37 @@ impl Chains {
         prev_hash: &str,
         hash: Hash32,
     ) -> Result<(), ChainBreak> {
-        let key = (aggregate_type.to_string(), chain_id.to_string());
-        match self.heads.get(&key) {
-            None if sequence != 1 => return Err(ChainBreak::StartsLate { sequence }),
-            None if prev_hash != GENESIS_PREV_HASH => return Err(ChainBreak::NotGenesis),
-            Some((last, _)) if sequence != last + 1 => return Err(ChainBreak::Gap { sequence, last: *last }),
-            Some((last, last_hash)) if prev_hash != hex::encode(last_hash) => {
-                return Err(ChainBreak::Unlinked { last: *last })
+        let head = self.heads.get_mut(aggregate_type).and_then(|ids| ids.get_mut(chain_id));
+        match head {
+            None if sequence != 1 => Err(ChainBreak::StartsLate { sequence }),
+            None if prev_hash != GENESIS_PREV_HASH => Err(ChainBreak::NotGenesis),
+            None => {
+                self.heads
+                    .entry(aggregate_type.to_string())
+                    .or_default()
+                    .insert(chain_id.to_string(), (sequence, hash));
+                self.aggregates += 1;
+                Ok(())
             }
-            _ => {}
+            Some((last, _)) if sequence != *last + 1 => Err(ChainBreak::Gap { sequence, last: *last }),
+            Some((last, last_hash)) if parse_hash_hex(prev_hash) != Some(*last_hash) => {
+                Err(ChainBreak::Unlinked { last: *last })
+            }
+            Some(head) => {
+                *head = (sequence, hash);
+                Ok(())
+            }
         }
-        self.heads.insert(key, (sequence, hash));
-        Ok(())
     }
 
     /// Whether any event of the aggregate was linked.
     pub fn contains(&self, aggregate_type: &str, aggregate_id: &str) -> bool {
-        self.heads.contains_key(&(aggregate_type.to_string(), aggregate_id.to_string()))
+        self.heads.get(aggregate_type).is_some_and(|ids| ids.contains_key(aggregate_id))
     }
 
     /// How many aggregates were seen.
     pub fn aggregates(&self) -> usize {
-        self.heads.len()
+        self.aggregates
     }
 }
 

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::canonical::Members;
+use crate::canonical::{CanonicalObject, Members};
 
 /// `prev_hash` of the first event of every aggregate: 64 zeros.
 pub const GENESIS_PREV_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -133,85 +133,30 @@ impl EventRecord {
     /// RFC 8785 canonical bytes of what the event hash covers: the whole record (version
     /// 1) or its head (version 2).
     pub fn canonical_bytes(&self) -> Result<Vec<u8>, RecordError> {
-        if self.is_v2() {
-            return Ok(self.head()?.canonical_bytes());
-        }
-        if self.visibility.is_some() || self.scope.is_some() || self.pseudonym.is_some() {
-            return Err(RecordError::Malformed("visibility, scope and pseudonym need a salt (version 2)".into()));
-        }
-        self.checked_parts()?;
-        let mut out = Vec::with_capacity(256 + self.prev_hash.len());
-        Members::open(&mut out)
-            .str("aggregate_id", &self.aggregate_id)
-            .str("aggregate_type", &self.aggregate_type)
-            .str("event_type", &self.event_type)
-            .str("event_version", &self.event_version)
-            .value("metadata", &self.metadata)
-            .value("payload", &self.payload)
-            .str("prev_hash", &self.prev_hash)
-            .u64("sequence", self.sequence)
-            .close();
-        Ok(out)
-    }
-
-    fn checked_parts(&self) -> Result<(), RecordError> {
-        if self.sequence > MAX_SAFE_INTEGER {
-            return Err(RecordError::IntegerOutOfRange("sequence".to_string()));
-        }
-        if !self.payload.is_object() {
-            return Err(RecordError::NotAnObject("payload"));
-        }
-        if !self.metadata.is_object() {
-            return Err(RecordError::NotAnObject("metadata"));
-        }
-        reject_floats("payload", &self.payload)?;
-        reject_floats("metadata", &self.metadata)
+        self.view().canonical_bytes()
     }
 
     /// The head of a version 2 record: the chain fields, `recorded_at` (from the
     /// metadata), the class and the content hash.
     pub fn head(&self) -> Result<Head, RecordError> {
-        let Some(salt) = &self.salt else {
-            return Err(RecordError::Malformed("a version 1 record has no head".into()));
-        };
-        if salt.len() != 32 || !salt.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-            return Err(RecordError::Malformed("salt must be 32 lowercase hex characters".into()));
-        }
-        let visibility = self.visibility.clone().ok_or(RecordError::Malformed("version 2 needs visibility".into()))?;
-        check_class(&visibility, self.scope.as_deref())?;
-        if self.pseudonym.as_deref().is_some_and(|p| !is_pseudonym(p)) {
-            return Err(RecordError::Malformed("pseudonym must be \"~\" and 24 lowercase hex characters".into()));
-        }
-        self.checked_parts()?;
-        let recorded_at = self
-            .metadata
-            .get("recorded_at")
-            .and_then(Value::as_str)
-            .ok_or(RecordError::Malformed("version 2 metadata needs recorded_at".into()))?;
-        // The salted content: the aggregate's id (where a pseudonym stands for it in the
-        // head), event type and version, payload, metadata and salt.
-        let mut content = Vec::with_capacity(256);
-        Members::open(&mut content)
-            .optional_str("aggregate_id", self.pseudonym.as_ref().map(|_| self.aggregate_id.as_str()))
-            .str("event_type", &self.event_type)
-            .str("event_version", &self.event_version)
-            .value("metadata", &self.metadata)
-            .value("payload", &self.payload)
-            .str("salt", salt)
-            .close();
-        let mut hasher = Sha256::new();
-        hasher.update(CONTENT_CONTEXT);
-        hasher.update(&content);
-        Ok(Head {
-            aggregate_type: self.aggregate_type.clone(),
-            aggregate_id: self.chain_id().to_string(),
+        self.view().head()
+    }
+
+    fn view(&self) -> View<'_> {
+        View {
+            aggregate_type: &self.aggregate_type,
+            aggregate_id: &self.aggregate_id,
             sequence: self.sequence,
-            prev_hash: self.prev_hash.clone(),
-            recorded_at: recorded_at.to_string(),
-            visibility,
-            scope: self.scope.clone(),
-            content_hash: Some(hex::encode(hasher.finalize())),
-        })
+            event_type: &self.event_type,
+            event_version: &self.event_version,
+            payload: Json::Parsed(&self.payload),
+            metadata: Json::Parsed(&self.metadata),
+            prev_hash: &self.prev_hash,
+            visibility: self.visibility.as_deref(),
+            scope: self.scope.as_deref(),
+            pseudonym: self.pseudonym.as_deref(),
+            salt: self.salt.as_deref(),
+        }
     }
 
     /// What a reader who may not read this record sees of it. A version 1 record has no
@@ -272,6 +217,186 @@ impl Head {
             .str("visibility", &self.visibility)
             .close();
         out
+    }
+}
+
+/// A record's JSON member: parsed, or text known to be canonical.
+#[derive(Clone, Copy)]
+enum Json<'a> {
+    Parsed(&'a Value),
+    /// Canonical text of an object with no float and no unsafe integer, and the text of
+    /// its `recorded_at` member's value.
+    Text {
+        text: &'a str,
+        recorded_at: Option<&'a str>,
+    },
+}
+
+impl<'a> Json<'a> {
+    fn check(self, name: &'static str) -> Result<(), RecordError> {
+        match self {
+            Json::Parsed(value) if !value.is_object() => Err(RecordError::NotAnObject(name)),
+            Json::Parsed(value) => reject_floats(name, value),
+            Json::Text { .. } => Ok(()),
+        }
+    }
+
+    /// The string member `recorded_at`, if the object has one.
+    fn recorded_at(self) -> Option<std::borrow::Cow<'a, str>> {
+        match self {
+            Json::Parsed(value) => value.get("recorded_at").and_then(Value::as_str).map(Into::into),
+            Json::Text { recorded_at, .. } => {
+                let raw = recorded_at?;
+                match CanonicalObject::plain_str(raw) {
+                    Some(plain) => Some(plain.into()),
+                    None => serde_json::from_str::<String>(raw).ok().map(Into::into),
+                }
+            }
+        }
+    }
+}
+
+impl Members<'_> {
+    fn json(&mut self, key: &'static str, value: Json<'_>) -> &mut Self {
+        match value {
+            Json::Parsed(value) => self.value(key, value),
+            Json::Text { text, .. } => self.canonical_text(key, text),
+        }
+    }
+}
+
+/// A record's fields, borrowed: the one place that lays out what a hash covers, for a
+/// parsed record and for one hashed from its stored text alike.
+struct View<'a> {
+    aggregate_type: &'a str,
+    aggregate_id: &'a str,
+    sequence: u64,
+    event_type: &'a str,
+    event_version: &'a str,
+    payload: Json<'a>,
+    metadata: Json<'a>,
+    prev_hash: &'a str,
+    visibility: Option<&'a str>,
+    scope: Option<&'a str>,
+    pseudonym: Option<&'a str>,
+    salt: Option<&'a str>,
+}
+
+impl View<'_> {
+    fn canonical_bytes(&self) -> Result<Vec<u8>, RecordError> {
+        if self.salt.is_some() {
+            return Ok(self.head()?.canonical_bytes());
+        }
+        if self.visibility.is_some() || self.scope.is_some() || self.pseudonym.is_some() {
+            return Err(RecordError::Malformed("visibility, scope and pseudonym need a salt (version 2)".into()));
+        }
+        self.checked_parts()?;
+        let mut out = Vec::with_capacity(256 + self.prev_hash.len());
+        Members::open(&mut out)
+            .str("aggregate_id", self.aggregate_id)
+            .str("aggregate_type", self.aggregate_type)
+            .str("event_type", self.event_type)
+            .str("event_version", self.event_version)
+            .json("metadata", self.metadata)
+            .json("payload", self.payload)
+            .str("prev_hash", self.prev_hash)
+            .u64("sequence", self.sequence)
+            .close();
+        Ok(out)
+    }
+
+    fn checked_parts(&self) -> Result<(), RecordError> {
+        if self.sequence > MAX_SAFE_INTEGER {
+            return Err(RecordError::IntegerOutOfRange("sequence".to_string()));
+        }
+        self.payload.check("payload")?;
+        self.metadata.check("metadata")
+    }
+
+    fn head(&self) -> Result<Head, RecordError> {
+        let Some(salt) = self.salt else {
+            return Err(RecordError::Malformed("a version 1 record has no head".into()));
+        };
+        if salt.len() != 32 || !salt.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return Err(RecordError::Malformed("salt must be 32 lowercase hex characters".into()));
+        }
+        let visibility = self.visibility.ok_or(RecordError::Malformed("version 2 needs visibility".into()))?;
+        check_class(visibility, self.scope)?;
+        if self.pseudonym.is_some_and(|p| !is_pseudonym(p)) {
+            return Err(RecordError::Malformed("pseudonym must be \"~\" and 24 lowercase hex characters".into()));
+        }
+        self.checked_parts()?;
+        let recorded_at =
+            self.metadata.recorded_at().ok_or(RecordError::Malformed("version 2 metadata needs recorded_at".into()))?;
+        // The salted content: the aggregate's id (where a pseudonym stands for it in the
+        // head), event type and version, payload, metadata and salt.
+        let mut content = Vec::with_capacity(256);
+        Members::open(&mut content)
+            .optional_str("aggregate_id", self.pseudonym.map(|_| self.aggregate_id))
+            .str("event_type", self.event_type)
+            .str("event_version", self.event_version)
+            .json("metadata", self.metadata)
+            .json("payload", self.payload)
+            .str("salt", salt)
+            .close();
+        let mut hasher = Sha256::new();
+        hasher.update(CONTENT_CONTEXT);
+        hasher.update(&content);
+        Ok(Head {
+            aggregate_type: self.aggregate_type.to_string(),
+            aggregate_id: self.pseudonym.unwrap_or(self.aggregate_id).to_string(),
+            sequence: self.sequence,
+            prev_hash: self.prev_hash.to_string(),
+            recorded_at: recorded_at.into_owned(),
+            visibility: visibility.to_string(),
+            scope: self.scope.map(str::to_string),
+            content_hash: Some(hex::encode(hasher.finalize())),
+        })
+    }
+}
+
+/// A stored record whose payload and metadata are held as canonical text, hashed without
+/// parsing them: how the verifier reads a million events quickly. Only
+/// [`crate::seal::StoredText::hash`] makes one, from text it found canonical.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RecordText<'a> {
+    pub aggregate_type: &'a str,
+    pub aggregate_id: &'a str,
+    pub sequence: u64,
+    pub event_type: &'a str,
+    pub event_version: &'a str,
+    pub payload: &'a str,
+    /// The metadata without the seal.
+    pub metadata: &'a str,
+    /// The text of the metadata's `recorded_at` value.
+    pub recorded_at: Option<&'a str>,
+    pub prev_hash: &'a str,
+    pub visibility: Option<&'a str>,
+    pub scope: Option<&'a str>,
+    pub pseudonym: Option<&'a str>,
+    pub salt: Option<&'a str>,
+}
+
+impl RecordText<'_> {
+    /// The record's hash: exactly [`EventRecord::hash`] of the parsed record, since its
+    /// payload and metadata are canonical text. `None` when the record is malformed (the
+    /// parsed record's hash names why).
+    pub fn hash(&self) -> Option<Hash32> {
+        let view = View {
+            aggregate_type: self.aggregate_type,
+            aggregate_id: self.aggregate_id,
+            sequence: self.sequence,
+            event_type: self.event_type,
+            event_version: self.event_version,
+            payload: Json::Text { text: self.payload, recorded_at: None },
+            metadata: Json::Text { text: self.metadata, recorded_at: self.recorded_at },
+            prev_hash: self.prev_hash,
+            visibility: self.visibility,
+            scope: self.scope,
+            pseudonym: self.pseudonym,
+            salt: self.salt,
+        };
+        view.canonical_bytes().ok().map(|bytes| sha256(&bytes))
     }
 }
 

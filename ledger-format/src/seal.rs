@@ -10,7 +10,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::record::EventRecord;
+use crate::canonical::CanonicalObject;
+use crate::record::{EventRecord, Hash32, RecordText};
 
 /// The reserved metadata key holding the seal.
 pub const SEAL_KEY: &str = "ledger";
@@ -89,6 +90,37 @@ impl Seal {
         Ok((metadata, seal))
     }
 
+    /// The seal from its canonical text, as [`Seal::split`] reads it; `None` where that
+    /// reading needs a parser (escapes, nulls) or refuses the seal.
+    fn from_canonical(text: &str) -> Option<Seal> {
+        let object = CanonicalObject::parse(text)?;
+        let (mut prev_hash, mut hash, mut signature) = (None, None, None);
+        let mut seal = Seal {
+            prev_hash: String::new(),
+            hash: String::new(),
+            signature: String::new(),
+            visibility: None,
+            scope: None,
+            pseudonym: None,
+            salt: None,
+        };
+        for (key, value) in object.members() {
+            let value = CanonicalObject::plain_str(value)?.to_string();
+            match *key {
+                "prev_hash" => prev_hash = Some(value),
+                "hash" => hash = Some(value),
+                "signature" => signature = Some(value),
+                "visibility" => seal.visibility = Some(value),
+                "scope" => seal.scope = Some(value),
+                "pseudonym" => seal.pseudonym = Some(value),
+                "salt" => seal.salt = Some(value),
+                _ => return None,
+            }
+        }
+        (seal.prev_hash, seal.hash, seal.signature) = (prev_hash?, hash?, signature?);
+        Some(seal)
+    }
+
     /// Reads the seal of stored metadata, leaving the metadata as it is.
     pub fn read(metadata: &Value) -> Result<Seal, SealError> {
         let seal = metadata.as_object().ok_or(SealError::NotAnObject)?.get(SEAL_KEY).ok_or(SealError::Missing)?;
@@ -101,6 +133,52 @@ impl Seal {
         let seal = serde_json::to_value(self).map_err(|e| SealError::Malformed(e.to_string()))?;
         object.insert(SEAL_KEY.to_string(), seal);
         Ok(())
+    }
+}
+
+/// A stored event's fields, its payload and metadata as the store holds them (text).
+#[derive(Debug, Clone, Copy)]
+pub struct StoredText<'a> {
+    pub aggregate_type: &'a str,
+    pub aggregate_id: &'a str,
+    pub sequence: u64,
+    pub event_type: &'a str,
+    pub event_version: &'a str,
+    pub payload: &'a str,
+    pub metadata: &'a str,
+}
+
+impl StoredText<'_> {
+    /// The event's hash and seal, read without parsing the stored JSON: when the payload
+    /// and metadata are canonical text (the store writes them so), the seal is cut out of
+    /// the metadata's text and the hashed bytes are spliced from the rest. Exactly what
+    /// [`Seal::split`] and [`EventRecord::hash`] give; `None` when the text is not
+    /// canonical or the record is malformed (split and parse it then, to learn why).
+    pub fn hash(&self) -> Option<(Hash32, Seal)> {
+        if !CanonicalObject::is_canonical(self.payload) {
+            return None;
+        }
+        let stored = CanonicalObject::parse(self.metadata)?;
+        // Taking a member out of canonical text leaves canonical text.
+        let (metadata, seal) = stored.without(SEAL_KEY)?;
+        let seal = Seal::from_canonical(seal)?;
+        let hash = RecordText {
+            aggregate_type: self.aggregate_type,
+            aggregate_id: self.aggregate_id,
+            sequence: self.sequence,
+            event_type: self.event_type,
+            event_version: self.event_version,
+            payload: self.payload,
+            metadata: &metadata,
+            recorded_at: stored.get("recorded_at"),
+            prev_hash: &seal.prev_hash,
+            visibility: seal.visibility.as_deref(),
+            scope: seal.scope.as_deref(),
+            pseudonym: seal.pseudonym.as_deref(),
+            salt: seal.salt.as_deref(),
+        }
+        .hash()?;
+        Some((hash, seal))
     }
 }
 
@@ -129,6 +207,77 @@ mod tests {
         assert_eq!(stored[SEAL_KEY]["hash"], "a".repeat(64));
         assert_eq!(Seal::read(&stored).unwrap(), seal());
         assert_eq!(Seal::split(stored).unwrap(), (hashed, seal()));
+    }
+
+    /// A stored event as the store writes it: the seal attached to the metadata, both
+    /// JSON members as canonical text.
+    fn stored(record: &EventRecord) -> (String, String, Seal) {
+        let hash = record.hash_hex().unwrap();
+        let seal = Seal { hash, ..record_seal(record) };
+        let mut metadata = record.metadata.clone();
+        seal.attach(&mut metadata).unwrap();
+        (crate::canonical::to_string(&record.payload), crate::canonical::to_string(&metadata), seal)
+    }
+
+    fn record_seal(record: &EventRecord) -> Seal {
+        Seal {
+            prev_hash: record.prev_hash.clone(),
+            hash: String::new(),
+            signature: "c2ln".into(),
+            visibility: record.visibility.clone(),
+            scope: record.scope.clone(),
+            pseudonym: record.pseudonym.clone(),
+            salt: record.salt.clone(),
+        }
+    }
+
+    fn text<'a>(record: &'a EventRecord, payload: &'a str, metadata: &'a str) -> StoredText<'a> {
+        StoredText {
+            aggregate_type: &record.aggregate_type,
+            aggregate_id: &record.aggregate_id,
+            sequence: record.sequence,
+            event_type: &record.event_type,
+            event_version: &record.event_version,
+            payload,
+            metadata,
+        }
+    }
+
+    #[test]
+    fn hashing_the_stored_text_gives_the_parsed_records_hash() {
+        let v1 = EventRecord {
+            aggregate_type: "meeting".into(),
+            aggregate_id: "GCG-21".into(),
+            sequence: 3,
+            event_type: "DecisionRecorded".into(),
+            event_version: "1".into(),
+            payload: json!({"text": "Adopt the \"roadmap\"\n", "votes": [1, -2, {"é": null}], "z": true}),
+            metadata: json!({"actor": "alice", "recorded_at": "2026-12-03T10:00:00Z", "role": "secretariat"}),
+            prev_hash: "ab".repeat(32),
+            visibility: None,
+            scope: None,
+            pseudonym: None,
+            salt: None,
+        };
+        let v2 = EventRecord {
+            visibility: Some("donor-confidential".into()),
+            scope: Some("donor-1".into()),
+            pseudonym: Some(format!("~{}", "c".repeat(24))),
+            salt: Some("d".repeat(32)),
+            ..v1.clone()
+        };
+        for record in [v1, v2] {
+            let (payload, metadata, seal) = stored(&record);
+            assert_eq!(text(&record, &payload, &metadata).hash(), Some((record.hash().unwrap(), seal.clone())));
+            // Text the store did not write canonically is left to the parser.
+            let pretty = serde_json::to_string_pretty(&record.payload).unwrap();
+            assert_eq!(text(&record, &pretty, &metadata).hash(), None);
+            // A malformed record is left to the parser, which names why.
+            let floats = r#"{"a":1.5}"#;
+            assert_eq!(text(&record, floats, &metadata).hash(), None);
+            let unsealed = crate::canonical::to_string(&record.metadata);
+            assert_eq!(text(&record, &payload, &unsealed).hash(), None);
+        }
     }
 
     #[test]

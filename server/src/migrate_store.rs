@@ -11,7 +11,7 @@
 //! move from their files into the target's `documents` table, each re-hashed first.
 
 use anyhow::Context as _;
-use ledger_format::LedgerVerifier;
+use ledger_format::{canonical, LedgerVerifier};
 use ledger_store::db::is_postgres_url;
 use ledger_store::verify::{verify, Summary};
 use ledger_store::Db;
@@ -105,8 +105,10 @@ async fn copy_events(src: &SqlitePool, dst: &PgPool, progress: &indicatif::Progr
                 .push_bind(row.get::<i64, _>("sequence"))
                 .push_bind(row.get::<String, _>("event_type"))
                 .push_bind(row.get::<String, _>("event_version"))
-                .push_bind(payload)
-                .push_bind(metadata);
+                .push_bind(canonical::to_string(&payload))
+                .push_unseparated("::json")
+                .push_bind(canonical::to_string(&metadata))
+                .push_unseparated("::json");
         });
         q.build().execute(dst).await?;
         copied += chunk.len() as u64;

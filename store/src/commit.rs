@@ -15,10 +15,14 @@
 //! of its own, where exactly the one that conflicts is told so
 //! ([`PersistenceError::OptimisticLockError`]). A command's events are never split
 //! between transactions, and no command's answer depends on another's.
+//!
+//! Payload and metadata are written as their canonical text ([`canonical::to_string`]),
+//! so a verifier can hash them as stored without parsing them.
 
 use std::sync::{Arc, Mutex};
 
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
+use ledger_format::canonical;
 use tokio::sync::oneshot;
 
 use crate::Db;
@@ -130,8 +134,8 @@ impl GroupCommit {
                 .bind(events.iter().map(|e| sequence(e)).collect::<Vec<_>>())
                 .bind(column(|e| e.event_type.clone()))
                 .bind(column(|e| e.event_version.clone()))
-                .bind(column(|e| e.payload.to_string()))
-                .bind(column(|e| e.metadata.to_string()))
+                .bind(column(|e| canonical::to_string(&e.payload)))
+                .bind(column(|e| canonical::to_string(&e.metadata)))
                 .execute(pool)
                 .await
                 .map(|_| ())
@@ -156,8 +160,8 @@ impl GroupCommit {
                         .bind(sequence(e))
                         .bind(&e.event_type)
                         .bind(&e.event_version)
-                        .bind(e.payload.to_string())
-                        .bind(e.metadata.to_string());
+                        .bind(canonical::to_string(&e.payload))
+                        .bind(canonical::to_string(&e.metadata));
                 }
                 query.execute(pool).await.map(|_| ())
             }

@@ -1,7 +1,7 @@
 //! An event row as stored, and its split into the hashed record and the seal
 //! ([`ledger_format::seal`] says where the seal lives in the metadata).
 
-use ledger_format::seal::RecordParts;
+use ledger_format::seal::{RecordParts, StoredText};
 use ledger_format::{EventRecord, Seal};
 use serde_json::Value;
 
@@ -25,6 +25,21 @@ impl StoredEvent {
             db.json_text("e.payload"),
             db.json_text("e.metadata")
         )
+    }
+
+    /// The event's hash and seal computed from its stored text as it is, without parsing
+    /// it, when that text is canonical (the store writes it so); `None` otherwise.
+    pub fn hash_from_text(&self) -> Option<(ledger_format::Hash32, Seal)> {
+        StoredText {
+            aggregate_type: &self.aggregate_type,
+            aggregate_id: &self.aggregate_id,
+            sequence: u64::try_from(self.sequence).ok()?,
+            event_type: &self.event_type,
+            event_version: &self.event_version,
+            payload: &self.payload,
+            metadata: &self.metadata,
+        }
+        .hash()
     }
 
     /// Splits the row into the record that is hashed and its seal.

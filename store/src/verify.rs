@@ -25,7 +25,7 @@ use futures::TryStreamExt as _;
 use ledger_format::cosignature::WitnessVerifier;
 use ledger_format::merkle::CompactTree;
 use ledger_format::record::parse_hash_hex;
-use ledger_format::{Chains, EventRecord};
+use ledger_format::{Chains, Seal};
 use ledger_format::{Checkpoint, KeyHistory, KeyHistoryError, LedgerVerifier};
 
 use crate::stored::StoredEvent;
@@ -57,30 +57,32 @@ impl fmt::Display for Broken {
     }
 }
 
-/// The query verify reads sealed events with, in position order: each ledger row with its
-/// event, if the event is still there (also timed by the benchmark).
+/// The positions table's columns as verify reads them.
+const POSITION_COLUMNS: &str = "l.position, l.aggregate_type AS l_aggregate_type, l.aggregate_id AS l_aggregate_id, \
+                                l.sequence AS l_sequence, l.event_hash";
+
+/// The query that joins each ledger row from position `$1` on to its event, if the event
+/// is still there, in position order: how verify reads on SQLite, with every signature
+/// checked, or where the tables' orders differ too much to join them as they are read
+/// (also timed by the benchmark).
 ///
 /// It walks the positions in their key's order and looks each event up by its key, so
-/// rows stream from the first with nothing to sort: joining the two tables whole and
-/// sorting a million rows by position took most of verify's read time. PostgreSQL is
-/// told so with a lateral lookup (it would otherwise hash the whole events table);
-/// SQLite plans the plain join that way itself.
+/// rows stream from the first with nothing to sort. PostgreSQL is told so with a lateral
+/// lookup (it would otherwise hash the whole events table); SQLite plans the plain join
+/// that way itself.
 pub fn sealed_rows_sql(db: &Db) -> String {
-    let columns = format!(
-        "e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version, {} AS payload, {} AS metadata",
-        db.json_text("e.payload"),
-        db.json_text("e.metadata")
-    );
-    let positions = "l.position, l.aggregate_type AS l_aggregate_type, l.aggregate_id AS l_aggregate_id, \
-                     l.sequence AS l_sequence, l.event_hash";
+    let columns = StoredEvent::columns(db);
     let key = "e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence";
     if db.is_postgres() {
         format!(
-            "SELECT {positions}, e.* FROM positions l LEFT JOIN LATERAL \
-             (SELECT {columns} FROM events e WHERE {key}) e ON true ORDER BY l.position"
+            "SELECT {POSITION_COLUMNS}, e.* FROM positions l LEFT JOIN LATERAL \
+             (SELECT {columns} FROM events e WHERE {key}) e ON true WHERE l.position >= $1 ORDER BY l.position"
         )
     } else {
-        format!("SELECT {positions}, {columns} FROM positions l LEFT JOIN events e ON {key} ORDER BY l.position")
+        format!(
+            "SELECT {POSITION_COLUMNS}, {columns} FROM positions l LEFT JOIN events e ON {key} \
+             WHERE l.position >= $1 ORDER BY l.position"
+        )
     }
 }
 
@@ -168,11 +170,14 @@ struct CheckpointRow {
 }
 
 /// What one event's own checks found, before its place in the chain is checked: the
-/// expensive, independent part (JSON, canonical bytes, SHA-256, Ed25519), which verify
-/// runs on all cores ahead of the in-order walk.
+/// expensive, independent part (canonical bytes, SHA-256, Ed25519), which verify runs on
+/// all cores ahead of the in-order walk.
 struct Checked {
     hash: [u8; 32],
-    record: EventRecord,
+    /// The chain fields the seal holds: `prev_hash`, and the pseudonym the chain is keyed
+    /// by where the aggregate has one.
+    prev_hash: String,
+    pseudonym: Option<String>,
     signature: String,
     /// `None` where the signature was left to the checkpoint covering the event.
     signature_ok: Option<bool>,
@@ -189,15 +194,74 @@ pub enum Signatures {
     All,
 }
 
+/// How verify reads, and which signatures it checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    pub signatures: Signatures,
+    /// How many events verify may hold read ahead of their positions before it reads the
+    /// rest with the joining query ([`sealed_rows_sql`]; PostgreSQL).
+    pub read_ahead: usize,
+}
+
+/// Events read ahead of their positions that verify holds by default (about 20 MB): the
+/// two tables' orders agree but for the few events committed while others were, so this
+/// is reached only where rows were moved (a table rewritten in another order), or where
+/// an event was edited (its new version sits at the table's end), deleted or left
+/// unsealed early on.
+pub const DEFAULT_READ_AHEAD: usize = 65_536;
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { signatures: Signatures::default(), read_ahead: DEFAULT_READ_AHEAD }
+    }
+}
+
 /// Recomputes one event's hash and compares it with the stored one; `Err` holds what is
 /// broken. The signature is checked by the caller, alone or in a batch.
+///
+/// Stored text the store wrote canonically is hashed as it is; only text that is not, or
+/// whose hash differs, is parsed (which names what is wrong, and gives the same hash).
 fn hashed(event: &StoredEvent) -> Result<Checked, String> {
+    let checked = |hash: [u8; 32], seal: Seal| Checked {
+        hash,
+        prev_hash: seal.prev_hash,
+        pseudonym: seal.pseudonym,
+        signature: seal.signature,
+        signature_ok: None,
+    };
+    if let Some((hash, seal)) = event.hash_from_text() {
+        if parse_hash_hex(&seal.hash) == Some(hash) {
+            return Ok(checked(hash, seal));
+        }
+    }
     let (record, seal) = event.to_record()?;
     let hash = record.hash().map_err(|e| e.to_string())?;
     if Some(hash) != parse_hash_hex(&seal.hash) {
         return Err("content does not match its stored hash (payload or metadata edited)".into());
     }
-    Ok(Checked { hash, record, signature: seal.signature, signature_ok: None })
+    Ok(checked(hash, seal))
+}
+
+/// The key of a stored event: its aggregate and sequence.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct EventKey {
+    aggregate_type: String,
+    aggregate_id: String,
+    sequence: i64,
+}
+
+/// An event with its own checks done; its payload and metadata are no longer held.
+struct HashedEvent {
+    key: EventKey,
+    checked: Result<Checked, String>,
+}
+
+impl HashedEvent {
+    fn new(event: StoredEvent) -> Self {
+        let checked = hashed(&event);
+        let StoredEvent { aggregate_type, aggregate_id, sequence, .. } = event;
+        HashedEvent { key: EventKey { aggregate_type, aggregate_id, sequence }, checked }
+    }
 }
 
 /// [`hashed`], and the signature checked alone.
@@ -210,14 +274,54 @@ fn prepare(event: &StoredEvent, verifier: &LedgerVerifier) -> Result<Checked, St
 /// Sealed rows per parallel job, and per batch of signatures.
 const CHUNK: usize = 1024;
 
-/// A sealed row with its event and the event's own checks done.
+/// How long verify waits for a second connection to read the positions with.
+const SECOND_CONNECTION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Jobs of [`CHUNK`] rows hashed ahead of the walk: one per core and one more.
+fn jobs_in_flight() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) + 1
+}
+
+/// A ledger row (a position and the key and hash it names) with its event, if the event
+/// is there, its own checks done.
 struct ReadyRow {
     position: i64,
     l_aggregate_type: String,
     l_aggregate_id: String,
     l_sequence: i64,
     event_hash: String,
-    event: Option<(StoredEvent, Result<Checked, String>)>,
+    event: Option<HashedEvent>,
+}
+
+/// One row of the positions table.
+#[derive(Debug, sqlx::FromRow)]
+struct PositionRow {
+    position: i64,
+    l_aggregate_type: String,
+    l_aggregate_id: String,
+    l_sequence: i64,
+    event_hash: String,
+}
+
+impl PositionRow {
+    fn with(self, event: Option<HashedEvent>) -> ReadyRow {
+        ReadyRow {
+            position: self.position,
+            l_aggregate_type: self.l_aggregate_type,
+            l_aggregate_id: self.l_aggregate_id,
+            l_sequence: self.l_sequence,
+            event_hash: self.event_hash,
+            event,
+        }
+    }
+
+    fn key(&self) -> EventKey {
+        EventKey {
+            aggregate_type: self.l_aggregate_type.clone(),
+            aggregate_id: self.l_aggregate_id.clone(),
+            sequence: self.l_sequence,
+        }
+    }
 }
 
 impl ReadyRow {
@@ -227,10 +331,7 @@ impl ReadyRow {
         let mut ready: Vec<ReadyRow> = rows
             .into_iter()
             .map(|row| {
-                let event = row.event.into_stored().map(|event| {
-                    let checked = hashed(&event);
-                    (event, checked)
-                });
+                let event = row.event.into_stored().map(HashedEvent::new);
                 ReadyRow {
                     position: row.position,
                     l_aggregate_type: row.l_aggregate_type,
@@ -247,7 +348,7 @@ impl ReadyRow {
         let items: Vec<_> = ready
             .iter()
             .filter_map(|row| match &row.event {
-                Some((_, Ok(checked))) => Some((
+                Some(HashedEvent { checked: Ok(checked), .. }) => Some((
                     keys.for_position(u64::try_from(row.position).unwrap_or(0)),
                     &checked.hash,
                     checked.signature.as_str(),
@@ -258,7 +359,7 @@ impl ReadyRow {
         let verdicts = ledger_format::keys::verify_event_hashes(&items);
         let mut verdicts = verdicts.into_iter();
         for row in &mut ready {
-            if let Some((_, Ok(checked))) = &mut row.event {
+            if let Some(HashedEvent { checked: Ok(checked), .. }) = &mut row.event {
                 checked.signature_ok = Some(verdicts.next().unwrap_or(false));
             }
         }
@@ -266,9 +367,10 @@ impl ReadyRow {
     }
 }
 
-/// Reads sealed rows in position order while blocking workers run [`prepare`] on the
-/// chunks read ahead; yields them in order. A read error is returned after every row
-/// read before it, so the first break is still the one reported.
+/// Reads sealed rows in position order (one query joining positions to events) while
+/// blocking workers run the events' own checks on the chunks read ahead; yields them in
+/// order. A read error is returned after every row read before it, so the first break is
+/// still the one reported.
 struct ReadAhead<S> {
     rows: S,
     keys: KeyHistory,
@@ -277,7 +379,6 @@ struct ReadAhead<S> {
     ready: std::vec::IntoIter<ReadyRow>,
     error: Option<sqlx::Error>,
     done: bool,
-    in_flight: usize,
 }
 
 impl<S: futures::Stream<Item = Result<SealedRow, sqlx::Error>> + Unpin> ReadAhead<S> {
@@ -290,7 +391,6 @@ impl<S: futures::Stream<Item = Result<SealedRow, sqlx::Error>> + Unpin> ReadAhea
             ready: Vec::new().into_iter(),
             error: None,
             done: false,
-            in_flight: std::thread::available_parallelism().map_or(2, |n| n.get()) + 1,
         }
     }
 
@@ -299,7 +399,7 @@ impl<S: futures::Stream<Item = Result<SealedRow, sqlx::Error>> + Unpin> ReadAhea
             if let Some(row) = self.ready.next() {
                 return Ok(Some(row));
             }
-            while !self.done && self.pending.len() < self.in_flight {
+            while !self.done && self.pending.len() < jobs_in_flight() {
                 let mut chunk = Vec::with_capacity(CHUNK);
                 while chunk.len() < CHUNK {
                     match self.rows.try_next().await {
@@ -322,11 +422,103 @@ impl<S: futures::Stream<Item = Result<SealedRow, sqlx::Error>> + Unpin> ReadAhea
                 }
             }
             match self.pending.pop_front() {
-                Some(job) => {
-                    let rows = job.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
-                    self.ready = rows.into_iter();
-                }
+                Some(job) => self.ready = joined(job).await.into_iter(),
                 None => return self.error.take().map_or(Ok(None), Err),
+            }
+        }
+    }
+}
+
+/// The result of a blocking job; a panic in it is a panic here.
+async fn joined<T>(job: tokio::task::JoinHandle<T>) -> T {
+    job.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+/// What [`Merge`] needs next.
+enum Step {
+    /// The next sealed row, in position order.
+    Row(Box<ReadyRow>),
+    /// More positions, in position order ([`Merge::add_positions`]; none left: an empty
+    /// batch).
+    NeedPositions,
+    /// More events, in the table's order ([`Merge::add_events`]; none left: an empty
+    /// batch).
+    NeedEvents,
+    /// Too many events were read ahead of their positions: read the rest, from the row
+    /// not yet given, with the joining query.
+    TooFarAhead,
+    /// Every position was given.
+    Done,
+}
+
+/// Joins the positions (read in position order) to the events (read in the order the
+/// table holds them, which is the order they were committed in, so nearly position order)
+/// as both are read: two plain scans instead of an index lookup per event. Events are
+/// hashed on blocking workers as they arrive and held by key until their position comes.
+/// It does no reading itself: [`Merge::step`] says what it needs.
+struct Merge {
+    positions: std::collections::VecDeque<PositionRow>,
+    positions_done: bool,
+    /// Events hashed, not yet reached by the positions.
+    ahead: std::collections::HashMap<EventKey, HashedEvent>,
+    pending: std::collections::VecDeque<tokio::task::JoinHandle<Vec<HashedEvent>>>,
+    events_done: bool,
+    /// How many events it may hold ahead ([`Options::read_ahead`]).
+    limit: usize,
+}
+
+impl Merge {
+    fn new(limit: usize) -> Self {
+        Merge {
+            limit,
+            positions: Default::default(),
+            positions_done: false,
+            ahead: Default::default(),
+            pending: Default::default(),
+            events_done: false,
+        }
+    }
+
+    fn add_positions(&mut self, rows: Vec<PositionRow>) {
+        self.positions_done = rows.is_empty();
+        self.positions.extend(rows);
+    }
+
+    fn add_events(&mut self, rows: Vec<StoredEvent>) {
+        self.events_done = rows.is_empty();
+        if !rows.is_empty() {
+            self.pending
+                .push_back(tokio::task::spawn_blocking(move || rows.into_iter().map(HashedEvent::new).collect()));
+        }
+    }
+
+    async fn step(&mut self) -> Step {
+        loop {
+            let Some(next) = self.positions.front() else {
+                return if self.positions_done { Step::Done } else { Step::NeedPositions };
+            };
+            let key = next.key();
+            if let Some(event) = self.ahead.remove(&key) {
+                let position = self.positions.pop_front().map(|p| Box::new(p.with(Some(event))));
+                return position.map_or(Step::Done, Step::Row);
+            }
+            if !self.events_done && self.pending.len() < jobs_in_flight() {
+                return Step::NeedEvents;
+            }
+            match self.pending.pop_front() {
+                Some(job) => {
+                    for event in joined(job).await {
+                        self.ahead.insert(event.key.clone(), event);
+                    }
+                    if self.ahead.len() > self.limit {
+                        return Step::TooFarAhead;
+                    }
+                }
+                // Every event was read: this position's is not there.
+                None => {
+                    let position = self.positions.pop_front().map(|p| Box::new(p.with(None)));
+                    return position.map_or(Step::Done, Step::Row);
+                }
             }
         }
     }
@@ -342,19 +534,23 @@ impl Walk {
     /// Checks one stored event, given its own checks; returns its recomputed hash.
     fn check(
         &mut self,
-        event: &StoredEvent,
+        key: &EventKey,
         checked: Result<Checked, String>,
         position: Option<i64>,
     ) -> Result<[u8; 32], Broken> {
         let broken = |what: String| Broken {
-            aggregate_type: Some(event.aggregate_type.clone()),
-            aggregate_id: Some(event.aggregate_id.clone()),
-            sequence: Some(event.sequence),
+            aggregate_type: Some(key.aggregate_type.clone()),
+            aggregate_id: Some(key.aggregate_id.clone()),
+            sequence: Some(key.sequence),
             position,
             what,
         };
         let checked = checked.map_err(broken)?;
-        self.chains.link(&checked.record, checked.hash).map_err(|e| broken(e.to_string()))?;
+        let sequence = u64::try_from(key.sequence).map_err(|_| broken("negative sequence".into()))?;
+        let chain_id = checked.pseudonym.as_deref().unwrap_or(&key.aggregate_id);
+        self.chains
+            .link_parts(&key.aggregate_type, chain_id, sequence, &checked.prev_hash, checked.hash)
+            .map_err(|e| broken(e.to_string()))?;
         if checked.signature_ok == Some(false) {
             return Err(broken(BAD_SIGNATURE.into()));
         }
@@ -393,6 +589,100 @@ fn first_bad_signature(events: &[Unchecked], keys: &KeyHistory) -> Option<Broken
     })
 }
 
+/// The walk over the sealed rows in position order: each event's chain and leaf, the
+/// Merkle tree, and every signed (and pinned) checkpoint at its size.
+struct SealedWalk<'a> {
+    walk: Walk,
+    tree: CompactTree,
+    keys: &'a KeyHistory,
+    checkpoints: std::iter::Peekable<std::slice::Iter<'a, Checkpoint>>,
+    pinned: std::iter::Peekable<std::vec::IntoIter<&'a Checkpoint>>,
+    /// Events since the last good checkpoint whose signatures were left to it.
+    unchecked: Vec<Unchecked>,
+}
+
+impl SealedWalk<'_> {
+    /// The position the next row must have.
+    fn expected(&self) -> i64 {
+        i64::try_from(self.tree.size()).unwrap_or(i64::MAX)
+    }
+
+    fn row(&mut self, row: ReadyRow) -> Result<(), Broken> {
+        let expected = self.expected();
+        if row.position != expected {
+            return Err(at_position(
+                expected,
+                format!("ledger position {expected} is missing (next is {})", row.position),
+            ));
+        }
+        let Some(HashedEvent { key, checked }) = row.event else {
+            return Err(Broken {
+                aggregate_type: Some(row.l_aggregate_type),
+                aggregate_id: Some(row.l_aggregate_id),
+                sequence: Some(row.l_sequence),
+                position: Some(row.position),
+                what: "the sealed event is missing from the events table (deleted)".into(),
+            });
+        };
+        let signature = match &checked {
+            Ok(c) if c.signature_ok.is_none() => Some(c.signature.clone()),
+            _ => None,
+        };
+        let hash = self.walk.check(&key, checked, Some(row.position))?;
+        let EventKey { aggregate_type, aggregate_id, sequence } = key;
+        if parse_hash_hex(&row.event_hash) != Some(hash) {
+            return Err(Broken {
+                aggregate_type: Some(aggregate_type),
+                aggregate_id: Some(aggregate_id),
+                sequence: Some(sequence),
+                position: Some(row.position),
+                what: "the ledger leaf does not match the event's hash".into(),
+            });
+        }
+        if let Some(signature) = signature {
+            self.unchecked.push(Unchecked {
+                position: row.position,
+                aggregate_type,
+                aggregate_id,
+                sequence,
+                hash,
+                signature,
+            });
+        }
+        self.tree.push_event_hash(&hash);
+        let size = self.tree.size();
+        while let Some(cp) = self.checkpoints.next_if(|cp| cp.size == size) {
+            if cp.root != self.tree.root().0 {
+                return Err(first_bad_signature(&self.unchecked, self.keys).unwrap_or_else(|| {
+                    at_position(
+                        row.position,
+                        format!(
+                            "the signed checkpoint of tree size {} does not match the recomputed Merkle root",
+                            cp.size
+                        ),
+                    )
+                }));
+            }
+            // The checkpoint vouches for the signatures of the events it covers.
+            self.unchecked.clear();
+        }
+        while let Some(cp) = self.pinned.next_if(|cp| cp.size == size) {
+            if cp.root != self.tree.root().0 {
+                return Err(first_bad_signature(&self.unchecked, self.keys).unwrap_or_else(|| {
+                    at_position(
+                        row.position,
+                        format!(
+                            "the ledger at tree size {} does not match the checkpoint you hold (history was rewritten)",
+                            cp.size
+                        ),
+                    )
+                }));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The id of the one `signing_key` aggregate.
 fn domain_key_id() -> String {
     "ledger".to_string()
@@ -417,7 +707,15 @@ pub async fn verify_all_signatures(
     verifier: &LedgerVerifier,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Summary, VerifyError> {
-    verify_witnessed(db, verifier, &[], &Witnesses::default(), Signatures::All, progress).await
+    verify_witnessed(
+        db,
+        verifier,
+        &[],
+        &Witnesses::default(),
+        Options { signatures: Signatures::All, ..Options::default() },
+        progress,
+    )
+    .await
 }
 
 /// [`verify`], also checking checkpoints the caller held on to (already signature-checked):
@@ -429,7 +727,7 @@ pub async fn verify_with(
     pinned: &[Checkpoint],
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Summary, VerifyError> {
-    verify_witnessed(db, verifier, pinned, &Witnesses::default(), Signatures::default(), progress).await
+    verify_witnessed(db, verifier, pinned, &Witnesses::default(), Options::default(), progress).await
 }
 
 /// The witnesses whose cosignatures count, and how many a checkpoint needs.
@@ -447,10 +745,11 @@ pub async fn verify_witnessed(
     verifier: &LedgerVerifier,
     pinned: &[Checkpoint],
     witnesses: &Witnesses,
-    signatures: Signatures,
+    options: Options,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Summary, VerifyError> {
     let broken = |b: Broken| VerifyError::Broken(b);
+    let signatures = options.signatures;
     let sealed_sql = sealed_rows_sql(db);
     let unsealed_sql = format!(
         "SELECT {} FROM events e LEFT JOIN positions l \
@@ -568,80 +867,114 @@ pub async fn verify_witnessed(
         }
         let mut pinned: Vec<&Checkpoint> = pinned.iter().collect();
         pinned.sort_by_key(|c| c.size);
-        let mut next_pinned = pinned.into_iter().peekable();
-        let mut next_checkpoint = checkpoints.iter().peekable();
-
-        let mut walk = Walk { chains: Chains::new(), events: 0 };
-        let mut tree = CompactTree::new();
-        let mut rows = ReadAhead::new(sqlx::query_as::<_, SealedRow>(&sealed_sql).fetch(&mut *tx), &keys, signatures);
-        // Events since the last good checkpoint whose signatures were left to it.
-        let mut unchecked: Vec<Unchecked> = Vec::new();
-        while let Some(row) = rows.next().await? {
-            let expected = i64::try_from(tree.size()).unwrap_or(i64::MAX);
-            if row.position != expected {
-                return Err(broken(at_position(expected, format!("ledger position {expected} is missing (next is {})", row.position))));
-            }
-            let Some((event, checked)) = row.event else {
-                return Err(broken(Broken {
-                    aggregate_type: Some(row.l_aggregate_type),
-                    aggregate_id: Some(row.l_aggregate_id),
-                    sequence: Some(row.l_sequence),
-                    position: Some(row.position),
-                    what: "the sealed event is missing from the events table (deleted)".into(),
-                }));
-            };
-            let signature = match &checked {
-                Ok(c) if c.signature_ok.is_none() => Some(c.signature.clone()),
-                _ => None,
-            };
-            let hash = walk.check(&event, checked, Some(row.position)).map_err(broken)?;
-            if let Some(signature) = signature {
-                unchecked.push(Unchecked {
-                    position: row.position,
-                    aggregate_type: event.aggregate_type.clone(),
-                    aggregate_id: event.aggregate_id.clone(),
-                    sequence: event.sequence,
-                    hash,
-                    signature,
-                });
-            }
-            if parse_hash_hex(&row.event_hash) != Some(hash) {
-                return Err(broken(Broken {
-                    aggregate_type: Some(event.aggregate_type),
-                    aggregate_id: Some(event.aggregate_id),
-                    sequence: Some(event.sequence),
-                    position: Some(row.position),
-                    what: "the ledger leaf does not match the event's hash".into(),
-                }));
-            }
-            tree.push_event_hash(&hash);
-            while let Some(cp) = next_checkpoint.next_if(|cp| cp.size == tree.size()) {
-                if cp.root != tree.root().0 {
-                    return Err(broken(first_bad_signature(&unchecked, &keys).unwrap_or_else(|| at_position(row.position, format!(
-                        "the signed checkpoint of tree size {} does not match the recomputed Merkle root", cp.size
-                    )))));
-                }
-                // The checkpoint vouches for the signatures of the events it covers.
-                unchecked.clear();
-            }
-            while let Some(cp) = next_pinned.next_if(|cp| cp.size == tree.size()) {
-                if cp.root != tree.root().0 {
-                    return Err(broken(first_bad_signature(&unchecked, &keys).unwrap_or_else(|| at_position(row.position, format!(
-                        "the ledger at tree size {} does not match the checkpoint you hold (history was rewritten)", cp.size
-                    )))));
-                }
-            }
+        let mut sealed = SealedWalk {
+            walk: Walk { chains: Chains::new(), events: 0 },
+            tree: CompactTree::new(),
+            keys: &keys,
+            checkpoints: checkpoints.iter().peekable(),
+            pinned: pinned.into_iter().peekable(),
+            unchecked: Vec::new(),
+        };
+        let report = |walk: &Walk| {
             if walk.events.is_multiple_of(65_536) {
                 progress(walk.events);
             }
+        };
+        // On PostgreSQL the positions and the events are read in two plain scans, on two
+        // connections sharing this transaction's snapshot, and joined here. Not on a
+        // standby (it cannot export a snapshot), nor with every signature checked in
+        // batches (each needs its event's position first), nor when no second connection
+        // is to be had: then one query joins them.
+        let mut all_merged = false;
+        let second = if postgres && signatures == Signatures::Uncovered {
+            let standby: bool = sqlx::query_scalar("SELECT pg_is_in_recovery()").fetch_one(&mut *tx).await?;
+            match standby {
+                true => None,
+                false => tokio::time::timeout(SECOND_CONNECTION_WAIT, pool.begin()).await.ok().and_then(Result::ok),
+            }
+        } else {
+            None
+        };
+        if let Some(mut events_tx) = second {
+            let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()").fetch_one(&mut *tx).await?;
+            sqlx::raw_sql(&format!(
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'",
+                snapshot.replace('\'', "")
+            ))
+            .execute(&mut *events_tx)
+            .await?;
+            // The events are read and decoded by a task of their own, chunk by chunk, so
+            // that runs beside the walk; it stops when the chunks are no longer wanted.
+            let (chunks, mut events) = tokio::sync::mpsc::channel(jobs_in_flight());
+            let events_sql = format!("SELECT {} FROM events e", StoredEvent::columns(db));
+            tokio::spawn(async move {
+                let mut rows = sqlx::query_as::<_, StoredEvent>(&events_sql).fetch(&mut *events_tx);
+                loop {
+                    let mut chunk = Vec::with_capacity(CHUNK);
+                    let read = loop {
+                        match rows.try_next().await {
+                            Ok(Some(row)) => chunk.push(row),
+                            Ok(None) => break Ok(()),
+                            Err(e) => break Err(e),
+                        }
+                        if chunk.len() == CHUNK {
+                            break Ok(());
+                        }
+                    };
+                    let last = chunk.is_empty() || read.is_err();
+                    if chunks.send(read.map(|()| chunk)).await.is_err() || last {
+                        break;
+                    }
+                }
+                drop(rows);
+                let _ = events_tx.rollback().await;
+            });
+            let positions_sql = format!("SELECT {POSITION_COLUMNS} FROM positions l ORDER BY l.position");
+            let mut positions = sqlx::query_as::<_, PositionRow>(&positions_sql).fetch(&mut *tx);
+            let mut merge = Merge::new(options.read_ahead);
+            loop {
+                match merge.step().await {
+                    Step::Row(row) => {
+                        sealed.row(*row).map_err(broken)?;
+                        report(&sealed.walk);
+                    }
+                    Step::NeedPositions => {
+                        let mut rows = Vec::with_capacity(4 * CHUNK);
+                        while rows.len() < 4 * CHUNK {
+                            match positions.try_next().await? {
+                                Some(row) => rows.push(row),
+                                None => break,
+                            }
+                        }
+                        merge.add_positions(rows);
+                    }
+                    Step::NeedEvents => merge.add_events(events.recv().await.transpose()?.unwrap_or_default()),
+                    Step::TooFarAhead => break,
+                    Step::Done => {
+                        all_merged = true;
+                        break;
+                    }
+                }
+            }
         }
-        drop(rows);
-        if let Some(cp) = next_checkpoint.next() {
+        // Otherwise (or for the rest, when the tables' orders differ too much), one query
+        // joins them in position order.
+        if !all_merged {
+            let from = sealed.expected();
+            let mut rows =
+                ReadAhead::new(sqlx::query_as::<_, SealedRow>(&sealed_sql).bind(from).fetch(&mut *tx), &keys, signatures);
+            while let Some(row) = rows.next().await? {
+                sealed.row(row).map_err(broken)?;
+                report(&sealed.walk);
+            }
+        }
+        let SealedWalk { mut walk, tree, checkpoints: mut rest, mut pinned, unchecked, .. } = sealed;
+        if let Some(cp) = rest.next() {
             return Err(broken(at_position(i64::try_from(tree.size()).unwrap_or(0), format!(
                 "a signed checkpoint covers {} events but the ledger holds only {} (events removed)", cp.size, tree.size()
             ))));
         }
-        if let Some(cp) = next_pinned.next() {
+        if let Some(cp) = pinned.next() {
             return Err(broken(at_position(i64::try_from(tree.size()).unwrap_or(0), format!(
                 "the checkpoint you hold covers {} events but the ledger holds only {} (history was removed)", cp.size, tree.size()
             ))));
@@ -668,15 +1001,17 @@ pub async fn verify_witnessed(
             };
             return Err(broken(at_position(i64::try_from(covered).unwrap_or(i64::MAX), what)));
         }
-        let sealed = walk.events;
+        let sealed_events = walk.events;
         // Every sealed position had its own event (keys are unique in both tables), so
         // when the table holds no more events than that, none awaits sealing and the
         // search for them (a scan of the whole table) is skipped.
         let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(&mut *tx).await?;
-        if u64::try_from(stored).unwrap_or(u64::MAX) > sealed {
+        if u64::try_from(stored).unwrap_or(u64::MAX) > sealed_events {
             let mut unsealed = sqlx::query_as::<_, StoredEvent>(&unsealed_sql).fetch(&mut *tx);
             while let Some(event) = unsealed.try_next().await? {
-                walk.check(&event, prepare(&event, keys.latest()), None).map_err(broken)?;
+                let checked = prepare(&event, keys.latest());
+                let StoredEvent { aggregate_type, aggregate_id, sequence, .. } = event;
+                walk.check(&EventKey { aggregate_type, aggregate_id, sequence }, checked, None).map_err(broken)?;
             }
         }
         tx.rollback().await?;
@@ -696,11 +1031,87 @@ pub async fn verify_witnessed(
         Ok(Summary {
             events: walk.events,
             aggregates: walk.chains.aggregates() as u64,
-            unsealed: walk.events - sealed,
+            unsealed: walk.events - sealed_events,
             tree_size: tree.size(),
             root: hex::encode(tree.root().0),
             checkpoints: checkpoints.len() as u64,
             witnessed,
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn position(position: i64, id: &str) -> PositionRow {
+        PositionRow {
+            position,
+            l_aggregate_type: "meeting".into(),
+            l_aggregate_id: id.into(),
+            l_sequence: 1,
+            event_hash: String::new(),
+        }
+    }
+
+    fn event(id: &str) -> StoredEvent {
+        StoredEvent {
+            aggregate_type: "meeting".into(),
+            aggregate_id: id.into(),
+            sequence: 1,
+            event_type: "MeetingScheduled".into(),
+            event_version: "1".into(),
+            payload: "{}".into(),
+            metadata: "{}".into(),
+        }
+    }
+
+    /// Runs a merge to its end, handing it positions two at a time and events three at a
+    /// time: the positions and event ids of the rows it gives, and whether it stopped
+    /// because too many events were ahead.
+    async fn merged(
+        limit: usize,
+        positions: Vec<PositionRow>,
+        events: Vec<StoredEvent>,
+    ) -> (Vec<(i64, Option<String>)>, bool) {
+        let mut merge = Merge::new(limit);
+        let (mut positions, mut events) = (positions.into_iter(), events.into_iter());
+        let mut rows = Vec::new();
+        loop {
+            match merge.step().await {
+                Step::Row(row) => rows.push((row.position, row.event.map(|e| e.key.aggregate_id))),
+                Step::NeedPositions => merge.add_positions(positions.by_ref().take(2).collect()),
+                Step::NeedEvents => merge.add_events(events.by_ref().take(3).collect()),
+                Step::TooFarAhead => return (rows, true),
+                Step::Done => return (rows, false),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn rows_come_in_position_order_whatever_order_the_events_are_read_in() {
+        let ids: Vec<String> = (0..10).map(|i| format!("m{i}")).collect();
+        let positions: Vec<_> = ids.iter().enumerate().map(|(i, id)| position(i as i64, id)).collect();
+        // Read backwards, one event deleted, one awaiting sealing.
+        let mut events: Vec<_> = ids.iter().filter(|id| *id != "m4").map(|id| event(id)).collect();
+        events.push(event("unsealed"));
+        events.reverse();
+        let (rows, too_far) = merged(100, positions, events).await;
+        assert!(!too_far);
+        let expected: Vec<_> =
+            ids.iter().enumerate().map(|(i, id)| (i as i64, (id != "m4").then(|| id.clone()))).collect();
+        assert_eq!(rows, expected);
+    }
+
+    #[tokio::test]
+    async fn too_many_events_ahead_of_their_positions_stop_the_merge_where_it_is() {
+        let ids: Vec<String> = (0..10).map(|i| format!("m{i}")).collect();
+        let positions: Vec<_> = ids.iter().enumerate().map(|(i, id)| position(i as i64, id)).collect();
+        // m0 and m1 come first; then the rest backwards, more than 4 ahead of m2.
+        let mut events: Vec<_> = ids[..2].iter().map(|id| event(id)).collect();
+        events.extend(ids[2..].iter().rev().map(|id| event(id)));
+        let (rows, too_far) = merged(4, positions, events).await;
+        assert!(too_far);
+        assert_eq!(rows, vec![(0, Some("m0".into())), (1, Some("m1".into()))]);
+    }
 }
