@@ -17,6 +17,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::canonical::{CanonicalObject, Members};
+use crate::seal::{Seal, StoredText};
 
 /// `prev_hash` of the first event of every aggregate: 64 zeros.
 pub const GENESIS_PREV_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -360,21 +361,11 @@ impl View<'_> {
 /// [`crate::seal::StoredText::hash`] makes one, from text it found canonical.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RecordText<'a> {
-    pub aggregate_type: &'a str,
-    pub aggregate_id: &'a str,
-    pub sequence: u64,
-    pub event_type: &'a str,
-    pub event_version: &'a str,
-    pub payload: &'a str,
-    /// The metadata without the seal.
-    pub metadata: &'a str,
+    /// The stored fields, the metadata without the seal.
+    pub stored: StoredText<'a>,
     /// The text of the metadata's `recorded_at` value.
     pub recorded_at: Option<&'a str>,
-    pub prev_hash: &'a str,
-    pub visibility: Option<&'a str>,
-    pub scope: Option<&'a str>,
-    pub pseudonym: Option<&'a str>,
-    pub salt: Option<&'a str>,
+    pub seal: &'a Seal,
 }
 
 impl RecordText<'_> {
@@ -382,19 +373,20 @@ impl RecordText<'_> {
     /// payload and metadata are canonical text. `None` when the record is malformed (the
     /// parsed record's hash names why).
     pub fn hash(&self) -> Option<Hash32> {
+        let (stored, seal) = (&self.stored, self.seal);
         let view = View {
-            aggregate_type: self.aggregate_type,
-            aggregate_id: self.aggregate_id,
-            sequence: self.sequence,
-            event_type: self.event_type,
-            event_version: self.event_version,
-            payload: Json::Text { text: self.payload, recorded_at: None },
-            metadata: Json::Text { text: self.metadata, recorded_at: self.recorded_at },
-            prev_hash: self.prev_hash,
-            visibility: self.visibility,
-            scope: self.scope,
-            pseudonym: self.pseudonym,
-            salt: self.salt,
+            aggregate_type: stored.aggregate_type,
+            aggregate_id: stored.aggregate_id,
+            sequence: stored.sequence,
+            event_type: stored.event_type,
+            event_version: stored.event_version,
+            payload: Json::Text { text: stored.payload, recorded_at: None },
+            metadata: Json::Text { text: stored.metadata, recorded_at: self.recorded_at },
+            prev_hash: &seal.prev_hash,
+            visibility: seal.visibility.as_deref(),
+            scope: seal.scope.as_deref(),
+            pseudonym: seal.pseudonym.as_deref(),
+            salt: seal.salt.as_deref(),
         };
         view.canonical_bytes().ok().map(|bytes| sha256(&bytes))
     }

@@ -163,19 +163,9 @@ impl StoredText<'_> {
         let (metadata, seal) = stored.without(SEAL_KEY)?;
         let seal = Seal::from_canonical(seal)?;
         let hash = RecordText {
-            aggregate_type: self.aggregate_type,
-            aggregate_id: self.aggregate_id,
-            sequence: self.sequence,
-            event_type: self.event_type,
-            event_version: self.event_version,
-            payload: self.payload,
-            metadata: &metadata,
+            stored: StoredText { metadata: &metadata, ..*self },
             recorded_at: stored.get("recorded_at"),
-            prev_hash: &seal.prev_hash,
-            visibility: seal.visibility.as_deref(),
-            scope: seal.scope.as_deref(),
-            pseudonym: seal.pseudonym.as_deref(),
-            salt: seal.salt.as_deref(),
+            seal: &seal,
         }
         .hash()?;
         Some((hash, seal))

@@ -607,6 +607,12 @@ impl SealedWalk<'_> {
         i64::try_from(self.tree.size()).unwrap_or(i64::MAX)
     }
 
+    /// Where a recomputed root differs from a checkpoint's: the forged event among those
+    /// whose signatures were left to it, or else the position it was found at.
+    fn root_differs(&self, position: i64, what: String) -> Broken {
+        first_bad_signature(&self.unchecked, self.keys).unwrap_or_else(|| at_position(position, what))
+    }
+
     fn row(&mut self, row: ReadyRow) -> Result<(), Broken> {
         let expected = self.expected();
         if row.position != expected {
@@ -653,30 +659,22 @@ impl SealedWalk<'_> {
         let size = self.tree.size();
         while let Some(cp) = self.checkpoints.next_if(|cp| cp.size == size) {
             if cp.root != self.tree.root().0 {
-                return Err(first_bad_signature(&self.unchecked, self.keys).unwrap_or_else(|| {
-                    at_position(
-                        row.position,
-                        format!(
-                            "the signed checkpoint of tree size {} does not match the recomputed Merkle root",
-                            cp.size
-                        ),
-                    )
-                }));
+                return Err(self.root_differs(
+                    row.position,
+                    format!("the signed checkpoint of tree size {size} does not match the recomputed Merkle root"),
+                ));
             }
             // The checkpoint vouches for the signatures of the events it covers.
             self.unchecked.clear();
         }
         while let Some(cp) = self.pinned.next_if(|cp| cp.size == size) {
             if cp.root != self.tree.root().0 {
-                return Err(first_bad_signature(&self.unchecked, self.keys).unwrap_or_else(|| {
-                    at_position(
-                        row.position,
-                        format!(
-                            "the ledger at tree size {} does not match the checkpoint you hold (history was rewritten)",
-                            cp.size
-                        ),
-                    )
-                }));
+                return Err(self.root_differs(
+                    row.position,
+                    format!(
+                        "the ledger at tree size {size} does not match the checkpoint you hold (history was rewritten)"
+                    ),
+                ));
             }
         }
         Ok(())
