@@ -15,6 +15,14 @@
 //! checkpoint, those of the events since the last good checkpoint, to name the forged one;
 //! [`Signatures::All`] checks every event's, in batches (docs/VERIFYING.md).
 //!
+//! Reading: stored JSON the store wrote canonically is hashed as it is, once checked to be
+//! exactly canonical (`ledger_format::seal::StoredText::hash`); other text is parsed. On
+//! PostgreSQL the positions (in order) and the events (in the table's order, which is the
+//! order of commit) are read in two scans on two connections sharing one snapshot and
+//! joined as they arrive (`Merge`), holding the events read ahead of their positions up
+//! to [`Options::read_ahead`]; past that, on SQLite, on a standby and with
+//! [`Signatures::All`], one query joins each position to its event ([`sealed_rows_sql`]).
+//!
 //! The key given may be any key of the ledger's key history (the `KeyRotated` events,
 //! docs/LEDGER-FORMAT.md §8.4): the history is checked from it, and each event and
 //! checkpoint is checked with the key active at its position.
