@@ -93,32 +93,22 @@ impl Seal {
     /// The seal from its canonical text, as [`Seal::split`] reads it; `None` where that
     /// reading needs a parser (escapes, nulls) or refuses the seal.
     fn from_canonical(text: &str) -> Option<Seal> {
-        let object = CanonicalObject::parse(text)?;
         let (mut prev_hash, mut hash, mut signature) = (None, None, None);
-        let mut seal = Seal {
-            prev_hash: String::new(),
-            hash: String::new(),
-            signature: String::new(),
-            visibility: None,
-            scope: None,
-            pseudonym: None,
-            salt: None,
-        };
-        for (key, value) in object.members() {
-            let value = CanonicalObject::plain_str(value)?.to_string();
-            match *key {
-                "prev_hash" => prev_hash = Some(value),
-                "hash" => hash = Some(value),
-                "signature" => signature = Some(value),
-                "visibility" => seal.visibility = Some(value),
-                "scope" => seal.scope = Some(value),
-                "pseudonym" => seal.pseudonym = Some(value),
-                "salt" => seal.salt = Some(value),
+        let (mut visibility, mut scope, mut pseudonym, mut salt) = (None, None, None, None);
+        for (key, value) in CanonicalObject::parse(text)?.members() {
+            let field = match *key {
+                "prev_hash" => &mut prev_hash,
+                "hash" => &mut hash,
+                "signature" => &mut signature,
+                "visibility" => &mut visibility,
+                "scope" => &mut scope,
+                "pseudonym" => &mut pseudonym,
+                "salt" => &mut salt,
                 _ => return None,
-            }
+            };
+            *field = Some(CanonicalObject::plain_str(value)?.to_string());
         }
-        (seal.prev_hash, seal.hash, seal.signature) = (prev_hash?, hash?, signature?);
-        Some(seal)
+        Some(Seal { prev_hash: prev_hash?, hash: hash?, signature: signature?, visibility, scope, pseudonym, salt })
     }
 
     /// Reads the seal of stored metadata, leaving the metadata as it is.
@@ -267,6 +257,11 @@ mod tests {
             assert_eq!(text(&record, floats, &metadata).hash(), None);
             let unsealed = crate::canonical::to_string(&record.metadata);
             assert_eq!(text(&record, &payload, &unsealed).hash(), None);
+            // A seal with a member the format does not have is refused by the parser too.
+            let extra = metadata.replacen("\"ledger\":{", "\"ledger\":{\"extra\":\"x\",", 1);
+            assert_eq!(text(&record, &payload, &extra).hash(), None);
+            let mut parsed: Value = serde_json::from_str(&extra).unwrap();
+            assert!(matches!(Seal::split(parsed.take()), Err(SealError::Malformed(_))));
         }
     }
 
