@@ -136,11 +136,8 @@ pub enum VerifyError {
 
 #[derive(Debug, sqlx::FromRow)]
 struct SealedRow {
-    position: i64,
-    l_aggregate_type: String,
-    l_aggregate_id: String,
-    l_sequence: i64,
-    event_hash: String,
+    #[sqlx(flatten)]
+    ledger: PositionRow,
     #[sqlx(flatten)]
     event: OptionalEvent,
 }
@@ -191,6 +188,9 @@ struct Checked {
     signature_ok: Option<bool>,
 }
 
+/// An event's own checks: what [`hashed`] found, or what is broken.
+type OwnChecks = Result<Checked, String>;
+
 /// Which recorder signatures verify checks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Signatures {
@@ -229,7 +229,7 @@ impl Default for Options {
 ///
 /// Stored text the store wrote canonically is hashed as it is; only text that is not, or
 /// whose hash differs, is parsed (which names what is wrong, and gives the same hash).
-fn hashed(event: &StoredEvent) -> Result<Checked, String> {
+fn hashed(event: &StoredEvent) -> OwnChecks {
     let checked = |hash: [u8; 32], seal: Seal| Checked {
         hash,
         prev_hash: seal.prev_hash,
@@ -258,22 +258,28 @@ struct EventKey {
     sequence: i64,
 }
 
-/// An event with its own checks done; its payload and metadata are no longer held.
-struct HashedEvent {
-    key: EventKey,
-    checked: Result<Checked, String>,
-}
-
-impl HashedEvent {
-    fn new(event: StoredEvent) -> Self {
-        let checked = hashed(&event);
-        let StoredEvent { aggregate_type, aggregate_id, sequence, .. } = event;
-        HashedEvent { key: EventKey { aggregate_type, aggregate_id, sequence }, checked }
+impl EventKey {
+    /// A break at this event.
+    fn broken(self, position: Option<i64>, what: String) -> Broken {
+        Broken {
+            aggregate_type: Some(self.aggregate_type),
+            aggregate_id: Some(self.aggregate_id),
+            sequence: Some(self.sequence),
+            position,
+            what,
+        }
     }
 }
 
+/// An event's key and its own checks; its payload and metadata are no longer held.
+fn hashed_by_key(event: StoredEvent) -> (EventKey, OwnChecks) {
+    let checked = hashed(&event);
+    let StoredEvent { aggregate_type, aggregate_id, sequence, .. } = event;
+    (EventKey { aggregate_type, aggregate_id, sequence }, checked)
+}
+
 /// [`hashed`], and the signature checked alone.
-fn prepare(event: &StoredEvent, verifier: &LedgerVerifier) -> Result<Checked, String> {
+fn prepare(event: &StoredEvent, verifier: &LedgerVerifier) -> OwnChecks {
     let mut checked = hashed(event)?;
     checked.signature_ok = Some(verifier.verify_event_hash(&checked.hash, &checked.signature));
     Ok(checked)
@@ -290,18 +296,15 @@ fn jobs_in_flight() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get()) + 1
 }
 
-/// A ledger row (a position and the key and hash it names) with its event, if the event
-/// is there, its own checks done.
+/// A ledger row (a position, the key of the event it names and that event's hash) with
+/// the event's own checks, if the event is there. The event, found by its key, has the
+/// row's key.
 struct ReadyRow {
-    position: i64,
-    l_aggregate_type: String,
-    l_aggregate_id: String,
-    l_sequence: i64,
-    event_hash: String,
-    event: Option<HashedEvent>,
+    ledger: LedgerRow,
+    event: Option<OwnChecks>,
 }
 
-/// One row of the positions table.
+/// One row of the positions table, as read.
 #[derive(Debug, sqlx::FromRow)]
 struct PositionRow {
     position: i64,
@@ -311,23 +314,23 @@ struct PositionRow {
     event_hash: String,
 }
 
-impl PositionRow {
-    fn with(self, event: Option<HashedEvent>) -> ReadyRow {
-        ReadyRow {
-            position: self.position,
-            l_aggregate_type: self.l_aggregate_type,
-            l_aggregate_id: self.l_aggregate_id,
-            l_sequence: self.l_sequence,
-            event_hash: self.event_hash,
-            event,
-        }
-    }
+/// A position, the key of the event it names, and the hash it records.
+struct LedgerRow {
+    position: i64,
+    key: EventKey,
+    event_hash: String,
+}
 
-    fn key(&self) -> EventKey {
-        EventKey {
-            aggregate_type: self.l_aggregate_type.clone(),
-            aggregate_id: self.l_aggregate_id.clone(),
-            sequence: self.l_sequence,
+impl From<PositionRow> for LedgerRow {
+    fn from(row: PositionRow) -> Self {
+        LedgerRow {
+            position: row.position,
+            key: EventKey {
+                aggregate_type: row.l_aggregate_type,
+                aggregate_id: row.l_aggregate_id,
+                sequence: row.l_sequence,
+            },
+            event_hash: row.event_hash,
         }
     }
 }
@@ -338,16 +341,9 @@ impl ReadyRow {
     fn prepare_chunk(rows: Vec<SealedRow>, keys: &KeyHistory, signatures: Signatures) -> Vec<ReadyRow> {
         let mut ready: Vec<ReadyRow> = rows
             .into_iter()
-            .map(|row| {
-                let event = row.event.into_stored().map(HashedEvent::new);
-                ReadyRow {
-                    position: row.position,
-                    l_aggregate_type: row.l_aggregate_type,
-                    l_aggregate_id: row.l_aggregate_id,
-                    l_sequence: row.l_sequence,
-                    event_hash: row.event_hash,
-                    event,
-                }
+            .map(|row| ReadyRow {
+                ledger: row.ledger.into(),
+                event: row.event.into_stored().map(|event| hashed_by_key(event).1),
             })
             .collect();
         if signatures == Signatures::Uncovered {
@@ -356,8 +352,8 @@ impl ReadyRow {
         let items: Vec<_> = ready
             .iter()
             .filter_map(|row| match &row.event {
-                Some(HashedEvent { checked: Ok(checked), .. }) => Some((
-                    keys.for_position(u64::try_from(row.position).unwrap_or(0)),
+                Some(Ok(checked)) => Some((
+                    keys.for_position(u64::try_from(row.ledger.position).unwrap_or(0)),
                     &checked.hash,
                     checked.signature.as_str(),
                 )),
@@ -367,7 +363,7 @@ impl ReadyRow {
         let verdicts = ledger_format::keys::verify_event_hashes(&items);
         let mut verdicts = verdicts.into_iter();
         for row in &mut ready {
-            if let Some(HashedEvent { checked: Ok(checked), .. }) = &mut row.event {
+            if let Some(Ok(checked)) = &mut row.event {
                 checked.signature_ok = Some(verdicts.next().unwrap_or(false));
             }
         }
@@ -465,11 +461,11 @@ enum Step {
 /// hashed on blocking workers as they arrive and held by key until their position comes.
 /// It does no reading itself: [`Merge::step`] says what it needs.
 struct Merge {
-    positions: std::collections::VecDeque<PositionRow>,
+    positions: std::collections::VecDeque<LedgerRow>,
     positions_done: bool,
     /// Events hashed, not yet reached by the positions.
-    ahead: std::collections::HashMap<EventKey, HashedEvent>,
-    pending: std::collections::VecDeque<tokio::task::JoinHandle<Vec<HashedEvent>>>,
+    ahead: std::collections::HashMap<EventKey, OwnChecks>,
+    pending: std::collections::VecDeque<tokio::task::JoinHandle<Vec<(EventKey, OwnChecks)>>>,
     events_done: bool,
     /// How many events it may hold ahead ([`Options::read_ahead`]).
     limit: usize,
@@ -489,14 +485,13 @@ impl Merge {
 
     fn add_positions(&mut self, rows: Vec<PositionRow>) {
         self.positions_done = rows.is_empty();
-        self.positions.extend(rows);
+        self.positions.extend(rows.into_iter().map(LedgerRow::from));
     }
 
     fn add_events(&mut self, rows: Vec<StoredEvent>) {
         self.events_done = rows.is_empty();
         if !rows.is_empty() {
-            self.pending
-                .push_back(tokio::task::spawn_blocking(move || rows.into_iter().map(HashedEvent::new).collect()));
+            self.pending.push_back(tokio::task::spawn_blocking(move || rows.into_iter().map(hashed_by_key).collect()));
         }
     }
 
@@ -505,27 +500,24 @@ impl Merge {
             let Some(next) = self.positions.front() else {
                 return if self.positions_done { Step::Done } else { Step::NeedPositions };
             };
-            let key = next.key();
-            if let Some(event) = self.ahead.remove(&key) {
-                let position = self.positions.pop_front().map(|p| Box::new(p.with(Some(event))));
-                return position.map_or(Step::Done, Step::Row);
+            if let Some(event) = self.ahead.remove(&next.key) {
+                let ledger = self.positions.pop_front().map(|ledger| Box::new(ReadyRow { ledger, event: Some(event) }));
+                return ledger.map_or(Step::Done, Step::Row);
             }
             if !self.events_done && self.pending.len() < jobs_in_flight() {
                 return Step::NeedEvents;
             }
             match self.pending.pop_front() {
                 Some(job) => {
-                    for event in joined(job).await {
-                        self.ahead.insert(event.key.clone(), event);
-                    }
+                    self.ahead.extend(joined(job).await);
                     if self.ahead.len() > self.limit {
                         return Step::TooFarAhead;
                     }
                 }
                 // Every event was read: this position's is not there.
                 None => {
-                    let position = self.positions.pop_front().map(|p| Box::new(p.with(None)));
-                    return position.map_or(Step::Done, Step::Row);
+                    let ledger = self.positions.pop_front().map(|ledger| Box::new(ReadyRow { ledger, event: None }));
+                    return ledger.map_or(Step::Done, Step::Row);
                 }
             }
         }
@@ -540,19 +532,8 @@ struct Walk {
 
 impl Walk {
     /// Checks one stored event, given its own checks; returns its recomputed hash.
-    fn check(
-        &mut self,
-        key: &EventKey,
-        checked: Result<Checked, String>,
-        position: Option<i64>,
-    ) -> Result<[u8; 32], Broken> {
-        let broken = |what: String| Broken {
-            aggregate_type: Some(key.aggregate_type.clone()),
-            aggregate_id: Some(key.aggregate_id.clone()),
-            sequence: Some(key.sequence),
-            position,
-            what,
-        };
+    fn check(&mut self, key: &EventKey, checked: OwnChecks, position: Option<i64>) -> Result<[u8; 32], Broken> {
+        let broken = |what: String| key.clone().broken(position, what);
         let checked = checked.map_err(broken)?;
         let sequence = u64::try_from(key.sequence).map_err(|_| broken("negative sequence".into()))?;
         let chain_id = checked.pseudonym.as_deref().unwrap_or(&key.aggregate_id);
@@ -622,53 +603,34 @@ impl SealedWalk<'_> {
     }
 
     fn row(&mut self, row: ReadyRow) -> Result<(), Broken> {
+        let ReadyRow { ledger: LedgerRow { position, key, event_hash }, event } = row;
         let expected = self.expected();
-        if row.position != expected {
-            return Err(at_position(
-                expected,
-                format!("ledger position {expected} is missing (next is {})", row.position),
-            ));
+        if position != expected {
+            return Err(at_position(expected, format!("ledger position {expected} is missing (next is {position})")));
         }
-        let Some(HashedEvent { key, checked }) = row.event else {
-            return Err(Broken {
-                aggregate_type: Some(row.l_aggregate_type),
-                aggregate_id: Some(row.l_aggregate_id),
-                sequence: Some(row.l_sequence),
-                position: Some(row.position),
-                what: "the sealed event is missing from the events table (deleted)".into(),
-            });
+        let Some(checked) = event else {
+            return Err(
+                key.broken(Some(position), "the sealed event is missing from the events table (deleted)".into())
+            );
         };
         let signature = match &checked {
             Ok(c) if c.signature_ok.is_none() => Some(c.signature.clone()),
             _ => None,
         };
-        let hash = self.walk.check(&key, checked, Some(row.position))?;
-        let EventKey { aggregate_type, aggregate_id, sequence } = key;
-        if parse_hash_hex(&row.event_hash) != Some(hash) {
-            return Err(Broken {
-                aggregate_type: Some(aggregate_type),
-                aggregate_id: Some(aggregate_id),
-                sequence: Some(sequence),
-                position: Some(row.position),
-                what: "the ledger leaf does not match the event's hash".into(),
-            });
+        let hash = self.walk.check(&key, checked, Some(position))?;
+        if parse_hash_hex(&event_hash) != Some(hash) {
+            return Err(key.broken(Some(position), "the ledger leaf does not match the event's hash".into()));
         }
         if let Some(signature) = signature {
-            self.unchecked.push(Unchecked {
-                position: row.position,
-                aggregate_type,
-                aggregate_id,
-                sequence,
-                hash,
-                signature,
-            });
+            let EventKey { aggregate_type, aggregate_id, sequence } = key;
+            self.unchecked.push(Unchecked { position, aggregate_type, aggregate_id, sequence, hash, signature });
         }
         self.tree.push_event_hash(&hash);
         let size = self.tree.size();
         while let Some(cp) = self.checkpoints.next_if(|cp| cp.size == size) {
             if cp.root != self.tree.root().0 {
                 return Err(self.root_differs(
-                    row.position,
+                    position,
                     format!("the signed checkpoint of tree size {size} does not match the recomputed Merkle root"),
                 ));
             }
@@ -678,7 +640,7 @@ impl SealedWalk<'_> {
         while let Some(cp) = self.pinned.next_if(|cp| cp.size == size) {
             if cp.root != self.tree.root().0 {
                 return Err(self.root_differs(
-                    row.position,
+                    position,
                     format!(
                         "the ledger at tree size {size} does not match the checkpoint you hold (history was rewritten)"
                     ),
@@ -1085,7 +1047,10 @@ mod tests {
         let mut rows = Vec::new();
         loop {
             match merge.step().await {
-                Step::Row(row) => rows.push((row.position, row.event.map(|e| e.key.aggregate_id))),
+                Step::Row(row) => {
+                    let ReadyRow { ledger, event } = *row;
+                    rows.push((ledger.position, event.map(|_| ledger.key.aggregate_id)));
+                }
                 Step::NeedPositions => merge.add_positions(positions.by_ref().take(2).collect()),
                 Step::NeedEvents => merge.add_events(events.by_ref().take(3).collect()),
                 Step::TooFarAhead => return (rows, true),
