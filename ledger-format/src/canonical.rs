@@ -184,11 +184,6 @@ impl<'a> CanonicalObject<'a> {
         scan.object(false).is_some() && scan.at == scan.bytes.len()
     }
 
-    /// The text, canonical as it is.
-    pub fn text(&self) -> &'a str {
-        self.text
-    }
-
     /// The members in their order: each key as written and its value's text.
     pub fn members(&self) -> &[(&'a str, &'a str)] {
         &self.members
