@@ -865,8 +865,13 @@ pub async fn verify_witnessed(
         };
         if let Some(mut events_tx) = second {
             let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()").fetch_one(&mut *tx).await?;
+            // Synchronised scans would start this one where the table's last scan stopped
+            // (PostgreSQL shares one start hint per table): after a scan cut short, the
+            // events would come from the middle of the table onwards, all ahead of their
+            // positions, until read-ahead ran out. This scan starts at the table's start.
             sqlx::raw_sql(&format!(
-                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'",
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'; \
+                 SET LOCAL synchronize_seqscans = off",
                 snapshot.replace('\'', "")
             ))
             .execute(&mut *events_tx)
