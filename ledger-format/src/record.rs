@@ -185,7 +185,7 @@ impl EventRecord {
 
     /// The hash as lowercase hex, as stored and published.
     pub fn hash_hex(&self) -> Result<String, RecordError> {
-        Ok(hex::encode(self.hash()?))
+        Ok(hex_string(&self.hash()?))
     }
 }
 
@@ -351,7 +351,7 @@ impl View<'_> {
             recorded_at: recorded_at.into_owned(),
             visibility: visibility.to_string(),
             scope: self.scope.map(str::to_string),
-            content_hash: Some(hex::encode(hasher.finalize())),
+            content_hash: Some(hex_string(&hasher.finalize())),
         })
     }
 }
@@ -467,13 +467,31 @@ pub fn sha256(bytes: &[u8]) -> Hash32 {
     Sha256::digest(bytes).into()
 }
 
+/// A hash as lowercase hex, written without an allocation per character.
+pub fn hex_string(hash: &[u8]) -> String {
+    let mut out = vec![0u8; hash.len() * 2];
+    // The buffer is exactly twice the input, so this cannot fail.
+    let _ = hex::encode_to_slice(hash, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Parses a lowercase 64-character hex hash.
 pub fn parse_hash_hex(text: &str) -> Option<Hash32> {
-    if text.len() != 64 || text.bytes().any(|b| b.is_ascii_uppercase()) {
+    fn nibble(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            _ => None,
+        }
+    }
+    let bytes = text.as_bytes();
+    if bytes.len() != 64 {
         return None;
     }
     let mut out = [0u8; 32];
-    hex::decode_to_slice(text, &mut out).ok()?;
+    for (byte, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+        *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+    }
     Some(out)
 }
 
@@ -529,5 +547,33 @@ fn first_unsafe_number(value: &Value) -> Option<(Vec<Step<'_>>, bool)> {
             })
         }),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_written_and_read_as_lowercase_hex() {
+        for seed in 0u8..=255 {
+            let hash = sha256(&[seed]);
+            let text = hex_string(&hash);
+            assert_eq!(text, hex::encode(hash));
+            assert_eq!(parse_hash_hex(&text), Some(hash));
+        }
+        let good = hex_string(&sha256(b"x"));
+        let refused = [
+            good.to_uppercase(),
+            good[..63].to_string(),
+            format!("{good}0"),
+            format!("g{}", &good[1..]),
+            format!("{} ", &good[..63]),
+            format!("é{}", &good[2..]),
+            String::new(),
+        ];
+        for text in refused {
+            assert_eq!(parse_hash_hex(&text), None, "{text:?}");
+        }
     }
 }
