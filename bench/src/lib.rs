@@ -197,6 +197,10 @@ async fn bench(args: &BenchArgs, url: &str, options: PgConnectOptions) -> anyhow
         .await
         .unwrap_or(false);
     let signer = Arc::new(server::keys::generate(ORIGIN)?);
+    if args.keep {
+        // The key is not kept: this is what `ledger verify --public-key` needs afterwards.
+        eprintln!("the bench ledger's public key: {}", signer.public_key());
+    }
     let machine = Machine::probe(&owner).await;
     eprintln!("{machine}");
 
