@@ -3,7 +3,9 @@
 //! Each [`Projector::catch_up_once`] reads one batch of sealed events after the cursor,
 //! folds them into the views and the audit history, and moves the cursor, all in one
 //! transaction: a crash leaves either the whole batch applied or none of it, so every
-//! event is applied exactly once. [`Projector::rebuild`] empties the views and replays
+//! event is applied exactly once. A batch costs a handful of statements whatever its
+//! size: the documents it folds into are read in one, written back in one, and its audit
+//! history rows inserted in one (per few hundred rows). [`Projector::rebuild`] empties the views and replays
 //! from position 0 in one transaction, so readers never see views half rebuilt.
 
 use serde_json::Value;
@@ -22,6 +24,11 @@ pub const REVISION: i64 = 2;
 
 /// The `projection_cursors` row that keeps the revision the views were built with.
 const REVISION_ROW: &str = "governance/revision";
+
+/// Documents read or written per statement (two binds each to read, four to write).
+const DOCUMENTS_PER_STATEMENT: usize = 200;
+/// Audit history rows written per statement (twelve binds each).
+const AUDIT_ROWS_PER_STATEMENT: usize = 400;
 
 /// The advisory lock key that serialises projectors on PostgreSQL ("A87P").
 const PROJECTOR_LOCK: i64 = 0x4138_3750;
@@ -144,56 +151,64 @@ impl Projector {
                     metadata,
                 })
                 .collect();
-            let mut docs = Documents::new();
+            // The documents the batch folds into, read in a few statements, folded, and
+            // written back in a few more: round trips per batch, not per event.
+            let mut keys: Vec<(String, String)> = Vec::new();
+            let mut wanted = std::collections::HashSet::new();
             for event in &folded {
                 for key in views::keys_for(event) {
-                    if docs.contains_key(&key) {
-                        continue;
-                    }
-                    let body: Option<String> = sqlx::query_scalar("SELECT body FROM view_documents WHERE view = $1 AND id = $2")
-                        .bind(&key.0)
-                        .bind(&key.1)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if let Some(body) = body {
-                        docs.insert(key, serde_json::from_str(&body)?);
+                    if wanted.insert(key.clone()) {
+                        keys.push(key);
                     }
                 }
+            }
+            let mut docs = Documents::new();
+            for chunk in keys.chunks(DOCUMENTS_PER_STATEMENT) {
+                let mut q = sqlx::QueryBuilder::new("SELECT view, id, body FROM view_documents WHERE (view, id) IN (");
+                let mut pairs = q.separated(", ");
+                for (view, id) in chunk {
+                    pairs.push("(").push_bind_unseparated(view).push_unseparated(", ").push_bind_unseparated(id).push_unseparated(")");
+                }
+                q.push(")");
+                let found: Vec<(String, String, String)> = q.build_query_as().fetch_all(&mut *tx).await?;
+                for (view, id, body) in found {
+                    docs.insert((view, id), serde_json::from_str(&body)?);
+                }
+            }
+            for event in &folded {
                 views::apply(&mut docs, event).map_err(anyhow::Error::msg)?;
             }
-            for ((view, id), body) in &docs {
-                sqlx::query(
-                    "INSERT INTO view_documents (view, id, body, position) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (view, id) DO UPDATE SET body = excluded.body, position = excluded.position",
-                )
-                .bind(view)
-                .bind(id)
-                .bind(body.to_string())
-                .bind(last)
-                .execute(&mut *tx)
-                .await?;
+            let docs: Vec<_> = docs.into_iter().map(|(key, body)| (key, body.to_string())).collect();
+            for chunk in docs.chunks(DOCUMENTS_PER_STATEMENT) {
+                let mut q = sqlx::QueryBuilder::new("INSERT INTO view_documents (view, id, body, position) ");
+                q.push_values(chunk, |mut b, ((view, id), body)| {
+                    b.push_bind(view).push_bind(id).push_bind(body).push_bind(last);
+                });
+                q.push(" ON CONFLICT (view, id) DO UPDATE SET body = excluded.body, position = excluded.position");
+                q.build().execute(&mut *tx).await?;
             }
-            for (row, (_, metadata)) in rows.iter().zip(&parsed) {
-                let audit = audit_row(row, metadata);
-                sqlx::query(
+            let audit: Vec<AuditRow> = rows.iter().zip(&parsed).map(|(row, (_, metadata))| audit_row(row, metadata)).collect();
+            for chunk in audit.chunks(AUDIT_ROWS_PER_STATEMENT) {
+                let mut q = sqlx::QueryBuilder::new(
                     "INSERT INTO audit_history (position, aggregate_type, aggregate_id, sequence, event_type, actor, role, \
-                     authority, occurred_at, recorded_at, request_id, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (position) DO NOTHING",
-                )
-                .bind(audit.position)
-                .bind(audit.aggregate_type)
-                .bind(audit.aggregate_id)
-                .bind(audit.sequence)
-                .bind(audit.event_type)
-                .bind(audit.actor)
-                .bind(audit.role)
-                .bind(audit.authority)
-                .bind(audit.occurred_at)
-                .bind(audit.recorded_at)
-                .bind(audit.request_id)
-                .bind(audit.hash)
-                .execute(&mut *tx)
-                .await?;
+                     authority, occurred_at, recorded_at, request_id, hash) ",
+                );
+                q.push_values(chunk, |mut b, audit| {
+                    b.push_bind(audit.position)
+                        .push_bind(&audit.aggregate_type)
+                        .push_bind(&audit.aggregate_id)
+                        .push_bind(audit.sequence)
+                        .push_bind(&audit.event_type)
+                        .push_bind(&audit.actor)
+                        .push_bind(&audit.role)
+                        .push_bind(&audit.authority)
+                        .push_bind(&audit.occurred_at)
+                        .push_bind(&audit.recorded_at)
+                        .push_bind(&audit.request_id)
+                        .push_bind(&audit.hash);
+                });
+                q.push(" ON CONFLICT (position) DO NOTHING");
+                q.build().execute(&mut *tx).await?;
             }
             sqlx::query(
                 "INSERT INTO projection_cursors (projector, next_position) VALUES ($1, $2) \
