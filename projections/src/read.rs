@@ -456,12 +456,13 @@ impl Reads {
         Ok(row.and_then(|(b, p)| serde_json::from_str(&b).ok().map(|v| (v, p))))
     }
 
-    /// How many stored documents of type `view` there are, and the projector's next
-    /// position, in one statement (one snapshot).
+    /// How many stored documents of type `view` there are (the projector keeps the count,
+    /// so this reads one row), and the projector's next position, in one statement (one
+    /// snapshot).
     async fn document_count(&self, view: &str) -> sqlx::Result<(i64, Option<i64>)> {
         with_pool!(&self.db, pool => {
             sqlx::query_as(
-                "SELECT (SELECT COUNT(*) FROM view_documents WHERE view = $1), \
+                "SELECT COALESCE((SELECT documents FROM view_counts WHERE view = $1), 0), \
                  (SELECT next_position FROM projection_cursors WHERE projector = $2)",
             )
             .bind(view)

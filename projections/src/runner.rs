@@ -113,7 +113,7 @@ impl Projector {
                 sqlx::query("DELETE FROM projection_cursors WHERE 1 = 0").execute(&mut *tx).await?;
             }
             if reset {
-                for table in ["view_documents", "audit_history", "projection_cursors"] {
+                for table in ["view_documents", "view_counts", "audit_history", "projection_cursors"] {
                     sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
                 }
                 sqlx::query("INSERT INTO projection_cursors (projector, next_position) VALUES ($1, $2)")
@@ -163,6 +163,7 @@ impl Projector {
                 }
             }
             let mut docs = Documents::new();
+            let mut stored = std::collections::HashSet::new();
             for chunk in keys.chunks(DOCUMENTS_PER_STATEMENT) {
                 let mut q = sqlx::QueryBuilder::new("SELECT view, id, body FROM view_documents WHERE (view, id) IN (");
                 let mut pairs = q.separated(", ");
@@ -172,11 +173,25 @@ impl Projector {
                 q.push(")");
                 let found: Vec<(String, String, String)> = q.build_query_as().fetch_all(&mut *tx).await?;
                 for (view, id, body) in found {
+                    stored.insert((view.clone(), id.clone()));
                     docs.insert((view, id), serde_json::from_str(&body)?);
                 }
             }
             for event in &folded {
                 views::apply(&mut docs, event).map_err(anyhow::Error::msg)?;
+            }
+            // The documents this batch adds, by view: what `view_counts` grows by.
+            let mut added: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+            for key in docs.keys().filter(|key| !stored.contains(*key)) {
+                *added.entry(key.0.as_str()).or_default() += 1;
+            }
+            if !added.is_empty() {
+                let mut q = sqlx::QueryBuilder::new("INSERT INTO view_counts (view, documents) ");
+                q.push_values(&added, |mut b, (view, count)| {
+                    b.push_bind(*view).push_bind(*count);
+                });
+                q.push(" ON CONFLICT (view) DO UPDATE SET documents = view_counts.documents + excluded.documents");
+                q.build().execute(&mut *tx).await?;
             }
             let docs: Vec<_> = docs.into_iter().map(|(key, body)| (key, body.to_string())).collect();
             for chunk in docs.chunks(DOCUMENTS_PER_STATEMENT) {

@@ -20,8 +20,11 @@
 //! PostgreSQL the positions (in order) and the events (in the table's order, which is the
 //! order of commit) are read in two scans on two connections sharing one snapshot and
 //! joined as they arrive (`Merge`), holding the events read ahead of their positions up
-//! to [`Options::read_ahead`]; past that, on SQLite, on a standby and with
-//! [`Signatures::All`], one query joins each position to its event ([`sealed_rows_sql`]).
+//! to [`Options::read_ahead`]; the events no position names are then those awaiting
+//! sealing, found without another scan. Past that limit, on SQLite, on a standby and with
+//! [`Signatures::All`], one query joins each position to its event ([`sealed_rows_sql`]),
+//! and another searches for the events awaiting sealing (when the table holds more events
+//! than were sealed).
 //!
 //! The key given may be any key of the ledger's key history (the `KeyRotated` events,
 //! docs/LEDGER-FORMAT.md §8.4): the history is checked from it, and each event and
@@ -250,8 +253,9 @@ fn hashed(event: &StoredEvent) -> OwnChecks {
     Ok(checked(hash, seal))
 }
 
-/// The key of a stored event: its aggregate and sequence.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// The key of a stored event: its aggregate and sequence. Ordered as the events awaiting
+/// sealing are checked: by aggregate type, id (bytes) and sequence.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct EventKey {
     aggregate_type: String,
     aggregate_id: String,
@@ -305,7 +309,7 @@ struct ReadyRow {
 }
 
 /// One row of the positions table, as read.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 struct PositionRow {
     position: i64,
     l_aggregate_type: String,
@@ -438,6 +442,16 @@ async fn joined<T>(job: tokio::task::JoinHandle<T>) -> T {
     job.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
 }
 
+/// What [`Merge::unsealed`] needs next, or found.
+enum Unsealed {
+    /// More events ([`Merge::add_events`]; none left: an empty batch).
+    NeedEvents,
+    /// More events no position names than it may hold: search for them with a query.
+    TooMany,
+    /// Every event no position names (those awaiting sealing), in key order.
+    All(Vec<(EventKey, OwnChecks)>),
+}
+
 /// What [`Merge`] needs next.
 enum Step {
     /// The next sealed row, in position order.
@@ -519,6 +533,27 @@ impl Merge {
                     let ledger = self.positions.pop_front().map(|ledger| Box::new(ReadyRow { ledger, event: None }));
                     return ledger.map_or(Step::Done, Step::Row);
                 }
+            }
+        }
+    }
+}
+
+impl Merge {
+    /// Once [`Step::Done`]: reads the events scan to its end; what no position named is
+    /// what awaits sealing (both scans share one snapshot).
+    async fn unsealed(&mut self) -> Unsealed {
+        loop {
+            if !self.events_done && self.pending.len() < jobs_in_flight() {
+                return Unsealed::NeedEvents;
+            }
+            let Some(job) = self.pending.pop_front() else {
+                let mut rest: Vec<_> = self.ahead.drain().collect();
+                rest.sort_by(|a, b| a.0.cmp(&b.0));
+                return Unsealed::All(rest);
+            };
+            self.ahead.extend(joined(job).await);
+            if self.ahead.len() > self.limit {
+                return Unsealed::TooMany;
             }
         }
     }
@@ -722,8 +757,10 @@ pub async fn verify_witnessed(
     let unsealed_sql = format!(
         "SELECT {} FROM events e LEFT JOIN positions l \
          ON e.aggregate_type = l.aggregate_type AND e.aggregate_id = l.aggregate_id AND e.sequence = l.sequence \
-         WHERE l.position IS NULL ORDER BY e.aggregate_type, e.aggregate_id, e.sequence",
-        StoredEvent::columns(db)
+         WHERE l.position IS NULL ORDER BY e.aggregate_type{collate}, e.aggregate_id{collate}, e.sequence",
+        StoredEvent::columns(db),
+        // Byte order, as SQLite's and [`EventKey`]'s, whatever the database's collation.
+        collate = if db.is_postgres() { " COLLATE \"C\"" } else { "" }
     );
 
     let postgres = db.is_postgres();
@@ -854,6 +891,8 @@ pub async fn verify_witnessed(
         // batches (each needs its event's position first), nor when no second connection
         // is to be had: then one query joins them.
         let mut all_merged = false;
+        // The events awaiting sealing, when the events scan found them.
+        let mut unsealed: Option<Vec<(EventKey, OwnChecks)>> = None;
         let second = if postgres && signatures == Signatures::Uncovered {
             let standby: bool = sqlx::query_scalar("SELECT pg_is_in_recovery()").fetch_one(&mut *tx).await?;
             match standby {
@@ -929,6 +968,19 @@ pub async fn verify_witnessed(
                     }
                 }
             }
+            // Every sealed row checked: the events scan, read to its end, also finds the
+            // events awaiting sealing (unless there are more than read-ahead allows).
+            if all_merged {
+                unsealed = loop {
+                    match merge.unsealed().await {
+                        Unsealed::NeedEvents => {
+                            merge.add_events(events.recv().await.transpose()?.unwrap_or_default());
+                        }
+                        Unsealed::TooMany => break None,
+                        Unsealed::All(rest) => break Some(rest),
+                    }
+                };
+            }
         }
         // Otherwise (or for the rest, when the tables' orders differ too much), one query
         // joins them in position order.
@@ -975,11 +1027,22 @@ pub async fn verify_witnessed(
             return Err(broken(at_position(i64::try_from(covered).unwrap_or(i64::MAX), what)));
         }
         let sealed_events = walk.events;
-        // Every sealed position had its own event (keys are unique in both tables), so
-        // when the table holds no more events than that, none awaits sealing and the
-        // search for them (a scan of the whole table) is skipped.
-        let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(&mut *tx).await?;
-        if u64::try_from(stored).unwrap_or(u64::MAX) > sealed_events {
+        if let Some(rest) = unsealed {
+            // Found by the events scan: checked in the order the query below gives.
+            for (key, checked) in rest {
+                let checked = checked.map(|mut checked| {
+                    checked.signature_ok = Some(keys.latest().verify_event_hash(&checked.hash, &checked.signature));
+                    checked
+                });
+                walk.check(&key, checked, None).map_err(broken)?;
+            }
+        } else if u64::try_from(sqlx::query_scalar::<_, i64>("SELECT count(*) FROM events").fetch_one(&mut *tx).await?)
+            .unwrap_or(u64::MAX)
+            > sealed_events
+        {
+            // Every sealed position had its own event (keys are unique in both tables), so
+            // when the table holds no more events than that, none awaits sealing and the
+            // search for them (a scan of the whole table) is skipped.
             let mut unsealed = sqlx::query_as::<_, StoredEvent>(&unsealed_sql).fetch(&mut *tx);
             while let Some(event) = unsealed.try_next().await? {
                 let checked = prepare(&event, keys.latest());
@@ -1039,14 +1102,19 @@ mod tests {
         }
     }
 
+    /// What a merge run to its end gave.
+    #[derive(Debug, PartialEq)]
+    enum Merged {
+        /// It stopped there: too many events were ahead.
+        TooFarAhead(Vec<(i64, Option<String>)>),
+        /// Every position given, and the ids of the events no position named (`None`: more
+        /// than it may hold).
+        Done(Vec<(i64, Option<String>)>, Option<Vec<String>>),
+    }
+
     /// Runs a merge to its end, handing it positions two at a time and events three at a
-    /// time: the positions and event ids of the rows it gives, and whether it stopped
-    /// because too many events were ahead.
-    async fn merged(
-        limit: usize,
-        positions: Vec<PositionRow>,
-        events: Vec<StoredEvent>,
-    ) -> (Vec<(i64, Option<String>)>, bool) {
+    /// time: the positions and event ids of the rows it gives, then the events left over.
+    async fn merged(limit: usize, positions: Vec<PositionRow>, events: Vec<StoredEvent>) -> Merged {
         let mut merge = Merge::new(limit);
         let (mut positions, mut events) = (positions.into_iter(), events.into_iter());
         let mut rows = Vec::new();
@@ -1058,8 +1126,17 @@ mod tests {
                 }
                 Step::NeedPositions => merge.add_positions(positions.by_ref().take(2).collect()),
                 Step::NeedEvents => merge.add_events(events.by_ref().take(3).collect()),
-                Step::TooFarAhead => return (rows, true),
-                Step::Done => return (rows, false),
+                Step::TooFarAhead => return Merged::TooFarAhead(rows),
+                Step::Done => break,
+            }
+        }
+        loop {
+            match merge.unsealed().await {
+                Unsealed::NeedEvents => merge.add_events(events.by_ref().take(3).collect()),
+                Unsealed::TooMany => return Merged::Done(rows, None),
+                Unsealed::All(rest) => {
+                    return Merged::Done(rows, Some(rest.into_iter().map(|(key, _)| key.aggregate_id).collect()));
+                }
             }
         }
     }
@@ -1072,11 +1149,26 @@ mod tests {
         let mut events: Vec<_> = ids.iter().filter(|id| *id != "m4").map(|id| event(id)).collect();
         events.push(event("unsealed"));
         events.reverse();
-        let (rows, too_far) = merged(100, positions, events).await;
-        assert!(!too_far);
         let expected: Vec<_> =
             ids.iter().enumerate().map(|(i, id)| (i as i64, (id != "m4").then(|| id.clone()))).collect();
-        assert_eq!(rows, expected);
+        assert_eq!(merged(100, positions, events).await, Merged::Done(expected, Some(vec!["unsealed".into()])));
+    }
+
+    #[tokio::test]
+    async fn the_events_no_position_names_are_those_awaiting_sealing_in_key_order() {
+        let ids: Vec<String> = (0..6).map(|i| format!("m{i}")).collect();
+        let positions: Vec<_> = ids.iter().enumerate().map(|(i, id)| position(i as i64, id)).collect();
+        // Events awaiting sealing, read before, among and after the sealed ones.
+        let mut events = vec![event("u3"), event("u1")];
+        events.extend(ids.iter().map(|id| event(id)));
+        events.extend([event("u2"), event("u0"), event("u4")]);
+        let rows: Vec<_> = ids.iter().enumerate().map(|(i, id)| (i as i64, Some(id.clone()))).collect();
+        let unsealed: Vec<String> = (0..5).map(|i| format!("u{i}")).collect();
+        assert_eq!(merged(100, positions.clone(), events).await, Merged::Done(rows.clone(), Some(unsealed)));
+        // More of them than it may hold: left to the query that searches for them.
+        let mut events: Vec<_> = ids.iter().map(|id| event(id)).collect();
+        events.extend(["u2", "u0", "u4", "u3", "u1"].map(event));
+        assert_eq!(merged(3, positions, events).await, Merged::Done(rows, None));
     }
 
     #[tokio::test]
@@ -1086,8 +1178,9 @@ mod tests {
         // m0 and m1 come first; then the rest backwards, more than 4 ahead of m2.
         let mut events: Vec<_> = ids[..2].iter().map(|id| event(id)).collect();
         events.extend(ids[2..].iter().rev().map(|id| event(id)));
-        let (rows, too_far) = merged(4, positions, events).await;
-        assert!(too_far);
-        assert_eq!(rows, vec![(0, Some("m0".into())), (1, Some("m1".into()))]);
+        assert_eq!(
+            merged(4, positions, events).await,
+            Merged::TooFarAhead(vec![(0, Some("m0".into())), (1, Some("m1".into()))])
+        );
     }
 }

@@ -148,10 +148,15 @@ async fn demo_history_is_served_verified_and_labelled(store: Store) {
         assert_eq!(record.hash_hex().unwrap(), line["hash"].as_str().unwrap(), "export hashes recompute");
     }
 
+    let (kept, counted) = crate::support::view_counts(&app).await;
+    assert!(counted.len() > 5, "the demo fills the views: {counted:?}");
+    assert_eq!(kept, counted, "the projector's counts are the stored documents' counts");
     let before = app.get_json("/api/v1/decisions").await;
     let out = app.ledger(&["rebuild"]).await;
     assert!(out.status.success(), "rebuild: {}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(app.get_json("/api/v1/decisions").await, before, "a rebuild reproduces the views");
+    let (kept, counted) = crate::support::view_counts(&app).await;
+    assert_eq!(kept, counted, "a rebuild counts afresh");
 
     // The demo loads only into an empty ledger.
     let out = app.ledger(&["demo"]).await;

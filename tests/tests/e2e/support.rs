@@ -286,6 +286,25 @@ pub async fn meeting_in_session(app: &TestApp, id: &str, present: u32, filled: u
     assert_eq!(r.status(), 200);
 }
 
+/// The projector's kept document counts per view, and the counts of the stored documents
+/// themselves, each as (view, documents) in view order: the two must agree.
+pub async fn view_counts(app: &TestApp) -> (Vec<(String, i64)>, Vec<(String, i64)>) {
+    const KEPT: &str = "SELECT view, documents FROM view_counts WHERE documents > 0 ORDER BY view";
+    const COUNTED: &str = "SELECT view, COUNT(*) FROM view_documents GROUP BY view ORDER BY view";
+    match app.store {
+        Store::Postgres => {
+            let mut c = PgConnection::connect(&app.database_url).await.unwrap();
+            let kept = sqlx::query_as(KEPT).fetch_all(&mut c).await.unwrap();
+            (kept, sqlx::query_as(COUNTED).fetch_all(&mut c).await.unwrap())
+        }
+        Store::Sqlite => {
+            let mut c = SqliteConnection::connect(&app.database_url).await.unwrap();
+            let kept = sqlx::query_as(KEPT).fetch_all(&mut c).await.unwrap();
+            (kept, sqlx::query_as(COUNTED).fetch_all(&mut c).await.unwrap())
+        }
+    }
+}
+
 /// Deletes everything as an attacker with database rights (triggers disabled first).
 pub async fn wipe(app: &TestApp) {
     let tables = [
@@ -296,6 +315,7 @@ pub async fn wipe(app: &TestApp) {
         "checkpoints",
         "ledger_inbox",
         "view_documents",
+        "view_counts",
         "audit_history",
         "projection_cursors",
     ];
