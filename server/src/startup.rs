@@ -249,9 +249,10 @@ impl Application {
             }
             tasks.push(tokio::spawn(run_projector(background.projector, projector_wake, stop_rx)));
         }
+        let stopped = shutdown_signal();
         let app = router(self.state.clone());
         tracing::info!(address = %self.listener.local_addr()?, "listening");
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server failed")?;
+        axum::serve(self.listener, app).with_graceful_shutdown(stopped).await.context("server failed")?;
         tracing::info!("shutting down: finishing background work");
         let _ = stop_tx.send(true);
         for task in tasks {
@@ -275,24 +276,40 @@ async fn run_projector(projector: Projector, wake: Arc<Notify>, mut stop: watch:
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that completes at SIGINT or SIGTERM. The handlers are installed when this is
+/// called, not when the future is first polled: a signal that arrives while the server is
+/// already answering (`axum::serve` polls its shutdown future from a task of its own, which
+/// may not have run yet) stops it gracefully instead of killing it.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (mut interrupt, mut terminate) = {
+        use tokio::signal::unix::{signal, SignalKind};
+        (signal(SignalKind::interrupt()).ok(), signal(SignalKind::terminate()).ok())
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = terminate => {}
+    async move {
+        #[cfg(unix)]
+        {
+            let interrupt = async {
+                match interrupt.as_mut() {
+                    Some(s) => drop(s.recv().await),
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let terminate = async {
+                match terminate.as_mut() {
+                    Some(s) => drop(s.recv().await),
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = interrupt => {}
+                _ = terminate => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
