@@ -536,9 +536,7 @@ impl Merge {
             }
         }
     }
-}
 
-impl Merge {
     /// Once [`Step::Done`]: reads the events scan to its end; what no position named is
     /// what awaits sealing (both scans share one snapshot).
     async fn unsealed(&mut self) -> Unsealed {
