@@ -5,8 +5,9 @@
 //! transaction: a crash leaves either the whole batch applied or none of it, so every
 //! event is applied exactly once. A batch costs a handful of statements whatever its
 //! size: the documents it folds into are read in one, written back in one, and its audit
-//! history rows inserted in one (per few hundred rows). [`Projector::rebuild`] empties the views and replays
-//! from position 0 in one transaction, so readers never see views half rebuilt.
+//! history rows inserted in one (per few hundred rows). [`Projector::rebuild`] empties
+//! the views and replays from position 0 in one transaction, so readers never see views
+//! half rebuilt.
 
 use serde_json::Value;
 
@@ -153,15 +154,9 @@ impl Projector {
                 .collect();
             // The documents the batch folds into, read in a few statements, folded, and
             // written back in a few more: round trips per batch, not per event.
-            let mut keys: Vec<(String, String)> = Vec::new();
-            let mut wanted = std::collections::HashSet::new();
-            for event in &folded {
-                for key in views::keys_for(event) {
-                    if wanted.insert(key.clone()) {
-                        keys.push(key);
-                    }
-                }
-            }
+            let mut keys: Vec<(String, String)> = folded.iter().flat_map(views::keys_for).collect();
+            keys.sort_unstable();
+            keys.dedup();
             let mut docs = Documents::new();
             let mut stored = std::collections::HashSet::new();
             for chunk in keys.chunks(DOCUMENTS_PER_STATEMENT) {

@@ -282,9 +282,10 @@ fn hashed_by_key(event: StoredEvent) -> (EventKey, OwnChecks) {
     (EventKey { aggregate_type, aggregate_id, sequence }, checked)
 }
 
-/// [`hashed`], and the signature checked alone.
-fn prepare(event: &StoredEvent, verifier: &LedgerVerifier) -> OwnChecks {
-    let mut checked = hashed(event)?;
+/// An event's own checks with its signature checked alone (an event awaiting sealing,
+/// which no checkpoint covers).
+fn signature_checked(checks: OwnChecks, verifier: &LedgerVerifier) -> OwnChecks {
+    let mut checked = checks?;
     checked.signature_ok = Some(verifier.verify_event_hash(&checked.hash, &checked.signature));
     Ok(checked)
 }
@@ -1028,11 +1029,7 @@ pub async fn verify_witnessed(
         if let Some(rest) = unsealed {
             // Found by the events scan: checked in the order the query below gives.
             for (key, checked) in rest {
-                let checked = checked.map(|mut checked| {
-                    checked.signature_ok = Some(keys.latest().verify_event_hash(&checked.hash, &checked.signature));
-                    checked
-                });
-                walk.check(&key, checked, None).map_err(broken)?;
+                walk.check(&key, signature_checked(checked, keys.latest()), None).map_err(broken)?;
             }
         } else if u64::try_from(sqlx::query_scalar::<_, i64>("SELECT count(*) FROM events").fetch_one(&mut *tx).await?)
             .unwrap_or(u64::MAX)
@@ -1043,7 +1040,7 @@ pub async fn verify_witnessed(
             // search for them (a scan of the whole table) is skipped.
             let mut unsealed = sqlx::query_as::<_, StoredEvent>(&unsealed_sql).fetch(&mut *tx);
             while let Some(event) = unsealed.try_next().await? {
-                let checked = prepare(&event, keys.latest());
+                let checked = signature_checked(hashed(&event), keys.latest());
                 let StoredEvent { aggregate_type, aggregate_id, sequence, .. } = event;
                 walk.check(&EventKey { aggregate_type, aggregate_id, sequence }, checked, None).map_err(broken)?;
             }
