@@ -53,6 +53,7 @@ use tokio::sync::watch;
 
 use ledger_store::chaining::Envelope;
 use ledger_store::sealer::Sealer;
+use ledger_store::upkeep::Upkeep;
 use server::pipeline::{CommandError, CommandMeta, CommandService};
 
 pub mod http;
@@ -116,7 +117,8 @@ pub struct BenchArgs {
     /// The `ledger` binary to serve with (default: the one beside this binary).
     #[arg(long, env = "LEDGER_BENCH_LEDGER_BIN")]
     pub ledger_bin: Option<std::path::PathBuf>,
-    /// Keep the bench database instead of dropping it.
+    /// Keep the bench databases instead of dropping them (with `--http`, also the HTTP
+    /// scenario's database and its server's key file).
     #[arg(long, env = "LEDGER_BENCH_KEEP")]
     pub keep: bool,
 }
@@ -179,6 +181,8 @@ fn with_database(url: &str, name: &str) -> String {
     format!("{}/{name}{query}", &base[..authority_end])
 }
 
+/// Events sealed between two rounds of upkeep while the verify scenario's ledger is sealed.
+const UPKEEP_EVERY: usize = 200_000;
 /// Inclusion proofs timed for the p50/p99 figures.
 const PROOF_SAMPLES: usize = 2000;
 /// Events in the subject whose dossier export is timed.
@@ -227,7 +231,7 @@ async fn bench(args: &BenchArgs, url: &str, options: PgConnectOptions) -> anyhow
         plain_pool.close().await;
     }
     if !args.skip_verify {
-        report.verify = Some(verify_scenario(&db, &pool, &owner, &signer, args).await?);
+        report.verify = Some(verify_scenario(&db, &pool, &owner, &signer, args, url).await?);
         if !args.skip_tamper {
             eprintln!("tamper scenarios: each break made, caught by verify, mended…");
             report.tamper = tamper::scenarios(&db, &owner, &signer.verifier(), &signer, ORIGIN).await?;
@@ -241,7 +245,14 @@ async fn bench(args: &BenchArgs, url: &str, options: PgConnectOptions) -> anyhow
     if args.http {
         let name = options.get_database().unwrap_or("ledger_bench").to_string();
         let result = http_scenarios(args, &owner, &options, &name, &mut report).await;
-        owner.execute(format!("DROP DATABASE IF EXISTS \"{name}_http\" WITH (FORCE)").as_str()).await?;
+        if args.keep {
+            eprintln!(
+                "kept the HTTP scenario's database {name}_http and its server's key file {}",
+                http_dir(&name).join("postgres").join("ledger.key").display()
+            );
+        } else {
+            owner.execute(format!("DROP DATABASE IF EXISTS \"{name}_http\" WITH (FORCE)").as_str()).await?;
+        }
         result?;
     }
     owner.close().await;
@@ -259,7 +270,7 @@ async fn http_scenarios(
     report: &mut Report,
 ) -> anyhow::Result<()> {
     let ledger = http::ledger_binary(args.ledger_bin.as_deref())?;
-    let dir = std::env::temp_dir().join(format!("{name}-http"));
+    let dir = http_dir(name);
     let signer = server::keys::generate(ORIGIN)?;
     eprintln!("commands over HTTP ({} per level) against {}…", args.http_commands, ledger.display());
     let sqlite = format!("sqlite://{}", dir.join("sqlite").join("ledger.db").display());
@@ -305,8 +316,15 @@ async fn http_scenarios(
     }
     .await;
     server.stop().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    if !args.keep {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     result
+}
+
+/// The folder of the HTTP scenarios' servers (their key files and the SQLite store).
+fn http_dir(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("{name}-http"))
 }
 
 const PLAIN_SCHEMA: &str = "
@@ -859,6 +877,7 @@ async fn verify_scenario(
     owner: &PgPool,
     signer: &Arc<LedgerSigner>,
     args: &BenchArgs,
+    url: &str,
 ) -> anyhow::Result<VerifyFigure> {
     let mut figure = VerifyFigure::default();
     // The write scenarios' events stay (they are valid and sealed): fill up to `--events`.
@@ -880,12 +899,20 @@ async fn verify_scenario(
         figure.events
     );
 
-    // Seal with the real sealer, batch by batch.
+    // Seal with the real sealer, batch by batch, with the upkeep `serve` runs beside it (the
+    // inbox vacuumed as it empties).
     let sealer = Sealer::new(db.clone(), Arc::clone(signer), ORIGIN.to_string());
+    let mut upkeep = Upkeep::new(url)?;
     let bar = progress(to_fill as u64, "sealing");
     let started = Instant::now();
+    let mut since_upkeep = 0;
     while let ledger_store::sealer::SealOutcome::Sealed { events, .. } = sealer.seal_once().await? {
         bar.inc(events as u64);
+        since_upkeep += events;
+        if since_upkeep >= UPKEEP_EVERY {
+            upkeep.run_once().await?;
+            since_upkeep = 0;
+        }
     }
     figure.seal = started.elapsed();
     bar.finish_and_clear();

@@ -1,8 +1,8 @@
 //! [`Application`]: connect, migrate, load the key, catch up, bind, serve, shut down.
 //!
-//! Build once, then [`Application::run_until_stopped`]: the HTTP server, the sealer and
-//! the projector run until SIGINT or SIGTERM; in-flight requests finish, then the
-//! background tasks stop after their current transaction.
+//! Build once, then [`Application::run_until_stopped`]: the HTTP server, the sealer, the
+//! projector and, on PostgreSQL, the tables' upkeep run until SIGINT or SIGTERM; in-flight
+//! requests finish, then the background tasks stop after their current transaction.
 //!
 //! A read-only server (`serve --read-only`, e.g. on a PostgreSQL hot standby) is built
 //! differently: it never migrates (it checks the schema version instead), holds no signing
@@ -28,6 +28,7 @@ use crate::http::witness::WitnessPolicy;
 use crate::http::{router, AppState, Mode};
 use crate::pipeline::CommandService;
 use ledger_store::sealer::Sealer;
+use ledger_store::upkeep::Upkeep;
 
 /// What `serve` needs.
 #[derive(Debug, Clone)]
@@ -68,6 +69,8 @@ struct Background {
     sealer: Sealer,
     projector: Projector,
     clock_interval: Duration,
+    /// Vacuuming and analysing the tables (PostgreSQL only; [`ledger_store::upkeep`]).
+    upkeep: Option<Upkeep>,
 }
 
 impl Application {
@@ -84,6 +87,12 @@ impl Application {
             "--primary names the primary a read-only server sends clients to: it needs --read-only"
         );
         let db = Db::connect(&settings.database_url).await?;
+        // Before catching up: a queue full of deleted rows, or tables never analysed, would
+        // slow the catch-up itself.
+        let mut upkeep = if db.is_postgres() { Some(Upkeep::new(&settings.database_url)?) } else { None };
+        if let Some(upkeep) = upkeep.as_mut() {
+            upkeep.run_logged().await;
+        }
         let (signer, created) = crate::keys::load_or_create(&settings.key_file, &settings.origin)?;
         if created {
             tracing::warn!(key_file = %settings.key_file.display(), public_key = %signer.public_key(),
@@ -144,6 +153,7 @@ impl Application {
             sealer,
             projector,
             clock_interval: Duration::from_secs(settings.clock_interval_secs),
+            upkeep,
         };
         Ok(Self { listener, state, background: Some(background) })
     }
@@ -246,6 +256,9 @@ impl Application {
                     background.clock_interval,
                     stop_rx.clone(),
                 )));
+            }
+            if let Some(upkeep) = background.upkeep {
+                tasks.push(tokio::spawn(upkeep.run(ledger_store::upkeep::INTERVAL, stop_rx.clone())));
             }
             tasks.push(tokio::spawn(run_projector(background.projector, projector_wake, stop_rx)));
         }

@@ -20,6 +20,9 @@
 //!   values, their salt and commitment, and their erasure.
 //! * [`proofs`]: RFC 9162 inclusion and consistency proofs from the stored tree hashes.
 //! * [`tiles`]: the same tree in the C2SP tlog-tiles layout.
+//! * [`upkeep`]: the vacuuming and analysing of the PostgreSQL tables that autovacuum
+//!   would do, done by the server so that costs do not grow with deleted rows or
+//!   missing statistics.
 //! * [`verify`]: the verifier that recomputes every hash, chain, signature, Merkle root
 //!   and checkpoint from the raw tables.
 //!
@@ -36,6 +39,7 @@ pub mod proofs;
 pub mod sealer;
 pub mod stored;
 pub mod tiles;
+pub mod upkeep;
 pub mod verify;
 
 pub use db::Db;

@@ -32,5 +32,6 @@ mod support;
 mod tamper;
 mod time;
 mod tokens;
+mod upkeep;
 mod web;
 mod witness;
