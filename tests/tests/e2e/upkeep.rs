@@ -54,8 +54,8 @@ async fn ledger_with_an_emptied_inbox() -> (std::path::PathBuf, String, PgConnec
     (dir, url, owner)
 }
 
-/// When the inbox was last vacuumed by hand (not by autovacuum), and when the events
-/// table was last analysed.
+/// When the inbox was last vacuumed by hand, last vacuumed by autovacuum, and last
+/// analysed by hand.
 async fn last_upkeep(owner: &mut PgConnection) -> (Option<String>, Option<String>, Option<String>) {
     sqlx::query_as(
         "SELECT (SELECT last_vacuum::text FROM pg_stat_user_tables WHERE relname = 'ledger_inbox'), \
