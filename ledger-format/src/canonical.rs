@@ -224,9 +224,10 @@ impl<'a> CanonicalObject<'a> {
         value.strip_prefix('"')?.strip_suffix('"').filter(|s| !s.contains('\\'))
     }
 
-    /// The text without the member `key` (still canonical), and that member's value text;
-    /// `None` if there is no such member.
-    pub fn without(&self, key: &str) -> Option<(String, &'a str)> {
+    /// The text without the member `key` (still canonical) as the two pieces around the
+    /// member, to be written one after the other, and that member's value text; `None` if
+    /// there is no such member.
+    pub fn without(&self, key: &str) -> Option<([&'a str; 2], &'a str)> {
         let index = self.members.iter().position(|(k, _)| *k == key)?;
         let offset = |part: &str| part.as_ptr() as usize - self.text.as_ptr() as usize;
         let (raw_key, value) = self.members[index];
@@ -238,10 +239,7 @@ impl<'a> CanonicalObject<'a> {
         } else if self.members.len() > 1 {
             end += 1;
         }
-        let mut rest = String::with_capacity(self.text.len() - (end - start));
-        rest.push_str(&self.text[..start]);
-        rest.push_str(&self.text[end..]);
-        Some((rest, value))
+        Some(([&self.text[..start], &self.text[end..]], value))
     }
 }
 
@@ -349,7 +347,8 @@ impl<'a> Scan<'a> {
     /// when `keep` (the top level).
     fn object(&mut self, keep: bool) -> Option<Vec<(&'a str, &'a str)>> {
         self.eat(b'{')?;
-        let mut members = Vec::new();
+        // Room for a record's metadata without growing.
+        let mut members = Vec::with_capacity(if keep { 12 } else { 0 });
         if self.eat(b'}').is_some() {
             return Some(members);
         }
@@ -456,9 +455,13 @@ impl<'a> Members<'a> {
         self
     }
 
-    /// A member whose value is already canonical text.
-    pub fn canonical_text(&mut self, key: &'static str, text: &str) -> &mut Self {
-        self.key(key).extend_from_slice(text.as_bytes());
+    /// A member whose value is already canonical text, given in pieces written one after
+    /// the other.
+    pub fn canonical_text(&mut self, key: &'static str, pieces: &[&str]) -> &mut Self {
+        let out = self.key(key);
+        for piece in pieces {
+            out.extend_from_slice(piece.as_bytes());
+        }
         self
     }
 
@@ -660,13 +663,20 @@ mod tests {
         let ok = CanonicalObject::parse(r#"{"a":[],"b":{"c":"\u001f\n"},"ledger":{"x":-9007199254740991},"z":null}"#)
             .unwrap();
         assert_eq!(ok.get("b"), Some(r#"{"c":"\u001f\n"}"#));
+        let (rest, seal) = ok.without("ledger").unwrap();
         assert_eq!(
-            ok.without("ledger").unwrap(),
-            (r#"{"a":[],"b":{"c":"\u001f\n"},"z":null}"#.to_string(), r#"{"x":-9007199254740991}"#)
+            (rest.concat().as_str(), seal),
+            (r#"{"a":[],"b":{"c":"\u001f\n"},"z":null}"#, r#"{"x":-9007199254740991}"#)
         );
-        assert_eq!(ok.without("a").unwrap().0, r#"{"b":{"c":"\u001f\n"},"ledger":{"x":-9007199254740991},"z":null}"#);
-        assert_eq!(ok.without("z").unwrap().0, r#"{"a":[],"b":{"c":"\u001f\n"},"ledger":{"x":-9007199254740991}}"#);
-        assert_eq!(CanonicalObject::parse(r#"{"a":1}"#).unwrap().without("a").unwrap().0, "{}");
+        assert_eq!(
+            ok.without("a").unwrap().0.concat(),
+            r#"{"b":{"c":"\u001f\n"},"ledger":{"x":-9007199254740991},"z":null}"#
+        );
+        assert_eq!(
+            ok.without("z").unwrap().0.concat(),
+            r#"{"a":[],"b":{"c":"\u001f\n"},"ledger":{"x":-9007199254740991}}"#
+        );
+        assert_eq!(CanonicalObject::parse(r#"{"a":1}"#).unwrap().without("a").unwrap().0.concat(), "{}");
         assert_eq!(ok.without("q"), None);
     }
 

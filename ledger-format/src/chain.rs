@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::record::{parse_hash_hex, EventRecord, Hash32, ShownRecord, GENESIS_PREV_HASH};
+use crate::record::{parse_hash_hex, EventRecord, Hash32, ShownRecord};
 
 /// Why an event does not continue its aggregate's chain.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,10 +63,24 @@ impl Chains {
         prev_hash: &str,
         hash: Hash32,
     ) -> Result<(), ChainBreak> {
+        self.link_hashes(aggregate_type, chain_id, sequence, parse_hash_hex(prev_hash), hash)
+    }
+
+    /// [`Self::link_parts`] with `prev_hash` already parsed (`None`: it is not 64
+    /// lowercase hex characters, so it links to nothing).
+    pub fn link_hashes(
+        &mut self,
+        aggregate_type: &str,
+        chain_id: &str,
+        sequence: u64,
+        prev_hash: Option<Hash32>,
+        hash: Hash32,
+    ) -> Result<(), ChainBreak> {
         let head = self.heads.get_mut(aggregate_type).and_then(|ids| ids.get_mut(chain_id));
         match head {
             None if sequence != 1 => Err(ChainBreak::StartsLate { sequence }),
-            None if prev_hash != GENESIS_PREV_HASH => Err(ChainBreak::NotGenesis),
+            // 64 zeros, the only text that parses to the zero hash.
+            None if prev_hash != Some([0; 32]) => Err(ChainBreak::NotGenesis),
             None => {
                 self.heads
                     .entry(aggregate_type.to_string())
@@ -76,9 +90,7 @@ impl Chains {
                 Ok(())
             }
             Some((last, _)) if sequence != *last + 1 => Err(ChainBreak::Gap { sequence, last: *last }),
-            Some((last, last_hash)) if parse_hash_hex(prev_hash) != Some(*last_hash) => {
-                Err(ChainBreak::Unlinked { last: *last })
-            }
+            Some((last, last_hash)) if prev_hash != Some(*last_hash) => Err(ChainBreak::Unlinked { last: *last }),
             Some(head) => {
                 *head = (sequence, hash);
                 Ok(())
@@ -100,6 +112,7 @@ impl Chains {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::GENESIS_PREV_HASH;
     use serde_json::json;
 
     fn record(sequence: u64, prev_hash: String) -> EventRecord {

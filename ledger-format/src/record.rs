@@ -17,7 +17,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::canonical::{CanonicalObject, Members};
-use crate::seal::{Seal, StoredText};
+use crate::seal::{SealText, StoredText};
 
 /// `prev_hash` of the first event of every aggregate: 64 zeros.
 pub const GENESIS_PREV_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -206,18 +206,60 @@ impl Head {
 
     /// RFC 8785 canonical bytes of the head.
     fn canonical_bytes(&self) -> Vec<u8> {
+        HeadView {
+            aggregate_type: &self.aggregate_type,
+            aggregate_id: &self.aggregate_id,
+            sequence: self.sequence,
+            prev_hash: &self.prev_hash,
+            recorded_at: &self.recorded_at,
+            visibility: &self.visibility,
+            scope: self.scope.as_deref(),
+            content_hash: self.content_hash.as_deref(),
+        }
+        .canonical_bytes()
+    }
+}
+
+/// A head's fields, borrowed: the one writer of a head's canonical bytes, for a [`Head`]
+/// and for a record hashed without building one.
+struct HeadView<'a> {
+    aggregate_type: &'a str,
+    aggregate_id: &'a str,
+    sequence: u64,
+    prev_hash: &'a str,
+    recorded_at: &'a str,
+    visibility: &'a str,
+    scope: Option<&'a str>,
+    content_hash: Option<&'a str>,
+}
+
+impl HeadView<'_> {
+    fn canonical_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(320);
         Members::open(&mut out)
-            .str("aggregate_id", &self.aggregate_id)
-            .str("aggregate_type", &self.aggregate_type)
-            .optional_str("content_hash", self.content_hash.as_deref())
-            .str("prev_hash", &self.prev_hash)
-            .str("recorded_at", &self.recorded_at)
-            .optional_str("scope", self.scope.as_deref())
+            .str("aggregate_id", self.aggregate_id)
+            .str("aggregate_type", self.aggregate_type)
+            .optional_str("content_hash", self.content_hash)
+            .str("prev_hash", self.prev_hash)
+            .str("recorded_at", self.recorded_at)
+            .optional_str("scope", self.scope)
             .u64("sequence", self.sequence)
-            .str("visibility", &self.visibility)
+            .str("visibility", self.visibility)
             .close();
         out
+    }
+
+    fn to_head(&self) -> Head {
+        Head {
+            aggregate_type: self.aggregate_type.to_string(),
+            aggregate_id: self.aggregate_id.to_string(),
+            sequence: self.sequence,
+            prev_hash: self.prev_hash.to_string(),
+            recorded_at: self.recorded_at.to_string(),
+            visibility: self.visibility.to_string(),
+            scope: self.scope.map(str::to_string),
+            content_hash: self.content_hash.map(str::to_string),
+        }
     }
 }
 
@@ -225,15 +267,24 @@ impl Head {
 #[derive(Clone, Copy)]
 enum Json<'a> {
     Parsed(&'a Value),
-    /// Canonical text of an object with no float and no unsafe integer, and the text of
-    /// its `recorded_at` member's value.
+    /// Canonical text of an object with no float and no unsafe integer, in pieces written
+    /// one after the other (the stored metadata around its seal), and the text of its
+    /// `recorded_at` member's value.
     Text {
-        text: &'a str,
+        pieces: [&'a str; 2],
         recorded_at: Option<&'a str>,
     },
 }
 
 impl<'a> Json<'a> {
+    /// About how many bytes it writes (to size a buffer once).
+    fn len(self) -> usize {
+        match self {
+            Json::Parsed(_) => 256,
+            Json::Text { pieces, .. } => pieces[0].len() + pieces[1].len(),
+        }
+    }
+
     fn check(self, name: &'static str) -> Result<(), RecordError> {
         match self {
             Json::Parsed(value) if !value.is_object() => Err(RecordError::NotAnObject(name)),
@@ -261,7 +312,7 @@ impl Members<'_> {
     fn json(&mut self, key: &'static str, value: Json<'_>) -> &mut Self {
         match value {
             Json::Parsed(value) => self.value(key, value),
-            Json::Text { text, .. } => self.canonical_text(key, text),
+            Json::Text { pieces, .. } => self.canonical_text(key, &pieces),
         }
     }
 }
@@ -286,13 +337,15 @@ struct View<'a> {
 impl View<'_> {
     fn canonical_bytes(&self) -> Result<Vec<u8>, RecordError> {
         if self.salt.is_some() {
-            return Ok(self.head()?.canonical_bytes());
+            let mut content_hash = [0u8; 64];
+            return self.with_head(&mut content_hash, |head| head.canonical_bytes());
         }
         if self.visibility.is_some() || self.scope.is_some() || self.pseudonym.is_some() {
             return Err(RecordError::Malformed("visibility, scope and pseudonym need a salt (version 2)".into()));
         }
         self.checked_parts()?;
-        let mut out = Vec::with_capacity(256 + self.prev_hash.len());
+        let (payload, metadata) = (self.payload.len(), self.metadata.len());
+        let mut out = Vec::with_capacity(256 + self.prev_hash.len() + payload + metadata);
         Members::open(&mut out)
             .str("aggregate_id", self.aggregate_id)
             .str("aggregate_type", self.aggregate_type)
@@ -315,6 +368,17 @@ impl View<'_> {
     }
 
     fn head(&self) -> Result<Head, RecordError> {
+        let mut content_hash = [0u8; 64];
+        self.with_head(&mut content_hash, |head| head.to_head())
+    }
+
+    /// Checks a version 2 record, hashes its salted content and gives `then` its head,
+    /// borrowed (the content hash's hex written into `content_hash`).
+    fn with_head<T>(
+        &self,
+        content_hash: &mut [u8; 64],
+        then: impl FnOnce(&HeadView<'_>) -> T,
+    ) -> Result<T, RecordError> {
         let Some(salt) = self.salt else {
             return Err(RecordError::Malformed("a version 1 record has no head".into()));
         };
@@ -331,7 +395,7 @@ impl View<'_> {
             self.metadata.recorded_at().ok_or(RecordError::Malformed("version 2 metadata needs recorded_at".into()))?;
         // The salted content: the aggregate's id (where a pseudonym stands for it in the
         // head), event type and version, payload, metadata and salt.
-        let mut content = Vec::with_capacity(256);
+        let mut content = Vec::with_capacity(256 + self.payload.len() + self.metadata.len());
         Members::open(&mut content)
             .optional_str("aggregate_id", self.pseudonym.map(|_| self.aggregate_id))
             .str("event_type", self.event_type)
@@ -343,16 +407,19 @@ impl View<'_> {
         let mut hasher = Sha256::new();
         hasher.update(CONTENT_CONTEXT);
         hasher.update(&content);
-        Ok(Head {
-            aggregate_type: self.aggregate_type.to_string(),
-            aggregate_id: self.pseudonym.unwrap_or(self.aggregate_id).to_string(),
+        // Lowercase hex digits are ASCII, so the buffer is UTF-8.
+        let _ = hex::encode_to_slice(hasher.finalize(), content_hash);
+        let content_hash = std::str::from_utf8(content_hash).unwrap_or_default();
+        Ok(then(&HeadView {
+            aggregate_type: self.aggregate_type,
+            aggregate_id: self.pseudonym.unwrap_or(self.aggregate_id),
             sequence: self.sequence,
-            prev_hash: self.prev_hash.to_string(),
-            recorded_at: recorded_at.into_owned(),
-            visibility: visibility.to_string(),
-            scope: self.scope.map(str::to_string),
-            content_hash: Some(hex_string(&hasher.finalize())),
-        })
+            prev_hash: self.prev_hash,
+            recorded_at: &recorded_at,
+            visibility,
+            scope: self.scope,
+            content_hash: Some(content_hash),
+        }))
     }
 }
 
@@ -361,11 +428,13 @@ impl View<'_> {
 /// [`crate::seal::StoredText::hash`] makes one, from text it found canonical.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RecordText<'a> {
-    /// The stored fields, the metadata without the seal.
+    /// The stored fields (its `metadata` is not read: see the next field).
     pub stored: StoredText<'a>,
+    /// The metadata without the seal, as the pieces of text around it.
+    pub metadata: [&'a str; 2],
     /// The text of the metadata's `recorded_at` value.
     pub recorded_at: Option<&'a str>,
-    pub seal: &'a Seal,
+    pub seal: &'a SealText<'a>,
 }
 
 impl RecordText<'_> {
@@ -380,13 +449,13 @@ impl RecordText<'_> {
             sequence: stored.sequence,
             event_type: stored.event_type,
             event_version: stored.event_version,
-            payload: Json::Text { text: stored.payload, recorded_at: None },
-            metadata: Json::Text { text: stored.metadata, recorded_at: self.recorded_at },
-            prev_hash: &seal.prev_hash,
-            visibility: seal.visibility.as_deref(),
-            scope: seal.scope.as_deref(),
-            pseudonym: seal.pseudonym.as_deref(),
-            salt: seal.salt.as_deref(),
+            payload: Json::Text { pieces: [stored.payload, ""], recorded_at: None },
+            metadata: Json::Text { pieces: self.metadata, recorded_at: self.recorded_at },
+            prev_hash: seal.prev_hash,
+            visibility: seal.visibility,
+            scope: seal.scope,
+            pseudonym: seal.pseudonym,
+            salt: seal.salt,
         };
         view.canonical_bytes().ok().map(|bytes| sha256(&bytes))
     }
@@ -475,24 +544,34 @@ pub fn hex_string(hash: &[u8]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Each byte's value as a lowercase hex digit, or [`NOT_HEX`].
+const HEX_DIGITS: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 16 {
+        table[b"0123456789abcdef"[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// A byte that is not a lowercase hex digit: its high bits are set, a digit's never are.
+const NOT_HEX: u8 = 0xf0;
+
 /// Parses a lowercase 64-character hex hash.
+///
+/// Verify parses three per event, so this looks every digit up in a table and checks them
+/// all at once at the end instead of branching on each.
 pub fn parse_hash_hex(text: &str) -> Option<Hash32> {
-    fn nibble(b: u8) -> Option<u8> {
-        match b {
-            b'0'..=b'9' => Some(b - b'0'),
-            b'a'..=b'f' => Some(b - b'a' + 10),
-            _ => None,
-        }
-    }
-    let bytes = text.as_bytes();
-    if bytes.len() != 64 {
-        return None;
-    }
+    let bytes: &[u8; 64] = text.as_bytes().try_into().ok()?;
     let mut out = [0u8; 32];
+    let mut seen = 0u8;
     for (byte, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-        *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+        let (high, low) = (HEX_DIGITS[usize::from(pair[0])], HEX_DIGITS[usize::from(pair[1])]);
+        seen |= high | low;
+        *byte = (high << 4) | (low & 0x0f);
     }
-    Some(out)
+    (seen & NOT_HEX == 0).then_some(out)
 }
 
 /// Payloads hold no floats: money is integer minor units, percentages are computed.
@@ -574,6 +653,15 @@ mod tests {
         ];
         for text in refused {
             assert_eq!(parse_hash_hex(&text), None, "{text:?}");
+        }
+        // Every byte that is not a lowercase hex digit is refused wherever it stands.
+        for byte in (0u8..=127).filter(|b| !b.is_ascii_digit() && !(b'a'..=b'f').contains(b)) {
+            for at in [0, 1, 31, 62, 63] {
+                let mut text = good.clone().into_bytes();
+                text[at] = byte;
+                let text = String::from_utf8(text).unwrap();
+                assert_eq!(parse_hash_hex(&text), None, "{text:?}");
+            }
         }
     }
 }

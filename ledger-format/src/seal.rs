@@ -90,27 +90,6 @@ impl Seal {
         Ok((metadata, seal))
     }
 
-    /// The seal from its canonical text, as [`Seal::split`] reads it; `None` where that
-    /// reading needs a parser (escapes, nulls) or refuses the seal.
-    fn from_canonical(text: &str) -> Option<Seal> {
-        let (mut prev_hash, mut hash, mut signature) = (None, None, None);
-        let (mut visibility, mut scope, mut pseudonym, mut salt) = (None, None, None, None);
-        for (key, value) in CanonicalObject::parse(text)?.members() {
-            let field = match *key {
-                "prev_hash" => &mut prev_hash,
-                "hash" => &mut hash,
-                "signature" => &mut signature,
-                "visibility" => &mut visibility,
-                "scope" => &mut scope,
-                "pseudonym" => &mut pseudonym,
-                "salt" => &mut salt,
-                _ => return None,
-            };
-            *field = Some(CanonicalObject::plain_str(value)?.to_string());
-        }
-        Some(Seal { prev_hash: prev_hash?, hash: hash?, signature: signature?, visibility, scope, pseudonym, salt })
-    }
-
     /// Reads the seal of stored metadata, leaving the metadata as it is.
     pub fn read(metadata: &Value) -> Result<Seal, SealError> {
         let seal = metadata.as_object().ok_or(SealError::NotAnObject)?.get(SEAL_KEY).ok_or(SealError::Missing)?;
@@ -138,26 +117,72 @@ pub struct StoredText<'a> {
     pub metadata: &'a str,
 }
 
-impl StoredText<'_> {
+/// A seal read from canonical text, borrowing it: what verify needs of a seal without
+/// copying its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SealText<'a> {
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
+    pub signature: &'a str,
+    pub visibility: Option<&'a str>,
+    pub scope: Option<&'a str>,
+    pub pseudonym: Option<&'a str>,
+    pub salt: Option<&'a str>,
+}
+
+impl<'a> SealText<'a> {
+    /// The seal from its canonical text, as [`Seal::split`] reads it; `None` where that
+    /// reading needs a parser (escapes, nulls) or refuses the seal.
+    fn parse(text: &'a str) -> Option<Self> {
+        let (mut prev_hash, mut hash, mut signature) = (None, None, None);
+        let (mut visibility, mut scope, mut pseudonym, mut salt) = (None, None, None, None);
+        for (key, value) in CanonicalObject::parse(text)?.members() {
+            let field = match *key {
+                "prev_hash" => &mut prev_hash,
+                "hash" => &mut hash,
+                "signature" => &mut signature,
+                "visibility" => &mut visibility,
+                "scope" => &mut scope,
+                "pseudonym" => &mut pseudonym,
+                "salt" => &mut salt,
+                _ => return None,
+            };
+            *field = Some(CanonicalObject::plain_str(value)?);
+        }
+        Some(SealText { prev_hash: prev_hash?, hash: hash?, signature: signature?, visibility, scope, pseudonym, salt })
+    }
+
+    /// The seal, owned.
+    pub fn to_seal(&self) -> Seal {
+        Seal {
+            prev_hash: self.prev_hash.to_string(),
+            hash: self.hash.to_string(),
+            signature: self.signature.to_string(),
+            visibility: self.visibility.map(str::to_string),
+            scope: self.scope.map(str::to_string),
+            pseudonym: self.pseudonym.map(str::to_string),
+            salt: self.salt.map(str::to_string),
+        }
+    }
+}
+
+impl<'a> StoredText<'a> {
     /// The event's hash and seal, read without parsing the stored JSON: when the payload
     /// and metadata are canonical text (the store writes them so), the seal is cut out of
-    /// the metadata's text and the hashed bytes are spliced from the rest. Exactly what
-    /// [`Seal::split`] and [`EventRecord::hash`] give; `None` when the text is not
-    /// canonical or the record is malformed (split and parse it then, to learn why).
-    pub fn hash(&self) -> Option<(Hash32, Seal)> {
+    /// the metadata's text and the hashed bytes are spliced from the rest, with nothing
+    /// copied but into the bytes hashed. Exactly what [`Seal::split`] and
+    /// [`EventRecord::hash`] give; `None` when the text is not canonical or the record is
+    /// malformed (split and parse it then, to learn why).
+    pub fn hash(&self) -> Option<(Hash32, SealText<'a>)> {
         if !CanonicalObject::is_canonical(self.payload) {
             return None;
         }
         let stored = CanonicalObject::parse(self.metadata)?;
         // Taking a member out of canonical text leaves canonical text.
         let (metadata, seal) = stored.without(SEAL_KEY)?;
-        let seal = Seal::from_canonical(seal)?;
-        let hash = RecordText {
-            stored: StoredText { metadata: &metadata, ..*self },
-            recorded_at: stored.get("recorded_at"),
-            seal: &seal,
-        }
-        .hash()?;
+        let seal = SealText::parse(seal)?;
+        let hash =
+            RecordText { stored: *self, metadata, recorded_at: stored.get("recorded_at"), seal: &seal }.hash()?;
         Some((hash, seal))
     }
 }
@@ -248,7 +273,10 @@ mod tests {
         };
         for record in [v1, v2] {
             let (payload, metadata, seal) = stored(&record);
-            assert_eq!(text(&record, &payload, &metadata).hash(), Some((record.hash().unwrap(), seal.clone())));
+            assert_eq!(
+                text(&record, &payload, &metadata).hash().map(|(h, s)| (h, s.to_seal())),
+                Some((record.hash().unwrap(), seal.clone()))
+            );
             // Text the store did not write canonically is left to the parser.
             let pretty = serde_json::to_string_pretty(&record.payload).unwrap();
             assert_eq!(text(&record, &pretty, &metadata).hash(), None);

@@ -36,10 +36,10 @@ use futures::TryStreamExt as _;
 use ledger_format::cosignature::WitnessVerifier;
 use ledger_format::merkle::CompactTree;
 use ledger_format::record::parse_hash_hex;
-use ledger_format::{Chains, Seal};
+use ledger_format::{Chains, Hash32};
 use ledger_format::{Checkpoint, KeyHistory, KeyHistoryError, LedgerVerifier};
 
-use crate::stored::StoredEvent;
+use crate::stored::{StoredEvent, StoredFields};
 use crate::{with_pool, Db};
 
 /// Where the ledger is broken, and how.
@@ -182,17 +182,50 @@ struct CheckpointRow {
 /// all cores ahead of the in-order walk.
 struct Checked {
     hash: [u8; 32],
-    /// The chain fields the seal holds: `prev_hash`, and the pseudonym the chain is keyed
-    /// by where the aggregate has one.
-    prev_hash: String,
+    /// The chain fields the seal holds: `prev_hash` (parsed here, on the workers; `None`
+    /// if it is not a hash), and the pseudonym the chain is keyed by where the aggregate
+    /// has one.
+    prev_hash: Option<Hash32>,
     pseudonym: Option<String>,
-    signature: String,
+    signature: SignatureText,
     /// `None` where the signature was left to the checkpoint covering the event.
     signature_ok: Option<bool>,
 }
 
 /// An event's own checks: what [`hashed`] found, or what is broken.
 type OwnChecks = Result<Checked, String>;
+
+/// A recorder signature's base64 text, held inline: verify keeps one per event until the
+/// next checkpoint, and this spares two allocations per event (and freeing them on
+/// another thread than the one that made them).
+#[derive(Clone, Copy)]
+struct SignatureText {
+    len: u8,
+    text: [u8; SignatureText::MAX],
+}
+
+impl SignatureText {
+    /// The length of an Ed25519 signature in base64.
+    const MAX: usize = 88;
+
+    /// Longer text cannot be a signature: it is held as the empty text, which does not
+    /// verify either.
+    fn new(signature: &str) -> Self {
+        let mut text = [0; Self::MAX];
+        let len = match text.get_mut(..signature.len()) {
+            Some(room) => {
+                room.copy_from_slice(signature.as_bytes());
+                signature.len()
+            }
+            None => 0,
+        };
+        SignatureText { len: u8::try_from(len).unwrap_or(0), text }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.text[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
 
 /// Which recorder signatures verify checks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -232,17 +265,16 @@ impl Default for Options {
 ///
 /// Stored text the store wrote canonically is hashed as it is; only text that is not, or
 /// whose hash differs, is parsed (which names what is wrong, and gives the same hash).
-fn hashed(event: &StoredEvent) -> OwnChecks {
-    let checked = |hash: [u8; 32], seal: Seal| Checked {
-        hash,
-        prev_hash: seal.prev_hash,
-        pseudonym: seal.pseudonym,
-        signature: seal.signature,
-        signature_ok: None,
-    };
+fn hashed(event: StoredFields<'_>) -> OwnChecks {
     if let Some((hash, seal)) = event.hash_from_text() {
-        if parse_hash_hex(&seal.hash) == Some(hash) {
-            return Ok(checked(hash, seal));
+        if parse_hash_hex(seal.hash) == Some(hash) {
+            return Ok(Checked {
+                hash,
+                prev_hash: parse_hash_hex(seal.prev_hash),
+                pseudonym: seal.pseudonym.map(str::to_string),
+                signature: SignatureText::new(seal.signature),
+                signature_ok: None,
+            });
         }
     }
     let (record, seal) = event.to_record()?;
@@ -250,7 +282,13 @@ fn hashed(event: &StoredEvent) -> OwnChecks {
     if Some(hash) != parse_hash_hex(&seal.hash) {
         return Err("content does not match its stored hash (payload or metadata edited)".into());
     }
-    Ok(checked(hash, seal))
+    Ok(Checked {
+        hash,
+        prev_hash: parse_hash_hex(&seal.prev_hash),
+        pseudonym: seal.pseudonym,
+        signature: SignatureText::new(&seal.signature),
+        signature_ok: None,
+    })
 }
 
 /// The key of a stored event: its aggregate and sequence. Ordered as the events awaiting
@@ -277,16 +315,47 @@ impl EventKey {
 
 /// An event's key and its own checks; its payload and metadata are no longer held.
 fn hashed_by_key(event: StoredEvent) -> (EventKey, OwnChecks) {
-    let checked = hashed(&event);
+    let checked = hashed(event.fields());
     let StoredEvent { aggregate_type, aggregate_id, sequence, .. } = event;
     (EventKey { aggregate_type, aggregate_id, sequence }, checked)
+}
+
+/// An events row as read, hashed where it is (on a blocking worker): a [`StoredEvent`], or
+/// a database row whose columns are borrowed rather than copied.
+trait EventRow: Send + 'static {
+    /// Its key and own checks; `Err` if its columns cannot be read.
+    fn hashed_by_key(self) -> Result<(EventKey, OwnChecks), sqlx::Error>;
+}
+
+impl EventRow for StoredEvent {
+    fn hashed_by_key(self) -> Result<(EventKey, OwnChecks), sqlx::Error> {
+        Ok(hashed_by_key(self))
+    }
+}
+
+impl<R> EventRow for R
+where
+    R: sqlx::Row + Send + 'static,
+    for<'a> &'a str: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    usize: sqlx::ColumnIndex<R>,
+{
+    fn hashed_by_key(self) -> Result<(EventKey, OwnChecks), sqlx::Error> {
+        let fields = StoredFields::from_row(&self)?;
+        let key = EventKey {
+            aggregate_type: fields.aggregate_type.to_string(),
+            aggregate_id: fields.aggregate_id.to_string(),
+            sequence: fields.sequence,
+        };
+        Ok((key, hashed(fields)))
+    }
 }
 
 /// An event's own checks with its signature checked alone (an event awaiting sealing,
 /// which no checkpoint covers).
 fn signature_checked(checks: OwnChecks, verifier: &LedgerVerifier) -> OwnChecks {
     let mut checked = checks?;
-    checked.signature_ok = Some(verifier.verify_event_hash(&checked.hash, &checked.signature));
+    checked.signature_ok = Some(verifier.verify_event_hash(&checked.hash, checked.signature.as_str()));
     Ok(checked)
 }
 
@@ -348,7 +417,7 @@ impl ReadyRow {
             .into_iter()
             .map(|row| ReadyRow {
                 ledger: row.ledger.into(),
-                event: row.event.into_stored().map(|event| hashed_by_key(event).1),
+                event: row.event.into_stored().map(|event| hashed(event.fields())),
             })
             .collect();
         if signatures == Signatures::Uncovered {
@@ -451,6 +520,8 @@ enum Unsealed {
     TooMany,
     /// Every event no position names (those awaiting sealing), in key order.
     All(Vec<(EventKey, OwnChecks)>),
+    /// An events row could not be read.
+    Failed(sqlx::Error),
 }
 
 /// What [`Merge`] needs next.
@@ -468,7 +539,13 @@ enum Step {
     TooFarAhead,
     /// Every position was given.
     Done,
+    /// An events row could not be read.
+    Failed(sqlx::Error),
 }
+
+/// A chunk of events rows hashed on a worker: each event's key and own checks, or why a
+/// row could not be read.
+type HashedChunk = Result<Vec<(EventKey, OwnChecks)>, sqlx::Error>;
 
 /// Joins the positions (read in position order) to the events (read in the order the
 /// table holds them, which is the order they were committed in, so nearly position order)
@@ -480,7 +557,7 @@ struct Merge {
     positions_done: bool,
     /// Events hashed, not yet reached by the positions.
     ahead: std::collections::HashMap<EventKey, OwnChecks>,
-    pending: std::collections::VecDeque<tokio::task::JoinHandle<Vec<(EventKey, OwnChecks)>>>,
+    pending: std::collections::VecDeque<tokio::task::JoinHandle<HashedChunk>>,
     events_done: bool,
     /// How many events it may hold ahead ([`Options::read_ahead`]).
     limit: usize,
@@ -503,10 +580,11 @@ impl Merge {
         self.positions.extend(rows.into_iter().map(LedgerRow::from));
     }
 
-    fn add_events(&mut self, rows: Vec<StoredEvent>) {
+    fn add_events<R: EventRow>(&mut self, rows: Vec<R>) {
         self.events_done = rows.is_empty();
         if !rows.is_empty() {
-            self.pending.push_back(tokio::task::spawn_blocking(move || rows.into_iter().map(hashed_by_key).collect()));
+            self.pending
+                .push_back(tokio::task::spawn_blocking(move || rows.into_iter().map(R::hashed_by_key).collect()));
         }
     }
 
@@ -524,7 +602,10 @@ impl Merge {
             }
             match self.pending.pop_front() {
                 Some(job) => {
-                    self.ahead.extend(joined(job).await);
+                    match joined(job).await {
+                        Ok(events) => self.ahead.extend(events),
+                        Err(e) => return Step::Failed(e),
+                    }
                     if self.ahead.len() > self.limit {
                         return Step::TooFarAhead;
                     }
@@ -550,7 +631,10 @@ impl Merge {
                 rest.sort_by(|a, b| a.0.cmp(&b.0));
                 return Unsealed::All(rest);
             };
-            self.ahead.extend(joined(job).await);
+            match joined(job).await {
+                Ok(events) => self.ahead.extend(events),
+                Err(e) => return Unsealed::Failed(e),
+            }
             if self.ahead.len() > self.limit {
                 return Unsealed::TooMany;
             }
@@ -572,7 +656,7 @@ impl Walk {
         let sequence = u64::try_from(key.sequence).map_err(|_| broken("negative sequence".into()))?;
         let chain_id = checked.pseudonym.as_deref().unwrap_or(&key.aggregate_id);
         self.chains
-            .link_parts(&key.aggregate_type, chain_id, sequence, &checked.prev_hash, checked.hash)
+            .link_hashes(&key.aggregate_type, chain_id, sequence, checked.prev_hash, checked.hash)
             .map_err(|e| broken(e.to_string()))?;
         if checked.signature_ok == Some(false) {
             return Err(broken(BAD_SIGNATURE.into()));
@@ -591,7 +675,7 @@ struct Unchecked {
     aggregate_id: String,
     sequence: i64,
     hash: [u8; 32],
-    signature: String,
+    signature: SignatureText,
 }
 
 /// The first of `events` whose signature does not verify, as a break: where a recomputed
@@ -648,7 +732,7 @@ impl SealedWalk<'_> {
             );
         };
         let signature = match &checked {
-            Ok(c) if c.signature_ok.is_none() => Some(c.signature.clone()),
+            Ok(c) if c.signature_ok.is_none() => Some(c.signature),
             _ => None,
         };
         let hash = self.walk.check(&key, checked, Some(position))?;
@@ -919,7 +1003,8 @@ pub async fn verify_witnessed(
             let (chunks, mut events) = tokio::sync::mpsc::channel(jobs_in_flight());
             let events_sql = format!("SELECT {} FROM events e", StoredEvent::columns(db));
             tokio::spawn(async move {
-                let mut rows = sqlx::query_as::<_, StoredEvent>(&events_sql).fetch(&mut *events_tx);
+                // Rows as they come: the workers hash their columns where they are.
+                let mut rows = sqlx::query(&events_sql).fetch(&mut *events_tx);
                 loop {
                     let mut chunk = Vec::with_capacity(CHUNK);
                     let read = loop {
@@ -961,6 +1046,7 @@ pub async fn verify_witnessed(
                     }
                     Step::NeedEvents => merge.add_events(events.recv().await.transpose()?.unwrap_or_default()),
                     Step::TooFarAhead => break,
+                    Step::Failed(e) => return Err(e.into()),
                     Step::Done => {
                         all_merged = true;
                         break;
@@ -976,6 +1062,7 @@ pub async fn verify_witnessed(
                             merge.add_events(events.recv().await.transpose()?.unwrap_or_default());
                         }
                         Unsealed::TooMany => break None,
+                        Unsealed::Failed(e) => return Err(e.into()),
                         Unsealed::All(rest) => break Some(rest),
                     }
                 };
@@ -1040,7 +1127,7 @@ pub async fn verify_witnessed(
             // search for them (a scan of the whole table) is skipped.
             let mut unsealed = sqlx::query_as::<_, StoredEvent>(&unsealed_sql).fetch(&mut *tx);
             while let Some(event) = unsealed.try_next().await? {
-                let checked = signature_checked(hashed(&event), keys.latest());
+                let checked = signature_checked(hashed(event.fields()), keys.latest());
                 let StoredEvent { aggregate_type, aggregate_id, sequence, .. } = event;
                 walk.check(&EventKey { aggregate_type, aggregate_id, sequence }, checked, None).map_err(broken)?;
             }
@@ -1075,6 +1162,19 @@ pub async fn verify_witnessed(
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_signature_is_held_whole_or_not_at_all() {
+        let signature = "A".repeat(86) + "==";
+        assert_eq!(SignatureText::new(&signature).as_str(), signature);
+        assert_eq!(SignatureText::new("c2ln").as_str(), "c2ln");
+        // Too long to be an Ed25519 signature: held as the empty text, which no key
+        // verifies.
+        let long = "A".repeat(89);
+        assert_eq!(SignatureText::new(&long).as_str(), "");
+        let verifier = ledger_format::LedgerSigner::from_seed("test.example/ledger", [7; 32]).unwrap().verifier();
+        assert!(!verifier.verify_event_hash(&[0; 32], SignatureText::new(&long).as_str()));
+    }
+
     fn position(position: i64, id: &str) -> PositionRow {
         PositionRow {
             position,
@@ -1105,11 +1205,13 @@ mod tests {
         /// Every position given, and the ids of the events no position named (`None`: more
         /// than it may hold).
         Done(Vec<(i64, Option<String>)>, Option<Vec<String>>),
+        /// An events row could not be read, after these rows.
+        Failed(Vec<(i64, Option<String>)>, String),
     }
 
     /// Runs a merge to its end, handing it positions two at a time and events three at a
     /// time: the positions and event ids of the rows it gives, then the events left over.
-    async fn merged(limit: usize, positions: Vec<PositionRow>, events: Vec<StoredEvent>) -> Merged {
+    async fn merged<R: EventRow>(limit: usize, positions: Vec<PositionRow>, events: Vec<R>) -> Merged {
         let mut merge = Merge::new(limit);
         let (mut positions, mut events) = (positions.into_iter(), events.into_iter());
         let mut rows = Vec::new();
@@ -1122,6 +1224,7 @@ mod tests {
                 Step::NeedPositions => merge.add_positions(positions.by_ref().take(2).collect()),
                 Step::NeedEvents => merge.add_events(events.by_ref().take(3).collect()),
                 Step::TooFarAhead => return Merged::TooFarAhead(rows),
+                Step::Failed(e) => return Merged::Failed(rows, e.to_string()),
                 Step::Done => break,
             }
         }
@@ -1129,6 +1232,7 @@ mod tests {
             match merge.unsealed().await {
                 Unsealed::NeedEvents => merge.add_events(events.by_ref().take(3).collect()),
                 Unsealed::TooMany => return Merged::Done(rows, None),
+                Unsealed::Failed(e) => return Merged::Failed(rows, e.to_string()),
                 Unsealed::All(rest) => {
                     return Merged::Done(rows, Some(rest.into_iter().map(|(key, _)| key.aggregate_id).collect()));
                 }
@@ -1177,5 +1281,32 @@ mod tests {
             merged(4, positions, events).await,
             Merged::TooFarAhead(vec![(0, Some("m0".into())), (1, Some("m1".into()))])
         );
+    }
+
+    /// An events row whose columns cannot be read.
+    struct Unreadable(StoredEvent);
+
+    impl EventRow for Unreadable {
+        fn hashed_by_key(self) -> Result<(EventKey, OwnChecks), sqlx::Error> {
+            match self.0.aggregate_id.as_str() {
+                "m2" => Err(sqlx::Error::ColumnNotFound("payload".into())),
+                _ => self.0.hashed_by_key(),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_events_row_that_cannot_be_read_stops_the_merge_with_its_error() {
+        let ids: Vec<String> = (0..6).map(|i| format!("m{i}")).collect();
+        let positions: Vec<_> = ids.iter().enumerate().map(|(i, id)| position(i as i64, id)).collect();
+        let events: Vec<_> = ids.iter().map(|id| Unreadable(event(id))).collect();
+        match merged(100, positions, events).await {
+            Merged::Failed(rows, error) => {
+                assert!(error.contains("payload"), "{error}");
+                // Only rows before the unreadable chunk were given.
+                assert!(rows.iter().all(|(position, _)| *position < 3), "{rows:?}");
+            }
+            other => panic!("the merge went on: {other:?}"),
+        }
     }
 }
