@@ -268,13 +268,7 @@ impl Default for Options {
 fn hashed(event: StoredFields<'_>) -> OwnChecks {
     if let Some((hash, seal)) = event.hash_from_text() {
         if parse_hash_hex(seal.hash) == Some(hash) {
-            return Ok(Checked {
-                hash,
-                prev_hash: parse_hash_hex(seal.prev_hash),
-                pseudonym: seal.pseudonym.map(str::to_string),
-                signature: SignatureText::new(seal.signature),
-                signature_ok: None,
-            });
+            return Ok(Checked::new(hash, seal.prev_hash, seal.pseudonym, seal.signature));
         }
     }
     let (record, seal) = event.to_record()?;
@@ -282,13 +276,21 @@ fn hashed(event: StoredFields<'_>) -> OwnChecks {
     if Some(hash) != parse_hash_hex(&seal.hash) {
         return Err("content does not match its stored hash (payload or metadata edited)".into());
     }
-    Ok(Checked {
-        hash,
-        prev_hash: parse_hash_hex(&seal.prev_hash),
-        pseudonym: seal.pseudonym,
-        signature: SignatureText::new(&seal.signature),
-        signature_ok: None,
-    })
+    Ok(Checked::new(hash, &seal.prev_hash, seal.pseudonym.as_deref(), &seal.signature))
+}
+
+impl Checked {
+    /// An event hashed to `hash`, with its seal's chain fields and signature; the
+    /// signature not yet checked.
+    fn new(hash: Hash32, prev_hash: &str, pseudonym: Option<&str>, signature: &str) -> Self {
+        Checked {
+            hash,
+            prev_hash: parse_hash_hex(prev_hash),
+            pseudonym: pseudonym.map(str::to_string),
+            signature: SignatureText::new(signature),
+            signature_ok: None,
+        }
+    }
 }
 
 /// The key of a stored event: its aggregate and sequence. Ordered as the events awaiting
@@ -313,24 +315,11 @@ impl EventKey {
     }
 }
 
-/// An event's key and its own checks; its payload and metadata are no longer held.
-fn hashed_by_key(event: StoredEvent) -> (EventKey, OwnChecks) {
-    let checked = hashed(event.fields());
-    let StoredEvent { aggregate_type, aggregate_id, sequence, .. } = event;
-    (EventKey { aggregate_type, aggregate_id, sequence }, checked)
-}
-
-/// An events row as read, hashed where it is (on a blocking worker): a [`StoredEvent`], or
-/// a database row whose columns are borrowed rather than copied.
+/// An events row as read, hashed where it is (on a blocking worker): a database row,
+/// whose columns are borrowed rather than copied.
 trait EventRow: Send + 'static {
     /// Its key and own checks; `Err` if its columns cannot be read.
     fn hashed_by_key(self) -> Result<(EventKey, OwnChecks), sqlx::Error>;
-}
-
-impl EventRow for StoredEvent {
-    fn hashed_by_key(self) -> Result<(EventKey, OwnChecks), sqlx::Error> {
-        Ok(hashed_by_key(self))
-    }
 }
 
 impl<R> EventRow for R
@@ -1281,6 +1270,15 @@ mod tests {
             merged(4, positions, events).await,
             Merged::TooFarAhead(vec![(0, Some("m0".into())), (1, Some("m1".into()))])
         );
+    }
+
+    /// Events rows as the tests give them.
+    impl EventRow for StoredEvent {
+        fn hashed_by_key(self) -> Result<(EventKey, OwnChecks), sqlx::Error> {
+            let checked = hashed(self.fields());
+            let StoredEvent { aggregate_type, aggregate_id, sequence, .. } = self;
+            Ok((EventKey { aggregate_type, aggregate_id, sequence }, checked))
+        }
     }
 
     /// An events row whose columns cannot be read.
