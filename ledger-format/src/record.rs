@@ -446,7 +446,7 @@ impl RecordText<'_> {
         let view = View {
             aggregate_type: stored.aggregate_type,
             aggregate_id: stored.aggregate_id,
-            sequence: stored.sequence,
+            sequence: u64::try_from(stored.sequence).ok()?,
             event_type: stored.event_type,
             event_version: stored.event_version,
             payload: Json::Text { pieces: [stored.payload, ""], recorded_at: None },

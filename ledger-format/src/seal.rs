@@ -105,12 +105,13 @@ impl Seal {
     }
 }
 
-/// A stored event's fields, its payload and metadata as the store holds them (text).
+/// A stored event's fields as the store holds them (the sequence as stored, the payload
+/// and metadata as text), borrowed from wherever they were read.
 #[derive(Debug, Clone, Copy)]
 pub struct StoredText<'a> {
     pub aggregate_type: &'a str,
     pub aggregate_id: &'a str,
-    pub sequence: u64,
+    pub sequence: i64,
     pub event_type: &'a str,
     pub event_version: &'a str,
     pub payload: &'a str,
@@ -172,7 +173,7 @@ impl<'a> StoredText<'a> {
     /// the metadata's text and the hashed bytes are spliced from the rest, with nothing
     /// copied but into the bytes hashed. Exactly what [`Seal::split`] and
     /// [`EventRecord::hash`] give; `None` when the text is not canonical or the record is
-    /// malformed (split and parse it then, to learn why).
+    /// malformed (then [`Self::to_record`] says why).
     pub fn hash(&self) -> Option<(Hash32, SealText<'a>)> {
         if !CanonicalObject::is_canonical(self.payload) {
             return None;
@@ -184,6 +185,25 @@ impl<'a> StoredText<'a> {
         let hash =
             RecordText { stored: *self, metadata, recorded_at: stored.get("recorded_at"), seal: &seal }.hash()?;
         Some((hash, seal))
+    }
+
+    /// Parses the stored JSON and splits it into the record that is hashed and its seal;
+    /// `Err` says what is malformed.
+    pub fn to_record(&self) -> Result<(EventRecord, Seal), String> {
+        let payload: Value = serde_json::from_str(self.payload).map_err(|e| format!("payload is not JSON: {e}"))?;
+        let metadata: Value = serde_json::from_str(self.metadata).map_err(|e| format!("metadata is not JSON: {e}"))?;
+        let (metadata, seal) = Seal::split(metadata).map_err(|e| e.to_string())?;
+        let sequence = u64::try_from(self.sequence).map_err(|_| "negative sequence".to_string())?;
+        let record = seal.record(RecordParts {
+            aggregate_type: self.aggregate_type.to_string(),
+            aggregate_id: self.aggregate_id.to_string(),
+            sequence,
+            event_type: self.event_type.to_string(),
+            event_version: self.event_version.to_string(),
+            payload,
+            metadata,
+        });
+        Ok((record, seal))
     }
 }
 
@@ -240,7 +260,7 @@ mod tests {
         StoredText {
             aggregate_type: &record.aggregate_type,
             aggregate_id: &record.aggregate_id,
-            sequence: record.sequence,
+            sequence: i64::try_from(record.sequence).unwrap(),
             event_type: &record.event_type,
             event_version: &record.event_version,
             payload,
@@ -288,6 +308,12 @@ mod tests {
             // A seal with a member the format does not have is refused by the parser too.
             let extra = metadata.replacen("\"ledger\":{", "\"ledger\":{\"extra\":\"x\",", 1);
             assert_eq!(text(&record, &payload, &extra).hash(), None);
+            // A negative stored sequence cannot be hashed; parsing says why.
+            let negative = StoredText { sequence: -1, ..text(&record, &payload, &metadata) };
+            assert_eq!(negative.hash(), None);
+            assert_eq!(negative.to_record().unwrap_err(), "negative sequence");
+            let (parsed_record, parsed_seal) = text(&record, &payload, &metadata).to_record().unwrap();
+            assert_eq!((parsed_record, parsed_seal), (record.clone(), seal.clone()));
             let mut parsed: Value = serde_json::from_str(&extra).unwrap();
             assert!(matches!(Seal::split(parsed.take()), Err(SealError::Malformed(_))));
         }

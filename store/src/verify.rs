@@ -36,10 +36,11 @@ use futures::TryStreamExt as _;
 use ledger_format::cosignature::WitnessVerifier;
 use ledger_format::merkle::CompactTree;
 use ledger_format::record::parse_hash_hex;
+use ledger_format::seal::StoredText;
 use ledger_format::{Chains, Hash32};
 use ledger_format::{Checkpoint, KeyHistory, KeyHistoryError, LedgerVerifier};
 
-use crate::stored::{StoredEvent, StoredFields};
+use crate::stored::{fields_of_row, StoredEvent};
 use crate::{with_pool, Db};
 
 /// Where the ledger is broken, and how.
@@ -265,8 +266,8 @@ impl Default for Options {
 ///
 /// Stored text the store wrote canonically is hashed as it is; only text that is not, or
 /// whose hash differs, is parsed (which names what is wrong, and gives the same hash).
-fn hashed(event: StoredFields<'_>) -> OwnChecks {
-    if let Some((hash, seal)) = event.hash_from_text() {
+fn hashed(event: StoredText<'_>) -> OwnChecks {
+    if let Some((hash, seal)) = event.hash() {
         if parse_hash_hex(seal.hash) == Some(hash) {
             return Ok(Checked::new(hash, seal.prev_hash, seal.pseudonym, seal.signature));
         }
@@ -330,7 +331,7 @@ where
     usize: sqlx::ColumnIndex<R>,
 {
     fn hashed_by_key(self) -> Result<(EventKey, OwnChecks), sqlx::Error> {
-        let fields = StoredFields::from_row(&self)?;
+        let fields = fields_of_row(&self)?;
         let key = EventKey {
             aggregate_type: fields.aggregate_type.to_string(),
             aggregate_id: fields.aggregate_id.to_string(),
